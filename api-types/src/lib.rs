@@ -1,0 +1,206 @@
+//! The wire types of our own `/api`, shared by the server and the WASM frontend.
+//!
+//! Architecture invariant: nothing here mirrors Chaster's or CANDY HOUSE's wire formats, and no
+//! type here has a field that could carry a secret, a Chaster `sessionId`, a token or a device
+//! credential. The server builds these view models from `role` and `lockForUser` only; the
+//! frontend renders them as they are. Device registration is the one request that carries
+//! credentials *into* the server; no response type carries them back out.
+//!
+//! Dates travel as RFC 3339 strings so this crate needs no date library on the WASM side.
+
+use serde::{Deserialize, Serialize};
+
+/// Who is looking at the page, as Chaster says for the mainToken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Wearer,
+    Keyholder,
+}
+
+/// The Chaster lock's status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LockStatus {
+    Locked,
+    Unlocked,
+    Deserted,
+}
+
+/// A Chaster user as shown on the page: a public name and avatar, nothing else.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub username: String,
+    pub avatar_url: Option<String>,
+}
+
+/// The lock as the viewer may see it (built from `lockForUser`, never from `session.lock`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockView {
+    pub title: String,
+    pub status: LockStatus,
+    pub start_date: String,
+    /// `None` when the viewer may not see the timer.
+    pub end_date: Option<String>,
+    /// False when Chaster hides the remaining time from this viewer.
+    pub timer_visible: bool,
+    pub frozen: bool,
+    /// When the lock was frozen; the countdown stands still from this instant.
+    pub frozen_at: Option<String>,
+    pub can_be_unlocked: bool,
+}
+
+/// `GET /api/session`: everything the main page shows about the Chaster session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub role: Role,
+    /// The extension's display name, as configured in Chaster.
+    pub extension_name: String,
+    pub lock: LockView,
+    pub wearer: Person,
+    /// `None` for a self-lock.
+    pub keyholder: Option<Person>,
+}
+
+/// The body of every non-2xx answer from `/api`: a message written for the person in front of
+/// the page, plus a stable code the frontend may branch on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// Seconds to wait before trying again, when the server knows.
+    pub retry_after_secs: Option<u64>,
+}
+
+/// Stable error codes of our `/api`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// No or malformed `Authorization: Bearer <mainToken>`.
+    MissingToken,
+    /// Chaster no longer knows the token: reopen the extension.
+    SessionExpired,
+    /// The caller's role may not do this.
+    Forbidden,
+    NotFound,
+    /// The request was understood but its content is not acceptable.
+    Invalid,
+    /// Chaster or CANDY HOUSE failed or timed out; trying again may help.
+    UpstreamUnavailable,
+    /// Too many requests, ours or an upstream's.
+    RateLimited,
+    /// The Sesame refused or failed the command (busy, low battery, offline, …).
+    DeviceError,
+    Internal,
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Sesame box (issue 4).
+// ---------------------------------------------------------------------------------------------
+
+/// Which CANDY HOUSE API drives the box.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceApi {
+    /// SESAME 3, 4 and 5 through the Web API (`x-api-key`, signed commands).
+    WebApi,
+    /// The original Sesame through the legacy v3 API (`task_id` polling).
+    LegacyV3,
+}
+
+/// The latch position as last reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LatchState {
+    Locked,
+    Unlocked,
+    Moving,
+    Unknown,
+}
+
+/// Live status of a box.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BoxStatus {
+    pub latch: LatchState,
+    pub battery_percent: Option<u8>,
+    /// True when battery_percent is at or below the warning threshold.
+    pub battery_low: bool,
+    /// False when the hub or the lock did not answer, or the status is stale.
+    pub reachable: bool,
+    /// When the device last reported this status (RFC 3339), if known.
+    pub last_update: Option<String>,
+}
+
+/// A connected box as both roles may see it. Never carries a credential.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeviceView {
+    pub nickname: String,
+    pub api: DeviceApi,
+    /// Human model name, e.g. "SESAME 5" or "Sesame (original)".
+    pub model: String,
+    /// `None` when the status could not be read; `status_error` says why.
+    pub status: Option<BoxStatus>,
+    pub status_error: Option<String>,
+    /// Requests made with this box's API key this month (the Web API's free tier is ~3,000).
+    pub requests_this_month: u64,
+    /// What the viewer may do with the box right now.
+    pub can_open: bool,
+    pub can_lock: bool,
+}
+
+/// `GET /api/device`: the box bound to this session's wearer, if any.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeviceSlot {
+    pub device: Option<DeviceView>,
+    /// True when the viewer may connect, replace or remove the box (the wearer).
+    pub can_manage: bool,
+}
+
+/// `POST /api/device/test` and `PUT /api/device`: the wearer connects their own box.
+/// The only request that carries credentials; none of them is ever sent back.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceRegistration {
+    pub api: DeviceApi,
+    pub nickname: String,
+    pub api_key: String,
+    /// Web API: the device UUID. Legacy v3: the `device_id`.
+    pub device_id: String,
+    /// Web API only: 32 hex characters, or the text of the owner's key-share QR code.
+    pub secret: Option<String>,
+}
+
+/// The honest outcome of a box command after re-reading the status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandOutcome {
+    /// The box reports the requested position.
+    Confirmed,
+    /// The command was accepted but the status did not change in time.
+    NotConfirmed,
+    /// The box reports the opposite position.
+    Mismatch,
+}
+
+/// `POST /api/device/open` and `POST /api/device/lock`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CommandResult {
+    pub outcome: CommandOutcome,
+    /// A sentence for the person who pressed the button.
+    pub message: String,
+    pub status: Option<BoxStatus>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_and_states_use_snake_case_on_the_wire() {
+        assert_eq!(serde_json::to_string(&Role::Keyholder).unwrap(), "\"keyholder\"");
+        assert_eq!(serde_json::to_string(&DeviceApi::LegacyV3).unwrap(), "\"legacy_v3\"");
+        assert_eq!(
+            serde_json::to_string(&ErrorCode::SessionExpired).unwrap(),
+            "\"session_expired\""
+        );
+    }
+}

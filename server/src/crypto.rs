@@ -1,0 +1,1 @@
+//! AEAD encryption of device secrets at rest.

@@ -1,0 +1,1 @@
+//! Persistence through sqlx: SQLite by default, Postgres for several instances.

@@ -1,0 +1,1 @@
+//! Simulator of the Chaster Extensions API.
