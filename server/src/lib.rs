@@ -1,6 +1,16 @@
 //! The Sesame opener's server: a thin axum proxy that holds every secret.
 //! See ARCHITECTURE.md for the map.
 
+pub mod auth;
+pub mod chaster;
+pub mod configuration;
 pub mod crypto;
+pub mod domain;
+pub mod error;
+pub mod routes;
 pub mod sesame;
+pub mod startup;
+pub mod state;
 pub mod store;
+pub mod telemetry;
+pub mod views;

@@ -1,1 +1,24 @@
 //! The only code that calls CANDY HOUSE: the legacy v3 API, the Web API, and one device interface over both.
+//!
+//! The rest of the server holds a [`SesameHub`] (built from [`SesameSettings`]) and asks it for a
+//! [`Device`] per box: `status()` (cached, coalesced), `lock()` / `unlock()` (serialized per box,
+//! verified by re-reading the status). Every failure is a [`DeviceError`] with a
+//! `user_message()`. Credentials are [`ApiKey`] and [`DeviceSecret`], which never print.
+
+mod cache;
+mod device;
+mod error;
+mod gate;
+mod http;
+mod hub;
+mod secret;
+mod settings;
+pub mod sign;
+pub mod v3;
+pub mod webapi;
+
+pub use device::{Device, DeviceCredentials, Target};
+pub use error::DeviceError;
+pub use hub::{DeviceProbe, SesameHub};
+pub use secret::{model_name, ApiKey, DeviceSecret, ParsedSecret, SecretParseError};
+pub use settings::{PollSettings, SesameSettings, VerifySettings};

@@ -1,1 +1,92 @@
 //! Persistence through sqlx: SQLite by default, Postgres for several instances.
+//!
+//! One code path through `sqlx::Any`; SQL is kept portable (TEXT/BIGINT, `$n` binds, upserts with
+//! `ON CONFLICT`), so the same migrations and queries run on both engines. Credentials are
+//! encrypted with the [`SecretsKey`] before they reach the database.
+
+mod devices;
+mod usage;
+
+use std::path::Path;
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyPool;
+
+use crate::crypto::{CryptoError, SecretsKey};
+
+pub use devices::{DeviceRecord, NewDevice};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("stored credentials cannot be decrypted (wrong secrets key?): {0}")]
+    Crypto(#[from] CryptoError),
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+}
+
+/// The database handle. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    key: SecretsKey,
+}
+
+impl Store {
+    /// Connects (creating a SQLite file and its folder on first start when the URL says
+    /// `mode=rwc`) and runs the migrations.
+    pub async fn connect(database_url: &str, key: SecretsKey) -> anyhow::Result<Self> {
+        sqlx::any::install_default_drivers();
+        let in_memory = database_url.contains(":memory:") || database_url.contains("mode=memory");
+        if let Some(path) = sqlite_file(database_url).filter(|_| !in_memory) {
+            if let Some(dir) = Path::new(path)
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir)?;
+            }
+        }
+        // Each connection to an in-memory SQLite database would see its own empty database.
+        let max = if in_memory { 1 } else { 5 };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .connect(database_url)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
+        Ok(Self { pool, key })
+    }
+
+    /// The pool, for other tables of the server.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+/// The file path of a `sqlite:` URL, if it is one.
+fn sqlite_file(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty()).then_some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_yield_their_file() {
+        assert_eq!(
+            sqlite_file("sqlite://.data/opener.db?mode=rwc"),
+            Some(".data/opener.db")
+        );
+        assert_eq!(sqlite_file("sqlite:x.db"), Some("x.db"));
+        assert_eq!(sqlite_file("postgres://u@h/db"), None);
+    }
+}

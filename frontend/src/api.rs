@@ -1,0 +1,233 @@
+//! The only module that talks to the network, and only to our own origin (`/api/...`).
+//!
+//! Every call sends the viewer's token as `Authorization: Bearer …` and turns every failure,
+//! including ones that never reached our server, into an [`ApiError`] a person can read.
+
+use crate::hash::MainToken;
+use api_types::{
+    ApiError, BoxStatus, CommandResult, DeviceRegistration, DeviceSlot, DeviceView, ErrorCode,
+    SessionView,
+};
+use gloo_net::http::{Request, RequestBuilder};
+use leptos::prelude::on_cleanup;
+use send_wrapper::SendWrapper;
+use serde::de::DeserializeOwned;
+
+/// `GET /api/session`.
+pub async fn get_session(token: &MainToken) -> Result<SessionView, ApiError> {
+    read_json(send(Request::get("/api/session"), token, Abort::OnCleanup).await?).await
+}
+
+/// `GET /api/device`.
+pub async fn get_device(token: &MainToken) -> Result<DeviceSlot, ApiError> {
+    read_json(send(Request::get("/api/device"), token, Abort::OnCleanup).await?).await
+}
+
+/// `POST /api/device/test`: checks the credentials against CANDY HOUSE; nothing is saved.
+pub async fn test_device(
+    token: &MainToken,
+    registration: &DeviceRegistration,
+) -> Result<BoxStatus, ApiError> {
+    let request = with_json(Request::post("/api/device/test"), token, registration)?;
+    read_json(finish(request.send().await)?).await
+}
+
+/// `PUT /api/device`: connects (or replaces) the wearer's box.
+pub async fn save_device(
+    token: &MainToken,
+    registration: &DeviceRegistration,
+) -> Result<DeviceView, ApiError> {
+    let request = with_json(Request::put("/api/device"), token, registration)?;
+    read_json(finish(request.send().await)?).await
+}
+
+/// `DELETE /api/device`.
+pub async fn remove_device(token: &MainToken) -> Result<(), ApiError> {
+    let response = send(Request::delete("/api/device"), token, Abort::Never).await?;
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(error_of(response).await)
+    }
+}
+
+/// `POST /api/device/open`.
+pub async fn open_box(token: &MainToken) -> Result<CommandResult, ApiError> {
+    read_json(send(Request::post("/api/device/open"), token, Abort::Never).await?).await
+}
+
+/// `POST /api/device/lock`.
+pub async fn lock_box(token: &MainToken) -> Result<CommandResult, ApiError> {
+    read_json(send(Request::post("/api/device/lock"), token, Abort::Never).await?).await
+}
+
+/// Whether a request may be cancelled when the view that asked for it goes away.
+enum Abort {
+    /// Reads: cancel them when the view is unmounted or the resource reloads.
+    OnCleanup,
+    /// Commands: once sent, let them finish; the server carries them out anyway.
+    Never,
+}
+
+fn authorized(builder: RequestBuilder, token: &MainToken) -> RequestBuilder {
+    builder.header("Authorization", &format!("Bearer {}", token.expose()))
+}
+
+fn with_json<T: serde::Serialize>(
+    builder: RequestBuilder,
+    token: &MainToken,
+    body: &T,
+) -> Result<Request, ApiError> {
+    authorized(builder, token)
+        .json(body)
+        .map_err(|_| not_sent())
+}
+
+async fn send(
+    builder: RequestBuilder,
+    token: &MainToken,
+    abort: Abort,
+) -> Result<gloo_net::http::Response, ApiError> {
+    let builder = authorized(builder, token);
+    let builder = match abort {
+        Abort::OnCleanup => match abort_on_cleanup() {
+            Some(signal) => builder.abort_signal(Some(&signal)),
+            None => builder,
+        },
+        Abort::Never => builder,
+    };
+    finish(builder.send().await)
+}
+
+/// Aborts the request when the current reactive owner is cleaned up (the resource refetches or
+/// its view unmounts), so a stale answer never arrives after a newer one was asked for.
+fn abort_on_cleanup() -> Option<web_sys::AbortSignal> {
+    let controller = web_sys::AbortController::new().ok()?;
+    let signal = controller.signal();
+    // The browser is single-threaded; SendWrapper only satisfies on_cleanup's bounds.
+    let controller = SendWrapper::new(controller);
+    on_cleanup(move || controller.abort());
+    Some(signal)
+}
+
+fn finish(
+    sent: Result<gloo_net::http::Response, gloo_net::Error>,
+) -> Result<gloo_net::http::Response, ApiError> {
+    sent.map_err(|_| unreachable_server())
+}
+
+async fn read_json<T: DeserializeOwned>(response: gloo_net::http::Response) -> Result<T, ApiError> {
+    if !response.ok() {
+        return Err(error_of(response).await);
+    }
+    let body = response.text().await.map_err(|_| unreachable_server())?;
+    serde_json::from_str(&body).map_err(|_| unreadable_answer())
+}
+
+async fn error_of(response: gloo_net::http::Response) -> ApiError {
+    // A body that cannot be read still has a status worth explaining.
+    let body = response.text().await.unwrap_or_default();
+    let retry_after = response.headers().get("Retry-After");
+    error_from_answer(response.status(), &body, retry_after.as_deref())
+}
+
+/// What a non-2xx answer means. Our server always sends an [`ApiError`] body; anything else came
+/// from something in between (a proxy page, a gateway timeout) and is described honestly.
+pub fn error_from_answer(status: u16, body: &str, retry_after: Option<&str>) -> ApiError {
+    if let Ok(error) = serde_json::from_str::<ApiError>(body) {
+        return error;
+    }
+    let code = match status {
+        401 => ErrorCode::SessionExpired,
+        403 => ErrorCode::Forbidden,
+        404 => ErrorCode::NotFound,
+        429 => ErrorCode::RateLimited,
+        502..=504 => ErrorCode::UpstreamUnavailable,
+        _ => ErrorCode::Internal,
+    };
+    let message = match code {
+        ErrorCode::SessionExpired => "Your session is no longer valid.".to_owned(),
+        ErrorCode::RateLimited => "Too many requests at once.".to_owned(),
+        ErrorCode::UpstreamUnavailable => {
+            format!("The server could not be reached right now (HTTP {status}).")
+        }
+        _ => format!("The server answered with an unexpected error (HTTP {status})."),
+    };
+    ApiError {
+        code,
+        message,
+        retry_after_secs: retry_after.and_then(|value| value.trim().parse().ok()),
+    }
+}
+
+fn unreachable_server() -> ApiError {
+    ApiError {
+        code: ErrorCode::UpstreamUnavailable,
+        message: "Could not reach the server. Check your connection.".to_owned(),
+        retry_after_secs: None,
+    }
+}
+
+fn unreadable_answer() -> ApiError {
+    ApiError {
+        code: ErrorCode::Internal,
+        message: "The server sent an answer this page does not understand.".to_owned(),
+        retry_after_secs: None,
+    }
+}
+
+fn not_sent() -> ApiError {
+    ApiError {
+        code: ErrorCode::Internal,
+        message: "This page could not prepare the request.".to_owned(),
+        retry_after_secs: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_api_error_body_is_passed_through_as_it_is() {
+        let body = r#"{"code":"session_expired","message":"Reopen it","retry_after_secs":null}"#;
+        let error = error_from_answer(401, body, None);
+        assert_eq!(error.code, ErrorCode::SessionExpired);
+        assert_eq!(error.message, "Reopen it");
+    }
+
+    #[test]
+    fn a_foreign_body_becomes_an_honest_error_chosen_by_status() {
+        let html = "<html><body>502 Bad Gateway</body></html>";
+        let cases = [
+            (502, ErrorCode::UpstreamUnavailable),
+            (504, ErrorCode::UpstreamUnavailable),
+            (429, ErrorCode::RateLimited),
+            (401, ErrorCode::SessionExpired),
+            (404, ErrorCode::NotFound),
+            (500, ErrorCode::Internal),
+            (418, ErrorCode::Internal),
+        ];
+        for (status, code) in cases {
+            let error = error_from_answer(status, html, None);
+            assert_eq!(error.code, code, "HTTP {status}");
+            assert!(
+                !error.message.contains("<html>"),
+                "HTTP {status}: {}",
+                error.message
+            );
+        }
+    }
+
+    #[test]
+    fn retry_after_is_read_from_the_header_when_the_body_has_none() {
+        assert_eq!(
+            error_from_answer(429, "", Some(" 30 ")).retry_after_secs,
+            Some(30)
+        );
+        assert_eq!(
+            error_from_answer(429, "", Some("Wed, 21 Oct")).retry_after_secs,
+            None
+        );
+    }
+}

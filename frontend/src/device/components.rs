@@ -1,0 +1,164 @@
+//! Layout of the box panel: status, command buttons and the wearer's manage bar.
+//! Pure: data and callbacks come in through props.
+
+use super::mapper::{progress_text, updated_text, Command, DeviceData, Feedback};
+use crate::ui::ErrorPanel;
+use api_types::ApiError;
+use leptos::prelude::*;
+
+/// Name, model and last reported status of the connected box.
+#[component]
+pub fn BoxStatusView(
+    /// The box, refreshed every few seconds.
+    device: Signal<DeviceData>,
+    /// The current time in milliseconds, for "updated 12 s ago".
+    now: Signal<f64>,
+) -> impl IntoView {
+    let status = move || device.with(|d| d.status.clone());
+    view! {
+        <header class="box-header">
+            <h2>{move || device.with(|d| d.nickname.clone())}</h2>
+            <span class="muted">{move || device.with(|d| d.model.clone())}</span>
+        </header>
+        {move || match status() {
+            Some(status) => {
+                let updated = status.last_update_ms;
+                view! {
+                    <dl class="status-grid">
+                        <div>
+                            <dt>"Box"</dt>
+                            <dd class=status.latch_class data-testid="box-latch">{status.latch_text}</dd>
+                        </div>
+                        <div>
+                            <dt>"Battery"</dt>
+                            <dd class:warning=status.battery_low data-testid="box-battery">
+                                {status.battery_text.clone()}
+                            </dd>
+                        </div>
+                        <div>
+                            <dt>"Hub"</dt>
+                            <dd class:warning=!status.reachable data-testid="box-reachable">
+                                {if status.reachable { "Online" } else { "Hub not reachable" }}
+                            </dd>
+                        </div>
+                    </dl>
+                    {status.battery_low.then(|| view! {
+                        <p class="notice notice-warning" data-testid="battery-warning">
+                            "Battery low (" {status.battery_text} "): replace or charge it soon, \
+                             or the box may not open when it should."
+                        </p>
+                    })}
+                    <p class="muted small" data-testid="box-updated">
+                        {move || updated_text(updated, now.get())}
+                    </p>
+                }
+                .into_any()
+            }
+            None => view! {
+                <p class="notice notice-warning" data-testid="box-status-error">
+                    "The box's status could not be read"
+                    {device.with(|d| d.status_error.clone()).map(|why| format!(": {why}"))}
+                </p>
+            }
+            .into_any(),
+        }}
+        {move || device.with(|d| d.usage.clone()).map(|usage| view! {
+            <p class="muted small" data-testid="box-usage">{usage}</p>
+        })}
+    }
+}
+
+/// "Open box" and "Lock box", with progress while the box confirms and the honest outcome after.
+#[component]
+pub fn CommandBar(
+    /// Whether the viewer may open the box now (the keyholder).
+    can_open: Signal<bool>,
+    /// Whether the viewer may lock the box now.
+    can_lock: Signal<bool>,
+    /// The command waiting for the box, if any; the buttons are disabled meanwhile.
+    pending: Signal<Option<Command>>,
+    /// The outcome of the last command.
+    feedback: Signal<Option<Feedback>>,
+    /// Called when a button is pressed.
+    on_command: Callback<Command>,
+) -> impl IntoView {
+    let busy = move || pending.get().is_some();
+    view! {
+        <div class="actions">
+            <Show when=move || can_open.get()>
+                <button class="button button-primary" type="button" data-testid="open-box"
+                    disabled=busy on:click=move |_| on_command.run(Command::Open)>
+                    "Open box"
+                </button>
+            </Show>
+            <Show when=move || can_lock.get()>
+                <button class="button" type="button" data-testid="lock-box"
+                    disabled=busy on:click=move |_| on_command.run(Command::Lock)>
+                    "Lock box"
+                </button>
+            </Show>
+        </div>
+        {move || match pending.get() {
+            Some(command) => view! {
+                <p class="notice progress" data-testid="command-progress" role="status">
+                    <span class="spinner" aria-hidden="true"></span>
+                    {progress_text(command)}
+                </p>
+            }
+            .into_any(),
+            None => feedback.get().map(|feedback| view! {
+                <p class=format!("notice {}", feedback.class) data-testid="command-result" role="status">
+                    {feedback.text}
+                </p>
+            })
+            .into_any(),
+        }}
+    }
+}
+
+/// The wearer's "Replace" and "Remove", with a confirmation before removing.
+#[component]
+pub fn ManageBar(
+    /// Called when the wearer wants to enter new details.
+    on_replace: Callback<()>,
+    /// Called once the wearer confirmed the removal.
+    on_remove: Callback<()>,
+    /// True while the removal is on its way.
+    removing: Signal<bool>,
+    /// Why the last removal failed, if it did.
+    remove_error: Signal<Option<ApiError>>,
+) -> impl IntoView {
+    let (confirming, set_confirming) = signal(false);
+    view! {
+        <Show
+            when=move || confirming.get()
+            fallback=move || view! {
+                <div class="actions actions-secondary">
+                    <button class="button button-quiet" type="button" data-testid="replace-device"
+                        on:click=move |_| on_replace.run(())>"Replace"</button>
+                    <button class="button button-quiet" type="button" data-testid="remove-device"
+                        on:click=move |_| set_confirming.set(true)>"Remove"</button>
+                </div>
+            }
+        >
+            <div class="confirm" role="alertdialog" aria-labelledby="confirm-remove-text">
+                <p id="confirm-remove-text">
+                    "Remove this box? It will no longer open when your lock ends, \
+                     until you connect it again."
+                </p>
+                <div class="actions">
+                    <button class="button button-danger" type="button" data-testid="confirm-remove"
+                        disabled=move || removing.get()
+                        on:click=move |_| on_remove.run(())>
+                        {move || if removing.get() { "Removing…" } else { "Yes, remove" }}
+                    </button>
+                    <button class="button" type="button"
+                        on:click=move |_| set_confirming.set(false)>"Cancel"</button>
+                </div>
+            </div>
+        </Show>
+        {move || remove_error.get().map(|error| view! {
+            <ErrorPanel error testid="remove-error" />
+        })}
+    }
+}

@@ -1,0 +1,272 @@
+//! The connect form's content and its checks, before anything is sent. Pure.
+//! The server checks again; these checks only catch typos early and explain them.
+
+use api_types::{DeviceApi, DeviceRegistration};
+
+/// What the wearer typed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectDraft {
+    pub api: DeviceApi,
+    pub nickname: String,
+    pub api_key: String,
+    pub device_id: String,
+    /// Web API only: 32 hex characters or the key-share QR text.
+    pub secret: String,
+}
+
+impl Default for ConnectDraft {
+    fn default() -> Self {
+        Self {
+            api: DeviceApi::WebApi,
+            nickname: String::new(),
+            api_key: String::new(),
+            device_id: String::new(),
+            secret: String::new(),
+        }
+    }
+}
+
+/// The first thing wrong with a draft.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DraftProblem {
+    NicknameTooLong,
+    ApiKeyMissing,
+    ApiKeyHasSpaces,
+    DeviceIdMissing,
+    DeviceIdNotUuid,
+    DeviceIdHasSpaces,
+    SecretMissing,
+    SecretMalformed,
+}
+
+impl DraftProblem {
+    pub fn message(self) -> &'static str {
+        match self {
+            DraftProblem::NicknameTooLong => "Please keep the name under 40 characters.",
+            DraftProblem::ApiKeyMissing => "Please enter your CANDY HOUSE API key.",
+            DraftProblem::ApiKeyHasSpaces => "The API key cannot contain spaces.",
+            DraftProblem::DeviceIdMissing => "Please enter the device UUID or id.",
+            DraftProblem::DeviceIdNotUuid => {
+                "The device UUID looks like 12345678-1234-5678-1234-567812345678."
+            }
+            DraftProblem::DeviceIdHasSpaces => "The device id cannot contain spaces.",
+            DraftProblem::SecretMissing => {
+                "Please enter the secret key, or paste the text of the owner key-share QR code."
+            }
+            DraftProblem::SecretMalformed => {
+                "The secret key is 32 characters 0–9 and a–f, or QR text starting with ssm://."
+            }
+        }
+    }
+}
+
+/// The name used when the wearer leaves it empty.
+pub const DEFAULT_NICKNAME: &str = "Key box";
+const MAX_NICKNAME_CHARS: usize = 40;
+
+/// Checks the draft and builds the request body. Spaces around values are dropped.
+pub fn to_registration(draft: &ConnectDraft) -> Result<DeviceRegistration, DraftProblem> {
+    let nickname = match draft.nickname.trim() {
+        "" => DEFAULT_NICKNAME.to_owned(),
+        name if name.chars().count() > MAX_NICKNAME_CHARS => {
+            return Err(DraftProblem::NicknameTooLong)
+        }
+        name => name.to_owned(),
+    };
+    let api_key = draft.api_key.trim();
+    if api_key.is_empty() {
+        return Err(DraftProblem::ApiKeyMissing);
+    }
+    if api_key.chars().any(char::is_whitespace) {
+        return Err(DraftProblem::ApiKeyHasSpaces);
+    }
+    let device_id = draft.device_id.trim();
+    if device_id.is_empty() {
+        return Err(DraftProblem::DeviceIdMissing);
+    }
+    let secret = match draft.api {
+        DeviceApi::WebApi => {
+            if !is_uuid(device_id) {
+                return Err(DraftProblem::DeviceIdNotUuid);
+            }
+            Some(secret(&draft.secret)?)
+        }
+        DeviceApi::LegacyV3 => {
+            if device_id.chars().any(char::is_whitespace) {
+                return Err(DraftProblem::DeviceIdHasSpaces);
+            }
+            None
+        }
+    };
+    Ok(DeviceRegistration {
+        api: draft.api,
+        nickname,
+        api_key: api_key.to_owned(),
+        device_id: device_id.to_owned(),
+        secret,
+    })
+}
+
+fn secret(text: &str) -> Result<String, DraftProblem> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(DraftProblem::SecretMissing);
+    }
+    // QR text goes to the server as it is: decoding it is the server's job.
+    if text
+        .get(..6)
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("ssm://"))
+    {
+        return if text.contains("sk=") {
+            Ok(text.to_owned())
+        } else {
+            Err(DraftProblem::SecretMalformed)
+        };
+    }
+    let hex: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        Ok(hex)
+    } else {
+        Err(DraftProblem::SecretMalformed)
+    }
+}
+
+/// 8-4-4-4-12 hex digits, in either case.
+fn is_uuid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, len)| group.len() == len && group.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const UUID: &str = "12345678-1234-5678-1234-567812345678";
+    const SECRET: &str = "0b3e5f16a1b2c3d4e5f60718293a06d9";
+
+    fn web_draft() -> ConnectDraft {
+        ConnectDraft {
+            api: DeviceApi::WebApi,
+            nickname: "  Drawer  ".into(),
+            api_key: " key123 ".into(),
+            device_id: UUID.into(),
+            secret: SECRET.into(),
+        }
+    }
+
+    #[test]
+    fn a_complete_web_api_draft_becomes_a_trimmed_registration() {
+        let registration = to_registration(&web_draft()).unwrap();
+        assert_eq!(registration.nickname, "Drawer");
+        assert_eq!(registration.api_key, "key123");
+        assert_eq!(registration.device_id, UUID);
+        assert_eq!(registration.secret.as_deref(), Some(SECRET));
+    }
+
+    #[test]
+    fn qr_text_is_accepted_as_the_secret_and_passed_on_unchanged() {
+        let qr = "ssm://UI?t=sk&sk=AAECAwQ&l=0&n=Box";
+        let draft = ConnectDraft {
+            secret: qr.into(),
+            ..web_draft()
+        };
+        assert_eq!(to_registration(&draft).unwrap().secret.as_deref(), Some(qr));
+    }
+
+    #[test]
+    fn a_legacy_draft_needs_no_secret_and_sends_none() {
+        let draft = ConnectDraft {
+            api: DeviceApi::LegacyV3,
+            device_id: "abc-device".into(),
+            secret: SECRET.into(),
+            ..web_draft()
+        };
+        assert_eq!(to_registration(&draft).unwrap().secret, None);
+    }
+
+    #[test]
+    fn an_empty_nickname_gets_the_default() {
+        let draft = ConnectDraft {
+            nickname: "   ".into(),
+            ..web_draft()
+        };
+        assert_eq!(to_registration(&draft).unwrap().nickname, DEFAULT_NICKNAME);
+    }
+
+    #[test]
+    fn each_mistake_is_named() {
+        let cases = [
+            (
+                ConnectDraft {
+                    nickname: "x".repeat(41),
+                    ..web_draft()
+                },
+                DraftProblem::NicknameTooLong,
+            ),
+            (
+                ConnectDraft {
+                    api_key: " ".into(),
+                    ..web_draft()
+                },
+                DraftProblem::ApiKeyMissing,
+            ),
+            (
+                ConnectDraft {
+                    api_key: "a b".into(),
+                    ..web_draft()
+                },
+                DraftProblem::ApiKeyHasSpaces,
+            ),
+            (
+                ConnectDraft {
+                    device_id: "".into(),
+                    ..web_draft()
+                },
+                DraftProblem::DeviceIdMissing,
+            ),
+            (
+                ConnectDraft {
+                    device_id: "1234".into(),
+                    ..web_draft()
+                },
+                DraftProblem::DeviceIdNotUuid,
+            ),
+            (
+                ConnectDraft {
+                    secret: "".into(),
+                    ..web_draft()
+                },
+                DraftProblem::SecretMissing,
+            ),
+            (
+                ConnectDraft {
+                    secret: "xyz".into(),
+                    ..web_draft()
+                },
+                DraftProblem::SecretMalformed,
+            ),
+            (
+                ConnectDraft {
+                    secret: "ssm://UI?t=x".into(),
+                    ..web_draft()
+                },
+                DraftProblem::SecretMalformed,
+            ),
+            (
+                ConnectDraft {
+                    api: DeviceApi::LegacyV3,
+                    device_id: "a b".into(),
+                    ..web_draft()
+                },
+                DraftProblem::DeviceIdHasSpaces,
+            ),
+        ];
+        for (draft, problem) in cases {
+            assert_eq!(to_registration(&draft), Err(problem), "{draft:?}");
+        }
+    }
+}

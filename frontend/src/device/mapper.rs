@@ -1,0 +1,293 @@
+//! Box data from the server → what the box panel shows. Pure.
+
+use crate::time::{format_ago, parse_rfc3339_ms};
+use api_types::{
+    ApiError, BoxStatus, CommandOutcome, CommandResult, DeviceApi, DeviceView, LatchState, Role,
+};
+
+/// A connected box, worded for the viewer.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DeviceData {
+    pub nickname: String,
+    pub model: String,
+    pub status: Option<StatusData>,
+    /// Why the status could not be read, when it could not.
+    pub status_error: Option<String>,
+    /// "1,234 requests this month": shown to the keyholder only.
+    pub usage: Option<String>,
+    pub can_open: bool,
+    pub can_lock: bool,
+}
+
+/// The last reported status of the box.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StatusData {
+    pub latch_text: &'static str,
+    /// A CSS class that colours the latch state.
+    pub latch_class: &'static str,
+    /// "80 %", or "Unknown".
+    pub battery_text: String,
+    pub battery_low: bool,
+    pub reachable: bool,
+    pub last_update_ms: Option<i64>,
+}
+
+/// Which button was pressed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    Open,
+    Lock,
+}
+
+/// A sentence after a command or a connection test, with its tone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Feedback {
+    pub text: String,
+    /// `notice-success`, `notice-warning` or `notice-error`.
+    pub class: &'static str,
+}
+
+pub fn to_device_data(view: &DeviceView, role: Role) -> DeviceData {
+    DeviceData {
+        nickname: view.nickname.clone(),
+        model: view.model.clone(),
+        status: view.status.as_ref().map(to_status_data),
+        status_error: view.status_error.clone(),
+        usage: (role == Role::Keyholder).then(|| {
+            format!(
+                "{} requests this month",
+                group_thousands(view.requests_this_month)
+            )
+        }),
+        can_open: view.can_open,
+        can_lock: view.can_lock,
+    }
+}
+
+pub fn to_status_data(status: &BoxStatus) -> StatusData {
+    let (latch_text, latch_class) = latch_label(status.latch);
+    StatusData {
+        latch_text,
+        latch_class,
+        battery_text: status
+            .battery_percent
+            .map_or_else(|| "Unknown".to_owned(), |percent| format!("{percent} %")),
+        battery_low: status.battery_low,
+        reachable: status.reachable,
+        last_update_ms: status.last_update.as_deref().and_then(parse_rfc3339_ms),
+    }
+}
+
+pub fn latch_label(latch: LatchState) -> (&'static str, &'static str) {
+    match latch {
+        LatchState::Locked => ("Locked", "latch-locked"),
+        LatchState::Unlocked => ("Unlocked", "latch-unlocked"),
+        LatchState::Moving => ("Moving", "latch-moving"),
+        LatchState::Unknown => ("Unknown", "latch-unknown"),
+    }
+}
+
+/// "updated 12 s ago", when the box said when.
+pub fn updated_text(last_update_ms: Option<i64>, now_ms: f64) -> Option<String> {
+    last_update_ms.map(|at| format!("updated {}", format_ago(now_ms as i64 - at)))
+}
+
+pub fn progress_text(command: Command) -> &'static str {
+    match command {
+        Command::Open => "Opening… waiting for the box to confirm",
+        Command::Lock => "Locking… waiting for the box to confirm",
+    }
+}
+
+/// The honest outcome of a command: the server's sentence, toned by what the box reported.
+pub fn command_feedback(result: &Result<CommandResult, ApiError>) -> Feedback {
+    match result {
+        Ok(result) => Feedback {
+            text: result.message.clone(),
+            class: match result.outcome {
+                CommandOutcome::Confirmed => "notice-success",
+                CommandOutcome::NotConfirmed => "notice-warning",
+                CommandOutcome::Mismatch => "notice-error",
+            },
+        },
+        Err(error) => Feedback {
+            text: error.message.clone(),
+            class: "notice-error",
+        },
+    }
+}
+
+/// What a connection test found.
+pub fn test_feedback(result: &Result<BoxStatus, ApiError>) -> Feedback {
+    match result {
+        Ok(status) if status.reachable => {
+            let data = to_status_data(status);
+            Feedback {
+                text: format!(
+                    "It works: the box reports {}, battery {}.",
+                    data.latch_text.to_lowercase(),
+                    data.battery_text
+                ),
+                class: "notice-success",
+            }
+        }
+        Ok(_) => Feedback {
+            text: "CANDY HOUSE accepted the details, but the hub did not reach the box. \
+                   Check that the hub is online and near the box."
+                .to_owned(),
+            class: "notice-warning",
+        },
+        Err(error) => Feedback {
+            text: error.message.clone(),
+            class: "notice-error",
+        },
+    }
+}
+
+pub fn api_label(api: DeviceApi) -> &'static str {
+    match api {
+        DeviceApi::WebApi => "Web API (SESAME 3, 4, 5)",
+        DeviceApi::LegacyV3 => "Legacy API (original Sesame)",
+    }
+}
+
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use api_types::ErrorCode;
+
+    fn status(latch: LatchState, reachable: bool) -> BoxStatus {
+        BoxStatus {
+            latch,
+            battery_percent: Some(25),
+            battery_low: true,
+            reachable,
+            last_update: Some("1970-01-01T00:00:10Z".into()),
+        }
+    }
+
+    fn device() -> DeviceView {
+        DeviceView {
+            nickname: "Key box".into(),
+            api: DeviceApi::WebApi,
+            model: "SESAME 5".into(),
+            status: Some(status(LatchState::Locked, true)),
+            status_error: None,
+            requests_this_month: 1_234,
+            can_open: true,
+            can_lock: true,
+        }
+    }
+
+    #[test]
+    fn the_status_reads_as_words_with_the_battery_and_its_warning() {
+        let data = to_device_data(&device(), Role::Keyholder);
+        let status = data.status.unwrap();
+        assert_eq!(
+            (status.latch_text, status.latch_class),
+            ("Locked", "latch-locked")
+        );
+        assert_eq!(status.battery_text, "25 %");
+        assert!(status.battery_low);
+        assert_eq!(status.last_update_ms, Some(10_000));
+    }
+
+    #[test]
+    fn only_the_keyholder_sees_the_request_count() {
+        assert_eq!(
+            to_device_data(&device(), Role::Keyholder).usage.as_deref(),
+            Some("1,234 requests this month")
+        );
+        assert_eq!(to_device_data(&device(), Role::Wearer).usage, None);
+    }
+
+    #[test]
+    fn every_latch_state_has_its_own_word() {
+        let words: Vec<_> = [
+            LatchState::Locked,
+            LatchState::Unlocked,
+            LatchState::Moving,
+            LatchState::Unknown,
+        ]
+        .into_iter()
+        .map(|latch| latch_label(latch).0)
+        .collect();
+        assert_eq!(words, ["Locked", "Unlocked", "Moving", "Unknown"]);
+    }
+
+    #[test]
+    fn the_update_time_is_said_relative_to_now() {
+        assert_eq!(
+            updated_text(Some(10_000), 22_000.0).as_deref(),
+            Some("updated 12 s ago")
+        );
+        assert_eq!(updated_text(None, 22_000.0), None);
+    }
+
+    #[test]
+    fn command_feedback_keeps_the_servers_sentence_and_tones_it_by_outcome() {
+        let result = |outcome| {
+            Ok(CommandResult {
+                outcome,
+                message: "The box is open.".into(),
+                status: None,
+            })
+        };
+        let confirmed = command_feedback(&result(CommandOutcome::Confirmed));
+        assert_eq!(confirmed.text, "The box is open.");
+        assert_eq!(confirmed.class, "notice-success");
+        assert_eq!(
+            command_feedback(&result(CommandOutcome::NotConfirmed)).class,
+            "notice-warning"
+        );
+        assert_eq!(
+            command_feedback(&result(CommandOutcome::Mismatch)).class,
+            "notice-error"
+        );
+        let refused = Err(ApiError {
+            code: ErrorCode::Forbidden,
+            message: "Only the keyholder can open the box.".into(),
+            retry_after_secs: None,
+        });
+        assert_eq!(
+            command_feedback(&refused).text,
+            "Only the keyholder can open the box."
+        );
+    }
+
+    #[test]
+    fn a_test_that_cannot_reach_the_box_says_so() {
+        assert_eq!(
+            test_feedback(&Ok(status(LatchState::Locked, true))).class,
+            "notice-success"
+        );
+        let unreachable = test_feedback(&Ok(status(LatchState::Unknown, false)));
+        assert_eq!(unreachable.class, "notice-warning");
+        assert!(unreachable.text.contains("did not reach the box"));
+    }
+
+    #[test]
+    fn thousands_are_grouped() {
+        let cases = [
+            (0, "0"),
+            (999, "999"),
+            (1_000, "1,000"),
+            (3_000_000, "3,000,000"),
+        ];
+        for (n, expected) in cases {
+            assert_eq!(group_thousands(n), expected);
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! The box panel: the wearer's Sesame, as both roles may see and use it.
+//! This entry is the only place of the feature that fetches; the components only lay out.
+
+mod components;
+mod connect;
+pub mod form;
+pub mod mapper;
+
+use crate::{api, clock::use_interval, hash::MainToken, ui::ErrorPanel, ui::Loading};
+use api_types::{ApiError, DeviceRegistration, DeviceSlot, Role};
+use components::{BoxStatusView, CommandBar, ManageBar};
+use connect::ConnectForm;
+use leptos::prelude::*;
+use mapper::{command_feedback, test_feedback, to_device_data, Command};
+use std::time::Duration;
+
+/// How often the panel re-reads the box. The server caches the status, so this is cheap.
+const SLOT_REFRESH: Duration = Duration::from_secs(20);
+
+/// Which part of the panel is shown. Only a change of phase re-mounts the panel; a refresh
+/// within a phase updates it in place, so a half-typed form or an open confirmation survives.
+#[derive(Clone, Debug, PartialEq)]
+enum Phase {
+    Loading,
+    Failed(ApiError),
+    /// The wearer has no box yet, or is replacing it.
+    Connect {
+        replacing: bool,
+    },
+    /// No box, and the viewer may not connect one.
+    NoBox,
+    Device {
+        can_manage: bool,
+    },
+}
+
+/// The box panel for the session of `token`.
+#[component]
+pub fn BoxPanel(
+    /// The viewer's token.
+    token: MainToken,
+    /// Who is looking: the wording and the request count depend on it.
+    role: Role,
+    /// The current time in milliseconds.
+    now: Signal<f64>,
+) -> impl IntoView {
+    // The last slot that loaded, kept while a background refresh fails.
+    let last_good = RwSignal::new(None::<DeviceSlot>);
+    let slot = LocalResource::new({
+        let token = token.clone();
+        move || {
+            let token = token.clone();
+            async move {
+                let answer = api::get_device(&token).await;
+                if let Ok(slot) = &answer {
+                    last_good.try_set(Some(slot.clone()));
+                }
+                answer
+            }
+        }
+    });
+    use_interval(SLOT_REFRESH, move || slot.refetch());
+    let replacing = RwSignal::new(false);
+
+    let test = Action::new_local({
+        let token = token.clone();
+        move |registration: &DeviceRegistration| {
+            let (token, registration) = (token.clone(), registration.clone());
+            async move { api::test_device(&token, &registration).await }
+        }
+    });
+    let save = Action::new_local({
+        let token = token.clone();
+        move |registration: &DeviceRegistration| {
+            let (token, registration) = (token.clone(), registration.clone());
+            async move {
+                let answer = api::save_device(&token, &registration).await;
+                if answer.is_ok() {
+                    replacing.try_set(false);
+                    slot.refetch();
+                }
+                answer
+            }
+        }
+    });
+    let remove = Action::new_local({
+        let token = token.clone();
+        move |(): &()| {
+            let token = token.clone();
+            async move {
+                let answer = api::remove_device(&token).await;
+                if answer.is_ok() {
+                    // The connect form comes back: it should not show the old box's results.
+                    test.clear();
+                    save.clear();
+                    slot.refetch();
+                }
+                answer
+            }
+        }
+    });
+    let command = Action::new_local(move |command: &Command| {
+        let (token, command) = (token.clone(), *command);
+        async move {
+            let answer = match command {
+                Command::Open => api::open_box(&token).await,
+                Command::Lock => api::lock_box(&token).await,
+            };
+            slot.refetch();
+            answer
+        }
+    });
+
+    let phase = Memo::new(move |_| match last_good.get() {
+        None => match slot.get() {
+            Some(Err(error)) => Phase::Failed(error),
+            _ => Phase::Loading,
+        },
+        Some(DeviceSlot {
+            device: None,
+            can_manage: true,
+        }) => Phase::Connect { replacing: false },
+        Some(DeviceSlot {
+            device: None,
+            can_manage: false,
+        }) => Phase::NoBox,
+        Some(DeviceSlot {
+            device: Some(_),
+            can_manage,
+        }) if can_manage && replacing.get() => Phase::Connect { replacing: true },
+        Some(DeviceSlot {
+            device: Some(_),
+            can_manage,
+        }) => Phase::Device { can_manage },
+    });
+    let refresh_error = Signal::derive(move || {
+        last_good
+            .with(Option::is_some)
+            .then(|| slot.get().and_then(Result::err))
+            .flatten()
+    });
+    let device = Signal::derive(move || {
+        last_good.with(|slot| {
+            slot.as_ref()
+                .and_then(|slot| slot.device.as_ref())
+                .map(|device| to_device_data(device, role))
+                .unwrap_or_default()
+        })
+    });
+
+    let connect_form = move |replacing_now: bool| {
+        view! {
+            <ConnectForm
+                on_test=Callback::new(move |registration| { test.dispatch_local(registration); })
+                on_save=Callback::new(move |registration| { save.dispatch_local(registration); })
+                testing=Signal::derive(move || test.pending().get())
+                saving=Signal::derive(move || save.pending().get())
+                test_feedback=Signal::derive(move || test.value().get().map(|r| test_feedback(&r)))
+                save_error=Signal::derive(move || save.value().get().and_then(Result::err))
+                on_cancel=replacing_now.then(|| Callback::new(move |()| replacing.set(false)))
+            />
+        }
+    };
+    let panel = move || match phase.get() {
+        Phase::Loading => view! { <Loading text="Looking for your box…" /> }.into_any(),
+        Phase::Failed(error) => view! {
+            <ErrorPanel error on_retry=Callback::new(move |()| slot.refetch()) testid="box-error" />
+        }
+        .into_any(),
+        Phase::Connect {
+            replacing: is_replacing,
+        } => connect_form(is_replacing).into_any(),
+        Phase::NoBox => view! {
+            <p class="empty" data-testid="no-box">{no_box_text(role)}</p>
+        }
+        .into_any(),
+        Phase::Device { can_manage } => view! {
+            <BoxStatusView device now />
+            <CommandBar
+                can_open=Signal::derive(move || device.with(|d| d.can_open))
+                can_lock=Signal::derive(move || device.with(|d| d.can_lock))
+                pending=Signal::derive(move || command.input().get())
+                feedback=Signal::derive(move || command.value().get().map(|r| command_feedback(&r)))
+                on_command=Callback::new(move |c| { command.dispatch_local(c); })
+            />
+            {can_manage.then(|| view! {
+                <ManageBar
+                    on_replace=Callback::new(move |()| {
+                        test.clear();
+                        save.clear();
+                        replacing.set(true);
+                    })
+                    on_remove=Callback::new(move |()| { remove.dispatch_local(()); })
+                    removing=Signal::derive(move || remove.pending().get())
+                    remove_error=Signal::derive(move || remove.value().get().and_then(Result::err))
+                />
+            })}
+        }
+        .into_any(),
+    };
+    view! {
+        <section class="card box-panel" data-testid="box-panel" aria-label="Key box">
+            {move || refresh_error.get().map(|error| view! {
+                <p class="notice notice-warning" role="status">
+                    "Could not refresh the box: " {error.message}
+                </p>
+            })}
+            {panel}
+        </section>
+    }
+}
+
+fn no_box_text(role: Role) -> &'static str {
+    match role {
+        Role::Keyholder => "No box connected yet: the wearer connects it from this page.",
+        Role::Wearer => "No box connected yet.",
+    }
+}

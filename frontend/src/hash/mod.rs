@@ -1,0 +1,177 @@
+//! Parses the URL hash Chaster opens us with: `#` + URI-encoded JSON, e.g.
+//! `#%7B%22mainToken%22%3A%22…%22%2C%22extensionSlug%22%3A%22…%22%7D`.
+//!
+//! Pure and natively tested: it never touches the DOM and never panics, whatever the hash holds.
+
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// The token that identifies the viewer to our server. Its `Debug` never prints the value, so a
+/// stray `{:?}` cannot leak it into the console.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MainToken(String);
+
+impl MainToken {
+    /// The raw token, for the `Authorization` header only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for MainToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MainToken(…)")
+    }
+}
+
+/// What Chaster opened us for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Launch {
+    /// The extension's page inside a running lock.
+    Main {
+        main_token: MainToken,
+        extension_slug: Option<String>,
+        /// Every other key of the hash, kept because Chaster may add some (e.g. a home action).
+        extra: Map<String, Value>,
+    },
+    /// The configuration modal, opened while a lock is created or edited.
+    Configuration {
+        configuration_token: MainToken,
+        extension_slug: Option<String>,
+        extra: Map<String, Value>,
+    },
+}
+
+/// Why the hash could not be used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HashError {
+    /// No hash at all: the page was not opened by Chaster.
+    Missing,
+    /// A malformed `%` escape or bytes that are not UTF-8.
+    BadEncoding,
+    InvalidJson,
+    NotAnObject,
+    /// Neither `mainToken` nor `partnerConfigurationToken`.
+    MissingToken,
+    /// The token key is there but is not a string.
+    TokenNotAString,
+    EmptyToken,
+    /// The token holds characters that can never be part of an HTTP header.
+    MalformedToken,
+}
+
+impl fmt::Display for HashError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            HashError::Missing => "the link carries no session information",
+            HashError::BadEncoding => "the session information in the link is garbled",
+            HashError::InvalidJson | HashError::NotAnObject => {
+                "the session information in the link is not in the expected format"
+            }
+            HashError::MissingToken | HashError::TokenNotAString => {
+                "the link carries no session token"
+            }
+            HashError::EmptyToken | HashError::MalformedToken => {
+                "the session token in the link is not valid"
+            }
+        })
+    }
+}
+
+const MAIN_TOKEN: &str = "mainToken";
+const CONFIGURATION_TOKEN: &str = "partnerConfigurationToken";
+const EXTENSION_SLUG: &str = "extensionSlug";
+
+/// Parses `location.hash` (with or without the leading `#`).
+pub fn parse(hash: &str) -> Result<Launch, HashError> {
+    let raw = hash.strip_prefix('#').unwrap_or(hash).trim();
+    if raw.is_empty() {
+        return Err(HashError::Missing);
+    }
+    let decoded = decode_uri_component(raw)?;
+    let value: Value = serde_json::from_str(&decoded).map_err(|_| HashError::InvalidJson)?;
+    let Value::Object(mut object) = value else {
+        return Err(HashError::NotAnObject);
+    };
+    // mainToken wins if both are present: the main page is the one that shows the session.
+    let is_main = object.contains_key(MAIN_TOKEN);
+    let token_key = if is_main {
+        MAIN_TOKEN
+    } else if object.contains_key(CONFIGURATION_TOKEN) {
+        CONFIGURATION_TOKEN
+    } else {
+        return Err(HashError::MissingToken);
+    };
+    let token = match object.remove(token_key) {
+        Some(Value::String(token)) => validate_token(token)?,
+        _ => return Err(HashError::TokenNotAString),
+    };
+    let extension_slug = match object.remove(EXTENSION_SLUG) {
+        Some(Value::String(slug)) => Some(slug),
+        // A slug of another type is not ours to judge: keep it with the other keys.
+        Some(other) => {
+            object.insert(EXTENSION_SLUG.to_owned(), other);
+            None
+        }
+        None => None,
+    };
+    Ok(if is_main {
+        Launch::Main {
+            main_token: token,
+            extension_slug,
+            extra: object,
+        }
+    } else {
+        Launch::Configuration {
+            configuration_token: token,
+            extension_slug,
+            extra: object,
+        }
+    })
+}
+
+fn validate_token(token: String) -> Result<MainToken, HashError> {
+    if token.trim().is_empty() {
+        return Err(HashError::EmptyToken);
+    }
+    // It travels in `Authorization: Bearer …`, where only visible ASCII is allowed.
+    if !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(HashError::MalformedToken);
+    }
+    Ok(MainToken(token))
+}
+
+/// `decodeURIComponent`: every `%XX` becomes one byte, everything else stays as it is, and the
+/// result must be UTF-8. Unlike form decoding, `+` stays a `+`.
+pub fn decode_uri_component(input: &str) -> Result<String, HashError> {
+    let bytes = input.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hi = bytes.get(i + 1).and_then(|b| hex_value(*b));
+            let lo = bytes.get(i + 2).and_then(|b| hex_value(*b));
+            match (hi, lo) {
+                (Some(hi), Some(lo)) => out.push(hi << 4 | lo),
+                _ => return Err(HashError::BadEncoding),
+            }
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| HashError::BadEncoding)
+}
+
+fn hex_value(byte: u8) -> Option<u8> {
+    match byte {
+        b'0'..=b'9' => Some(byte - b'0'),
+        b'a'..=b'f' => Some(byte - b'a' + 10),
+        b'A'..=b'F' => Some(byte - b'A' + 10),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

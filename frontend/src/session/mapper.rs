@@ -1,0 +1,240 @@
+//! `SessionView` (what the server sends) → `SessionData` (what the page shows). Pure.
+
+use crate::time::{format_countdown, parse_rfc3339_ms};
+use api_types::{Person, Role, SessionView};
+
+/// Everything the session card shows, already worded for the viewer's role.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionData {
+    pub role: Role,
+    pub extension_name: String,
+    /// "Your lock" or "alice's lock".
+    pub heading: String,
+    pub lock_title: String,
+    /// "Time left on your lock" or "Time left for alice".
+    pub time_left_label: String,
+    pub timer: Timer,
+    pub frozen: bool,
+    pub ready_to_unlock: bool,
+    pub people: Vec<PersonData>,
+    /// True when nobody holds the key.
+    pub self_lock: bool,
+}
+
+/// The time left, in a form that needs only "now" to be shown.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Timer {
+    /// Chaster hides the remaining time from this viewer.
+    Hidden,
+    /// The end date could not be read.
+    Unknown,
+    /// Counts down to `end_ms`, or stands still at `frozen_at_ms`.
+    Counting {
+        end_ms: i64,
+        frozen_at_ms: Option<i64>,
+    },
+}
+
+/// A person in the people row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PersonData {
+    pub username: String,
+    pub avatar_url: Option<String>,
+    /// "Wearer" or "Keyholder".
+    pub role_label: &'static str,
+    /// Shown when there is no avatar or it fails to load.
+    pub initial: String,
+    /// True for the person looking at the page.
+    pub is_viewer: bool,
+}
+
+pub fn to_session_data(view: &SessionView) -> SessionData {
+    let wearer = &view.wearer.username;
+    let (heading, time_left_label) = match view.role {
+        Role::Wearer => ("Your lock".to_owned(), "Time left on your lock".to_owned()),
+        Role::Keyholder => (
+            format!("{wearer}'s lock"),
+            format!("Time left for {wearer}"),
+        ),
+    };
+    let lock = &view.lock;
+    let timer = match (&lock.end_date, lock.timer_visible) {
+        (Some(end), true) => match parse_rfc3339_ms(end) {
+            Some(end_ms) => Timer::Counting {
+                end_ms,
+                frozen_at_ms: lock.frozen_at.as_deref().and_then(parse_rfc3339_ms),
+            },
+            None => Timer::Unknown,
+        },
+        _ => Timer::Hidden,
+    };
+    let mut people = vec![person(&view.wearer, "Wearer", view.role == Role::Wearer)];
+    if let Some(keyholder) = &view.keyholder {
+        people.push(person(keyholder, "Keyholder", view.role == Role::Keyholder));
+    }
+    SessionData {
+        role: view.role,
+        extension_name: view.extension_name.clone(),
+        heading,
+        lock_title: lock.title.clone(),
+        time_left_label,
+        timer,
+        frozen: lock.frozen,
+        ready_to_unlock: lock.can_be_unlocked,
+        people,
+        self_lock: view.keyholder.is_none(),
+    }
+}
+
+fn person(person: &Person, role_label: &'static str, is_viewer: bool) -> PersonData {
+    PersonData {
+        username: person.username.clone(),
+        avatar_url: person.avatar_url.clone().filter(|url| is_safe_avatar(url)),
+        role_label,
+        initial: person
+            .username
+            .chars()
+            .next()
+            .map(|c| c.to_uppercase().collect())
+            .unwrap_or_else(|| "?".to_owned()),
+        is_viewer,
+    }
+}
+
+/// Only plain web images: no `javascript:` or `data:` URLs from a profile field.
+fn is_safe_avatar(url: &str) -> bool {
+    url.starts_with("https://") || url.starts_with("http://")
+}
+
+/// Milliseconds left: `max(end − (frozen_at ?? now), 0)`.
+pub fn time_left_ms(end_ms: i64, frozen_at_ms: Option<i64>, now_ms: f64) -> i64 {
+    let from = frozen_at_ms.unwrap_or(now_ms as i64);
+    (end_ms - from).max(0)
+}
+
+/// The text of the time-left line at `now_ms`.
+pub fn time_left_text(timer: Timer, now_ms: f64) -> String {
+    match timer {
+        Timer::Hidden => "Timer hidden".to_owned(),
+        Timer::Unknown => "Unknown".to_owned(),
+        Timer::Counting {
+            end_ms,
+            frozen_at_ms,
+        } => format_countdown(time_left_ms(end_ms, frozen_at_ms, now_ms)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use api_types::{LockStatus, LockView};
+
+    fn session(role: Role, keyholder: bool) -> SessionView {
+        SessionView {
+            role,
+            extension_name: "Sesame opener".into(),
+            lock: LockView {
+                title: "Weekend".into(),
+                status: LockStatus::Locked,
+                start_date: "2026-11-20T10:00:00Z".into(),
+                end_date: Some("2026-11-22T10:00:00Z".into()),
+                timer_visible: true,
+                frozen: false,
+                frozen_at: None,
+                can_be_unlocked: false,
+            },
+            wearer: Person {
+                username: "alice".into(),
+                avatar_url: None,
+            },
+            keyholder: keyholder.then(|| Person {
+                username: "bob".into(),
+                avatar_url: Some("https://cdn.chaster.app/bob.png".into()),
+            }),
+        }
+    }
+
+    #[test]
+    fn the_wearer_reads_about_their_own_lock() {
+        let data = to_session_data(&session(Role::Wearer, true));
+        assert_eq!(data.heading, "Your lock");
+        assert_eq!(data.time_left_label, "Time left on your lock");
+        assert_eq!(data.lock_title, "Weekend");
+        assert!(data.people[0].is_viewer);
+    }
+
+    #[test]
+    fn the_keyholder_reads_about_the_wearers_lock() {
+        let data = to_session_data(&session(Role::Keyholder, true));
+        assert_eq!(data.heading, "alice's lock");
+        assert_eq!(data.time_left_label, "Time left for alice");
+        assert_eq!(data.people.len(), 2);
+        assert!(data.people[1].is_viewer);
+        assert_eq!(data.people[1].role_label, "Keyholder");
+    }
+
+    #[test]
+    fn a_lock_without_keyholder_is_a_self_lock() {
+        let data = to_session_data(&session(Role::Wearer, false));
+        assert!(data.self_lock);
+        assert_eq!(data.people.len(), 1);
+    }
+
+    #[test]
+    fn the_timer_is_hidden_without_an_end_date_or_when_chaster_hides_it() {
+        let mut view = session(Role::Wearer, false);
+        view.lock.end_date = None;
+        assert_eq!(to_session_data(&view).timer, Timer::Hidden);
+        let mut view = session(Role::Wearer, false);
+        view.lock.timer_visible = false;
+        assert_eq!(to_session_data(&view).timer, Timer::Hidden);
+        assert_eq!(time_left_text(Timer::Hidden, 0.0), "Timer hidden");
+    }
+
+    #[test]
+    fn the_countdown_runs_with_now_and_stands_still_when_frozen() {
+        let end_ms = 100_000_000;
+        let running = Timer::Counting {
+            end_ms,
+            frozen_at_ms: None,
+        };
+        assert_eq!(
+            time_left_text(running, (end_ms - 3_661_000) as f64),
+            "01:01:01"
+        );
+        assert_eq!(time_left_text(running, (end_ms + 5_000) as f64), "00:00:00");
+        let frozen = Timer::Counting {
+            end_ms,
+            frozen_at_ms: Some(end_ms - 60_000),
+        };
+        assert_eq!(time_left_text(frozen, 0.0), "00:01:00");
+        assert_eq!(time_left_text(frozen, 1e12), "00:01:00");
+    }
+
+    #[test]
+    fn frozen_at_from_the_server_is_used() {
+        let mut view = session(Role::Wearer, false);
+        view.lock.frozen = true;
+        view.lock.frozen_at = Some("2026-11-21T10:00:00Z".into());
+        let data = to_session_data(&view);
+        assert!(data.frozen);
+        assert_eq!(time_left_text(data.timer, 0.0), "1d 00:00:00");
+    }
+
+    #[test]
+    fn an_unreadable_end_date_is_not_shown_as_hidden() {
+        let mut view = session(Role::Wearer, false);
+        view.lock.end_date = Some("soon".into());
+        assert_eq!(to_session_data(&view).timer, Timer::Unknown);
+    }
+
+    #[test]
+    fn avatars_are_kept_only_for_web_urls_and_initials_fill_in() {
+        let mut view = session(Role::Wearer, true);
+        view.wearer.avatar_url = Some("javascript:alert(1)".into());
+        let data = to_session_data(&view);
+        assert_eq!(data.people[0].avatar_url, None);
+        assert_eq!(data.people[0].initial, "A");
+        assert!(data.people[1].avatar_url.is_some());
+    }
+}

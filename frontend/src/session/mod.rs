@@ -1,0 +1,124 @@
+//! The main page: the Chaster session and, under it, the box panel.
+//! This entry is the only place of the feature that fetches; the components only lay out.
+
+mod components;
+pub mod mapper;
+
+use crate::{
+    api,
+    clock::{use_clock, use_interval},
+    device::BoxPanel,
+    hash::MainToken,
+    ui::{ErrorPanel, Loading},
+};
+use api_types::ErrorCode;
+use components::SessionCard;
+use leptos::prelude::*;
+use mapper::{to_session_data, SessionData};
+use std::time::Duration;
+
+/// Re-reads the session now and then, so a keyholder's changes (time added, freeze) show up.
+/// The server caches the session for less than a minute, so this costs Chaster little.
+const SESSION_REFRESH: Duration = Duration::from_secs(60);
+
+/// The session for `token`. "Try again" after a failed first load mounts it afresh, which shows
+/// the loading state again instead of a stale error.
+#[component]
+pub fn SessionPage(
+    /// The viewer's token from the URL hash.
+    token: MainToken,
+) -> impl IntoView {
+    let (attempt, set_attempt) = signal(0u32);
+    let on_retry = Callback::new(move |()| set_attempt.update(|n| *n += 1));
+    move || {
+        attempt.track();
+        view! { <SessionLoader token=token.clone() on_retry /> }
+    }
+}
+
+#[component]
+fn SessionLoader(token: MainToken, on_retry: Callback<()>) -> impl IntoView {
+    // The last session that loaded, kept while a periodic refresh fails so the page stays useful.
+    let last_good = RwSignal::new(None::<SessionData>);
+    let session = LocalResource::new({
+        let token = token.clone();
+        move || {
+            let token = token.clone();
+            async move {
+                let answer = api::get_session(&token).await;
+                if let Ok(view) = &answer {
+                    last_good.try_set(Some(to_session_data(view)));
+                }
+                answer
+            }
+        }
+    });
+    use_interval(SESSION_REFRESH, move || session.refetch());
+    let now = use_clock();
+
+    let latest_error = Memo::new(move |_| session.get().and_then(Result::err));
+    let loaded = Memo::new(move |_| last_good.with(Option::is_some));
+    // Once there is a session, only a lost session is worth replacing the page for; other
+    // refresh failures show as a note above the box panel.
+    let blocking_error = Memo::new(move |_| {
+        latest_error.get().filter(|error| {
+            !loaded.get()
+                || matches!(
+                    error.code,
+                    ErrorCode::SessionExpired | ErrorCode::MissingToken
+                )
+        })
+    });
+
+    move || {
+        if let Some(error) = blocking_error.get() {
+            return view! { <ErrorPanel error on_retry /> }.into_any();
+        }
+        if !loaded.get() {
+            return view! { <Loading text="Loading your lock…" /> }.into_any();
+        }
+        let data = Signal::derive(move || last_good.get().unwrap_or_else(placeholder));
+        let role = data.with_untracked(|d| d.role);
+        let token = token.clone();
+        view! {
+            <SessionCard data now=now.into()>
+                <RefreshWarning error=Signal::derive(move || latest_error.get()) />
+                <BoxPanel token role now=now.into() />
+            </SessionCard>
+        }
+        .into_any()
+    }
+}
+
+/// A short note when a background refresh failed but the last session is still shown.
+#[component]
+fn RefreshWarning(
+    /// The error of the last refresh, if it failed.
+    error: Signal<Option<api_types::ApiError>>,
+) -> impl IntoView {
+    move || {
+        error.get().map(|error| {
+            view! {
+                <p class="notice notice-warning" role="status">
+                    "Could not refresh the lock: " {error.message}
+                </p>
+            }
+        })
+    }
+}
+
+/// Never shown: `last_good` is only read once it holds a session.
+fn placeholder() -> SessionData {
+    SessionData {
+        role: api_types::Role::Wearer,
+        extension_name: String::new(),
+        heading: String::new(),
+        lock_title: String::new(),
+        time_left_label: String::new(),
+        timer: mapper::Timer::Hidden,
+        frozen: false,
+        ready_to_unlock: false,
+        people: Vec::new(),
+        self_lock: false,
+    }
+}

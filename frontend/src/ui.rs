@@ -1,0 +1,153 @@
+//! Small layout pieces shared by every feature: the loading state and the error panel.
+
+use api_types::{ApiError, ErrorCode};
+use leptos::prelude::*;
+
+/// How the page reacts to an error code: a heading, an optional hint, and whether trying again
+/// could help.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorAdvice {
+    pub title: &'static str,
+    pub hint: Option<String>,
+    pub can_retry: bool,
+}
+
+/// Maps an [`ApiError`] to what the person in front of the page should read and may do.
+pub fn error_advice(error: &ApiError) -> ErrorAdvice {
+    let wait = retry_after_text(error.retry_after_secs);
+    let (title, hint, can_retry) = match error.code {
+        ErrorCode::SessionExpired | ErrorCode::MissingToken => (
+            "Your Chaster session has ended",
+            Some(
+                "Reopen the extension from your lock in Chaster: close this page and open it \
+                 again there."
+                    .into(),
+            ),
+            false,
+        ),
+        ErrorCode::Forbidden => ("Not allowed", None, false),
+        ErrorCode::NotFound => ("Not found", None, false),
+        ErrorCode::Invalid => ("Please check what you entered", None, false),
+        ErrorCode::UpstreamUnavailable => ("No answer right now", wait, true),
+        ErrorCode::RateLimited => ("Too many requests", wait, true),
+        ErrorCode::DeviceError => ("The box did not do it", wait, true),
+        ErrorCode::Internal => ("Something went wrong", wait, true),
+    };
+    ErrorAdvice {
+        title,
+        hint,
+        can_retry,
+    }
+}
+
+/// "You can try again in about 30 seconds." when the server said how long to wait.
+pub fn retry_after_text(retry_after_secs: Option<u64>) -> Option<String> {
+    let seconds = retry_after_secs?;
+    Some(match seconds {
+        0 => "You can try again now.".to_owned(),
+        1 => "You can try again in about a second.".to_owned(),
+        2..=89 => format!("You can try again in about {seconds} seconds."),
+        _ => format!(
+            "You can try again in about {} minutes.",
+            seconds.div_ceil(60)
+        ),
+    })
+}
+
+/// A spinner with a sentence, so the page is never blank while it waits.
+#[component]
+pub fn Loading(
+    /// What the page is waiting for, e.g. "Loading your lock…".
+    text: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="loading" data-testid="loading" role="status" aria-live="polite">
+            <span class="spinner" aria-hidden="true"></span>
+            <span>{text}</span>
+        </div>
+    }
+}
+
+/// An error, explained for the person in front of the page, with "Try again" when it may help.
+#[component]
+pub fn ErrorPanel(
+    /// The error to explain; its `message` is shown as written by the server.
+    error: ApiError,
+    /// Called by the "Try again" button; without it no button is shown.
+    #[prop(optional, into)]
+    on_retry: Option<Callback<()>>,
+    /// The `data-testid` of the panel, so tests can tell the page error from a box error.
+    #[prop(default = "error-screen")]
+    testid: &'static str,
+) -> impl IntoView {
+    let advice = error_advice(&error);
+    let retry = on_retry.filter(|_| advice.can_retry).map(|on_retry| {
+        view! {
+            <button class="button" type="button" on:click=move |_| on_retry.run(())>
+                "Try again"
+            </button>
+        }
+    });
+    view! {
+        <div class="card error-panel" data-testid=testid role="alert">
+            <h2>{advice.title}</h2>
+            <p class="error-message">{error.message}</p>
+            {advice.hint.map(|hint| view! { <p class="muted">{hint}</p> })}
+            {retry}
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(code: ErrorCode, retry_after_secs: Option<u64>) -> ApiError {
+        ApiError {
+            code,
+            message: "m".into(),
+            retry_after_secs,
+        }
+    }
+
+    #[test]
+    fn an_expired_session_asks_to_reopen_from_chaster_and_offers_no_retry() {
+        let advice = error_advice(&error(ErrorCode::SessionExpired, None));
+        assert!(!advice.can_retry);
+        assert!(advice
+            .hint
+            .unwrap()
+            .contains("Reopen the extension from your lock in Chaster"));
+    }
+
+    #[test]
+    fn upstream_failures_offer_a_retry_and_say_how_long_to_wait() {
+        let advice = error_advice(&error(ErrorCode::UpstreamUnavailable, Some(30)));
+        assert!(advice.can_retry);
+        assert_eq!(
+            advice.hint.as_deref(),
+            Some("You can try again in about 30 seconds.")
+        );
+        assert!(error_advice(&error(ErrorCode::RateLimited, None)).can_retry);
+    }
+
+    #[test]
+    fn refusals_offer_no_retry() {
+        for code in [
+            ErrorCode::Forbidden,
+            ErrorCode::NotFound,
+            ErrorCode::Invalid,
+        ] {
+            assert!(!error_advice(&error(code, None)).can_retry, "{code:?}");
+        }
+    }
+
+    #[test]
+    fn long_waits_are_said_in_minutes() {
+        assert_eq!(
+            retry_after_text(Some(300)).as_deref(),
+            Some("You can try again in about 5 minutes.")
+        );
+        assert_eq!(retry_after_text(None), None);
+    }
+}

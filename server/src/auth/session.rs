@@ -1,0 +1,65 @@
+//! What a mainToken resolves to. Server-side only: it holds `sessionId` and the complete lock,
+//! which must never reach the browser (views are built from `role` and `lock_for_user`).
+
+use serde_json::Value;
+
+use crate::chaster::models::{Lock, PartnerMetadata};
+use crate::chaster::{ChasterError, SessionAuth};
+use crate::domain::{LockId, Role, SessionId, UserId};
+use crate::error::AppError;
+
+#[derive(Clone, Debug)]
+pub struct ResolvedSession {
+    pub role: Role,
+    pub session_id: SessionId,
+    /// The viewer.
+    pub user_id: UserId,
+    /// The lock's wearer (devices are bound to this user).
+    pub wearer_id: UserId,
+    pub lock_id: LockId,
+    /// The complete lock (`session.lock`), for server decisions only.
+    pub lock: Lock,
+    /// The lock as the viewer may see it; the only lock data views use.
+    pub lock_for_user: Lock,
+    pub extension_name: String,
+    pub extension_slug: String,
+    /// Public extension configuration.
+    pub config: Value,
+    /// Private partner data.
+    pub data: Value,
+    pub metadata: PartnerMetadata,
+}
+
+impl ResolvedSession {
+    pub fn from_auth(auth: SessionAuth) -> Result<ResolvedSession, ChasterError> {
+        let role = Role::parse(&auth.role)
+            .ok_or_else(|| ChasterError::Decode(format!("unexpected role {:?}", auth.role)))?;
+        let session = auth.session;
+        Ok(ResolvedSession {
+            role,
+            session_id: SessionId::new(session.session_id),
+            user_id: UserId::new(auth.user_id),
+            wearer_id: UserId::new(session.lock.user.id.clone()),
+            lock_id: LockId::new(session.lock.id.clone()),
+            lock: session.lock,
+            lock_for_user: auth.lock_for_user,
+            extension_name: session.display_name,
+            extension_slug: session.slug,
+            config: session.config,
+            data: session.data,
+            metadata: session.metadata,
+        })
+    }
+
+    /// Refuses the request unless the viewer has `role`; `action` completes "Only the … may …".
+    pub fn require_role(&self, role: Role, action: &str) -> Result<(), AppError> {
+        if self.role == role {
+            return Ok(());
+        }
+        let who = match role {
+            Role::Wearer => "wearer",
+            Role::Keyholder => "keyholder",
+        };
+        Err(AppError::Forbidden(format!("Only the {who} may {action}.")))
+    }
+}

@@ -1,0 +1,165 @@
+//! The only code that calls Chaster: the Extensions API with our developer token and client id.
+
+mod error;
+pub mod models;
+
+use std::time::Duration;
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use reqwest::header::RETRY_AFTER;
+use reqwest::{RequestBuilder, Response, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+
+pub use error::ChasterError;
+pub use models::{CustomLog, ExtensionSession, LogRole, SessionAuth};
+
+use crate::configuration::ChasterSettings;
+use crate::domain::{MainToken, SessionId};
+
+const CLIENT_ID_HEADER: &str = "X-Chaster-Client-Id";
+
+/// Everything but RFC 3986 unreserved characters is escaped in a path segment.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Cheap to clone: the reqwest client shares its connection pool.
+#[derive(Clone, Debug)]
+pub struct ChasterClient {
+    http: reqwest::Client,
+    base_url: String,
+    developer_token: SecretString,
+    client_id: String,
+}
+
+impl ChasterClient {
+    pub fn new(settings: &ChasterSettings) -> anyhow::Result<ChasterClient> {
+        let http = reqwest::Client::builder()
+            .timeout(settings.timeout)
+            .connect_timeout(settings.timeout.min(Duration::from_secs(5)))
+            .user_agent(concat!("sesame-opener/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(ChasterClient {
+            http,
+            base_url: settings.base_url.trim_end_matches('/').to_owned(),
+            developer_token: settings.developer_token.clone(),
+            client_id: settings.client_id.clone(),
+        })
+    }
+
+    /// `GET /api/extensions/auth/sessions/{mainToken}`: who is looking, at which session.
+    pub async fn get_session_auth(&self, token: &MainToken) -> Result<SessionAuth, ChasterError> {
+        let url = self.url(&["api", "extensions", "auth", "sessions", token.expose()]);
+        let response = self.send("auth/sessions", self.http.get(url)).await?;
+        decode(response).await
+    }
+
+    /// `GET /api/extensions/sessions/{sessionId}`, unwrapped from `{session}`.
+    pub async fn get_session(&self, id: &SessionId) -> Result<ExtensionSession, ChasterError> {
+        let url = self.url(&["api", "extensions", "sessions", id.as_str()]);
+        let response = self.send("sessions/get", self.http.get(url)).await?;
+        Ok(decode::<models::SessionEnvelope>(response).await?.session)
+    }
+
+    /// `POST /api/extensions/sessions/{sessionId}/logs/custom`.
+    pub async fn post_custom_log(
+        &self,
+        id: &SessionId,
+        log: &CustomLog,
+    ) -> Result<(), ChasterError> {
+        let url = self.url(&[
+            "api",
+            "extensions",
+            "sessions",
+            id.as_str(),
+            "logs",
+            "custom",
+        ]);
+        self.send("logs/custom", self.http.post(url).json(log))
+            .await?;
+        Ok(())
+    }
+
+    fn url(&self, segments: &[&str]) -> String {
+        let mut url = self.base_url.clone();
+        for segment in segments {
+            url.push('/');
+            url.extend(utf8_percent_encode(segment, SEGMENT));
+        }
+        url
+    }
+
+    /// Sends with our credentials and turns every non-2xx answer into a `ChasterError`.
+    /// `endpoint` names the call in logs; URLs are never logged because they may hold a mainToken.
+    async fn send(
+        &self,
+        endpoint: &'static str,
+        request: RequestBuilder,
+    ) -> Result<Response, ChasterError> {
+        let result = request
+            .bearer_auth(self.developer_token.expose_secret())
+            .header(CLIENT_ID_HEADER, &self.client_id)
+            .send()
+            .await;
+        let response = match result {
+            Ok(r) => r,
+            Err(e) => {
+                let error = ChasterError::from_reqwest(e);
+                tracing::warn!(endpoint, %error, "Chaster call failed");
+                return Err(error);
+            }
+        };
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let error = error_for(status, response).await;
+        tracing::warn!(endpoint, status = status.as_u16(), %error, "Chaster refused a call");
+        Err(error)
+    }
+}
+
+async fn error_for(status: StatusCode, response: Response) -> ChasterError {
+    match status {
+        StatusCode::UNAUTHORIZED => ChasterError::Unauthorized,
+        StatusCode::NOT_FOUND => ChasterError::NotFound,
+        StatusCode::TOO_MANY_REQUESTS => ChasterError::RateLimited {
+            retry_after: response
+                .headers()
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs),
+        },
+        s if s.is_client_error() => ChasterError::Rejected {
+            status: s.as_u16(),
+            message: nest_message(response).await,
+        },
+        s => ChasterError::Upstream { status: s.as_u16() },
+    }
+}
+
+/// Chaster's own message from a NestJS error body, joined if it is a list.
+async fn nest_message(response: Response) -> String {
+    let body: Option<models::NestError> = response.json().await.ok();
+    match body.map(|b| b.message) {
+        Some(serde_json::Value::String(s)) => s,
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .filter_map(|i| i.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+        _ => String::new(),
+    }
+}
+
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ChasterError> {
+    let bytes = response.bytes().await.map_err(ChasterError::from_reqwest)?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        tracing::warn!(error = %e, "Chaster sent a body we cannot read");
+        ChasterError::Decode(e.to_string())
+    })
+}

@@ -1,0 +1,208 @@
+//! Chaster's wire format, as far as we read it. Unknown fields are ignored and nulls tolerated,
+//! because Chaster's live schema is richer than its published one (see the reference notes).
+//! These types never leave the server: views are built from them in `views.rs`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+
+/// `PartnerGetSessionAuthRepDto`, the answer of `GET /api/extensions/auth/sessions/{mainToken}`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionAuth {
+    pub role: String,
+    pub session: ExtensionSession,
+    /// The lock as this viewer may see it; the only lock data a view may use.
+    pub lock_for_user: Lock,
+    pub user_id: String,
+}
+
+/// `GetPartnerSessionRepDto`: `GET /api/extensions/sessions/{sessionId}` wraps the session.
+#[derive(Clone, Debug, Deserialize)]
+pub struct SessionEnvelope {
+    pub session: ExtensionSession,
+}
+
+/// `ExtensionSessionForPartner`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExtensionSession {
+    /// The lock-extension ObjectId. Not the id partner calls take.
+    #[serde(rename = "_id")]
+    pub id: String,
+    /// The id of every `/sessions/{sessionId}` call.
+    pub session_id: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub slug: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub display_name: String,
+    /// Public: anyone who sees the lock sees it.
+    #[serde(default)]
+    pub config: Value,
+    /// Private to the partner.
+    #[serde(default)]
+    pub data: Value,
+    #[serde(default, deserialize_with = "null_default")]
+    pub metadata: PartnerMetadata,
+    /// The complete lock, for the backend only.
+    pub lock: Lock,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartnerMetadata {
+    #[serde(default, deserialize_with = "null_default")]
+    pub reasons_preventing_unlocking: Vec<String>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub home_actions: Vec<Value>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LockStatus {
+    Locked,
+    Unlocked,
+    Deserted,
+}
+
+/// `LockForPublic`, used for both `session.lock` and `lockForUser`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Lock {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub status: LockStatus,
+    #[serde(default, deserialize_with = "null_default")]
+    pub title: String,
+    pub start_date: DateTime<Utc>,
+    /// Null in `lockForUser` when the viewer may not see the timer.
+    #[serde(default)]
+    pub end_date: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub max_limit_date: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub display_remaining_time: bool,
+    /// Absent in some payloads; then `displayRemainingTime` and the role decide.
+    #[serde(default)]
+    pub is_allowed_to_view_time: Option<bool>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub can_be_unlocked: bool,
+    #[serde(default, deserialize_with = "null_default")]
+    pub is_frozen: bool,
+    #[serde(default)]
+    pub frozen_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub unlocked_at: Option<DateTime<Utc>>,
+    /// The viewer's role; only in `lockForUser`.
+    #[serde(default)]
+    pub role: Option<String>,
+    pub user: User,
+    /// Null for a self-lock.
+    #[serde(default)]
+    pub keyholder: Option<User>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub is_test_lock: bool,
+}
+
+/// `UserForPublic`, reduced to what we show.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    #[serde(rename = "_id")]
+    pub id: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub username: String,
+    #[serde(default)]
+    pub avatar_url: Option<String>,
+}
+
+/// `PartnerCustomLogActionDto`: a line in the lock's history, attributed to the extension.
+#[derive(Clone, Debug, Serialize)]
+pub struct CustomLog {
+    /// May contain `%USER%`.
+    pub title: String,
+    pub description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<LogRole>,
+    /// FontAwesome 5 regular name without `fa-`, e.g. `lock-open`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icon: Option<String>,
+    /// Hex colour, e.g. `#22c55e`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+}
+
+/// Who a custom log is attributed to. Chaster's enum spells the wearer `user`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogRole {
+    User,
+    Keyholder,
+    Extension,
+}
+
+/// A NestJS error body; `message` is a string or a list of strings.
+#[derive(Debug, Deserialize)]
+pub(super) struct NestError {
+    #[serde(default)]
+    pub message: Value,
+}
+
+fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIXTURE: &str =
+        include_str!("../../tests/fixtures/webhook-extension_session.created.json");
+
+    #[test]
+    fn a_real_webhook_session_parses_with_its_unknown_fields() {
+        let v: Value = serde_json::from_str(FIXTURE).unwrap();
+        let s: ExtensionSession = serde_json::from_value(v["data"]["session"].clone()).unwrap();
+        assert_eq!(s.session_id, "LuV23MTfUFvxu3j-BASHc");
+        assert_ne!(s.id, s.session_id);
+        assert_eq!(s.lock.status, LockStatus::Locked);
+        assert!(s.lock.end_date.is_some());
+        assert_eq!(s.lock.is_allowed_to_view_time, Some(false));
+        assert!(s.lock.keyholder.is_none());
+        assert_eq!(s.lock.user.username, "demo-wearer");
+        assert!(s.metadata.reasons_preventing_unlocking.is_empty());
+    }
+
+    #[test]
+    fn nulls_and_missing_optional_fields_are_tolerated() {
+        let lock: Lock = serde_json::from_value(serde_json::json!({
+            "_id": "l1", "status": "locked", "title": null, "startDate": "2025-02-19T18:54:54.000Z",
+            "endDate": null, "displayRemainingTime": null, "isFrozen": null,
+            "user": {"_id": "u1", "username": "w", "avatarUrl": null}, "keyholder": null
+        }))
+        .unwrap();
+        assert_eq!(lock.title, "");
+        assert!(
+            lock.end_date.is_none() && !lock.is_frozen && lock.is_allowed_to_view_time.is_none()
+        );
+    }
+
+    #[test]
+    fn custom_logs_omit_unset_fields_and_spell_the_wearer_user() {
+        let log = CustomLog {
+            title: "t".into(),
+            description: "d".into(),
+            role: Some(LogRole::User),
+            icon: None,
+            color: None,
+        };
+        assert_eq!(
+            serde_json::to_value(&log).unwrap(),
+            serde_json::json!({"title": "t", "description": "d", "role": "user"})
+        );
+    }
+}

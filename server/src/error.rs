@@ -1,0 +1,251 @@
+//! The one error type of our `/api`. Each variant knows its status, stable code and a message
+//! written for the person in front of the page; internals are logged, never returned.
+
+use std::time::Duration;
+
+use api_types::{ApiError, ErrorCode};
+use axum::extract::rejection::JsonRejection;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use crate::chaster::ChasterError;
+
+/// Used when an upstream says 429 without a usable `Retry-After`.
+const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(10);
+
+pub const SESSION_EXPIRED_MESSAGE: &str =
+    "This session has expired. Reopen the extension from Chaster.";
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("no or malformed bearer token")]
+    MissingToken,
+    #[error("Chaster no longer accepts the mainToken")]
+    SessionExpired,
+    /// The message says what the viewer's role may not do.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("not found")]
+    NotFound,
+    /// The message says what is wrong with the request.
+    #[error("invalid request: {0}")]
+    Invalid(String),
+    /// `service` is the name shown to the user ("Chaster", "CANDY HOUSE"); `detail` is only logged.
+    #[error("{service} unavailable: {detail}")]
+    UpstreamUnavailable {
+        service: &'static str,
+        detail: String,
+    },
+    #[error("{service} rate limited us for {retry_after_secs} s")]
+    RateLimited {
+        service: &'static str,
+        retry_after_secs: u64,
+    },
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::MissingToken | AppError::SessionExpired => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::UpstreamUnavailable { .. } => StatusCode::BAD_GATEWAY,
+            AppError::RateLimited { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The JSON body: safe to show, free of internals.
+    pub fn to_api_error(&self) -> ApiError {
+        let (code, message, retry_after_secs) = match self {
+            AppError::MissingToken => (
+                ErrorCode::MissingToken,
+                "This page has no Chaster session token. Open it from the extension in Chaster."
+                    .to_owned(),
+                None,
+            ),
+            AppError::SessionExpired => (
+                ErrorCode::SessionExpired,
+                SESSION_EXPIRED_MESSAGE.to_owned(),
+                None,
+            ),
+            AppError::Forbidden(m) => (ErrorCode::Forbidden, m.clone(), None),
+            AppError::NotFound => (
+                ErrorCode::NotFound,
+                "There is nothing here.".to_owned(),
+                None,
+            ),
+            AppError::Invalid(m) => (ErrorCode::Invalid, m.clone(), None),
+            AppError::UpstreamUnavailable { service, .. } => (
+                ErrorCode::UpstreamUnavailable,
+                format!("{service} is not answering right now. Please try again in a few seconds."),
+                None,
+            ),
+            AppError::RateLimited {
+                service,
+                retry_after_secs,
+            } => (
+                ErrorCode::RateLimited,
+                format!("{service} is busy. Please try again in {retry_after_secs} seconds."),
+                Some(*retry_after_secs),
+            ),
+            AppError::Internal(_) => (
+                ErrorCode::Internal,
+                "Something went wrong on our side. Please try again.".to_owned(),
+                None,
+            ),
+        };
+        ApiError {
+            code,
+            message,
+            retry_after_secs,
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        match &self {
+            AppError::Internal(e) => tracing::error!(error = ?e, "internal error"),
+            AppError::UpstreamUnavailable { .. } | AppError::RateLimited { .. } => {
+                tracing::warn!(error = %self, "upstream problem")
+            }
+            _ => tracing::info!(error = %self, status = status.as_u16(), "request refused"),
+        }
+        let body = self.to_api_error();
+        let mut response = (status, Json(&body)).into_response();
+        if let Some(secs) = body.retry_after_secs {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
+    }
+}
+
+impl From<ChasterError> for AppError {
+    fn from(e: ChasterError) -> Self {
+        const SERVICE: &str = "Chaster";
+        match e {
+            ChasterError::Unauthorized | ChasterError::NotFound => AppError::SessionExpired,
+            ChasterError::RateLimited { retry_after } => AppError::RateLimited {
+                service: SERVICE,
+                retry_after_secs: retry_after.unwrap_or(DEFAULT_RETRY_AFTER).as_secs().max(1),
+            },
+            other @ (ChasterError::Rejected { .. }
+            | ChasterError::Upstream { .. }
+            | ChasterError::Timeout
+            | ChasterError::Transport(_)
+            | ChasterError::Decode(_)) => AppError::UpstreamUnavailable {
+                service: SERVICE,
+                detail: other.to_string(),
+            },
+        }
+    }
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(rejection: JsonRejection) -> Self {
+        AppError::Invalid(format!(
+            "The request body is not valid: {}",
+            rejection.body_text()
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chaster_errors_map_to_the_documented_statuses_and_codes() {
+        use ErrorCode::*;
+        let table: Vec<(ChasterError, u16, ErrorCode)> = vec![
+            (ChasterError::Unauthorized, 401, SessionExpired),
+            (ChasterError::NotFound, 401, SessionExpired),
+            (
+                ChasterError::Upstream { status: 500 },
+                502,
+                UpstreamUnavailable,
+            ),
+            (
+                ChasterError::Upstream { status: 502 },
+                502,
+                UpstreamUnavailable,
+            ),
+            (ChasterError::Timeout, 502, UpstreamUnavailable),
+            (
+                ChasterError::Transport("refused".into()),
+                502,
+                UpstreamUnavailable,
+            ),
+            (
+                ChasterError::Decode("bad json".into()),
+                502,
+                UpstreamUnavailable,
+            ),
+            (
+                ChasterError::Rejected {
+                    status: 400,
+                    message: "no".into(),
+                },
+                502,
+                UpstreamUnavailable,
+            ),
+            (
+                ChasterError::RateLimited {
+                    retry_after: Some(Duration::from_secs(7)),
+                },
+                503,
+                RateLimited,
+            ),
+        ];
+        for (chaster, status, code) in table {
+            let label = chaster.to_string();
+            let app = AppError::from(chaster);
+            assert_eq!(app.status().as_u16(), status, "{label}");
+            assert_eq!(app.to_api_error().code, code, "{label}");
+        }
+    }
+
+    #[test]
+    fn an_expired_session_says_to_reopen_the_extension() {
+        let body = AppError::from(ChasterError::Unauthorized).to_api_error();
+        assert_eq!(
+            body.message,
+            "This session has expired. Reopen the extension from Chaster."
+        );
+    }
+
+    #[test]
+    fn rate_limits_carry_retry_after_in_body_and_header() {
+        let e = AppError::from(ChasterError::RateLimited {
+            retry_after: Some(Duration::from_secs(7)),
+        });
+        assert_eq!(e.to_api_error().retry_after_secs, Some(7));
+        let response = e.into_response();
+        assert_eq!(response.headers()[header::RETRY_AFTER], "7");
+        let without = AppError::from(ChasterError::RateLimited { retry_after: None });
+        assert_eq!(without.to_api_error().retry_after_secs, Some(10));
+    }
+
+    #[test]
+    fn upstream_failures_suggest_trying_again_and_hide_details() {
+        let e = AppError::from(ChasterError::Transport("tcp connect error 10.0.0.7".into()));
+        let body = e.to_api_error();
+        assert!(body.message.contains("try again"));
+        assert!(!body.message.contains("10.0.0.7"));
+    }
+
+    #[test]
+    fn internal_errors_never_show_their_cause() {
+        let e = AppError::Internal(anyhow::anyhow!("database password is hunter2"));
+        assert!(!e.to_api_error().message.contains("hunter2"));
+        assert_eq!(e.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}

@@ -1,0 +1,41 @@
+//! HTTP routes: one `router()` per module, assembled here with the shared layers.
+//! To add an API module: write `routes/x.rs` with `pub fn router() -> Router<AppState>` and merge
+//! it in `api_router`.
+
+mod health;
+mod security;
+mod session;
+mod static_files;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue};
+use axum::Router;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::telemetry;
+
+/// The whole application: `/api`, `/health`, the static frontend, security headers, telemetry.
+pub fn app(state: AppState) -> anyhow::Result<Router> {
+    let router = Router::new()
+        .nest("/api", api_router(state.settings.api_body_limit_bytes))
+        .merge(health::router())
+        .fallback(static_files::serve)
+        .with_state(state.clone());
+    let router = security::headers(router, &state.settings.chaster.origins)?;
+    Ok(telemetry::http_layers(router))
+}
+
+fn api_router(body_limit: usize) -> Router<AppState> {
+    Router::new()
+        .merge(session::router())
+        // An unknown API path is a JSON 404, never the SPA's index.html.
+        .fallback(|| async { AppError::NotFound })
+        .layer(DefaultBodyLimit::max(body_limit))
+        // Answers depend on the bearer token: no shared cache may keep them.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+}

@@ -1,0 +1,169 @@
+//! [`SesameHub`]: the service the rest of the server holds (in its state) to reach any box.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use api_types::{BoxStatus, DeviceApi, LatchState};
+
+use super::cache::StatusCache;
+use super::device::{Device, DeviceCredentials};
+use super::error::DeviceError;
+use super::gate::KeyGate;
+use super::secret::{model_name, ApiKey};
+use super::settings::SesameSettings;
+use super::v3::{V3Client, V3Status};
+use super::webapi::{WebApiClient, WebStatus};
+use crate::store::Store;
+
+/// What a registration check learned about a box.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeviceProbe {
+    /// Human model name ("SESAME 5", "Sesame (original)", …).
+    pub model: String,
+    /// The nickname CANDY HOUSE knows (v3 only).
+    pub nickname: Option<String>,
+    pub status: BoxStatus,
+}
+
+pub(crate) struct HubInner {
+    pub(crate) settings: Arc<SesameSettings>,
+    pub(crate) v3: V3Client,
+    pub(crate) web: WebApiClient,
+    pub(crate) gate: Arc<KeyGate>,
+    pub(crate) cache: StatusCache,
+    command_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// Both CANDY HOUSE clients behind one interface, with per-key pacing, bans and counters,
+/// per-device command serialization and a coalescing status cache. Cheap to clone.
+#[derive(Clone)]
+pub struct SesameHub {
+    pub(crate) inner: Arc<HubInner>,
+}
+
+impl SesameHub {
+    /// `store` persists the monthly request counters; without it they live in memory only.
+    pub fn new(settings: SesameSettings, store: Option<Store>) -> Self {
+        let settings = Arc::new(settings);
+        let gate = Arc::new(KeyGate::new(
+            settings.request_interval,
+            settings.ban_duration,
+            store,
+        ));
+        Self {
+            inner: Arc::new(HubInner {
+                v3: V3Client::new(settings.clone(), gate.clone()),
+                web: WebApiClient::new(settings.clone(), gate.clone()),
+                cache: StatusCache::new(settings.status_ttl),
+                command_locks: Mutex::new(HashMap::new()),
+                gate,
+                settings,
+            }),
+        }
+    }
+
+    pub fn settings(&self) -> &SesameSettings {
+        &self.inner.settings
+    }
+
+    /// A handle on one box.
+    pub fn device(&self, credentials: DeviceCredentials) -> Device {
+        Device::new(self.clone(), credentials)
+    }
+
+    /// The legacy v3 client, for callers that need `list` or `sync`.
+    pub fn v3(&self) -> &V3Client {
+        &self.inner.v3
+    }
+
+    /// The Web API client, for callers that need the history.
+    pub fn webapi(&self) -> &WebApiClient {
+        &self.inner.web
+    }
+
+    /// Requests made with this key this calendar month (UTC), as counted by this server.
+    pub async fn requests_this_month(&self, key: &ApiKey) -> u64 {
+        self.inner.gate.requests_this_month(key).await
+    }
+
+    /// Checks credentials before they are saved: the key must reach the device and its status
+    /// must be readable. (A Web API secret can only be proven by a command.)
+    pub async fn probe(
+        &self,
+        credentials: &DeviceCredentials,
+        product_type: Option<u8>,
+    ) -> Result<DeviceProbe, DeviceError> {
+        match credentials {
+            DeviceCredentials::LegacyV3 { device_id, api_key } => {
+                let devices = self.inner.v3.list(api_key).await?;
+                let found = devices
+                    .into_iter()
+                    .find(|d| d.device_id.eq_ignore_ascii_case(device_id))
+                    .ok_or(DeviceError::NotFound)?;
+                let status = self.device(credentials.clone()).refresh_status().await?;
+                Ok(DeviceProbe {
+                    model: "Sesame (original)".into(),
+                    nickname: Some(found.nickname).filter(|n| !n.is_empty()),
+                    status,
+                })
+            }
+            DeviceCredentials::WebApi { .. } => {
+                let status = self.device(credentials.clone()).refresh_status().await?;
+                Ok(DeviceProbe {
+                    model: model_name(product_type),
+                    nickname: None,
+                    status,
+                })
+            }
+        }
+    }
+
+    pub(crate) fn command_lock(&self, device_key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self
+            .inner
+            .command_locks
+            .lock()
+            .expect("command locks poisoned");
+        locks.entry(device_key.to_owned()).or_default().clone()
+    }
+
+    pub(crate) fn box_status_from_web(&self, s: WebStatus) -> BoxStatus {
+        BoxStatus {
+            latch: s.latch,
+            battery_percent: s.battery,
+            battery_low: self.is_low(s.battery),
+            reachable: s.hub_online,
+            last_update: s
+                .updated_at
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        }
+    }
+
+    pub(crate) fn box_status_from_v3(&self, s: V3Status) -> BoxStatus {
+        BoxStatus {
+            latch: if s.locked {
+                LatchState::Locked
+            } else {
+                LatchState::Unlocked
+            },
+            battery_percent: s.battery,
+            battery_low: self.is_low(s.battery),
+            reachable: s.responsive,
+            last_update: None,
+        }
+    }
+
+    fn is_low(&self, battery: Option<u8>) -> bool {
+        battery.is_some_and(|b| b <= self.inner.settings.low_battery_percent)
+    }
+}
+
+impl DeviceCredentials {
+    /// Which API drives this box.
+    pub fn api(&self) -> DeviceApi {
+        match self {
+            Self::WebApi { .. } => DeviceApi::WebApi,
+            Self::LegacyV3 { .. } => DeviceApi::LegacyV3,
+        }
+    }
+}

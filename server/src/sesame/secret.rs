@@ -1,0 +1,274 @@
+//! Credential newtypes: the account API key and the device secret. Neither is ever printed.
+
+use std::fmt;
+
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::DecodePaddingMode;
+use base64::Engine;
+use secrecy::zeroize::Zeroizing;
+use secrecy::{ExposeSecret, SecretBox, SecretString};
+use sha2::{Digest, Sha256};
+
+/// A CANDY HOUSE API key (v3 `Authorization`, Web API `x-api-key`).
+#[derive(Clone)]
+pub struct ApiKey(SecretString);
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey([REDACTED])")
+    }
+}
+
+impl ApiKey {
+    /// Trims surrounding whitespace; rejects an empty key or one with inner whitespace.
+    pub fn parse(text: &str) -> Result<Self, SecretParseError> {
+        let text = text.trim();
+        if text.is_empty() || text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(SecretParseError::BadApiKey);
+        }
+        Ok(Self(SecretString::from(text.to_owned())))
+    }
+
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+
+    /// A stable, non-reversible identifier of the key (sha256, hex) for counters and bans.
+    pub fn fingerprint(&self) -> String {
+        hex::encode(Sha256::digest(self.expose().as_bytes()))
+    }
+}
+
+/// The 16-byte AES-128 secret of a SESAME 3/4/5.
+pub struct DeviceSecret(SecretBox<[u8; 16]>);
+
+impl Clone for DeviceSecret {
+    fn clone(&self) -> Self {
+        Self::from_bytes(*self.0.expose_secret())
+    }
+}
+
+impl fmt::Debug for DeviceSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DeviceSecret([REDACTED])")
+    }
+}
+
+/// What the owner's key-share QR code tells besides the secret.
+#[derive(Clone, Debug)]
+pub struct ParsedSecret {
+    pub secret: DeviceSecret,
+    /// The device UUID (upper case), when the input was a QR code.
+    pub uuid: Option<String>,
+    /// The product type byte, when the input was a QR code.
+    pub product_type: Option<u8>,
+}
+
+/// Why a credential typed by the wearer was refused. The texts are shown to them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SecretParseError {
+    #[error("The API key is empty or contains spaces. Paste it exactly as CANDY HOUSE shows it.")]
+    BadApiKey,
+    #[error("The secret key must be 32 hexadecimal characters, or the text of the owner's key-sharing QR code (ssm://UI?t=sk&sk=…).")]
+    Unrecognised,
+    #[error("This QR code is a guest key: it does not contain the device secret. Share an owner or manager key from the Sesame app instead.")]
+    GuestKey,
+    #[error(
+        "This QR code does not contain a readable secret key (the sk= part is missing or damaged)."
+    )]
+    BadQrCode,
+}
+
+/// Accepts standard base64 with or without padding, as QR payloads come both ways.
+const LENIENT_BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+impl DeviceSecret {
+    pub fn from_bytes(bytes: [u8; 16]) -> Self {
+        Self(SecretBox::new(Box::new(bytes)))
+    }
+
+    pub fn expose(&self) -> &[u8; 16] {
+        self.0.expose_secret()
+    }
+
+    /// 32 hex characters, or the QR text `ssm://UI?t=sk&sk=…&l=…&n=…`.
+    pub fn parse(input: &str) -> Result<ParsedSecret, SecretParseError> {
+        let input = input.trim();
+        if input.len() == 32 && input.bytes().all(|b| b.is_ascii_hexdigit()) {
+            let bytes =
+                Zeroizing::new(hex::decode(input).map_err(|_| SecretParseError::Unrecognised)?);
+            let array: [u8; 16] = bytes
+                .as_slice()
+                .try_into()
+                .map_err(|_| SecretParseError::Unrecognised)?;
+            return Ok(ParsedSecret {
+                secret: Self::from_bytes(array),
+                uuid: None,
+                product_type: None,
+            });
+        }
+        if input.to_ascii_lowercase().starts_with("ssm://") {
+            return parse_qr(input);
+        }
+        Err(SecretParseError::Unrecognised)
+    }
+}
+
+fn parse_qr(text: &str) -> Result<ParsedSecret, SecretParseError> {
+    let query = text
+        .split_once('?')
+        .map(|(_, q)| q)
+        .ok_or(SecretParseError::BadQrCode)?;
+    let mut sk = None;
+    let mut level = None;
+    for pair in query.split('&') {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        // Percent-decoding (not form-decoding) keeps a literal `+`; a `+` already turned into a
+        // space by some form decoder is put back below.
+        let value = percent_encoding::percent_decode_str(value)
+            .decode_utf8_lossy()
+            .into_owned();
+        match name {
+            "sk" => sk = Some(Zeroizing::new(value)),
+            "l" => level = Some(value),
+            _ => {}
+        }
+    }
+    if level.as_deref().map(str::trim) == Some("2") {
+        return Err(SecretParseError::GuestKey);
+    }
+    let sk = sk.ok_or(SecretParseError::BadQrCode)?;
+    let sk = Zeroizing::new(sk.trim().replace(' ', "+"));
+    let raw = Zeroizing::new(
+        LENIENT_BASE64
+            .decode(sk.as_bytes())
+            .map_err(|_| SecretParseError::BadQrCode)?,
+    );
+    if raw.len() < 17 {
+        return Err(SecretParseError::BadQrCode);
+    }
+    let secret: [u8; 16] = raw[1..17]
+        .try_into()
+        .map_err(|_| SecretParseError::BadQrCode)?;
+    // Guest QR codes carry a guest key id, not the secret, in this slot; it starts with zeros.
+    if secret[..8].iter().all(|b| *b == 0) {
+        return Err(SecretParseError::GuestKey);
+    }
+    let product_type = raw[0];
+    let uuid_at = if product_type >= 5 { 23 } else { 83 };
+    let uuid = raw.get(uuid_at..uuid_at + 16).map(format_uuid);
+    Ok(ParsedSecret {
+        secret: DeviceSecret::from_bytes(secret),
+        uuid,
+        product_type: Some(product_type),
+    })
+}
+
+fn format_uuid(bytes: &[u8]) -> String {
+    let h = hex::encode_upper(bytes);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+/// A human model name for a product type byte (from the QR code).
+pub fn model_name(product_type: Option<u8>) -> String {
+    match product_type {
+        Some(0) => "SESAME 3",
+        Some(4) => "SESAME 4",
+        Some(5) => "SESAME 5",
+        Some(7) => "SESAME 5 Pro",
+        Some(16) => "SESAME 5 US",
+        Some(21) => "SESAME 6 Pro",
+        _ => "SESAME (Web API)",
+    }
+    .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: [u8; 16] = [
+        0x0b, 0x3e, 0x5f, 0x16, 0x65, 0xe1, 0x43, 0xb5, 0x91, 0x80, 0xc9, 0x15, 0xfa, 0x4b, 0x06,
+        0xd9,
+    ];
+    const OS3_SK: &str = "BQs+XxZl4UO1kYDJFfpLBtkBAgMEAAESNFZ4EjRWeBI0VngSNFZ4";
+    const OS2_SK: &str = "BAs+XxZl4UO1kYDJFfpLBtkAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAESNFZ4EjRWeBI0VngSNFZ4";
+    const UUID: &str = "12345678-1234-5678-1234-567812345678";
+
+    #[test]
+    fn a_hex_secret_is_accepted_in_either_case() {
+        let parsed = DeviceSecret::parse(" 0B3E5F1665E143B59180C915FA4B06D9 ").unwrap();
+        assert_eq!(parsed.secret.expose(), &SECRET);
+        assert!(parsed.uuid.is_none());
+    }
+
+    #[test]
+    fn the_os3_qr_code_yields_the_secret_uuid_and_model() {
+        let parsed = DeviceSecret::parse(&format!("ssm://UI?t=sk&sk={OS3_SK}&l=0&n=Box")).unwrap();
+        assert_eq!(parsed.secret.expose(), &SECRET);
+        assert_eq!(parsed.uuid.as_deref(), Some(UUID));
+        assert_eq!(model_name(parsed.product_type), "SESAME 5");
+    }
+
+    #[test]
+    fn the_os2_qr_code_yields_the_secret_and_uuid() {
+        let parsed = DeviceSecret::parse(&format!("ssm://UI?t=sk&sk={OS2_SK}&l=1&n=Box")).unwrap();
+        assert_eq!(parsed.secret.expose(), &SECRET);
+        assert_eq!(parsed.uuid.as_deref(), Some(UUID));
+        assert_eq!(model_name(parsed.product_type), "SESAME 4");
+    }
+
+    #[test]
+    fn a_plus_turned_into_a_space_or_percent_encoded_still_decodes() {
+        let spaced = OS3_SK.replace('+', " ");
+        let parsed = DeviceSecret::parse(&format!("ssm://UI?t=sk&sk={spaced}&l=0&n=Box")).unwrap();
+        assert_eq!(parsed.secret.expose(), &SECRET);
+        let encoded = OS3_SK.replace('+', "%2B");
+        let parsed = DeviceSecret::parse(&format!("ssm://UI?t=sk&sk={encoded}&l=0")).unwrap();
+        assert_eq!(parsed.secret.expose(), &SECRET);
+    }
+
+    #[test]
+    fn a_guest_qr_code_is_refused_with_an_explanation() {
+        let err =
+            DeviceSecret::parse(&format!("ssm://UI?t=sk&sk={OS3_SK}&l=2&n=Guest")).unwrap_err();
+        assert_eq!(err, SecretParseError::GuestKey);
+        assert!(err.to_string().contains("guest key"));
+    }
+
+    #[test]
+    fn garbage_is_refused() {
+        assert_eq!(
+            DeviceSecret::parse("hello").unwrap_err(),
+            SecretParseError::Unrecognised
+        );
+        assert_eq!(
+            DeviceSecret::parse("ssm://UI?t=sk&l=0").unwrap_err(),
+            SecretParseError::BadQrCode
+        );
+        assert_eq!(
+            DeviceSecret::parse("ssm://UI?t=sk&sk=AAEC&l=0").unwrap_err(),
+            SecretParseError::BadQrCode
+        );
+    }
+
+    #[test]
+    fn credentials_are_never_debug_printed() {
+        let parsed = DeviceSecret::parse("0b3e5f1665e143b59180c915fa4b06d9").unwrap();
+        let printed = format!("{parsed:?}");
+        assert!(!printed.to_lowercase().contains("0b3e5f"), "{printed}");
+        let key = ApiKey::parse("abcdefghij").unwrap();
+        assert_eq!(format!("{key:?}"), "ApiKey([REDACTED])");
+        assert_eq!(key.fingerprint().len(), 64);
+    }
+}

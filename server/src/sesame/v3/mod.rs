@@ -1,0 +1,174 @@
+//! The legacy v3 API (`https://api.candyhouse.co/public`) for the original Sesame.
+//!
+//! Commands are asynchronous: `POST /sesame/{id}` returns a `task_id`, and `GET /action-result`
+//! says when the task terminated and whether it succeeded.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::error::DeviceError;
+use super::gate::KeyGate;
+use super::http::{self, encode_segment as encode, Reply};
+use super::secret::ApiKey;
+use super::settings::SesameSettings;
+
+/// `GET /sesame/{device_id}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct V3Status {
+    pub locked: bool,
+    pub battery: Option<u8>,
+    pub responsive: bool,
+}
+
+/// One entry of `GET /sesames`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct V3Device {
+    pub device_id: String,
+    pub serial: String,
+    pub nickname: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum V3Command {
+    Lock,
+    Unlock,
+    /// Forces the server to refresh the status (costs the Sesame battery).
+    Sync,
+}
+
+impl V3Command {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Lock => "lock",
+            Self::Unlock => "unlock",
+            Self::Sync => "sync",
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct V3Client {
+    http: reqwest::Client,
+    base: String,
+    settings: Arc<SesameSettings>,
+    gate: Arc<KeyGate>,
+}
+
+mod codes;
+mod command;
+
+pub(crate) use codes::map_error;
+
+impl V3Client {
+    pub(crate) fn new(settings: Arc<SesameSettings>, gate: Arc<KeyGate>) -> Self {
+        Self {
+            http: http::build_client(settings.timeout),
+            base: settings.v3_base_url.trim_end_matches('/').to_owned(),
+            settings,
+            gate,
+        }
+    }
+
+    /// One request, admitted by the key gate. Documented errors, including a Lambda error
+    /// object under HTTP 200, become typed errors; bans and throttling are recorded.
+    async fn call(
+        &self,
+        key: &ApiKey,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Reply, DeviceError> {
+        self.gate.admit(key).await?;
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header(reqwest::header::AUTHORIZATION, key.expose());
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let reply = http::send(request, path.split('?').next().unwrap_or(path)).await?;
+        Ok(reply)
+    }
+
+    /// Turns an error answer into a typed error, applying the key-wide consequences.
+    fn fail(&self, key: &ApiKey, reply: &Reply) -> DeviceError {
+        let error = match map_error(reply.error_text(), reply.status) {
+            DeviceError::Banned { .. } => DeviceError::Banned {
+                remaining: self.gate.ban(key),
+            },
+            DeviceError::Throttled { .. } => {
+                let wait = reply.retry_after.unwrap_or(self.settings.throttle_backoff);
+                self.gate.throttle(key, wait);
+                DeviceError::Throttled { retry_after: wait }
+            }
+            DeviceError::Upstream { .. } if reply.error_text().is_none() => {
+                reply.unexpected("a v3 call")
+            }
+            other => other,
+        };
+        tracing::warn!(status = reply.status, error = %error, "Sesame v3 call failed");
+        error
+    }
+
+    /// A reply that is an error in any shape (non-2xx, or a 2xx carrying an error object).
+    fn check(
+        &self,
+        key: &ApiKey,
+        reply: Reply,
+        what: &str,
+        valid: impl Fn(&Value) -> bool,
+    ) -> Result<Value, DeviceError> {
+        if reply.is_success() && valid(&reply.json) {
+            return Ok(reply.json);
+        }
+        if reply.is_success() && reply.error_text().is_none() {
+            return Err(reply.unexpected(what));
+        }
+        Err(self.fail(key, &reply))
+    }
+
+    /// `GET /sesames`: the Sesames owned by the key's account.
+    pub async fn list(&self, key: &ApiKey) -> Result<Vec<V3Device>, DeviceError> {
+        let reply = self
+            .call(key, reqwest::Method::GET, "/sesames", None)
+            .await?;
+        let json = self.check(key, reply, "the device list", Value::is_array)?;
+        let text = |v: &Value, k: &str| {
+            v.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        Ok(json
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|d| d.get("device_id").and_then(Value::as_str).is_some())
+            .map(|d| V3Device {
+                device_id: text(d, "device_id"),
+                serial: text(d, "serial"),
+                nickname: text(d, "nickname"),
+            })
+            .collect())
+    }
+
+    /// `GET /sesame/{device_id}`.
+    pub async fn status(&self, key: &ApiKey, device_id: &str) -> Result<V3Status, DeviceError> {
+        let path = format!("/sesame/{}", encode(device_id));
+        let reply = self.call(key, reqwest::Method::GET, &path, None).await?;
+        let valid = |v: &Value| v.get("locked").is_some_and(Value::is_boolean);
+        let json = self.check(key, reply, "the status", valid)?;
+        Ok(V3Status {
+            locked: json["locked"].as_bool().unwrap_or_default(),
+            battery: json
+                .get("battery")
+                .and_then(Value::as_u64)
+                .map(|b| b.min(100) as u8),
+            responsive: json
+                .get("responsive")
+                .and_then(Value::as_bool)
+                .unwrap_or(true),
+        })
+    }
+}

@@ -1,0 +1,86 @@
+//! Building and running the application: shared state, routes, listener, graceful shutdown.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use axum::Router;
+use tokio::net::TcpListener;
+
+use crate::configuration::Settings;
+use crate::routes;
+pub use crate::state::AppState;
+
+pub struct Application {
+    address: SocketAddr,
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Binds `settings.bind_addr` (port 0 picks a free port, as tests do).
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let bind_addr = settings.bind_addr;
+        let state = AppState::build(settings).await?;
+        let router = routes::app(state.clone())?;
+        let listener = TcpListener::bind(bind_addr)
+            .await
+            .with_context(|| format!("cannot listen on {bind_addr}"))?;
+        let address = listener.local_addr()?;
+        Ok(Application {
+            address,
+            listener,
+            router,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The shared state, e.g. to start background workers next to the server.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let shutdown = shutdown_signal()?;
+        tracing::info!(address = %self.address, "listening");
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// Registers the handlers before serving, so a signal that arrives early is not lost (the
+/// default action would kill the process without draining requests).
+#[cfg(unix)]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => {},
+            _ = interrupt.recv() => {},
+        }
+        tracing::info!("shutting down");
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            tracing::info!("shutting down");
+        } else {
+            std::future::pending::<()>().await;
+        }
+    })
+}

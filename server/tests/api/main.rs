@@ -1,0 +1,10 @@
+//! The server's HTTP tests, as one binary: the app on port 0 against the Chaster simulator.
+
+mod helpers;
+
+mod chaster_client;
+mod session;
+mod static_files;
+mod token_cache;
+mod token_handling;
+mod upstream_errors;

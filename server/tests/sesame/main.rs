@@ -1,0 +1,10 @@
+//! Integration tests of the Sesame layer and the store, against the Sesame simulator (and
+//! wiremock for answers the simulator does not produce).
+
+mod helpers;
+mod service;
+mod store;
+mod v3;
+mod webapi;
+mod wire_v3;
+mod wire_web;

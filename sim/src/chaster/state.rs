@@ -1,0 +1,188 @@
+//! The simulator's in-memory world: users, locks, extension sessions and the tokens that open them.
+//! Handlers mutate it under one lock; rendering to Chaster's JSON lives in `render.rs`.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+/// Who a token belongs to, as Chaster's `role` says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SimRole {
+    Wearer,
+    Keyholder,
+}
+
+impl SimRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SimRole::Wearer => "wearer",
+            SimRole::Keyholder => "keyholder",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SimLockStatus {
+    Locked,
+    Unlocked,
+    Deserted,
+}
+
+impl SimLockStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SimLockStatus::Locked => "locked",
+            SimLockStatus::Unlocked => "unlocked",
+            SimLockStatus::Deserted => "deserted",
+        }
+    }
+}
+
+/// A Chaster account (`UserForPublic`).
+#[derive(Clone, Debug)]
+pub struct SimUser {
+    pub id: String,
+    pub username: String,
+    pub avatar_url: String,
+    /// The profile role: `keyholder`, `wearer`, `switch` or `unspecified`.
+    pub profile_role: &'static str,
+    pub joined_at: String,
+    pub is_premium: bool,
+    pub online: bool,
+    pub description: String,
+}
+
+/// A Chaster lock; rendered either complete (`session.lock`) or per viewer (`lockForUser`).
+#[derive(Clone, Debug)]
+pub struct SimLock {
+    pub id: String,
+    pub title: String,
+    pub status: SimLockStatus,
+    pub wearer_id: String,
+    pub keyholder_id: Option<String>,
+    pub start_date: DateTime<Utc>,
+    pub end_date: DateTime<Utc>,
+    pub min_date: DateTime<Utc>,
+    pub max_date: DateTime<Utc>,
+    pub max_limit_date: Option<DateTime<Utc>>,
+    /// False hides the timer from the wearer (the keyholder always sees it).
+    pub display_remaining_time: bool,
+    pub is_frozen: bool,
+    pub frozen_at: Option<DateTime<Utc>>,
+    /// The combination's `_id`, never the code.
+    pub combination_id: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub unlocked_at: Option<DateTime<Utc>>,
+    pub is_test_lock: bool,
+    pub hide_time_logs: bool,
+    pub trusted: bool,
+}
+
+/// One lock-extension party of our extension (`ExtensionSessionForPartner` minus the lock).
+#[derive(Clone, Debug)]
+pub struct SimSession {
+    /// The lock-extension ObjectId (`_id`), which partner calls must NOT use.
+    pub object_id: String,
+    /// The id partner calls use (`sessionId`).
+    pub session_id: String,
+    pub lock_id: String,
+    pub slug: String,
+    pub display_name: String,
+    pub config: Value,
+    pub data: Value,
+    pub metadata: Value,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What a mainToken opens.
+#[derive(Clone, Debug)]
+pub struct TokenGrant {
+    pub session_id: String,
+    pub role: SimRole,
+    pub user_id: String,
+}
+
+/// One request as the simulator received it (only the headers tests care about).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedRequest {
+    pub method: String,
+    pub path: String,
+    pub authorization: Option<String>,
+    pub client_id: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct SimState {
+    pub developer_token: String,
+    pub users: HashMap<String, SimUser>,
+    /// By lock `_id`.
+    pub locks: HashMap<String, SimLock>,
+    /// By `sessionId`.
+    pub sessions: HashMap<String, SimSession>,
+    /// mainToken → grant.
+    pub tokens: HashMap<String, TokenGrant>,
+    /// mainTokens Chaster no longer accepts (401).
+    pub expired_tokens: HashSet<String>,
+    /// Custom logs posted by the partner, by `sessionId`, as `ActionLogForPublic` JSON.
+    pub custom_logs: HashMap<String, Vec<Value>>,
+    pub requests: Vec<RecordedRequest>,
+    pub auth_session_calls: usize,
+    /// How long `fault-slow` makes every request wait.
+    pub slow_delay: Duration,
+    next_id: u64,
+}
+
+impl SimState {
+    pub fn new(developer_token: &str) -> Self {
+        SimState {
+            developer_token: developer_token.to_owned(),
+            users: HashMap::new(),
+            locks: HashMap::new(),
+            sessions: HashMap::new(),
+            tokens: HashMap::new(),
+            expired_tokens: HashSet::new(),
+            custom_logs: HashMap::new(),
+            requests: Vec::new(),
+            auth_session_calls: 0,
+            slow_delay: Duration::from_secs(30),
+            next_id: 1,
+        }
+    }
+
+    /// A fresh 24-hex-digit id shaped like a MongoDB ObjectId, as Chaster's `_id`s are.
+    pub fn next_object_id(&mut self) -> String {
+        self.next_id += 1;
+        format!("5f1d0e57a1b2c3d4{:08x}", self.next_id)
+    }
+
+    /// The session a token opens, with its lock.
+    pub fn grant(&self, token: &str) -> Option<&TokenGrant> {
+        self.tokens.get(token)
+    }
+
+    pub fn session_and_lock(&self, session_id: &str) -> Option<(&SimSession, &SimLock)> {
+        let session = self.sessions.get(session_id)?;
+        let lock = self.locks.get(&session.lock_id)?;
+        Some((session, lock))
+    }
+}
+
+impl SimLock {
+    /// Whether the wearer could press "unlock" now, as Chaster computes `canBeUnlocked`.
+    pub fn can_be_unlocked(&self, now: DateTime<Utc>) -> bool {
+        self.status == SimLockStatus::Locked && !self.is_frozen && self.end_date <= now
+    }
+
+    pub fn can_be_unlocked_by_max_limit_date(&self, now: DateTime<Utc>) -> bool {
+        self.status == SimLockStatus::Locked && self.max_limit_date.is_some_and(|d| d <= now)
+    }
+
+    /// Whether `role` may see the timer of this lock.
+    pub fn is_allowed_to_view_time(&self, role: SimRole) -> bool {
+        role == SimRole::Keyholder || self.display_remaining_time
+    }
+}
