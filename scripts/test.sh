@@ -22,9 +22,9 @@ say "building the page: trunk build --release ($(elapsed) so far)"
 trunk build --release
 export DIST_DIR="$PWD/dist"
 
-say "running cargo test --workspace ($(elapsed) so far)"
+say "running cargo test --workspace --no-fail-fast ($(elapsed) so far)"
 status=0
-cargo test --workspace || status=$?
+cargo test --workspace --no-fail-fast || status=$?
 
 if [ "$status" -eq 0 ]; then
   say "all tests passed in $(elapsed)"

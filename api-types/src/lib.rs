@@ -204,3 +204,122 @@ mod tests {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Keyholder controls, configuration page, history, dashboard (issue 6).
+// ---------------------------------------------------------------------------------------------
+
+/// What to do when the box is found open during the session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum PenaltyKind {
+    #[default]
+    None,
+    AddTime,
+    Freeze,
+}
+
+/// The penalty for a box found open; `minutes` only counts for `AddTime`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Penalty {
+    pub kind: PenaltyKind,
+    #[serde(default)]
+    pub minutes: u32,
+}
+
+/// The keyholder's policy, stored as the extension's Chaster `config`, which everyone who can see
+/// the lock can read: it must never hold a secret. The camelCase names are the keys in `config`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ExtensionConfig {
+    /// Open the box when the lock is released (keyholder unlock or timer end).
+    pub open_on_release: bool,
+    /// Open the box for hygiene openings and lock it again afterwards.
+    pub open_for_hygiene: bool,
+    /// Open the box when the session is deserted.
+    pub open_on_deserted: bool,
+    pub penalty: Penalty,
+    /// The wearer may lock the box themselves.
+    pub wearer_may_lock: bool,
+    /// Warn at or below this battery level (percent).
+    pub low_battery_percent: u8,
+}
+
+impl Default for ExtensionConfig {
+    fn default() -> Self {
+        Self {
+            open_on_release: true,
+            open_for_hygiene: true,
+            open_on_deserted: true,
+            penalty: Penalty::default(),
+            wearer_may_lock: true,
+            low_battery_percent: 30,
+        }
+    }
+}
+
+/// `GET /api/config` (Bearer partnerConfigurationToken): the current policy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigView {
+    pub config: ExtensionConfig,
+    pub role: Role,
+    /// True when a keyholder edits a running session rather than creating a lock.
+    pub editing_running_session: bool,
+}
+
+/// `POST /api/controls/time`: positive adds time, negative removes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeChange {
+    pub seconds: i64,
+}
+
+/// `POST /api/controls/freeze`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FreezeChange {
+    pub frozen: bool,
+}
+
+/// The answer to a keyholder control: what happened, and the session as it is now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlResult {
+    pub message: String,
+    pub session: SessionView,
+}
+
+/// One entry of the lock's history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub title: String,
+    pub description: String,
+    pub created_at: String,
+    /// FontAwesome name without the `fa-` prefix, when Chaster gives one.
+    pub icon: Option<String>,
+    /// True for entries this extension wrote (they are highlighted).
+    pub by_this_extension: bool,
+}
+
+/// `GET /api/history?after=<cursor>`: newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub entries: Vec<HistoryEntry>,
+    /// Pass as `after` to get the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// One wearer session on the keyholder dashboard. `handle` is an opaque id minted by our server,
+/// never Chaster's `sessionId`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DashboardSession {
+    pub handle: String,
+    pub session: SessionView,
+    pub device: DeviceSlot,
+}
+
+/// `GET /api/dashboard` (session cookie): the signed-in keyholder's sessions using this extension.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DashboardView {
+    pub keyholder: Person,
+    pub sessions: Vec<DashboardSession>,
+    /// Send back as `X-CSRF-Token` on every state-changing dashboard request.
+    pub csrf_token: String,
+}

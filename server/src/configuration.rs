@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
+use crate::opener::OpenerSettings;
 use crate::sesame::SesameSettings;
 
 #[derive(Clone, Debug)]
@@ -24,6 +25,8 @@ pub struct Settings {
     pub session_cache: SessionCacheSettings,
     /// Largest request body `/api` accepts.
     pub api_body_limit_bytes: usize,
+    /// Webhooks, the job worker, the tamper watch and the polling fallback.
+    pub opener: OpenerSettings,
 }
 
 #[derive(Clone, Debug)]
@@ -38,6 +41,8 @@ pub struct ChasterSettings {
     pub timeout: Duration,
     /// Basic-auth credentials Chaster must present on webhooks; `None` accepts none (see webhooks).
     pub webhook_auth: Option<WebhookAuth>,
+    /// The whole server's budget of calls to Chaster (it allows 100 per minute per IP).
+    pub max_requests_per_minute: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -78,6 +83,7 @@ impl ChasterSettings {
             origins: vec!["https://chaster.app".to_owned()],
             timeout: Duration::from_secs(10),
             webhook_auth: None,
+            max_requests_per_minute: 90,
         }
     }
 }
@@ -103,6 +109,7 @@ impl Settings {
             secrets_key_file: PathBuf::from(".data/secrets.key"),
             session_cache: SessionCacheSettings::default(),
             api_body_limit_bytes: 64 * 1024,
+            opener: OpenerSettings::default(),
         }
     }
 
@@ -138,6 +145,12 @@ impl Settings {
         }
         if let Some(ms) = source::number("CHASTER_TIMEOUT_MS", var("CHASTER_TIMEOUT_MS"))? {
             chaster.timeout = Duration::from_millis(ms);
+        }
+        if let Some(n) = source::number(
+            "CHASTER_MAX_REQUESTS_PER_MINUTE",
+            var("CHASTER_MAX_REQUESTS_PER_MINUTE"),
+        )? {
+            chaster.max_requests_per_minute = n.clamp(1, 10_000) as u32;
         }
         chaster.webhook_auth =
             match (
@@ -191,10 +204,12 @@ impl Settings {
         {
             s.session_cache.ttl = Duration::from_secs(secs);
         }
+        opener::apply(&mut s.opener, &var)?;
         Ok(s)
     }
 }
 
+mod opener;
 mod source;
 
 #[cfg(test)]

@@ -20,7 +20,8 @@ use tracing_subscriber::EnvFilter;
 #[path = "../../tests/e2e/src/host_page.rs"]
 mod host_page;
 
-const USAGE: &str = "usage: sim [--chaster-addr ADDR] [--sesame-addr ADDR] [--host-page-addr ADDR] [--app-url URL]";
+const USAGE: &str =
+    "usage: sim [--chaster-addr ADDR] [--sesame-addr ADDR] [--host-page-addr ADDR] [--app-url URL]";
 
 #[derive(Debug, PartialEq)]
 struct Args {
@@ -34,7 +35,9 @@ struct Args {
 async fn main() -> anyhow::Result<()> {
     // Logs go to stderr; stdout carries only the summary below (scripts/demo.sh shows it).
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .with_writer(std::io::stderr)
         .init();
     let args = parse_args(std::env::args().skip(1), |name| std::env::var(name).ok())
@@ -43,28 +46,47 @@ async fn main() -> anyhow::Result<()> {
     let chaster = ChasterSim::spawn_on(args.chaster_addr).await?;
     let sesame = SesameSim::spawn_on(args.sesame_addr, SesameSimConfig::default()).await?;
     println!("Chaster simulator  {}", chaster.base_url());
-    println!("  developer token {}, client id {}", chaster::DEV_TOKEN, chaster::CLIENT_ID);
-    println!("Sesame simulator   {} (Web API), {} (legacy v3)", sesame.base_url(), sesame.v3_base_url());
+    println!(
+        "  developer token {}, client id {}",
+        chaster::DEV_TOKEN,
+        chaster::CLIENT_ID
+    );
+    println!(
+        "Sesame simulator   {} (Web API), {} (legacy v3)",
+        sesame.base_url(),
+        sesame.v3_base_url()
+    );
     println!("  boxes and faults: {}/sim/devices", sesame.base_url());
     println!("  API key          {}", sesame::DEMO_API_KEY);
     println!("  SESAME 5 (Web API) UUID {}", sesame::DEMO_WEBAPI_UUID);
     println!("                   secret {}", sesame::DEMO_SECRET_HEX);
-    println!("  low-battery box (Web API) UUID {}, same secret", sesame::DEMO_LOW_BATTERY_UUID);
-    println!("  original Sesame (v3) device id {}", sesame::DEMO_V3_DEVICE_ID);
+    println!(
+        "  low-battery box (Web API) UUID {}, same secret",
+        sesame::DEMO_LOW_BATTERY_UUID
+    );
+    println!(
+        "  original Sesame (v3) device id {}",
+        sesame::DEMO_V3_DEVICE_ID
+    );
 
     let host_page = match args.host_page_addr {
         Some(addr) => {
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("binding the host page to {addr}"))?;
-            println!("Chaster host page  http://{addr}/?token=… (frames {})", args.app_url);
+            println!(
+                "Chaster host page  http://{addr}/?token=… (frames {})",
+                args.app_url
+            );
             Some(host_page::serve(listener, &args.app_url))
         }
         None => None,
     };
     println!("Ready; Ctrl-C stops.");
 
-    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
     if let Some(task) = host_page {
         task.abort();
     }
@@ -94,12 +116,16 @@ fn parse_args(
             "-h" | "--help" => return Err("sim runs the Chaster and Sesame simulators".into()),
             other => return Err(format!("unknown argument {other}")),
         };
-        let value = inline.or_else(|| argv.next()).ok_or(format!("{name} needs a value"))?;
+        let value = inline
+            .or_else(|| argv.next())
+            .ok_or(format!("{name} needs a value"))?;
         *slot = Some(value);
     }
     let addr = |value: Option<String>, default: &str, name: &str| {
         let value = value.unwrap_or_else(|| default.to_owned());
-        value.parse::<SocketAddr>().map_err(|e| format!("{name} {value:?}: {e}"))
+        value
+            .parse::<SocketAddr>()
+            .map_err(|e| format!("{name} {value:?}: {e}"))
     };
     Ok(Args {
         chaster_addr: addr(chaster_addr, "127.0.0.1:7001", "--chaster-addr")?,
@@ -119,7 +145,10 @@ mod args_tests {
     use super::*;
 
     fn parse(argv: &[&str], env: &[(&str, &str)]) -> Result<Args, String> {
-        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         parse_args(argv.iter().map(|s| s.to_string()), move |name| {
             env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
         })
@@ -128,8 +157,15 @@ mod args_tests {
     #[test]
     fn flags_override_environment_which_overrides_defaults() {
         let args = parse(
-            &["--chaster-addr", "127.0.0.1:9001", "--app-url=http://localhost:4000/"],
-            &[("SIM_CHASTER_ADDR", "127.0.0.1:8001"), ("SIM_SESAME_ADDR", "127.0.0.1:8002")],
+            &[
+                "--chaster-addr",
+                "127.0.0.1:9001",
+                "--app-url=http://localhost:4000/",
+            ],
+            &[
+                ("SIM_CHASTER_ADDR", "127.0.0.1:8001"),
+                ("SIM_SESAME_ADDR", "127.0.0.1:8002"),
+            ],
         )
         .unwrap();
         assert_eq!(args.chaster_addr, "127.0.0.1:9001".parse().unwrap());

@@ -139,14 +139,15 @@ pub fn BoxPanel(
             .then(|| slot.get().and_then(Result::err))
             .flatten()
     });
-    let device = Signal::derive(move || {
+    let device: Signal<mapper::DeviceData> = Memo::new(move |_| {
         last_good.with(|slot| {
             slot.as_ref()
                 .and_then(|slot| slot.device.as_ref())
                 .map(|device| to_device_data(device, role))
                 .unwrap_or_default()
         })
-    });
+    })
+    .into();
 
     let connect_form = move |replacing_now: bool| {
         view! {

@@ -77,7 +77,9 @@ fn SessionLoader(token: MainToken, on_retry: Callback<()>) -> impl IntoView {
         if !loaded.get() {
             return view! { <Loading text="Loading your lock…" /> }.into_any();
         }
-        let data = Signal::derive(move || last_good.get().unwrap_or_else(placeholder));
+        // A memo, so a refresh that brings the same session changes nothing on screen.
+        let data: Signal<SessionData> =
+            Memo::new(move |_| last_good.get().unwrap_or_else(placeholder)).into();
         let role = data.with_untracked(|d| d.role);
         let token = token.clone();
         view! {

@@ -1,8 +1,10 @@
 //! The only code that calls Chaster: the Extensions API with our developer token and client id.
 
 mod error;
+mod limiter;
 pub mod models;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -12,7 +14,11 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
 pub use error::ChasterError;
-pub use models::{CustomLog, ExtensionSession, LogRole, SessionAuth};
+pub use limiter::{Priority, RateLimiter};
+pub use models::{
+    CustomLog, ExtensionSession, LockAction, LogRole, SearchedSession, SessionAuth,
+    SessionSearch, SessionSearchPage,
+};
 
 use crate::configuration::ChasterSettings;
 use crate::domain::{MainToken, SessionId};
@@ -26,13 +32,19 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// Cheap to clone: the reqwest client shares its connection pool.
+/// An interactive call waits at most this long for a slot of the shared request budget.
+const MAX_INTERACTIVE_WAIT: Duration = Duration::from_secs(2);
+
+/// Cheap to clone: the reqwest client shares its connection pool, and every clone shares one
+/// request budget ([`RateLimiter`]).
 #[derive(Clone, Debug)]
 pub struct ChasterClient {
     http: reqwest::Client,
     base_url: String,
     developer_token: SecretString,
     client_id: String,
+    limiter: Arc<RateLimiter>,
+    priority: Priority,
 }
 
 impl ChasterClient {
@@ -47,7 +59,20 @@ impl ChasterClient {
             base_url: settings.base_url.trim_end_matches('/').to_owned(),
             developer_token: settings.developer_token.clone(),
             client_id: settings.client_id.clone(),
+            limiter: Arc::new(RateLimiter::new(
+                settings.max_requests_per_minute,
+                MAX_INTERACTIVE_WAIT,
+            )),
+            priority: Priority::Interactive,
         })
+    }
+
+    /// The same client for background work: it waits for budget left over by interactive calls.
+    pub fn background(&self) -> ChasterClient {
+        ChasterClient {
+            priority: Priority::Background,
+            ..self.clone()
+        }
     }
 
     /// `GET /api/extensions/auth/sessions/{mainToken}`: who is looking, at which session.
@@ -83,6 +108,27 @@ impl ChasterClient {
         Ok(())
     }
 
+    /// `POST /api/extensions/sessions/search`: one page of our extension's sessions.
+    pub async fn search_sessions(
+        &self,
+        query: &SessionSearch,
+    ) -> Result<SessionSearchPage, ChasterError> {
+        let url = self.url(&["api", "extensions", "sessions", "search"]);
+        let response = self
+            .send("sessions/search", self.http.post(url).json(query))
+            .await?;
+        decode(response).await
+    }
+
+    /// `POST /api/extensions/sessions/{sessionId}/action`: add time, freeze, ….
+    pub async fn do_action(&self, id: &SessionId, action: &LockAction) -> Result<(), ChasterError> {
+        let url = self.url(&["api", "extensions", "sessions", id.as_str(), "action"]);
+        let body = serde_json::json!({ "action": action });
+        self.send("sessions/action", self.http.post(url).json(&body))
+            .await?;
+        Ok(())
+    }
+
     fn url(&self, segments: &[&str]) -> String {
         let mut url = self.base_url.clone();
         for segment in segments {
@@ -99,6 +145,7 @@ impl ChasterClient {
         endpoint: &'static str,
         request: RequestBuilder,
     ) -> Result<Response, ChasterError> {
+        self.limiter.acquire(self.priority).await?;
         let result = request
             .bearer_auth(self.developer_token.expose_secret())
             .header(CLIENT_ID_HEADER, &self.client_id)
@@ -117,6 +164,10 @@ impl ChasterClient {
             return Ok(response);
         }
         let error = error_for(status, response).await;
+        if let ChasterError::RateLimited { retry_after } = &error {
+            self.limiter
+                .pause(retry_after.unwrap_or(Duration::from_secs(10)));
+        }
         tracing::warn!(endpoint, status = status.as_u16(), %error, "Chaster refused a call");
         Err(error)
     }

@@ -141,6 +141,49 @@ pub enum LogRole {
     Extension,
 }
 
+/// `GetSessionsDto`: the body of `POST /api/extensions/sessions/search`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionSearch {
+    pub extension_slug: String,
+    /// `locked`, `unlocked`, `deserted` or `all`.
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// The `paginationId` of the last result of the previous page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pagination_last_id: Option<String>,
+}
+
+/// One page of `POST /api/extensions/sessions/search`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionSearchPage {
+    #[serde(default, deserialize_with = "null_default")]
+    pub has_more: bool,
+    #[serde(default, deserialize_with = "null_default")]
+    pub results: Vec<SearchedSession>,
+}
+
+/// `ExtensionSessionForSearch`: a session plus its pagination cursor.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchedSession {
+    #[serde(default)]
+    pub pagination_id: Option<String>,
+    #[serde(flatten)]
+    pub session: ExtensionSession,
+}
+
+/// A lock action (`PartnerDoActionDto.action`); Chaster logs it in the lock's history itself.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "name", content = "params", rename_all = "snake_case")]
+pub enum LockAction {
+    /// Seconds.
+    AddTime(u64),
+    Freeze,
+}
+
 /// A NestJS error body; `message` is a string or a list of strings.
 #[derive(Debug, Deserialize)]
 pub(super) struct NestError {
@@ -188,6 +231,18 @@ mod tests {
         assert_eq!(lock.title, "");
         assert!(
             lock.end_date.is_none() && !lock.is_frozen && lock.is_allowed_to_view_time.is_none()
+        );
+    }
+
+    #[test]
+    fn lock_actions_use_chaster_names_and_params() {
+        assert_eq!(
+            serde_json::to_value(LockAction::AddTime(3600)).unwrap(),
+            serde_json::json!({"name": "add_time", "params": 3600})
+        );
+        assert_eq!(
+            serde_json::to_value(LockAction::Freeze).unwrap(),
+            serde_json::json!({"name": "freeze"})
         );
     }
 

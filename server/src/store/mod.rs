@@ -5,6 +5,9 @@
 //! encrypted with the [`SecretsKey`] before they reach the database.
 
 mod devices;
+pub mod incidents;
+pub mod jobs;
+pub mod sessions;
 mod usage;
 
 use std::path::Path;
@@ -15,6 +18,9 @@ use sqlx::AnyPool;
 use crate::crypto::{CryptoError, SecretsKey};
 
 pub use devices::{DeviceRecord, NewDevice};
+pub use incidents::{Activity, Incident, NewActivity};
+pub use jobs::{Completion, Job, NewJob, NewWebhookEvent, Supersede};
+pub use sessions::{SessionRecord, WatchedSession};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

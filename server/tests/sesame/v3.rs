@@ -187,3 +187,13 @@ async fn probing_a_v3_device_finds_its_nickname_and_an_unknown_one_is_not_found(
         DeviceError::NotFound
     );
 }
+
+#[tokio::test]
+async fn a_v3_internal_error_on_a_status_read_is_retried() {
+    let t = spawn().await;
+    t.sim
+        .set_fault_times(DEMO_V3_DEVICE_ID, Fault::InternalError, 1);
+    let status = t.hub.device(demo_v3()).status().await.unwrap();
+    assert_eq!(status.latch, LatchState::Locked);
+    assert_eq!(t.sim.status_reads(DEMO_V3_DEVICE_ID), 2);
+}

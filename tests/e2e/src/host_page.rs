@@ -2,7 +2,9 @@
 //! the app in an iframe the way Chaster's extension modal does.
 
 use axum::{response::Html, routing::get, Router};
-use sim::chaster::{EXPIRED_TOKEN, FROZEN_TOKEN, HIDDEN_TIMER_TOKEN, KEYHOLDER_TOKEN, WEARER_TOKEN};
+use sim::chaster::{
+    EXPIRED_TOKEN, FROZEN_TOKEN, HIDDEN_TIMER_TOKEN, KEYHOLDER_TOKEN, WEARER_TOKEN,
+};
 use tokio::{net::TcpListener, task::JoinHandle};
 
 const HOST_HTML: &str = include_str!("../host/host.html");
@@ -40,8 +42,16 @@ mod tests {
     fn rendered_host_page_embeds_the_app_url_and_every_role_token() {
         let html = render("http://localhost:1234");
         assert!(html.contains("const APP_URL = \"http://localhost:1234\";"));
-        for token in [WEARER_TOKEN, KEYHOLDER_TOKEN, HIDDEN_TIMER_TOKEN, FROZEN_TOKEN] {
-            assert!(html.contains(token), "{token} missing from the role switcher");
+        for token in [
+            WEARER_TOKEN,
+            KEYHOLDER_TOKEN,
+            HIDDEN_TIMER_TOKEN,
+            FROZEN_TOKEN,
+        ] {
+            assert!(
+                html.contains(token),
+                "{token} missing from the role switcher"
+            );
         }
         assert!(!html.contains("{{"), "a placeholder was left unreplaced");
     }

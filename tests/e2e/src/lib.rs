@@ -68,15 +68,20 @@ where
     };
 
     // Spawned so that a panicking assertion still lets us close the browser below.
-    let outcome = tokio::time::timeout(TEST_TIMEOUT, tokio::spawn(test(context))).await;
-    let failure = match outcome {
+    let mut task = tokio::spawn(test(context));
+    let failure = match tokio::time::timeout(TEST_TIMEOUT, &mut task).await {
         Ok(Ok(Ok(()))) => None,
         Ok(Ok(Err(error))) => Some(format!("{error:#}")),
         Ok(Err(join_error)) => Some(panic_message(join_error)),
-        Err(_) => Some(format!("the test did not finish within {TEST_TIMEOUT:?}")),
+        Err(_) => {
+            task.abort();
+            Some(format!("the test did not finish within {TEST_TIMEOUT:?}"))
+        }
     };
     let shown = match failure {
-        Some(_) => page.describe().await,
+        Some(_) => tokio::time::timeout(Duration::from_secs(10), page.describe())
+            .await
+            .unwrap_or_else(|_| "(the browser did not answer)".into()),
         None => String::new(),
     };
     browser.shutdown().await;

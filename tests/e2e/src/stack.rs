@@ -28,7 +28,9 @@ pub struct Stack {
 impl Stack {
     pub async fn start() -> anyhow::Result<Self> {
         let dist = dist_dir()?;
-        let chaster = ChasterSim::spawn().await.context("starting the Chaster simulator")?;
+        let chaster = ChasterSim::spawn()
+            .await
+            .context("starting the Chaster simulator")?;
         let sesame = SesameSim::spawn(SesameSimConfig::fast())
             .await
             .context("starting the Sesame simulator")?;
@@ -70,7 +72,9 @@ impl Stack {
     pub fn lock_title_of(&self, token: &str) -> String {
         self.chaster.with_state(|s| {
             let grant = s.grant(token).expect("the simulator knows this token");
-            let (_, lock) = s.session_and_lock(&grant.session_id).expect("seeded session");
+            let (_, lock) = s
+                .session_and_lock(&grant.session_id)
+                .expect("seeded session");
             lock.title.clone()
         })
     }
@@ -79,7 +83,9 @@ impl Stack {
     pub fn wearer_username_of(&self, token: &str) -> String {
         self.chaster.with_state(|s| {
             let grant = s.grant(token).expect("the simulator knows this token");
-            let (_, lock) = s.session_and_lock(&grant.session_id).expect("seeded session");
+            let (_, lock) = s
+                .session_and_lock(&grant.session_id)
+                .expect("seeded session");
             s.users[&lock.wearer_id].username.clone()
         })
     }

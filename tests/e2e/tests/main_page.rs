@@ -6,7 +6,9 @@ use std::time::Duration;
 use anyhow::ensure;
 use e2e::{run, WAIT};
 use serde_json::json;
-use sim::chaster::{EXPIRED_TOKEN, FROZEN_TOKEN, HIDDEN_TIMER_TOKEN, KEYHOLDER_TOKEN, WEARER_TOKEN};
+use sim::chaster::{
+    EXPIRED_TOKEN, FROZEN_TOKEN, HIDDEN_TIMER_TOKEN, KEYHOLDER_TOKEN, WEARER_TOKEN,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wearer_sees_their_lock_inside_the_chaster_iframe() {
@@ -16,7 +18,10 @@ async fn wearer_sees_their_lock_inside_the_chaster_iframe() {
 
         let title = t.page.text_of("lock-title").await?;
         let expected = t.stack.lock_title_of(WEARER_TOKEN);
-        ensure!(title.contains(&expected), "lock title {title:?} should show {expected:?}");
+        ensure!(
+            title.contains(&expected),
+            "lock title {title:?} should show {expected:?}"
+        );
 
         let first = t.page.text_of("time-left").await?;
         ensure!(!first.trim().is_empty(), "time-left is empty");
@@ -38,11 +43,17 @@ async fn keyholder_sees_the_wearers_lock() {
         let view = t.page.wait_for_testid("view-keyholder", WAIT).await?;
         let wearer = t.stack.wearer_username_of(KEYHOLDER_TOKEN);
         let heading = view.text().await?;
-        ensure!(heading.contains(&wearer), "keyholder view {heading:?} should name the wearer {wearer:?}");
+        ensure!(
+            heading.contains(&wearer),
+            "keyholder view {heading:?} should name the wearer {wearer:?}"
+        );
 
         let title = t.page.text_of("lock-title").await?;
         let expected = t.stack.lock_title_of(KEYHOLDER_TOKEN);
-        ensure!(title.contains(&expected), "lock title {title:?} should show {expected:?}");
+        ensure!(
+            title.contains(&expected),
+            "lock title {title:?} should show {expected:?}"
+        );
         Ok(())
     })
     .await;
@@ -54,8 +65,14 @@ async fn hidden_timer_shows_timer_hidden_instead_of_a_countdown() {
         t.page.open_as(HIDDEN_TIMER_TOKEN).await?;
         t.page.wait_for_testid("view-wearer", WAIT).await?;
         t.page.wait_for_testid("timer-hidden", WAIT).await?;
-        let countdowns = t.page.eval("return document.querySelectorAll('[data-testid=\"time-left\"]').length").await?;
-        ensure!(countdowns == json!(0), "a countdown is shown although Chaster hides the timer");
+        let countdowns = t
+            .page
+            .eval("return document.querySelectorAll('[data-testid=\"time-left\"]').length")
+            .await?;
+        ensure!(
+            countdowns == json!(0),
+            "a countdown is shown although Chaster hides the timer"
+        );
         Ok(())
     })
     .await;
@@ -67,7 +84,10 @@ async fn frozen_lock_shows_the_frozen_badge() {
         t.page.open_as(FROZEN_TOKEN).await?;
         t.page.wait_for_testid("view-wearer", WAIT).await?;
         let badge = t.page.text_of("frozen-badge").await?;
-        ensure!(badge.to_lowercase().contains("frozen"), "frozen badge reads {badge:?}");
+        ensure!(
+            badge.to_lowercase().contains("frozen"),
+            "frozen badge reads {badge:?}"
+        );
         Ok(())
     })
     .await;
@@ -92,7 +112,10 @@ async fn page_without_a_hash_says_it_must_be_opened_from_chaster() {
     run(|t| async move {
         t.page.open_in_host(None).await?;
         let message = t.page.text_of("no-token-screen").await?;
-        ensure!(message.contains("Chaster"), "the no-token screen {message:?} should mention Chaster");
+        ensure!(
+            message.contains("Chaster"),
+            "the no-token screen {message:?} should mention Chaster"
+        );
         Ok(())
     })
     .await;

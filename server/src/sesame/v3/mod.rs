@@ -128,12 +128,35 @@ impl V3Client {
         Err(self.fail(key, &reply))
     }
 
+    /// A GET whose answer must pass `valid`; `INTERNAL_ERROR` (temporary, says the doc) and
+    /// other 5xx answers are retried a bounded number of times.
+    async fn get_json(
+        &self,
+        key: &ApiKey,
+        path: &str,
+        what: &str,
+        valid: impl Fn(&Value) -> bool,
+    ) -> Result<Value, DeviceError> {
+        let mut failures = 0u32;
+        loop {
+            let reply = self.call(key, reqwest::Method::GET, path, None).await?;
+            match self.check(key, reply, what, &valid) {
+                Err(DeviceError::Upstream {
+                    status: Some(s), ..
+                }) if s >= 500 && failures < self.settings.server_error_retries => {
+                    failures += 1;
+                    tokio::time::sleep(self.settings.retry_backoff * failures).await;
+                }
+                result => return result,
+            }
+        }
+    }
+
     /// `GET /sesames`: the Sesames owned by the key's account.
     pub async fn list(&self, key: &ApiKey) -> Result<Vec<V3Device>, DeviceError> {
-        let reply = self
-            .call(key, reqwest::Method::GET, "/sesames", None)
+        let json = self
+            .get_json(key, "/sesames", "the device list", Value::is_array)
             .await?;
-        let json = self.check(key, reply, "the device list", Value::is_array)?;
         let text = |v: &Value, k: &str| {
             v.get(k)
                 .and_then(Value::as_str)
@@ -156,9 +179,8 @@ impl V3Client {
     /// `GET /sesame/{device_id}`.
     pub async fn status(&self, key: &ApiKey, device_id: &str) -> Result<V3Status, DeviceError> {
         let path = format!("/sesame/{}", encode(device_id));
-        let reply = self.call(key, reqwest::Method::GET, &path, None).await?;
         let valid = |v: &Value| v.get("locked").is_some_and(Value::is_boolean);
-        let json = self.check(key, reply, "the status", valid)?;
+        let json = self.get_json(key, &path, "the status", valid).await?;
         Ok(V3Status {
             locked: json["locked"].as_bool().unwrap_or_default(),
             battery: json

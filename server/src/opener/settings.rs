@@ -1,0 +1,97 @@
+//! Settings of the webhook intake, the job worker, the tamper watch and the polling fallback.
+//! Environment names are listed in ARCHITECTURE.md; `configuration` fills these in.
+
+use std::time::Duration;
+
+use super::policy::Policy;
+
+#[derive(Clone, Debug)]
+pub struct OpenerSettings {
+    /// Largest webhook body accepted (`WEBHOOK_BODY_LIMIT_BYTES`).
+    pub webhook_body_limit_bytes: usize,
+    pub jobs: JobSettings,
+    pub tamper: TamperSettings,
+    pub poll: PollFallbackSettings,
+    /// Used for whatever a session's `config` does not say (until the configuration page exists).
+    pub defaults: Policy,
+}
+
+#[derive(Clone, Debug)]
+pub struct JobSettings {
+    /// Concurrent workers (`JOBS_WORKERS`).
+    pub workers: usize,
+    /// How often an idle worker looks for due jobs (`JOBS_IDLE_POLL_MS`); new webhooks wake it at once.
+    pub idle_poll: Duration,
+    /// A claimed job is someone else's after this long without a heartbeat (`JOBS_LEASE_SECS`).
+    pub lease: Duration,
+    /// A box job gives up this long after it was created (`JOBS_DEADLINE_SECS`).
+    pub deadline: Duration,
+    /// History and penalty calls to Chaster give up after this long.
+    pub chaster_deadline: Duration,
+    /// First retry delay, doubled per attempt up to `retry_max` (`JOBS_RETRY_BASE_MS`, `JOBS_RETRY_MAX_MS`).
+    pub retry_base: Duration,
+    pub retry_max: Duration,
+    /// The worker starts this long after the server (`JOBS_START_DELAY_MS`; for crash tests).
+    pub start_delay: Duration,
+    /// Finished jobs and stored webhook bodies are deleted after this long (`JOBS_RETENTION_DAYS`).
+    pub retention: Duration,
+    /// How long a graceful shutdown waits for running jobs.
+    pub shutdown_grace: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct TamperSettings {
+    /// How often locked sessions are scheduled for a check (`TAMPER_SCAN_SECS`).
+    pub scan_interval: Duration,
+    /// Between two scheduled checks of a Web API box (`TAMPER_CHECK_WEBAPI_SECS`): 20 min is
+    /// about 2,200 reads a month, under the free tier's 3,000.
+    pub webapi_interval: Duration,
+    /// Between two scheduled checks of a legacy v3 box (`TAMPER_CHECK_V3_SECS`; v3 is not metered).
+    pub v3_interval: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct PollFallbackSettings {
+    /// Our extension's slug (`CHASTER_EXTENSION_SLUG`); polling needs it.
+    pub extension_slug: Option<String>,
+    /// Between two polls when no webhook credentials are configured (`CHASTER_POLL_INTERVAL_SECS`).
+    pub interval: Duration,
+    pub page_size: u32,
+    /// Pages read per poll at most (each page is one Chaster request).
+    pub max_pages: u32,
+    /// Releases older than this are history, not work (`CHASTER_POLL_MAX_AGE_SECS`).
+    pub max_age: Duration,
+}
+
+impl Default for OpenerSettings {
+    fn default() -> Self {
+        OpenerSettings {
+            webhook_body_limit_bytes: 256 * 1024,
+            jobs: JobSettings {
+                workers: 2,
+                idle_poll: Duration::from_secs(1),
+                lease: Duration::from_secs(120),
+                deadline: Duration::from_secs(15 * 60),
+                chaster_deadline: Duration::from_secs(6 * 3600),
+                retry_base: Duration::from_secs(5),
+                retry_max: Duration::from_secs(120),
+                start_delay: Duration::ZERO,
+                retention: Duration::from_secs(30 * 24 * 3600),
+                shutdown_grace: Duration::from_secs(10),
+            },
+            tamper: TamperSettings {
+                scan_interval: Duration::from_secs(60),
+                webapi_interval: Duration::from_secs(20 * 60),
+                v3_interval: Duration::from_secs(5 * 60),
+            },
+            poll: PollFallbackSettings {
+                extension_slug: None,
+                interval: Duration::from_secs(30),
+                page_size: 50,
+                max_pages: 4,
+                max_age: Duration::from_secs(24 * 3600),
+            },
+            defaults: Policy::default(),
+        }
+    }
+}

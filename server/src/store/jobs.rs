@@ -1,0 +1,411 @@
+//! The `jobs` queue and the `webhook_events` it is fed from.
+//!
+//! Claiming is one atomic `UPDATE … WHERE id = (SELECT …) RETURNING`: on Postgres the inner
+//! select takes `FOR UPDATE SKIP LOCKED`, on SQLite the single writer serializes claims. A job
+//! whose lease expired (its worker died) is claimable again. Jobs of one session in the same
+//! lane run strictly one after the other, oldest first.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use super::incidents::NewActivity;
+use super::{Store, StoreError};
+
+pub const QUEUED: &str = "queued";
+pub const RUNNING: &str = "running";
+pub const DONE: &str = "done";
+pub const FAILED: &str = "failed";
+
+/// A job to enqueue. Inserting one whose `dedupe_key` exists does nothing.
+#[derive(Clone, Debug)]
+pub struct NewJob {
+    pub kind: String,
+    pub session_id: Option<String>,
+    pub lane: Option<String>,
+    pub dedupe_key: String,
+    pub payload: Value,
+    pub run_after: DateTime<Utc>,
+    pub deadline: DateTime<Utc>,
+}
+
+/// A claimed (or inspected) job.
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub id: String,
+    pub kind: String,
+    pub session_id: Option<String>,
+    pub lane: Option<String>,
+    pub dedupe_key: String,
+    pub payload: Value,
+    pub status: String,
+    /// Claims so far, this one included.
+    pub attempts: i64,
+    pub run_after: DateTime<Utc>,
+    pub deadline: DateTime<Utc>,
+    /// Set when an earlier attempt may already have sent the command.
+    pub command_sent_at: Option<DateTime<Utc>>,
+    /// True once the "retrying" note was written for this job.
+    pub retry_logged: bool,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// How an attempt ended, with what it leads to. Written in one transaction.
+#[derive(Clone, Debug, Default)]
+pub struct Completion {
+    /// `None`: done. `Some(t)`: queued again for `t`.
+    pub retry_at: Option<DateTime<Utc>>,
+    pub failed: bool,
+    pub error: Option<String>,
+    pub retry_logged: bool,
+    pub follow_ups: Vec<NewJob>,
+    pub activity: Vec<NewActivity>,
+}
+
+/// A webhook delivery as received.
+#[derive(Clone, Debug)]
+pub struct NewWebhookEvent {
+    pub event: String,
+    pub request_id: Option<String>,
+    pub session_id: Option<String>,
+    pub action_log_id: Option<String>,
+    pub body: String,
+}
+
+/// Queued jobs of `kind` for one session that a newer event made pointless.
+#[derive(Clone, Debug)]
+pub struct Supersede {
+    pub session_id: String,
+    pub kind: String,
+    pub reason: String,
+}
+
+pub(crate) fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub(crate) fn from_ms(v: i64) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp_millis(v).ok_or_else(|| StoreError::Corrupt(format!("bad time {v}")))
+}
+
+const COLUMNS: &str = "id, kind, session_id, lane, dedupe_key, payload, status, attempts, run_after, \
+     deadline, command_sent_at, retry_logged, last_error, created_at";
+
+/// Runnable: queued and due, or running with an expired lease; and first in its lane.
+const RUNNABLE: &str = "((j.status = 'queued' AND j.run_after <= $2) OR (j.status = 'running' AND j.lease_until < $2)) \
+     AND (j.lane IS NULL OR NOT EXISTS (SELECT 1 FROM jobs e WHERE e.session_id = j.session_id \
+     AND e.lane = j.lane AND e.status IN ('queued', 'running') \
+     AND (e.created_at < j.created_at OR (e.created_at = j.created_at AND e.id < j.id))))";
+
+impl Store {
+    /// True when the database is Postgres (claims then use `SKIP LOCKED`).
+    pub fn is_postgres(&self) -> bool {
+        matches!(
+            self.pool().connect_options().database_url.scheme(),
+            "postgres" | "postgresql"
+        )
+    }
+
+    /// Stores a delivery and the jobs derived from it, atomically; returns how many jobs were
+    /// new (0 for a duplicate delivery).
+    pub async fn ingest_webhook(
+        &self,
+        event: &NewWebhookEvent,
+        jobs: &[NewJob],
+        supersede: Option<&Supersede>,
+    ) -> Result<usize, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let mut created = 0;
+        for (seq, job) in jobs.iter().enumerate() {
+            created += insert_job(&mut tx, job, seq).await? as usize;
+        }
+        if let (Some(s), true) = (supersede, created > 0) {
+            sqlx::query(
+                "UPDATE jobs SET status = 'done', last_error = $1, updated_at = $2 \
+                 WHERE session_id = $3 AND kind = $4 AND status = 'queued'",
+            )
+            .bind(&s.reason)
+            .bind(ms(Utc::now()))
+            .bind(&s.session_id)
+            .bind(&s.kind)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "INSERT INTO webhook_events (id, event, request_id, session_id, action_log_id, body, jobs_created, received_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(&event.event)
+        .bind(&event.request_id)
+        .bind(&event.session_id)
+        .bind(&event.action_log_id)
+        .bind(&event.body)
+        .bind(created as i64)
+        .bind(ms(Utc::now()))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    /// Enqueues jobs outside a webhook; returns how many were new.
+    pub async fn enqueue(&self, jobs: &[NewJob]) -> Result<usize, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let mut created = 0;
+        for (seq, job) in jobs.iter().enumerate() {
+            created += insert_job(&mut tx, job, seq).await? as usize;
+        }
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    /// Takes the next runnable job, leased until `lease_until`.
+    pub async fn claim_job(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<Job>, StoreError> {
+        let lock = if self.is_postgres() {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "UPDATE jobs SET status = 'running', lease_until = $1, attempts = attempts + 1, updated_at = $2 \
+             WHERE id = (SELECT j.id FROM jobs j WHERE {RUNNABLE} \
+             ORDER BY j.run_after, j.created_at, j.id LIMIT 1{lock}) \
+             AND (status = 'queued' OR lease_until < $2) RETURNING {COLUMNS}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(ms(lease_until))
+            .bind(ms(now))
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|r| job_from_row(&r)).transpose()
+    }
+
+    /// Extends the lease of a job still running.
+    pub async fn renew_lease(&self, id: &str, until: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE jobs SET lease_until = $1 WHERE id = $2 AND status = 'running'")
+            .bind(ms(until))
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Records, before a command goes out, that it may have gone out (optionally with notes
+    /// the next attempt needs to check it).
+    pub async fn mark_command_sent(
+        &self,
+        id: &str,
+        at: DateTime<Utc>,
+        payload: Option<&Value>,
+    ) -> Result<(), StoreError> {
+        match payload {
+            Some(p) => {
+                sqlx::query("UPDATE jobs SET command_sent_at = $1, payload = $2 WHERE id = $3")
+                    .bind(ms(at))
+                    .bind(p.to_string())
+                    .bind(id)
+                    .execute(self.pool())
+                    .await?
+            }
+            None => {
+                sqlx::query("UPDATE jobs SET command_sent_at = $1 WHERE id = $2")
+                    .bind(ms(at))
+                    .bind(id)
+                    .execute(self.pool())
+                    .await?
+            }
+        };
+        Ok(())
+    }
+
+    /// Forgets a send that provably did not happen (the upstream refused it unread).
+    pub async fn clear_command_sent(&self, id: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE jobs SET command_sent_at = NULL WHERE id = $1")
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Ends an attempt: the job's new state, its follow-up jobs and activity, atomically.
+    pub async fn complete_job(&self, id: &str, c: &Completion) -> Result<(), StoreError> {
+        let now = Utc::now();
+        let status = match (c.failed, c.retry_at) {
+            (true, _) => FAILED,
+            (false, Some(_)) => QUEUED,
+            (false, None) => DONE,
+        };
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "UPDATE jobs SET status = $1, run_after = COALESCE($2, run_after), lease_until = NULL, \
+             last_error = $3, retry_logged = $4, updated_at = $5 WHERE id = $6",
+        )
+        .bind(status)
+        .bind(c.retry_at.map(ms))
+        .bind(&c.error)
+        .bind(i64::from(c.retry_logged))
+        .bind(ms(now))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        for (seq, job) in c.follow_ups.iter().enumerate() {
+            insert_job(&mut tx, job, seq).await?;
+        }
+        for a in &c.activity {
+            super::incidents::insert_activity(&mut tx, a).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn get_job(&self, id: &str) -> Result<Option<Job>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM jobs WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|r| job_from_row(&r)).transpose()
+    }
+
+    /// Every job of a kind, oldest first (for inspection and tests).
+    pub async fn jobs_of_kind(&self, kind: &str) -> Result<Vec<Job>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM jobs WHERE kind = $1 ORDER BY created_at, id");
+        let rows = sqlx::query(&sql).bind(kind).fetch_all(self.pool()).await?;
+        rows.iter().map(job_from_row).collect()
+    }
+
+    /// Whether a job of this session in `lane` is queued or running, other than `except`.
+    pub async fn lane_busy(
+        &self,
+        session_id: &str,
+        lane: &str,
+        except: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM jobs WHERE session_id = $1 AND lane = $2 \
+             AND status IN ('queued', 'running') AND id <> $3",
+        )
+        .bind(session_id)
+        .bind(lane)
+        .bind(except.unwrap_or(""))
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get::<i64, _>(0)? > 0)
+    }
+
+    /// Whether another job of this session in `lane` ever sent its command.
+    pub async fn lane_sent_command(
+        &self,
+        session_id: &str,
+        lane: &str,
+        except: &str,
+    ) -> Result<bool, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM jobs WHERE session_id = $1 AND lane = $2 \
+             AND command_sent_at IS NOT NULL AND id <> $3",
+        )
+        .bind(session_id)
+        .bind(lane)
+        .bind(except)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get::<i64, _>(0)? > 0)
+    }
+
+    /// Counts jobs per status (queued, running, done, failed).
+    pub async fn job_counts(&self) -> Result<[i64; 4], StoreError> {
+        let mut counts = [0; 4];
+        for (i, status) in [QUEUED, RUNNING, DONE, FAILED].iter().enumerate() {
+            let row = sqlx::query("SELECT COUNT(*) FROM jobs WHERE status = $1")
+                .bind(*status)
+                .fetch_one(self.pool())
+                .await?;
+            counts[i] = row.try_get::<i64, _>(0)?;
+        }
+        Ok(counts)
+    }
+
+    /// Webhook deliveries stored so far.
+    pub async fn webhook_event_count(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) FROM webhook_events")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get::<i64, _>(0)?)
+    }
+
+    /// Deletes finished jobs and webhook events older than `before`.
+    pub async fn prune_jobs(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let jobs = sqlx::query(
+            "DELETE FROM jobs WHERE status IN ('done', 'failed') AND updated_at < $1",
+        )
+        .bind(ms(before))
+        .execute(self.pool())
+        .await?;
+        let events = sqlx::query("DELETE FROM webhook_events WHERE received_at < $1")
+            .bind(ms(before))
+            .execute(self.pool())
+            .await?;
+        Ok(jobs.rows_affected() + events.rows_affected())
+    }
+}
+
+/// Inserts unless the dedupe key exists; true when a row was added. `created_at` is in
+/// microseconds, offset by `seq`, so jobs enqueued together keep their order in a lane.
+pub(crate) async fn insert_job(
+    tx: &mut Transaction<'static, Any>,
+    job: &NewJob,
+    seq: usize,
+) -> Result<bool, StoreError> {
+    let now = Utc::now();
+    let created = now.timestamp_micros() + seq as i64;
+    let done = sqlx::query(
+        "INSERT INTO jobs (id, kind, session_id, lane, dedupe_key, payload, status, attempts, run_after, \
+         deadline, retry_logged, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, $7, $8, 0, $9, $10) ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(&job.kind)
+    .bind(&job.session_id)
+    .bind(&job.lane)
+    .bind(&job.dedupe_key)
+    .bind(job.payload.to_string())
+    .bind(ms(job.run_after))
+    .bind(ms(job.deadline))
+    .bind(created)
+    .bind(ms(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+fn job_from_row(row: &AnyRow) -> Result<Job, StoreError> {
+    let payload: String = row.try_get("payload")?;
+    let opt_time = |name: &str| -> Result<Option<DateTime<Utc>>, StoreError> {
+        row.try_get::<Option<i64>, _>(name)?.map(from_ms).transpose()
+    };
+    Ok(Job {
+        id: row.try_get("id")?,
+        kind: row.try_get("kind")?,
+        session_id: row.try_get("session_id")?,
+        lane: row.try_get("lane")?,
+        dedupe_key: row.try_get("dedupe_key")?,
+        payload: serde_json::from_str(&payload)
+            .map_err(|e| StoreError::Corrupt(format!("job payload: {e}")))?,
+        status: row.try_get("status")?,
+        attempts: row.try_get("attempts")?,
+        run_after: from_ms(row.try_get("run_after")?)?,
+        deadline: from_ms(row.try_get("deadline")?)?,
+        command_sent_at: opt_time("command_sent_at")?,
+        retry_logged: row.try_get::<i64, _>("retry_logged")? != 0,
+        last_error: row.try_get("last_error")?,
+        created_at: DateTime::from_timestamp_micros(row.try_get("created_at")?)
+            .ok_or_else(|| StoreError::Corrupt("bad job creation time".into()))?,
+    })
+}

@@ -1,0 +1,152 @@
+//! The `sessions` table: what we last learned from Chaster about each extension session.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::jobs::{from_ms, ms};
+use super::{Store, StoreError};
+
+pub const LOCKED: &str = "locked";
+pub const UNLOCKED: &str = "unlocked";
+pub const DESERTED: &str = "deserted";
+/// Our extension was removed from the lock.
+pub const ENDED: &str = "ended";
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionRecord {
+    pub session_id: String,
+    pub lock_id: String,
+    pub wearer_user_id: String,
+    pub keyholder_user_id: Option<String>,
+    /// `locked`, `unlocked`, `deserted` or `ended`.
+    pub status: String,
+    /// The extension's public configuration.
+    pub config: Value,
+    pub hygiene_opening_active: bool,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A locked session whose wearer has a box: what the tamper watch checks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WatchedSession {
+    pub session_id: String,
+    pub wearer_user_id: String,
+    /// `devices.api`: `web_api` or `legacy_v3`.
+    pub device_api: String,
+}
+
+const COLUMNS: &str = "session_id, lock_id, wearer_user_id, keyholder_user_id, status, config, \
+     hygiene_opening_active, updated_at";
+
+impl Store {
+    /// Saves what Chaster just said about a session (the hygiene flag is ours and is kept).
+    pub async fn upsert_session(&self, s: &SessionRecord) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sessions (session_id, lock_id, wearer_user_id, keyholder_user_id, status, config, \
+             hygiene_opening_active, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (session_id) DO UPDATE SET lock_id = excluded.lock_id, \
+             wearer_user_id = excluded.wearer_user_id, keyholder_user_id = excluded.keyholder_user_id, \
+             status = excluded.status, config = excluded.config, updated_at = excluded.updated_at",
+        )
+        .bind(&s.session_id)
+        .bind(&s.lock_id)
+        .bind(&s.wearer_user_id)
+        .bind(&s.keyholder_user_id)
+        .bind(&s.status)
+        .bind(s.config.to_string())
+        .bind(i64::from(s.hygiene_opening_active))
+        .bind(ms(s.updated_at))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Saves a session only if we knew nothing of it (a possibly older view must not win).
+    pub async fn insert_session_if_absent(&self, s: &SessionRecord) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO sessions (session_id, lock_id, wearer_user_id, keyholder_user_id, status, config, \
+             hygiene_opening_active, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (session_id) DO NOTHING",
+        )
+        .bind(&s.session_id)
+        .bind(&s.lock_id)
+        .bind(&s.wearer_user_id)
+        .bind(&s.keyholder_user_id)
+        .bind(&s.status)
+        .bind(s.config.to_string())
+        .bind(i64::from(s.hygiene_opening_active))
+        .bind(ms(s.updated_at))
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub async fn get_session(&self, session_id: &str) -> Result<Option<SessionRecord>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM sessions WHERE session_id = $1");
+        let row = sqlx::query(&sql)
+            .bind(session_id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|r| session_from_row(&r)).transpose()
+    }
+
+    pub async fn set_session_status(&self, session_id: &str, status: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions SET status = $1, updated_at = $2 WHERE session_id = $3")
+            .bind(status)
+            .bind(ms(Utc::now()))
+            .bind(session_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Marks a hygiene opening as running or over (the tamper watch pauses meanwhile).
+    pub async fn set_hygiene_opening(&self, session_id: &str, active: bool) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE sessions SET hygiene_opening_active = $1, updated_at = $2 WHERE session_id = $3",
+        )
+        .bind(i64::from(active))
+        .bind(ms(Utc::now()))
+        .bind(session_id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Locked sessions without a running hygiene opening whose wearer connected a box.
+    pub async fn watched_sessions(&self) -> Result<Vec<WatchedSession>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT s.session_id, s.wearer_user_id, d.api FROM sessions s \
+             JOIN devices d ON d.user_id = s.wearer_user_id \
+             WHERE s.status = 'locked' AND s.hygiene_opening_active = 0 ORDER BY s.session_id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(WatchedSession {
+                    session_id: r.try_get(0)?,
+                    wearer_user_id: r.try_get(1)?,
+                    device_api: r.try_get(2)?,
+                })
+            })
+            .collect()
+    }
+}
+
+fn session_from_row(row: &AnyRow) -> Result<SessionRecord, StoreError> {
+    let config: String = row.try_get("config")?;
+    Ok(SessionRecord {
+        session_id: row.try_get("session_id")?,
+        lock_id: row.try_get("lock_id")?,
+        wearer_user_id: row.try_get("wearer_user_id")?,
+        keyholder_user_id: row.try_get("keyholder_user_id")?,
+        status: row.try_get("status")?,
+        config: serde_json::from_str(&config)
+            .map_err(|e| StoreError::Corrupt(format!("session config: {e}")))?,
+        hygiene_opening_active: row.try_get::<i64, _>("hygiene_opening_active")? != 0,
+        updated_at: from_ms(row.try_get("updated_at")?)?,
+    })
+}
