@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130 # must equal the `wasm-bindgen = "=…"` pin in frontend/Cargo.toml
 BINARYEN_VERSION=132         # Debian's binaryen 108 emits a WASM that crashes at load
+IFRAME_RESIZER_VERSION=4.3.9 # MIT (v5 is not); its child script tells Chaster the page height
 TOOLS_DIR="$PWD/.tools"
 
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
@@ -41,6 +42,13 @@ if [ "$("$TOOLS_DIR/node_modules/.bin/wasm-opt" --version 2>/dev/null | awk '{pr
   mkdir -p "$TOOLS_DIR"
   (cd "$TOOLS_DIR" && { [ -f package.json ] || echo '{"private":true}' > package.json; } \
     && npm install --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION")
+fi
+
+if [ "$(node -p "require('$TOOLS_DIR/node_modules/iframe-resizer/package.json').version" 2>/dev/null || true)" != "$IFRAME_RESIZER_VERSION" ]; then
+  say "installing iframe-resizer@$IFRAME_RESIZER_VERSION from npm (index.html bundles its child script)"
+  mkdir -p "$TOOLS_DIR"
+  (cd "$TOOLS_DIR" && { [ -f package.json ] || echo '{"private":true}' > package.json; } \
+    && npm install --no-audit --no-fund --silent --save-exact "iframe-resizer@$IFRAME_RESIZER_VERSION")
 fi
 
 say "tools ready: $(trunk --version), $(wasm-bindgen --version), wasm-opt $("$TOOLS_DIR/node_modules/.bin/wasm-opt" --version | awk '{print $3}'), $(chromium --version 2>/dev/null | head -1)"

@@ -19,7 +19,7 @@ export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 [ -x "$CHROMEDRIVER" ] || die "chromedriver not found at $CHROMEDRIVER (Debian package chromium-driver)"
 
 say "building the page: trunk build --release ($(elapsed) so far)"
-trunk build --release
+trunk build --release || die "trunk build --release failed (see above); no test was run"
 export DIST_DIR="$PWD/dist"
 
 say "running cargo test --workspace --no-fail-fast ($(elapsed) so far)"

@@ -1,23 +1,42 @@
-//! The page Chaster shows in its iframe.
+//! The pages Chaster shows in its iframe, and the keyholder dashboard outside it.
 //!
-//! The URL hash says who is looking (a `mainToken`); [`App`] parses it, follows `hashchange`,
-//! and mounts the session view for that token, or explains why it cannot.
+//! [`App`] picks the page: `/dashboard` is the dashboard; anywhere else the URL hash says who is
+//! looking (a `mainToken` for the main page, a `partnerConfigurationToken` for the configuration
+//! page). It follows `hashchange`, and explains when the page was opened without either.
 
 pub mod api;
+pub mod bridge;
 mod clock;
+pub mod config;
+pub mod confirm;
+pub mod controls;
+pub mod dashboard;
 pub mod device;
 pub mod hash;
+pub mod history;
 pub mod session;
 pub mod time;
 mod ui;
 
+use config::ConfigPage;
+use dashboard::DashboardPage;
 use hash::{HashError, Launch};
 use leptos::prelude::*;
 use session::SessionPage;
 
-/// The root component: picks the screen from the URL hash.
+/// The path of the keyholder dashboard; the server serves the app for it like for `/`.
+pub const DASHBOARD_PATH: &str = "/dashboard";
+
+/// The root component: picks the page from the path and the URL hash.
 #[component]
 pub fn App() -> impl IntoView {
+    let on_dashboard = window()
+        .location()
+        .pathname()
+        .is_ok_and(|path| is_dashboard_path(&path));
+    if on_dashboard {
+        return view! { <main class="app"><DashboardPage /></main> }.into_any();
+    }
     let (raw_hash, set_raw_hash) = signal(current_hash());
     let listener = window_event_listener(leptos::ev::hashchange, move |_| {
         set_raw_hash.set(current_hash());
@@ -32,11 +51,19 @@ pub fn App() -> impl IntoView {
                 Ok(Launch::Main { main_token, .. }) => {
                     view! { <SessionPage token=main_token /> }.into_any()
                 }
-                Ok(Launch::Configuration { .. }) => view! { <ConfigurationScreen /> }.into_any(),
+                Ok(Launch::Configuration { configuration_token, .. }) => {
+                    view! { <ConfigPage token=configuration_token /> }.into_any()
+                }
                 Err(reason) => view! { <NoTokenScreen reason /> }.into_any(),
             }}
         </main>
     }
+    .into_any()
+}
+
+/// `/dashboard` and `/dashboard/`.
+pub fn is_dashboard_path(path: &str) -> bool {
+    path.trim_end_matches('/') == DASHBOARD_PATH
 }
 
 fn current_hash() -> String {
@@ -54,24 +81,26 @@ fn NoTokenScreen(
             <h1>"Open this page from Chaster"</h1>
             <p>
                 "This page belongs to the Sesame opener extension. It only works when Chaster \
-                 opens it: go to your lock on chaster.app and open the extension from there."
+                 opens it: go to your lock on chaster.app and open the extension from there. \
+                 Keyholders can also use the "
+                <a href=DASHBOARD_PATH>"keyholder dashboard"</a>
+                "."
             </p>
             <p class="muted small">"Details: " {reason.to_string()} "."</p>
         </section>
     }
 }
 
-/// Chaster's configuration modal. Nothing here needs configuring: the wearer connects the box
-/// from the extension's page once the lock runs.
-#[component]
-fn ConfigurationScreen() -> impl IntoView {
-    view! {
-        <section class="card notice-screen" data-testid="config-screen">
-            <h1>"Nothing to set up here"</h1>
-            <p>
-                "Once the lock is running, the wearer connects their Sesame from this \
-                 extension's page in the lock. The box then opens by itself when the lock ends."
-            </p>
-        </section>
+#[cfg(test)]
+mod tests {
+    use super::is_dashboard_path;
+
+    #[test]
+    fn only_the_dashboard_path_opens_the_dashboard() {
+        assert!(is_dashboard_path("/dashboard"));
+        assert!(is_dashboard_path("/dashboard/"));
+        assert!(!is_dashboard_path("/"));
+        assert!(!is_dashboard_path("/dashboards"));
+        assert!(!is_dashboard_path("/api/dashboard"));
     }
 }

@@ -27,6 +27,8 @@ pub struct Settings {
     pub api_body_limit_bytes: usize,
     /// Webhooks, the job worker, the tamper watch and the polling fallback.
     pub opener: OpenerSettings,
+    /// The keyholder dashboard's sign-in with Chaster.
+    pub dashboard: DashboardSettings,
 }
 
 #[derive(Clone, Debug)]
@@ -110,6 +112,7 @@ impl Settings {
             session_cache: SessionCacheSettings::default(),
             api_body_limit_bytes: 64 * 1024,
             opener: OpenerSettings::default(),
+            dashboard: DashboardSettings::default(),
         }
     }
 
@@ -205,12 +208,16 @@ impl Settings {
             s.session_cache.ttl = Duration::from_secs(secs);
         }
         opener::apply(&mut s.opener, &var)?;
+        dashboard::apply(&mut s.dashboard, &var)?;
         Ok(s)
     }
 }
 
+mod dashboard;
 mod opener;
 mod source;
+
+pub use dashboard::{DashboardSettings, OAuthApp};
 
 #[cfg(test)]
 mod tests;

@@ -10,6 +10,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use crate::chaster::ChasterError;
+use crate::sesame::DeviceError;
+use crate::store::StoreError;
 
 /// Used when an upstream says 429 without a usable `Retry-After`.
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(10);
@@ -28,6 +30,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("not found")]
     NotFound,
+    /// Like `NotFound`; the message says what is missing.
+    #[error("not found: {0}")]
+    Missing(String),
     /// The message says what is wrong with the request.
     #[error("invalid request: {0}")]
     Invalid(String),
@@ -42,6 +47,9 @@ pub enum AppError {
         service: &'static str,
         retry_after_secs: u64,
     },
+    /// A Sesame operation failed: its own message, code and retry hint are returned.
+    #[error("Sesame: {0}")]
+    Device(#[from] DeviceError),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -51,10 +59,11 @@ impl AppError {
         match self {
             AppError::MissingToken | AppError::SessionExpired => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::NotFound | AppError::Missing(_) => StatusCode::NOT_FOUND,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::UpstreamUnavailable { .. } => StatusCode::BAD_GATEWAY,
             AppError::RateLimited { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Device(e) => device_status(e),
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -79,6 +88,7 @@ impl AppError {
                 "There is nothing here.".to_owned(),
                 None,
             ),
+            AppError::Missing(m) => (ErrorCode::NotFound, m.clone(), None),
             AppError::Invalid(m) => (ErrorCode::Invalid, m.clone(), None),
             AppError::UpstreamUnavailable { service, .. } => (
                 ErrorCode::UpstreamUnavailable,
@@ -93,6 +103,10 @@ impl AppError {
                 format!("{service} is busy. Please try again in {retry_after_secs} seconds."),
                 Some(*retry_after_secs),
             ),
+            AppError::Device(e) => {
+                let body = e.to_api_error();
+                (body.code, body.message, body.retry_after_secs)
+            }
             AppError::Internal(_) => (
                 ErrorCode::Internal,
                 "Something went wrong on our side. Please try again.".to_owned(),
@@ -112,7 +126,9 @@ impl IntoResponse for AppError {
         let status = self.status();
         match &self {
             AppError::Internal(e) => tracing::error!(error = ?e, "internal error"),
-            AppError::UpstreamUnavailable { .. } | AppError::RateLimited { .. } => {
+            AppError::UpstreamUnavailable { .. }
+            | AppError::RateLimited { .. }
+            | AppError::Device(_) => {
                 tracing::warn!(error = %self, "upstream problem")
             }
             _ => tracing::info!(error = %self, status = status.as_u16(), "request refused"),
@@ -146,6 +162,32 @@ impl From<ChasterError> for AppError {
                 detail: other.to_string(),
             },
         }
+    }
+}
+
+/// The box refused or is busy (409), cannot be reached or we are rate limited (503), or CANDY
+/// HOUSE failed or refused our stored credentials (502).
+fn device_status(e: &DeviceError) -> StatusCode {
+    match e {
+        DeviceError::Busy { .. }
+        | DeviceError::LowBattery { .. }
+        | DeviceError::IntegrationDisabled
+        | DeviceError::CommandFailed { .. } => StatusCode::CONFLICT,
+        DeviceError::Offline { .. }
+        | DeviceError::Throttled { .. }
+        | DeviceError::Banned { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        DeviceError::BadCredentials { .. }
+        | DeviceError::NotFound
+        | DeviceError::BadRequest { .. }
+        | DeviceError::Timeout { .. }
+        | DeviceError::Upstream { .. } => StatusCode::BAD_GATEWAY,
+    }
+}
+
+/// Database and decryption failures are ours: logged, shown as a generic internal error.
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        AppError::Internal(anyhow::Error::new(e))
     }
 }
 

@@ -7,8 +7,10 @@ use axum::Router;
 use tokio::net::TcpListener;
 
 use crate::configuration::Settings;
+use crate::opener::Background;
 use crate::routes;
 pub use crate::state::AppState;
+use crate::{telemetry, webhooks};
 
 pub struct Application {
     address: SocketAddr,
@@ -22,7 +24,9 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let bind_addr = settings.bind_addr;
         let state = AppState::build(settings).await?;
-        let router = routes::app(state.clone())?;
+        // Chaster's webhooks sit outside `/api` and its browser-facing headers.
+        let webhooks = telemetry::http_layers(webhooks::router(&state).with_state(state.clone()));
+        let router = routes::app(state.clone())?.merge(webhooks);
         let listener = TcpListener::bind(bind_addr)
             .await
             .with_context(|| format!("cannot listen on {bind_addr}"))?;
@@ -48,13 +52,19 @@ impl Application {
         &self.state
     }
 
-    /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
+    /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish. The job workers and
+    /// periodic tasks run alongside and stop taking work at the same signal.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let shutdown = shutdown_signal()?;
+        let background = Background::start(&self.state);
         tracing::info!(address = %self.address, "listening");
-        axum::serve(self.listener, self.router)
+        let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
-            .await
+            .await;
+        background
+            .shutdown(self.state.settings.opener.jobs.shutdown_grace)
+            .await;
+        served
     }
 }
 

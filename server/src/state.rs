@@ -5,10 +5,17 @@
 use std::sync::Arc;
 
 use axum::extract::FromRef;
+use secrecy::ExposeSecret;
 
 use crate::auth::TokenResolver;
 use crate::chaster::ChasterClient;
 use crate::configuration::Settings;
+use crate::crypto::SecretsKey;
+use crate::dashboard::Dashboard;
+use crate::jobs::JobSignal;
+use crate::opener::{Opener, TamperWatch};
+use crate::sesame::SesameHub;
+use crate::store::Store;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -16,6 +23,18 @@ pub struct AppState {
     /// The only Chaster client; `sessions` resolves tokens through a clone of it.
     pub chaster: ChasterClient,
     pub sessions: Arc<TokenResolver>,
+    /// The database; device credentials are encrypted with the secrets key inside it.
+    pub store: Store,
+    /// The only way to reach a Sesame.
+    pub hub: SesameHub,
+    /// Wakes the job workers when work was stored.
+    pub jobs: JobSignal,
+    /// Carries out jobs (the background workers run it).
+    pub opener: Opener,
+    /// Device routes call `tamper.observe(session, status)` after reading a box's status.
+    pub tamper: TamperWatch,
+    /// The keyholder dashboard's sign-in (OAuth client, token refresh locks).
+    pub dashboard: Arc<Dashboard>,
 }
 
 impl AppState {
@@ -27,10 +46,29 @@ impl AppState {
             chaster.clone(),
             settings.session_cache.clone(),
         ));
+        let key = SecretsKey::load_or_create(&settings.secrets_key_file)?;
+        let store = Store::connect(settings.database_url.expose_secret(), key).await?;
+        let hub = SesameHub::new(settings.sesame.clone(), Some(store.clone()));
+        let jobs = JobSignal::default();
+        let opener = Opener::new(
+            store.clone(),
+            &chaster,
+            hub.clone(),
+            Arc::new(settings.opener.clone()),
+            jobs.clone(),
+        );
+        let tamper = opener.tamper_watch().clone();
+        let dashboard = Arc::new(Dashboard::new(&chaster, &settings.dashboard));
         Ok(AppState {
             settings: Arc::new(settings),
             chaster,
             sessions,
+            store,
+            hub,
+            jobs,
+            opener,
+            tamper,
+            dashboard,
         })
     }
 }

@@ -2,6 +2,7 @@
 //! Pure: data and callbacks come in through props.
 
 use super::mapper::{progress_text, updated_text, Command, DeviceData, Feedback};
+use crate::confirm::{self, ConfirmSlot, Confirmable};
 use crate::ui::ErrorPanel;
 use api_types::ApiError;
 use leptos::prelude::*;
@@ -68,7 +69,8 @@ pub fn BoxStatusView(
     }
 }
 
-/// "Open box" and "Lock box", with progress while the box confirms and the honest outcome after.
+/// "Open box" (after a confirmation) and "Lock box", with progress while the box confirms and
+/// the honest outcome after.
 #[component]
 pub fn CommandBar(
     /// Whether the viewer may open the box now (the keyholder).
@@ -79,25 +81,36 @@ pub fn CommandBar(
     pending: Signal<Option<Command>>,
     /// The outcome of the last command.
     feedback: Signal<Option<Feedback>>,
-    /// Called when a button is pressed.
+    /// Called when a button is pressed (for "Open box", once confirmed).
     on_command: Callback<Command>,
+    /// The page's confirmation slot, shared with the other panels.
+    confirm: ConfirmSlot,
 ) -> impl IntoView {
     let busy = move || pending.get().is_some();
+    let ask = move |command: Command| {
+        confirm::request(confirm, Confirmable::Box(command), || on_command.run(command));
+    };
+    let run_confirmed = Callback::new(move |action| {
+        if let Confirmable::Box(command) = action {
+            on_command.run(command);
+        }
+    });
     view! {
         <div class="actions">
             <Show when=move || can_open.get()>
                 <button class="button button-primary" type="button" data-testid="open-box"
-                    disabled=busy on:click=move |_| on_command.run(Command::Open)>
+                    disabled=busy on:click=move |_| ask(Command::Open)>
                     "Open box"
                 </button>
             </Show>
             <Show when=move || can_lock.get()>
                 <button class="button" type="button" data-testid="lock-box"
-                    disabled=busy on:click=move |_| on_command.run(Command::Lock)>
+                    disabled=busy on:click=move |_| ask(Command::Lock)>
                     "Lock box"
                 </button>
             </Show>
         </div>
+        {confirm::confirm_view(confirm, |action| matches!(action, Confirmable::Box(_)), run_confirmed)}
         {move || match pending.get() {
             Some(command) => view! {
                 <p class="notice progress" data-testid="command-progress" role="status">

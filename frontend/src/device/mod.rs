@@ -1,12 +1,14 @@
 //! The box panel: the wearer's Sesame, as both roles may see and use it.
 //! This entry is the only place of the feature that fetches; the components only lay out.
 
-mod components;
+pub mod components;
 mod connect;
 pub mod form;
 pub mod mapper;
 
-use crate::{api, clock::use_interval, hash::MainToken, ui::ErrorPanel, ui::Loading};
+use crate::{
+    api, clock::use_interval, confirm::ConfirmSlot, hash::MainToken, ui::ErrorPanel, ui::Loading,
+};
 use api_types::{ApiError, DeviceRegistration, DeviceSlot, Role};
 use components::{BoxStatusView, CommandBar, ManageBar};
 use connect::ConnectForm;
@@ -43,6 +45,11 @@ pub fn BoxPanel(
     role: Role,
     /// The current time in milliseconds.
     now: Signal<f64>,
+    /// The page's confirmation slot ("Open box" asks first).
+    confirm: ConfirmSlot,
+    /// Called after every box command, e.g. to reload the history it was logged in.
+    #[prop(optional)]
+    on_command_done: Option<Callback<()>>,
 ) -> impl IntoView {
     // The last slot that loaded, kept while a background refresh fails.
     let last_good = RwSignal::new(None::<DeviceSlot>);
@@ -107,6 +114,9 @@ pub fn BoxPanel(
                 Command::Lock => api::lock_box(&token).await,
             };
             slot.refetch();
+            if let Some(done) = on_command_done {
+                done.run(());
+            }
             answer
         }
     });
@@ -183,6 +193,7 @@ pub fn BoxPanel(
                 pending=Signal::derive(move || command.input().get())
                 feedback=Signal::derive(move || command.value().get().map(|r| command_feedback(&r)))
                 on_command=Callback::new(move |c| { command.dispatch_local(c); })
+                confirm
             />
             {can_manage.then(|| view! {
                 <ManageBar

@@ -21,6 +21,24 @@ pub struct SessionData {
     pub self_lock: bool,
 }
 
+/// An empty session, shown by nobody: it only stands in before the first one has loaded.
+impl Default for SessionData {
+    fn default() -> Self {
+        SessionData {
+            role: Role::Wearer,
+            extension_name: String::new(),
+            heading: String::new(),
+            lock_title: String::new(),
+            time_left_label: String::new(),
+            timer: Timer::Hidden,
+            frozen: false,
+            ready_to_unlock: false,
+            people: Vec::new(),
+            self_lock: false,
+        }
+    }
+}
+
 /// The time left, in a form that needs only "now" to be shown.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Timer {

@@ -1,17 +1,20 @@
-//! The main page: the Chaster session and, under it, the box panel.
+//! The main page: the Chaster session, the keyholder's controls, the box panel and the history.
 //! This entry is the only place of the feature that fetches; the components only lay out.
 
-mod components;
+pub mod components;
 pub mod mapper;
 
 use crate::{
-    api,
+    api::{self, Control},
     clock::{use_clock, use_interval},
+    confirm::ConfirmSlot,
+    controls::{mapper::control_feedback, ControlsPanel},
     device::BoxPanel,
     hash::MainToken,
+    history::HistoryPanel,
     ui::{ErrorPanel, Loading},
 };
-use api_types::ErrorCode;
+use api_types::{ErrorCode, Role};
 use components::SessionCard;
 use leptos::prelude::*;
 use mapper::{to_session_data, SessionData};
@@ -55,6 +58,25 @@ fn SessionLoader(token: MainToken, on_retry: Callback<()>) -> impl IntoView {
     });
     use_interval(SESSION_REFRESH, move || session.refetch());
     let now = use_clock();
+    let confirm: ConfirmSlot = RwSignal::new(None);
+    // Bumped after every control or box command, so the history shows what was just done.
+    let history_version = RwSignal::new(0u32);
+    let bump_history = Callback::new(move |()| history_version.update(|n| *n += 1));
+    let control = Action::new_local({
+        let token = token.clone();
+        move |control: &Control| {
+            let (token, control) = (token.clone(), *control);
+            async move {
+                let answer = api::control(&token, control).await;
+                if let Ok(result) = &answer {
+                    // The server answers with the session as it is now: show it at once.
+                    last_good.try_set(Some(to_session_data(&result.session)));
+                    bump_history.run(());
+                }
+                answer
+            }
+        }
+    });
 
     let latest_error = Memo::new(move |_| session.get().and_then(Result::err));
     let loaded = Memo::new(move |_| last_good.with(Option::is_some));
@@ -79,13 +101,26 @@ fn SessionLoader(token: MainToken, on_retry: Callback<()>) -> impl IntoView {
         }
         // A memo, so a refresh that brings the same session changes nothing on screen.
         let data: Signal<SessionData> =
-            Memo::new(move |_| last_good.get().unwrap_or_else(placeholder)).into();
+            Memo::new(move |_| last_good.get().unwrap_or_default()).into();
         let role = data.with_untracked(|d| d.role);
-        let token = token.clone();
+        let controls = (role == Role::Keyholder).then(|| {
+            view! {
+                <ControlsPanel
+                    frozen=Signal::derive(move || data.with(|d| d.frozen))
+                    pending=Signal::derive(move || control.input().get())
+                    feedback=Signal::derive(move || control.value().get().map(|r| control_feedback(&r)))
+                    confirm
+                    on_control=Callback::new(move |c| { control.dispatch_local(c); })
+                />
+            }
+        });
         view! {
             <SessionCard data now=now.into()>
                 <RefreshWarning error=Signal::derive(move || latest_error.get()) />
-                <BoxPanel token role now=now.into() />
+                {controls}
+                <BoxPanel token=token.clone() role now=now.into() confirm
+                    on_command_done=bump_history />
+                <HistoryPanel token=token.clone() refresh=history_version.into() now=now.into() />
             </SessionCard>
         }
         .into_any()
@@ -106,21 +141,5 @@ fn RefreshWarning(
                 </p>
             }
         })
-    }
-}
-
-/// Never shown: `last_good` is only read once it holds a session.
-fn placeholder() -> SessionData {
-    SessionData {
-        role: api_types::Role::Wearer,
-        extension_name: String::new(),
-        heading: String::new(),
-        lock_title: String::new(),
-        time_left_label: String::new(),
-        timer: mapper::Timer::Hidden,
-        frozen: false,
-        ready_to_unlock: false,
-        people: Vec::new(),
-        self_lock: false,
     }
 }

@@ -73,7 +73,11 @@ impl RateLimiter {
         if let Some(until) = state.paused_until.filter(|u| *u > now) {
             return Some(until - now);
         }
-        while state.sent.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
+        while state
+            .sent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= WINDOW)
+        {
             state.sent.pop_front();
         }
         let allowed = match priority {
@@ -111,11 +115,11 @@ mod tests {
             times.push(Instant::now() - start);
         }
         for (i, t) in times.iter().enumerate() {
-            let in_window = times[i..]
-                .iter()
-                .filter(|u| **u - *t < WINDOW)
-                .count();
-            assert!(in_window <= 8, "{in_window} background requests in one minute");
+            let in_window = times[i..].iter().filter(|u| **u - *t < WINDOW).count();
+            assert!(
+                in_window <= 8,
+                "{in_window} background requests in one minute"
+            );
         }
     }
 

@@ -3,6 +3,8 @@
 mod error;
 mod limiter;
 pub mod models;
+pub mod oauth;
+mod partner;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,9 +17,11 @@ use serde::de::DeserializeOwned;
 
 pub use error::ChasterError;
 pub use limiter::{Priority, RateLimiter};
+pub use oauth::{OAuthClient, OAuthError, TokenSet};
+pub use partner::{ActionLog, HygieneActor, LogPage, LogSearch, PartnerConfiguration};
 pub use models::{
-    CustomLog, ExtensionSession, LockAction, LogRole, SearchedSession, SessionAuth,
-    SessionSearch, SessionSearchPage,
+    CustomLog, ExtensionSession, LockAction, LogRole, SearchedSession, SessionAuth, SessionSearch,
+    SessionSearchPage,
 };
 
 use crate::configuration::ChasterSettings;

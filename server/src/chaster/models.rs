@@ -181,7 +181,10 @@ pub struct SearchedSession {
 pub enum LockAction {
     /// Seconds.
     AddTime(u64),
+    /// Seconds.
+    RemoveTime(u64),
     Freeze,
+    Unfreeze,
 }
 
 /// A NestJS error body; `message` is a string or a list of strings.

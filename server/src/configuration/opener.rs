@@ -76,10 +76,16 @@ pub(super) fn apply(
     }
     let p = &mut s.poll;
     p.extension_slug = var("CHASTER_EXTENSION_SLUG").map(|v| v.trim().to_owned());
-    if let Some(n) = positive("CHASTER_POLL_INTERVAL_SECS", var("CHASTER_POLL_INTERVAL_SECS"))? {
+    if let Some(n) = positive(
+        "CHASTER_POLL_INTERVAL_SECS",
+        var("CHASTER_POLL_INTERVAL_SECS"),
+    )? {
         p.interval = secs(n);
     }
-    if let Some(n) = positive("CHASTER_POLL_MAX_AGE_SECS", var("CHASTER_POLL_MAX_AGE_SECS"))? {
+    if let Some(n) = positive(
+        "CHASTER_POLL_MAX_AGE_SECS",
+        var("CHASTER_POLL_MAX_AGE_SECS"),
+    )? {
         p.max_age = secs(n);
     }
     let d = &mut s.defaults;

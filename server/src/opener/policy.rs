@@ -66,7 +66,8 @@ impl Policy {
     /// `penalty: {kind: "none"|"add_time"|"freeze", minutes}`; anything missing or malformed
     /// keeps its value from `defaults`.
     pub fn from_config(config: &Value, defaults: &Policy) -> Policy {
-        let flag = |key: &str, default: bool| config.get(key).and_then(Value::as_bool).unwrap_or(default);
+        let flag =
+            |key: &str, default: bool| config.get(key).and_then(Value::as_bool).unwrap_or(default);
         Policy {
             open_on_release: flag("openOnRelease", defaults.open_on_release),
             open_for_hygiene: flag("openForHygiene", defaults.open_for_hygiene),

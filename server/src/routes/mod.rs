@@ -2,7 +2,11 @@
 //! To add an API module: write `routes/x.rs` with `pub fn router() -> Router<AppState>` and merge
 //! it in `api_router`.
 
+mod config;
+pub(crate) mod controls;
+mod device;
 mod health;
+mod history;
 mod security;
 mod session;
 mod static_files;
@@ -12,6 +16,7 @@ use axum::http::{header, HeaderValue};
 use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::dashboard;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::telemetry;
@@ -21,6 +26,7 @@ pub fn app(state: AppState) -> anyhow::Result<Router> {
     let router = Router::new()
         .nest("/api", api_router(state.settings.api_body_limit_bytes))
         .merge(health::router())
+        .merge(dashboard::auth_router())
         .fallback(static_files::serve)
         .with_state(state.clone());
     let router = security::headers(router, &state.settings.chaster.origins)?;
@@ -30,6 +36,11 @@ pub fn app(state: AppState) -> anyhow::Result<Router> {
 fn api_router(body_limit: usize) -> Router<AppState> {
     Router::new()
         .merge(session::router())
+        .merge(device::router())
+        .merge(controls::router())
+        .merge(config::router())
+        .merge(history::router())
+        .merge(dashboard::api_router())
         // An unknown API path is a JSON 404, never the SPA's index.html.
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(body_limit))

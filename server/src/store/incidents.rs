@@ -34,7 +34,7 @@ pub struct NewActivity {
 pub struct Activity {
     pub at: DateTime<Utc>,
     /// `opened`, `open_failed`, `retrying`, `locked`, `lock_failed`, `skipped`, `incident`,
-    /// `incident_resolved`, `penalty`.
+    /// `incident_resolved` (see `opener::activity_kind`).
     pub kind: String,
     /// A sentence for people; never holds a secret or a Chaster id.
     pub message: String,

@@ -59,6 +59,7 @@ pub struct Completion {
     pub retry_at: Option<DateTime<Utc>>,
     pub failed: bool,
     pub error: Option<String>,
+    /// Set once the "retrying" note was written; never cleared.
     pub retry_logged: bool,
     pub follow_ups: Vec<NewJob>,
     pub activity: Vec<NewActivity>,
@@ -90,7 +91,8 @@ pub(crate) fn from_ms(v: i64) -> Result<DateTime<Utc>, StoreError> {
     DateTime::from_timestamp_millis(v).ok_or_else(|| StoreError::Corrupt(format!("bad time {v}")))
 }
 
-const COLUMNS: &str = "id, kind, session_id, lane, dedupe_key, payload, status, attempts, run_after, \
+const COLUMNS: &str =
+    "id, kind, session_id, lane, dedupe_key, payload, status, attempts, run_after, \
      deadline, command_sent_at, retry_logged, last_error, created_at";
 
 /// Runnable: queued and due, or running with an expired lease; and first in its lane.
@@ -245,7 +247,8 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         sqlx::query(
             "UPDATE jobs SET status = $1, run_after = COALESCE($2, run_after), lease_until = NULL, \
-             last_error = $3, retry_logged = $4, updated_at = $5 WHERE id = $6",
+             last_error = $3, retry_logged = CASE WHEN $4 = 1 THEN 1 ELSE retry_logged END, \
+             updated_at = $5 WHERE id = $6",
         )
         .bind(status)
         .bind(c.retry_at.map(ms))
@@ -342,12 +345,11 @@ impl Store {
 
     /// Deletes finished jobs and webhook events older than `before`.
     pub async fn prune_jobs(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        let jobs = sqlx::query(
-            "DELETE FROM jobs WHERE status IN ('done', 'failed') AND updated_at < $1",
-        )
-        .bind(ms(before))
-        .execute(self.pool())
-        .await?;
+        let jobs =
+            sqlx::query("DELETE FROM jobs WHERE status IN ('done', 'failed') AND updated_at < $1")
+                .bind(ms(before))
+                .execute(self.pool())
+                .await?;
         let events = sqlx::query("DELETE FROM webhook_events WHERE received_at < $1")
             .bind(ms(before))
             .execute(self.pool())
@@ -388,7 +390,9 @@ pub(crate) async fn insert_job(
 fn job_from_row(row: &AnyRow) -> Result<Job, StoreError> {
     let payload: String = row.try_get("payload")?;
     let opt_time = |name: &str| -> Result<Option<DateTime<Utc>>, StoreError> {
-        row.try_get::<Option<i64>, _>(name)?.map(from_ms).transpose()
+        row.try_get::<Option<i64>, _>(name)?
+            .map(from_ms)
+            .transpose()
     };
     Ok(Job {
         id: row.try_get("id")?,

@@ -7,6 +7,7 @@
 mod devices;
 pub mod incidents;
 pub mod jobs;
+mod oauth;
 pub mod sessions;
 mod usage;
 
@@ -19,6 +20,7 @@ use crate::crypto::{CryptoError, SecretsKey};
 
 pub use devices::{DeviceRecord, NewDevice};
 pub use incidents::{Activity, Incident, NewActivity};
+pub use oauth::{DashboardSessionRecord, OAuthTokens};
 pub use jobs::{Completion, Job, NewJob, NewWebhookEvent, Supersede};
 pub use sessions::{SessionRecord, WatchedSession};
 

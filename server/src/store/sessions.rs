@@ -92,7 +92,11 @@ impl Store {
         row.map(|r| session_from_row(&r)).transpose()
     }
 
-    pub async fn set_session_status(&self, session_id: &str, status: &str) -> Result<(), StoreError> {
+    pub async fn set_session_status(
+        &self,
+        session_id: &str,
+        status: &str,
+    ) -> Result<(), StoreError> {
         sqlx::query("UPDATE sessions SET status = $1, updated_at = $2 WHERE session_id = $3")
             .bind(status)
             .bind(ms(Utc::now()))
@@ -103,7 +107,11 @@ impl Store {
     }
 
     /// Marks a hygiene opening as running or over (the tamper watch pauses meanwhile).
-    pub async fn set_hygiene_opening(&self, session_id: &str, active: bool) -> Result<(), StoreError> {
+    pub async fn set_hygiene_opening(
+        &self,
+        session_id: &str,
+        active: bool,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE sessions SET hygiene_opening_active = $1, updated_at = $2 WHERE session_id = $3",
         )

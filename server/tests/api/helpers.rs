@@ -1,18 +1,23 @@
-//! `spawn_app()`: the Chaster simulator plus our application on random ports, with a temporary
-//! `dist/` holding an index.html.
+//! `spawn_app()`: the Chaster and Sesame simulators plus our application on random ports, with a
+//! temporary `dist/` holding an index.html and a fresh SQLite database.
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
+use std::time::Duration;
 
 use server::configuration::{ChasterSettings, Settings};
+use server::sesame::{PollSettings, SesameSettings, VerifySettings};
 use server::startup::{AppState, Application};
 use sim::chaster::{ChasterSim, CLIENT_ID, DEV_TOKEN};
+use sim::sesame::{SesameSim, SesameSimConfig};
 
 pub const INDEX_HTML: &str = "<!doctype html><title>Sesame opener test page</title>";
 
 pub struct TestApp {
     pub address: String,
     pub chaster: ChasterSim,
+    /// Seeded with the `sim::sesame::DEMO_*` boxes; commands take ~50 ms.
+    pub sesame: SesameSim,
     pub state: AppState,
     pub client: reqwest::Client,
     pub dir: TempDir,
@@ -55,6 +60,9 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let chaster = ChasterSim::spawn()
         .await
         .expect("the Chaster simulator starts");
+    let sesame = SesameSim::spawn(SesameSimConfig::fast())
+        .await
+        .expect("the Sesame simulator starts");
     let dir = TempDir::new();
     std::fs::create_dir_all(dir.path().join("dist")).unwrap();
     std::fs::write(dir.path().join("dist/index.html"), INDEX_HTML).unwrap();
@@ -72,6 +80,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     )
     .into();
     settings.secrets_key_file = dir.path().join("secrets.key");
+    settings.sesame = fast_sesame_settings(&sesame);
     configure(&mut settings);
 
     let application = Application::build(settings).await.expect("the app builds");
@@ -81,9 +90,30 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     TestApp {
         address,
         chaster,
+        sesame,
         state,
         client: reqwest::Client::new(),
         dir,
+    }
+}
+
+/// The Sesame layer's defaults scaled down to the simulator's ~50 ms commands.
+fn fast_sesame_settings(sim: &SesameSim) -> SesameSettings {
+    SesameSettings {
+        timeout: Duration::from_secs(3),
+        poll: PollSettings {
+            initial_wait: Duration::from_millis(10),
+            interval: Duration::from_millis(20),
+            deadline: Duration::from_millis(600),
+        },
+        verify: VerifySettings {
+            delay: Duration::from_millis(100),
+            attempts: 3,
+        },
+        request_interval: Duration::ZERO,
+        busy_max_wait: Duration::from_millis(100),
+        retry_backoff: Duration::from_millis(10),
+        ..SesameSettings::with_base_urls(sim.v3_base_url(), sim.base_url())
     }
 }
 

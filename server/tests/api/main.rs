@@ -3,6 +3,7 @@
 mod helpers;
 
 mod chaster_client;
+mod device;
 mod session;
 mod static_files;
 mod token_cache;

@@ -15,7 +15,7 @@ async fn session_returns_the_wearer_view_for_a_wearer_token() {
     assert!(view["wearer"]["avatar_url"]
         .as_str()
         .unwrap()
-        .starts_with("https://"));
+        .ends_with("/avatars/demo-wearer.svg"));
     assert_eq!(view["keyholder"]["username"], "demo-keyholder");
     assert_eq!(view["lock"]["status"], "locked");
     assert_eq!(view["lock"]["timer_visible"], true);

@@ -1,6 +1,6 @@
-//! Middleware in front of every simulated endpoint: records the request, checks the developer
-//! token, and plays the fault tokens (`fault-404`, `fault-500`, `fault-502`, `fault-429`,
-//! `fault-slow`) wherever they appear in the path.
+//! Middleware: `record` notes every API request (Extensions API, OAuth, profile); `guard`, in
+//! front of the Extensions API, checks the developer token and plays the fault tokens
+//! (`fault-404`, `fault-500`, `fault-502`, `fault-429`, `fault-slow`) wherever they appear in the path.
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
@@ -14,16 +14,23 @@ use super::{Shared, SLOW_TOKEN};
 pub const AUTH_SESSIONS_PREFIX: &str = "/api/extensions/auth/sessions/";
 pub const CLIENT_ID_HEADER: &str = "x-chaster-client-id";
 
-pub async fn guard(State(state): State<Shared>, request: Request, next: Next) -> Response {
-    let path = request.uri().path().to_owned();
-    let authorized = {
-        let mut s = state.lock().expect("sim state poisoned");
+pub async fn record(State(state): State<Shared>, request: Request, next: Next) -> Response {
+    {
+        let path = request.uri().path();
+        let mut s = state.lock();
         s.requests
-            .push(record(request.method(), &path, request.headers()));
+            .push(recorded(request.method(), path, request.headers()));
         if request.method() == Method::GET && path.starts_with(AUTH_SESSIONS_PREFIX) {
             s.auth_session_calls += 1;
         }
-        let expected = format!("Bearer {}", s.developer_token);
+    }
+    next.run(request).await
+}
+
+pub async fn guard(State(state): State<Shared>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let authorized = {
+        let expected = format!("Bearer {}", state.lock().developer_token);
         header_str(request.headers(), header::AUTHORIZATION.as_str()) == Some(expected)
     };
     if !authorized {
@@ -38,7 +45,7 @@ pub async fn guard(State(state): State<Shared>, request: Request, next: Next) ->
             "fault-502" => return nest::bad_gateway(),
             "fault-429" => return nest::too_many_requests(7),
             SLOW_TOKEN => {
-                let delay = state.lock().expect("sim state poisoned").slow_delay;
+                let delay = state.lock().slow_delay;
                 tokio::time::sleep(delay).await;
             }
             _ => {}
@@ -47,7 +54,7 @@ pub async fn guard(State(state): State<Shared>, request: Request, next: Next) ->
     next.run(request).await
 }
 
-fn record(method: &Method, path: &str, headers: &HeaderMap) -> RecordedRequest {
+fn recorded(method: &Method, path: &str, headers: &HeaderMap) -> RecordedRequest {
     RecordedRequest {
         method: method.as_str().to_owned(),
         path: path.to_owned(),

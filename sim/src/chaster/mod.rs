@@ -1,16 +1,27 @@
-//! Simulator of the Chaster Extensions API: a real HTTP server on loopback that speaks Chaster's
-//! payload shapes, requires the developer token, records what it receives and plays faults.
+//! Simulator of Chaster: a real HTTP server on loopback that speaks the Extensions API's payload
+//! shapes, requires the developer token, records what it receives and plays faults; it also
+//! delivers webhooks, plays the OAuth2 server (Keycloak) with `GET /auth/profile`, and has a
+//! control page (`/sim`) to release locks and run hygiene openings by hand.
 //!
-//! Layout: `state` (the world), `seed` (the demo sessions), `render` (wire JSON), `guard`
-//! (auth, recording, faults), `routes` (endpoints), `nest` (NestJS error shapes).
+//! Layout: `state` (the world), `seed` (the demo sessions), `render` (wire JSON), `world`,
+//! `lock_actions` and `lifecycle` (changes and the events they cause), `webhooks` (delivery),
+//! `oauth` (codes and tokens), `guard` (auth, recording, faults), `routes/` (endpoints by area),
+//! `api` (the Rust control API tests use), `nest` (NestJS error shapes).
 
+mod api;
 mod guard;
+mod lifecycle;
+mod lock_actions;
 mod nest;
+pub mod oauth;
 mod render;
 mod routes;
 pub mod seed;
 pub mod state;
+mod webhooks;
+mod world;
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -18,10 +29,19 @@ use anyhow::Context;
 use chrono::Utc;
 use serde_json::Value;
 use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
+use tokio::sync::watch;
+use tokio::task::{AbortHandle, JoinHandle};
 
-pub use seed::{EXTENSION_NAME, EXTENSION_SLUG, SESSION_A_ID, SESSION_B_ID, SESSION_C_ID};
+pub use lifecycle::NewSessionSpec;
+pub use oauth::{OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET};
+pub use seed::{
+    EXTENSION_NAME, EXTENSION_SLUG, KEYHOLDER_ID, KEYHOLDER_USERNAME, OTHER_KEYHOLDER_ID,
+    OTHER_KEYHOLDER_USERNAME, SESSION_A_ID, SESSION_B_ID, SESSION_C_ID, SESSION_D_ID, WEARER_A_ID,
+    WEARER_USERNAME,
+};
 pub use state::{RecordedRequest, SimRole, SimState};
+pub use webhooks::{Delivery, WebhookConfig};
+pub use world::{ActionLogId, Release};
 
 /// The developer token the simulator accepts (`Authorization: Bearer …`).
 pub const DEV_TOKEN: &str = "sim-developer-token";
@@ -45,13 +65,78 @@ pub const FAULT_502_TOKEN: &str = "fault-502";
 pub const FAULT_429_TOKEN: &str = "fault-429";
 /// Answers as the wearer of session A, after 30 s (`SimState::slow_delay`).
 pub const SLOW_TOKEN: &str = "fault-slow";
+/// Keyholder of session D (`other-keyholder`), whose sessions `demo-keyholder` must never see.
+pub const OTHER_KEYHOLDER_TOKEN: &str = "demo-other-keyholder-token";
+/// Wearer of session D.
+pub const OTHER_WEARER_TOKEN: &str = "demo-other-wearer-token";
+/// partnerConfigurationToken of `demo-keyholder` creating a shared lock (`sessionId` null).
+pub const CONFIG_NEW_TOKEN: &str = "demo-config-new-token";
+/// partnerConfigurationToken of `demo-keyholder` editing session A.
+pub const CONFIG_EDIT_TOKEN: &str = "demo-config-edit-token";
+/// A partnerConfigurationToken Chaster no longer accepts: 401.
+pub const CONFIG_EXPIRED_TOKEN: &str = "demo-config-expired-token";
 
-pub(crate) type Shared = Arc<Mutex<SimState>>;
+/// What every handler shares: the world, and what webhook delivery needs.
+pub(crate) struct Hub {
+    state: Mutex<SimState>,
+    pub(crate) http: reqwest::Client,
+    /// Deliveries (first attempt and retries) not finished yet.
+    pub(crate) pending: watch::Sender<usize>,
+    /// Background delivery tasks, stopped when the simulator is dropped.
+    tasks: Mutex<Vec<AbortHandle>>,
+}
+
+impl Hub {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, SimState> {
+        self.state.lock().expect("sim state poisoned")
+    }
+
+    /// Runs `work` in the background until it ends or the simulator is dropped.
+    pub(crate) fn spawn(&self, work: impl Future<Output = ()> + Send + 'static) {
+        let handle = tokio::spawn(work).abort_handle();
+        let mut tasks = self.tasks.lock().expect("sim tasks poisoned");
+        tasks.retain(|t| !t.is_finished());
+        tasks.push(handle);
+    }
+
+    /// Runs a change of the world, then schedules the webhooks it caused.
+    pub(crate) fn apply<T>(
+        self: &Arc<Self>,
+        change: impl FnOnce(&mut SimState, &mut Vec<webhooks::Event>) -> T,
+    ) -> T {
+        let mut events = Vec::new();
+        let out = change(&mut self.lock(), &mut events);
+        for event in events {
+            webhooks::dispatch(self, event);
+        }
+        out
+    }
+}
+
+pub(crate) type Shared = Arc<Hub>;
+
+/// A 21-character nanoid, the shape of Chaster's `sessionId`s (`LuV23MTfUFvxu3j-BASHc`) and
+/// webhook `requestId`s (`n4cF9MPhGtNM0Gu539mbk`).
+pub(crate) fn nanoid() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+    let mut rng = rand::thread_rng();
+    (0..21)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// The current time at Chaster's precision (milliseconds), so that dates in the world compare
+/// exactly with the dates it renders.
+pub(crate) fn now() -> chrono::DateTime<Utc> {
+    use chrono::SubsecRound;
+    Utc::now().trunc_subsecs(3)
+}
 
 /// A running simulator. Dropping it stops the server.
 pub struct ChasterSim {
     addr: SocketAddr,
-    state: Shared,
+    hub: Shared,
     server: JoinHandle<()>,
 }
 
@@ -67,18 +152,24 @@ impl ChasterSim {
             .await
             .with_context(|| format!("binding the Chaster simulator to {addr}"))?;
         let addr = listener.local_addr()?;
-        let state: Shared = Arc::new(Mutex::new(seed::seed(DEV_TOKEN, Utc::now())));
-        let app = routes::router(state.clone());
+        let base_url = format!("http://{addr}");
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .context("building the webhook client")?;
+        let hub: Shared = Arc::new(Hub {
+            state: Mutex::new(seed::seed(DEV_TOKEN, &base_url, now())),
+            http,
+            pending: watch::Sender::new(0),
+            tasks: Mutex::new(Vec::new()),
+        });
+        let app = routes::router(hub.clone());
         let server = tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {
                 tracing::error!(error = %e, "Chaster simulator stopped");
             }
         });
-        Ok(ChasterSim {
-            addr,
-            state,
-            server,
-        })
+        Ok(ChasterSim { addr, hub, server })
     }
 
     /// E.g. `http://127.0.0.1:41234`, without a trailing slash.
@@ -137,15 +228,31 @@ impl ChasterSim {
     }
 
     fn lock(&self) -> MutexGuard<'_, SimState> {
-        self.state.lock().expect("sim state poisoned")
+        self.hub.lock()
     }
 }
 
 impl Drop for ChasterSim {
     fn drop(&mut self) {
         self.server.abort();
+        let tasks = self.hub.tasks.lock().expect("sim tasks poisoned");
+        tasks.iter().for_each(AbortHandle::abort);
     }
 }
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_actions;
+#[cfg(test)]
+mod tests_config;
+#[cfg(test)]
+mod tests_control;
+#[cfg(test)]
+mod tests_oauth;
+#[cfg(test)]
+mod tests_search;
+#[cfg(test)]
+mod tests_support;
+#[cfg(test)]
+mod tests_webhooks;

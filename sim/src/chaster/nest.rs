@@ -43,3 +43,25 @@ pub fn bad_gateway() -> Response {
     )
         .into_response()
 }
+
+/// A NestJS error not yet rendered: small enough to travel in a `Result`.
+#[derive(Debug)]
+pub struct Rejection {
+    status: StatusCode,
+    message: Value,
+}
+
+impl Rejection {
+    pub fn new(status: StatusCode, message: impl Into<Value>) -> Self {
+        Rejection {
+            status,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        error(self.status, self.message)
+    }
+}

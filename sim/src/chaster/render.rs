@@ -70,6 +70,29 @@ fn extension_party_json(s: &SimSession) -> Value {
     })
 }
 
+/// Chaster's built-in Hygiene opening extension, as it appears in `lock.extensions`.
+fn hygiene_party_json(lock: &SimLock) -> Option<Value> {
+    let id = lock.hygiene_party_id.as_ref()?;
+    Some(json!({
+        "slug": "temporary-opening",
+        "displayName": "Hygiene opening",
+        "summary": "Because hygiene is important, unlock yourself regularly to clean your chastity device. Be careful, if you exceed the allowed time, you will receive a penalty.",
+        "subtitle": "Temporarily unlock yourself",
+        "icon": "soap",
+        "_id": id,
+        "config": {"openingTime": 900, "penaltyTime": 43200, "allowOnlyKeyholderToOpen": false},
+        "mode": "non_cumulative",
+        "regularity": 172800,
+        "userData": {"openedAt": opt_date(lock.hygiene_opened_at)},
+        "nbActionsRemaining": 1,
+        "nextActionDate": null,
+        "isPartner": false,
+        "textConfig": "",
+        "createdAt": date(lock.created_at),
+        "updatedAt": date(lock.updated_at)
+    }))
+}
+
 fn sessions_on_lock<'a>(
     state: &'a SimState,
     lock: &'a SimLock,
@@ -111,9 +134,10 @@ pub fn lock_json(
     let user = |id: &str| state.users.get(id).map_or(Value::Null, user_json);
     let keyholder = lock.keyholder_id.as_deref().map_or(Value::Null, user);
     let total_until = lock.unlocked_at.unwrap_or(now);
-    let extensions: Vec<Value> = sessions_on_lock(state, lock)
+    let mut extensions: Vec<Value> = sessions_on_lock(state, lock)
         .map(extension_party_json)
         .collect();
+    extensions.extend(hygiene_party_json(lock));
     let mut v = json!({
         "_id": lock.id,
         "startDate": date(lock.start_date),

@@ -7,6 +7,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use super::oauth::OAuthState;
+use super::webhooks::{Delivery, WebhookConfig};
+
 /// Who a token belongs to, as Chaster's `role` says it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SimRole {
@@ -79,6 +82,10 @@ pub struct SimLock {
     pub is_test_lock: bool,
     pub hide_time_logs: bool,
     pub trusted: bool,
+    /// The `_id` of the lock's Hygiene opening (`temporary-opening`) extension, when it has one.
+    pub hygiene_party_id: Option<String>,
+    /// When the current hygiene opening started; `None` while the lock is shut.
+    pub hygiene_opened_at: Option<DateTime<Utc>>,
 }
 
 /// One lock-extension party of our extension (`ExtensionSessionForPartner` minus the lock).
@@ -106,6 +113,18 @@ pub struct TokenGrant {
     pub user_id: String,
 }
 
+/// What a partner configuration token (`partnerConfigurationToken`) opens.
+#[derive(Clone, Debug)]
+pub struct ConfigGrant {
+    pub role: SimRole,
+    pub user_id: String,
+    /// `None` while a lock is being created (no session exists yet).
+    pub session_id: Option<String>,
+    /// The saved configuration when there is no session; a session's lives in the session.
+    pub config: Value,
+    pub created_at: DateTime<Utc>,
+}
+
 /// One request as the simulator received it (only the headers tests care about).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordedRequest {
@@ -125,10 +144,25 @@ pub struct SimState {
     pub sessions: HashMap<String, SimSession>,
     /// mainToken → grant.
     pub tokens: HashMap<String, TokenGrant>,
-    /// mainTokens Chaster no longer accepts (401).
+    /// Sessions removed from their lock (`extension_session.deleted`), by `sessionId`.
+    pub deleted_sessions: HashMap<String, SimSession>,
+    /// mainTokens and configuration tokens Chaster no longer accepts (401).
     pub expired_tokens: HashSet<String>,
+    /// partnerConfigurationToken → grant.
+    pub config_tokens: HashMap<String, ConfigGrant>,
     /// Custom logs posted by the partner, by `sessionId`, as `ActionLogForPublic` JSON.
     pub custom_logs: HashMap<String, Vec<Value>>,
+    /// Chaster's own history entries (prefix `default`), by `sessionId`, oldest first.
+    pub action_logs: HashMap<String, Vec<Value>>,
+    /// The bodies of `POST …/sessions/{id}/action`, by `sessionId`, oldest first.
+    pub actions_received: HashMap<String, Vec<Value>>,
+    /// Where webhooks go; `None` sends nothing.
+    pub webhook: Option<WebhookConfig>,
+    /// Every webhook attempt, oldest first.
+    pub deliveries: Vec<Delivery>,
+    pub oauth: OAuthState,
+    /// This simulator's own base URL (avatars are served from it).
+    pub base_url: String,
     pub requests: Vec<RecordedRequest>,
     pub auth_session_calls: usize,
     /// How long `fault-slow` makes every request wait.
@@ -137,15 +171,23 @@ pub struct SimState {
 }
 
 impl SimState {
-    pub fn new(developer_token: &str) -> Self {
+    pub fn new(developer_token: &str, base_url: &str) -> Self {
         SimState {
             developer_token: developer_token.to_owned(),
             users: HashMap::new(),
             locks: HashMap::new(),
             sessions: HashMap::new(),
             tokens: HashMap::new(),
+            deleted_sessions: HashMap::new(),
             expired_tokens: HashSet::new(),
+            config_tokens: HashMap::new(),
             custom_logs: HashMap::new(),
+            action_logs: HashMap::new(),
+            actions_received: HashMap::new(),
+            webhook: None,
+            deliveries: Vec::new(),
+            oauth: OAuthState::default(),
+            base_url: base_url.to_owned(),
             requests: Vec::new(),
             auth_session_calls: 0,
             slow_delay: Duration::from_secs(30),
@@ -169,6 +211,29 @@ impl SimState {
         let lock = self.locks.get(&session.lock_id)?;
         Some((session, lock))
     }
+
+    /// The lock of a session, live or deleted (the lock outlives the session).
+    pub fn lock_of_session(&self, session_id: &str) -> Option<&SimLock> {
+        let session = self
+            .sessions
+            .get(session_id)
+            .or_else(|| self.deleted_sessions.get(session_id))?;
+        self.locks.get(&session.lock_id)
+    }
+
+    pub fn lock_of_session_mut(&mut self, session_id: &str) -> Option<&mut SimLock> {
+        let lock_id = self.sessions.get(session_id)?.lock_id.clone();
+        self.locks.get_mut(&lock_id)
+    }
+
+    pub fn user_by_name(&self, username: &str) -> Option<&SimUser> {
+        self.users.values().find(|u| u.username == username)
+    }
+
+    /// The avatar URL this simulator serves for `username` (the demo browser is offline).
+    pub fn avatar_url(&self, username: &str) -> String {
+        format!("{}/avatars/{username}.svg", self.base_url)
+    }
 }
 
 impl SimLock {
@@ -184,5 +249,9 @@ impl SimLock {
     /// Whether `role` may see the timer of this lock.
     pub fn is_allowed_to_view_time(&self, role: SimRole) -> bool {
         role == SimRole::Keyholder || self.display_remaining_time
+    }
+
+    pub fn hygiene_opening_enabled(&self) -> bool {
+        self.hygiene_party_id.is_some()
     }
 }

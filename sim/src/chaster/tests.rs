@@ -72,10 +72,12 @@ async fn session_auth_for_the_wearer_has_the_documented_shape() {
         assert!(lfu["user"].get(field).is_some(), "user lacks {field}");
     }
     assert_eq!(lfu["keyholder"]["username"], "demo-keyholder");
-    assert!(lfu["user"]["avatarUrl"]
-        .as_str()
-        .unwrap()
-        .starts_with("https://"));
+    // Served by the simulator itself: the demo browser is offline.
+    let avatar = lfu["user"]["avatarUrl"].as_str().unwrap();
+    assert_eq!(
+        avatar,
+        format!("{}/avatars/demo-wearer.svg", sim.base_url())
+    );
     // Ends about three days from now.
     let end = chrono::DateTime::parse_from_rfc3339(lfu["endDate"].as_str().unwrap()).unwrap();
     let left = end.with_timezone(&chrono::Utc) - chrono::Utc::now();

@@ -1,94 +1,64 @@
-//! The only module that talks to the network, and only to our own origin (`/api/...`).
-//!
-//! Every call sends the viewer's token as `Authorization: Bearer …` and turns every failure,
-//! including ones that never reached our server, into an [`ApiError`] a person can read.
+//! How every request is sent and how every answer is read. Every failure, including ones that
+//! never reached our server, becomes an [`ApiError`] a person can read.
 
 use crate::hash::MainToken;
-use api_types::{
-    ApiError, BoxStatus, CommandResult, DeviceRegistration, DeviceSlot, DeviceView, ErrorCode,
-    SessionView,
-};
-use gloo_net::http::{Request, RequestBuilder};
+use api_types::{ApiError, ErrorCode};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::on_cleanup;
 use send_wrapper::SendWrapper;
 use serde::de::DeserializeOwned;
+use web_sys::RequestCredentials;
 
-/// `GET /api/session`.
-pub async fn get_session(token: &MainToken) -> Result<SessionView, ApiError> {
-    read_json(send(Request::get("/api/session"), token, Abort::OnCleanup).await?).await
-}
-
-/// `GET /api/device`.
-pub async fn get_device(token: &MainToken) -> Result<DeviceSlot, ApiError> {
-    read_json(send(Request::get("/api/device"), token, Abort::OnCleanup).await?).await
-}
-
-/// `POST /api/device/test`: checks the credentials against CANDY HOUSE; nothing is saved.
-pub async fn test_device(
-    token: &MainToken,
-    registration: &DeviceRegistration,
-) -> Result<BoxStatus, ApiError> {
-    let request = with_json(Request::post("/api/device/test"), token, registration)?;
-    read_json(finish(request.send().await)?).await
-}
-
-/// `PUT /api/device`: connects (or replaces) the wearer's box.
-pub async fn save_device(
-    token: &MainToken,
-    registration: &DeviceRegistration,
-) -> Result<DeviceView, ApiError> {
-    let request = with_json(Request::put("/api/device"), token, registration)?;
-    read_json(finish(request.send().await)?).await
-}
-
-/// `DELETE /api/device`.
-pub async fn remove_device(token: &MainToken) -> Result<(), ApiError> {
-    let response = send(Request::delete("/api/device"), token, Abort::Never).await?;
-    if response.ok() {
-        Ok(())
-    } else {
-        Err(error_of(response).await)
-    }
-}
-
-/// `POST /api/device/open`.
-pub async fn open_box(token: &MainToken) -> Result<CommandResult, ApiError> {
-    read_json(send(Request::post("/api/device/open"), token, Abort::Never).await?).await
-}
-
-/// `POST /api/device/lock`.
-pub async fn lock_box(token: &MainToken) -> Result<CommandResult, ApiError> {
-    read_json(send(Request::post("/api/device/lock"), token, Abort::Never).await?).await
+/// Who the request speaks for.
+#[derive(Clone, Copy)]
+pub(super) enum Auth<'a> {
+    /// The iframe pages: Chaster's token, as `Authorization: Bearer …`.
+    Bearer(&'a MainToken),
+    /// The dashboard: the session cookie, plus the CSRF token on state-changing requests.
+    Cookie { csrf: Option<&'a str> },
 }
 
 /// Whether a request may be cancelled when the view that asked for it goes away.
-enum Abort {
+pub(super) enum Abort {
     /// Reads: cancel them when the view is unmounted or the resource reloads.
     OnCleanup,
     /// Commands: once sent, let them finish; the server carries them out anyway.
     Never,
 }
 
-fn authorized(builder: RequestBuilder, token: &MainToken) -> RequestBuilder {
-    builder.header("Authorization", &format!("Bearer {}", token.expose()))
+fn authorized(builder: RequestBuilder, auth: Auth<'_>) -> RequestBuilder {
+    match auth {
+        Auth::Bearer(token) => {
+            builder.header("Authorization", &format!("Bearer {}", token.expose()))
+        }
+        Auth::Cookie { csrf } => {
+            let builder = builder.credentials(RequestCredentials::SameOrigin);
+            match csrf {
+                Some(csrf) => builder.header("X-CSRF-Token", csrf),
+                None => builder,
+            }
+        }
+    }
 }
 
-fn with_json<T: serde::Serialize>(
+/// Sends `body` as JSON. Commands are never aborted: the server carries them out anyway.
+pub(super) async fn send_json<T: serde::Serialize>(
     builder: RequestBuilder,
-    token: &MainToken,
+    auth: Auth<'_>,
     body: &T,
-) -> Result<Request, ApiError> {
-    authorized(builder, token)
+) -> Result<Response, ApiError> {
+    let request: Request = authorized(builder, auth)
         .json(body)
-        .map_err(|_| not_sent())
+        .map_err(|_| not_sent())?;
+    finish(request.send().await)
 }
 
-async fn send(
+pub(super) async fn send(
     builder: RequestBuilder,
-    token: &MainToken,
+    auth: Auth<'_>,
     abort: Abort,
-) -> Result<gloo_net::http::Response, ApiError> {
-    let builder = authorized(builder, token);
+) -> Result<Response, ApiError> {
+    let builder = authorized(builder, auth);
     let builder = match abort {
         Abort::OnCleanup => match abort_on_cleanup() {
             Some(signal) => builder.abort_signal(Some(&signal)),
@@ -110,13 +80,11 @@ fn abort_on_cleanup() -> Option<web_sys::AbortSignal> {
     Some(signal)
 }
 
-fn finish(
-    sent: Result<gloo_net::http::Response, gloo_net::Error>,
-) -> Result<gloo_net::http::Response, ApiError> {
+fn finish(sent: Result<Response, gloo_net::Error>) -> Result<Response, ApiError> {
     sent.map_err(|_| unreachable_server())
 }
 
-async fn read_json<T: DeserializeOwned>(response: gloo_net::http::Response) -> Result<T, ApiError> {
+pub(super) async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     if !response.ok() {
         return Err(error_of(response).await);
     }
@@ -124,7 +92,7 @@ async fn read_json<T: DeserializeOwned>(response: gloo_net::http::Response) -> R
     serde_json::from_str(&body).map_err(|_| unreadable_answer())
 }
 
-async fn error_of(response: gloo_net::http::Response) -> ApiError {
+pub(super) async fn error_of(response: Response) -> ApiError {
     // A body that cannot be read still has a status worth explaining.
     let body = response.text().await.unwrap_or_default();
     let retry_after = response.headers().get("Retry-After");

@@ -1,0 +1,197 @@
+//! The configuration form's content and its checks. Pure.
+//! The server checks again (422 with a sentence); these checks only explain typos at once.
+
+use api_types::{ExtensionConfig, Penalty, PenaltyKind};
+
+/// The longest penalty the form accepts: one week.
+pub const MAX_PENALTY_MINUTES: u32 = 7 * 24 * 60;
+/// The battery warning threshold is a percentage.
+pub const MAX_LOW_BATTERY_PERCENT: u8 = 100;
+
+/// What the keyholder sees in the form; the number fields hold the text as typed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigDraft {
+    pub open_on_release: bool,
+    pub open_for_hygiene: bool,
+    pub open_on_deserted: bool,
+    pub penalty_kind: PenaltyKind,
+    pub penalty_minutes: String,
+    pub wearer_may_lock: bool,
+    pub low_battery_percent: String,
+}
+
+/// The first thing wrong with a draft.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfigProblem {
+    PenaltyMinutesNotANumber,
+    PenaltyMinutesOutOfRange,
+    LowBatteryNotANumber,
+    LowBatteryOutOfRange,
+}
+
+impl ConfigProblem {
+    pub fn message(self) -> String {
+        match self {
+            ConfigProblem::PenaltyMinutesNotANumber => {
+                "Please enter the penalty as a whole number of minutes.".to_owned()
+            }
+            ConfigProblem::PenaltyMinutesOutOfRange => format!(
+                "The penalty must be between 1 and {MAX_PENALTY_MINUTES} minutes (one week)."
+            ),
+            ConfigProblem::LowBatteryNotANumber => {
+                "Please enter the battery warning level as a whole number.".to_owned()
+            }
+            ConfigProblem::LowBatteryOutOfRange => format!(
+                "The battery warning level must be between 0 and {MAX_LOW_BATTERY_PERCENT} %."
+            ),
+        }
+    }
+}
+
+impl From<&ExtensionConfig> for ConfigDraft {
+    fn from(config: &ExtensionConfig) -> Self {
+        Self {
+            open_on_release: config.open_on_release,
+            open_for_hygiene: config.open_for_hygiene,
+            open_on_deserted: config.open_on_deserted,
+            penalty_kind: config.penalty.kind,
+            penalty_minutes: config.penalty.minutes.to_string(),
+            wearer_may_lock: config.wearer_may_lock,
+            low_battery_percent: config.low_battery_percent.to_string(),
+        }
+    }
+}
+
+/// Checks the draft and builds the policy to save.
+pub fn to_config(draft: &ConfigDraft) -> Result<ExtensionConfig, ConfigProblem> {
+    let minutes = match draft.penalty_kind {
+        PenaltyKind::AddTime => {
+            let minutes: u32 = draft
+                .penalty_minutes
+                .trim()
+                .parse()
+                .map_err(|_| ConfigProblem::PenaltyMinutesNotANumber)?;
+            if !(1..=MAX_PENALTY_MINUTES).contains(&minutes) {
+                return Err(ConfigProblem::PenaltyMinutesOutOfRange);
+            }
+            minutes
+        }
+        // Minutes only count for "add time"; a leftover in the hidden field is not an error.
+        PenaltyKind::None | PenaltyKind::Freeze => 0,
+    };
+    let low_battery_percent: u8 = match draft.low_battery_percent.trim().parse::<u16>() {
+        Ok(percent) => u8::try_from(percent)
+            .ok()
+            .filter(|p| *p <= MAX_LOW_BATTERY_PERCENT)
+            .ok_or(ConfigProblem::LowBatteryOutOfRange)?,
+        Err(_) => return Err(ConfigProblem::LowBatteryNotANumber),
+    };
+    Ok(ExtensionConfig {
+        open_on_release: draft.open_on_release,
+        open_for_hygiene: draft.open_for_hygiene,
+        open_on_deserted: draft.open_on_deserted,
+        penalty: Penalty {
+            kind: draft.penalty_kind,
+            minutes,
+        },
+        wearer_may_lock: draft.wearer_may_lock,
+        low_battery_percent,
+    })
+}
+
+/// The `<select>` value of a penalty kind, and back.
+pub fn penalty_value(kind: PenaltyKind) -> &'static str {
+    match kind {
+        PenaltyKind::None => "none",
+        PenaltyKind::AddTime => "add_time",
+        PenaltyKind::Freeze => "freeze",
+    }
+}
+
+pub fn penalty_from_value(value: &str) -> PenaltyKind {
+    match value {
+        "add_time" => PenaltyKind::AddTime,
+        "freeze" => PenaltyKind::Freeze,
+        _ => PenaltyKind::None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft() -> ConfigDraft {
+        ConfigDraft::from(&ExtensionConfig::default())
+    }
+
+    #[test]
+    fn the_default_policy_survives_a_round_trip_through_the_form() {
+        assert_eq!(to_config(&draft()), Ok(ExtensionConfig::default()));
+    }
+
+    #[test]
+    fn an_add_time_penalty_needs_minutes_within_a_week() {
+        let mut d = draft();
+        d.penalty_kind = PenaltyKind::AddTime;
+        d.penalty_minutes = " 90 ".into();
+        let config = to_config(&d).unwrap();
+        assert_eq!(
+            config.penalty,
+            Penalty {
+                kind: PenaltyKind::AddTime,
+                minutes: 90
+            }
+        );
+        for (typed, problem) in [
+            ("0", ConfigProblem::PenaltyMinutesOutOfRange),
+            ("10081", ConfigProblem::PenaltyMinutesOutOfRange),
+            ("-5", ConfigProblem::PenaltyMinutesNotANumber),
+            ("1.5", ConfigProblem::PenaltyMinutesNotANumber),
+            ("", ConfigProblem::PenaltyMinutesNotANumber),
+        ] {
+            d.penalty_minutes = typed.into();
+            assert_eq!(to_config(&d), Err(problem), "{typed:?}");
+        }
+    }
+
+    #[test]
+    fn minutes_are_ignored_unless_the_penalty_adds_time() {
+        let mut d = draft();
+        d.penalty_kind = PenaltyKind::Freeze;
+        d.penalty_minutes = "nonsense".into();
+        assert_eq!(
+            to_config(&d).unwrap().penalty,
+            Penalty {
+                kind: PenaltyKind::Freeze,
+                minutes: 0
+            }
+        );
+    }
+
+    #[test]
+    fn the_battery_threshold_is_a_percentage() {
+        let mut d = draft();
+        for (typed, expected) in [
+            ("0", Ok(0)),
+            ("100", Ok(100)),
+            ("101", Err(ConfigProblem::LowBatteryOutOfRange)),
+            ("300", Err(ConfigProblem::LowBatteryOutOfRange)),
+            ("abc", Err(ConfigProblem::LowBatteryNotANumber)),
+        ] {
+            d.low_battery_percent = typed.into();
+            assert_eq!(
+                to_config(&d).map(|c| c.low_battery_percent),
+                expected,
+                "{typed:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn penalty_kinds_map_to_the_select_values_and_back() {
+        for kind in [PenaltyKind::None, PenaltyKind::AddTime, PenaltyKind::Freeze] {
+            assert_eq!(penalty_from_value(penalty_value(kind)), kind);
+        }
+        assert_eq!(penalty_from_value("bogus"), PenaltyKind::None);
+    }
+}

@@ -1,0 +1,126 @@
+//! Confirmation before a destructive action: an inline row under the buttons, never
+//! `window.confirm` (which a sandboxed iframe may not show at all).
+//!
+//! One [`ConfirmSlot`] per page (or per dashboard card) holds the action waiting for a "Yes", so
+//! only one question is open at a time and `confirm-yes` / `confirm-no` are unambiguous.
+
+use crate::api::Control;
+use crate::controls::mapper::duration_text;
+use crate::device::mapper::Command;
+use leptos::prelude::*;
+
+/// An action that may need a "Yes" first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Confirmable {
+    Control(Control),
+    Box(Command),
+}
+
+/// The action waiting for confirmation, shared by the panels of one page or card.
+pub type ConfirmSlot = RwSignal<Option<Confirmable>>;
+
+/// The question to ask and the label of the "Yes" button, for the actions that cannot simply be
+/// taken back: removing time, freezing, a hygiene opening, opening the box.
+pub fn question(action: Confirmable) -> Option<(String, &'static str)> {
+    match action {
+        Confirmable::Control(Control::ChangeTime { seconds }) if seconds < 0 => Some((
+            format!("Remove {} from the lock?", duration_text(seconds)),
+            "Yes, remove",
+        )),
+        Confirmable::Control(Control::SetFrozen(true)) => Some((
+            "Freeze the lock? The timer stands still until you unfreeze it.".to_owned(),
+            "Yes, freeze",
+        )),
+        Confirmable::Control(Control::HygieneOpening) => Some((
+            "Start a hygiene opening now? The wearer may unlock for the hygiene time, and the \
+             box opens if the settings allow it."
+                .to_owned(),
+            "Yes, start",
+        )),
+        Confirmable::Box(Command::Open) => Some((
+            "Open the box now? The wearer can then take the key.".to_owned(),
+            "Yes, open",
+        )),
+        Confirmable::Control(_) | Confirmable::Box(Command::Lock) => None,
+    }
+}
+
+/// Runs `action` at once, or puts it in `slot` to ask first.
+pub fn request(slot: ConfirmSlot, action: Confirmable, run: impl FnOnce()) {
+    if question(action).is_some() {
+        slot.set(Some(action));
+    } else {
+        slot.set(None);
+        run();
+    }
+}
+
+/// The inline "Are you sure?" row.
+#[component]
+pub fn ConfirmRow(
+    /// What is about to happen, as a question.
+    question: String,
+    /// The label of the button that goes ahead.
+    yes_label: &'static str,
+    /// Called when the person goes ahead.
+    on_yes: Callback<()>,
+    /// Called when the person changes their mind.
+    on_no: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <div class="confirm" role="alertdialog" aria-label="Please confirm" data-testid="confirm">
+            <p>{question}</p>
+            <div class="actions">
+                <button class="button button-danger" type="button" data-testid="confirm-yes"
+                    on:click=move |_| on_yes.run(())>{yes_label}</button>
+                <button class="button" type="button" data-testid="confirm-no"
+                    on:click=move |_| on_no.run(())>"Cancel"</button>
+            </div>
+        </div>
+    }
+}
+
+/// The confirmation row for the action in `slot`, when `mine` says it belongs to this panel.
+pub fn confirm_view(
+    slot: ConfirmSlot,
+    mine: fn(Confirmable) -> bool,
+    run: Callback<Confirmable>,
+) -> impl IntoView {
+    move || {
+        let action = slot.get().filter(|action| mine(*action))?;
+        let (question, yes_label) = question(action)?;
+        Some(view! {
+            <ConfirmRow question yes_label
+                on_yes=Callback::new(move |()| {
+                    slot.set(None);
+                    run.run(action);
+                })
+                on_no=Callback::new(move |()| slot.set(None)) />
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn destructive_actions_ask_first_and_the_others_do_not() {
+        let asks = |action| question(action).is_some();
+        assert!(asks(Confirmable::Control(Control::ChangeTime { seconds: -900 })));
+        assert!(asks(Confirmable::Control(Control::SetFrozen(true))));
+        assert!(asks(Confirmable::Control(Control::HygieneOpening)));
+        assert!(asks(Confirmable::Box(Command::Open)));
+        assert!(!asks(Confirmable::Control(Control::ChangeTime { seconds: 900 })));
+        assert!(!asks(Confirmable::Control(Control::SetFrozen(false))));
+        assert!(!asks(Confirmable::Box(Command::Lock)));
+    }
+
+    #[test]
+    fn the_removal_question_says_how_much() {
+        let (text, yes) =
+            question(Confirmable::Control(Control::ChangeTime { seconds: -3_600 })).unwrap();
+        assert_eq!(text, "Remove 1 h from the lock?");
+        assert_eq!(yes, "Yes, remove");
+    }
+}

@@ -1,0 +1,170 @@
+//! The keyholder dashboard at `/dashboard`, outside Chaster: every session of the signed-in
+//! keyholder that uses this extension, with the same controls as in the iframe. It signs in with
+//! Chaster through our server (`/auth/login`) and keeps a cookie of our own origin.
+//! This entry is the only place of the page that fetches; the cards run their own commands.
+
+mod card;
+pub mod mapper;
+
+use crate::{
+    api::dashboard as api,
+    clock::{use_clock, use_interval},
+    session::components::Avatar,
+    ui::{ErrorPanel, Loading},
+};
+use api_types::{DashboardView, Person};
+use card::DashboardCard;
+use leptos::prelude::*;
+use mapper::{apply, is_signed_out};
+use std::time::Duration;
+
+/// Re-reads the sessions now and then, so changes made elsewhere show up.
+const DASHBOARD_REFRESH: Duration = Duration::from_secs(60);
+
+/// The dashboard page.
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let last_good = RwSignal::new(None::<DashboardView>);
+    let dashboard = LocalResource::new(move || async move {
+        let answer = api::get_dashboard().await;
+        match &answer {
+            Ok(view) => last_good.try_set(Some(view.clone())),
+            Err(error) if is_signed_out(error) => last_good.try_set(None),
+            Err(_) => None,
+        };
+        answer
+    });
+    use_interval(DASHBOARD_REFRESH, move || dashboard.refetch());
+    let now = use_clock();
+
+    let signed_out = Memo::new(move |_| {
+        dashboard
+            .get()
+            .and_then(Result::err)
+            .is_some_and(|error| is_signed_out(&error))
+    });
+    let loaded = Memo::new(move |_| last_good.with(Option::is_some));
+    let csrf = Signal::derive(move || {
+        last_good.with(|v| v.as_ref().map(|v| v.csrf_token.clone()).unwrap_or_default())
+    });
+    let sign_out = Action::new_local(move |csrf: &String| {
+        let csrf = csrf.clone();
+        async move {
+            let answer = api::sign_out(&csrf).await;
+            dashboard.refetch();
+            answer
+        }
+    });
+    let on_update = Callback::new(move |(handle, update): (String, Option<_>)| match update {
+        Some(update) => last_good.update(|view| {
+            if let Some(view) = view {
+                apply(view, &handle, update);
+            }
+        }),
+        None => dashboard.refetch(),
+    });
+
+    let body = move || {
+        if signed_out.get() {
+            return view! { <SignIn /> }.into_any();
+        }
+        if !loaded.get() {
+            return match dashboard.get() {
+                Some(Err(error)) => view! {
+                    <ErrorPanel error on_retry=Callback::new(move |()| dashboard.refetch()) />
+                }
+                .into_any(),
+                _ => view! { <Loading text="Loading your locks…" /> }.into_any(),
+            };
+        }
+        let handles = Memo::new(move |_| {
+            last_good.with(|v| {
+                v.iter()
+                    .flat_map(|v| v.sessions.iter().map(|s| s.handle.clone()))
+                    .collect::<Vec<_>>()
+            })
+        });
+        let keyholder = Signal::derive(move || {
+            last_good.with(|v| v.as_ref().map(|v| v.keyholder.clone()))
+        });
+        view! {
+            <Header keyholder signing_out=sign_out.pending().into()
+                sign_out_failed=Signal::derive(move || {
+                    sign_out.value().get().and_then(Result::err).map(|e| e.message)
+                })
+                on_sign_out=Callback::new(move |()| { sign_out.dispatch_local(csrf.get_untracked()); }) />
+            <Show when=move || handles.with(Vec::is_empty)>
+                <p class="card empty" data-testid="dashboard-empty">
+                    "None of the locks you hold uses the Sesame opener right now."
+                </p>
+            </Show>
+            <For each=move || handles.get() key=|handle| handle.clone() let:handle>
+                <DashboardCard
+                    handle=handle.clone()
+                    entry=Signal::derive({
+                        let handle = handle.clone();
+                        move || last_good.with(|v| {
+                            v.iter().flat_map(|v| v.sessions.iter()).find(|s| s.handle == handle).cloned()
+                        })
+                    })
+                    csrf now=now.into() on_update />
+            </For>
+        }
+        .into_any()
+    };
+    view! { <div class="dashboard" data-testid="dashboard">{body}</div> }
+}
+
+/// Shown when nobody is signed in.
+#[component]
+fn SignIn() -> impl IntoView {
+    view! {
+        <section class="card notice-screen" data-testid="dashboard-signin">
+            <h1>"Keyholder dashboard"</h1>
+            <p>
+                "Sign in with your Chaster account to see the locks you hold that use the \
+                 Sesame opener, and to control them from here."
+            </p>
+            <a class="button button-primary" href=api::LOGIN_PATH data-testid="signin-link">
+                "Sign in with Chaster"
+            </a>
+        </section>
+    }
+}
+
+/// Who is signed in, and "Sign out".
+#[component]
+fn Header(
+    /// The signed-in keyholder.
+    keyholder: Signal<Option<Person>>,
+    /// True while signing out.
+    signing_out: Signal<bool>,
+    /// Why signing out failed, if it did.
+    sign_out_failed: Signal<Option<String>>,
+    /// Signs out.
+    on_sign_out: Callback<()>,
+) -> impl IntoView {
+    let name = move || keyholder.with(|k| k.as_ref().map(|k| k.username.clone()).unwrap_or_default());
+    let avatar = move || keyholder.with(|k| k.as_ref().and_then(|k| k.avatar_url.clone()));
+    view! {
+        <header class="card dashboard-header">
+            <div class="person">
+                {move || view! {
+                    <Avatar initial=name().chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default()
+                        url=avatar().filter(|url| url.starts_with("https://")) />
+                }}
+                <span class="person-text">
+                    <span class="eyebrow">"Keyholder dashboard"</span>
+                    <span class="person-name">{name}</span>
+                </span>
+            </div>
+            <button class="button button-quiet" type="button" data-testid="signout"
+                disabled=move || signing_out.get() on:click=move |_| on_sign_out.run(())>
+                {move || if signing_out.get() { "Signing out…" } else { "Sign out" }}
+            </button>
+            {move || sign_out_failed.get().map(|reason| view! {
+                <p class="notice notice-error" role="alert">"Could not sign out: " {reason}</p>
+            })}
+        </header>
+    }
+}

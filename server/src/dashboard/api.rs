@@ -1,0 +1,187 @@
+//! The dashboard's API (session cookie):
+//!
+//! - `GET /dashboard` → `DashboardView`: the signed-in keyholder's locked sessions of our
+//!   extension, each under an opaque handle (never Chaster's sessionId);
+//! - `POST /dashboard/sessions/{handle}/time` `TimeChange`, `…/freeze` `FreezeChange`,
+//!   `…/hygiene-opening` → `ControlResult`. These also need `X-CSRF-Token` and a same-origin
+//!   request (403), and a handle of one of the keyholder's own sessions (404).
+//!
+//! The actions are the iframe controls' own functions.
+
+use api_types::{ControlResult, DashboardSession, DashboardView, DeviceSlot, FreezeChange, Person, TimeChange};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+
+use super::secure::{check_request_origin, session_handle};
+use super::SignedIn;
+use crate::chaster::{ExtensionSession, SessionSearch};
+use crate::domain::{Role, SessionId};
+use crate::error::AppError;
+use crate::routes::controls::actions;
+use crate::state::AppState;
+use crate::store::DashboardSessionRecord;
+use crate::views;
+
+const PAGE_SIZE: u32 = 50;
+const NOT_YOURS: &str = "This lock is not one of yours, or it is no longer locked. Reload the dashboard.";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/dashboard", get(dashboard))
+        .route("/dashboard/sessions/{handle}/time", post(change_time))
+        .route("/dashboard/sessions/{handle}/freeze", post(freeze))
+        .route("/dashboard/sessions/{handle}/hygiene-opening", post(hygiene_opening))
+}
+
+async fn dashboard(State(state): State<AppState>, signed_in: SignedIn) -> Result<Json<DashboardView>, AppError> {
+    let me = &signed_in.record;
+    let sessions = keyholder_sessions(&state, me).await?;
+    let sessions = sessions
+        .iter()
+        .map(|s| DashboardSession {
+            handle: session_handle(&me.handle_key, &s.session_id),
+            session: keyholder_view(s),
+            device: device_slot(),
+        })
+        .collect();
+    Ok(Json(DashboardView {
+        keyholder: Person {
+            username: me.username.clone(),
+            avatar_url: me.avatar_url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+        },
+        sessions,
+        csrf_token: me.csrf_token.clone(),
+    }))
+}
+
+async fn change_time(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    headers: HeaderMap,
+    Path(handle): Path<String>,
+    body: Result<Json<TimeChange>, JsonRejection>,
+) -> Result<Json<ControlResult>, AppError> {
+    check(&state, &signed_in, &headers)?;
+    let Json(change) = body?;
+    let before = resolve(&state, &signed_in.record, &handle).await?;
+    let id = SessionId::new(before.session_id.clone());
+    let message = actions::change_time(&state.chaster, &id, change.seconds).await?;
+    Ok(answer(&state, before, message).await)
+}
+
+async fn freeze(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    headers: HeaderMap,
+    Path(handle): Path<String>,
+    body: Result<Json<FreezeChange>, JsonRejection>,
+) -> Result<Json<ControlResult>, AppError> {
+    check(&state, &signed_in, &headers)?;
+    let Json(change) = body?;
+    let before = resolve(&state, &signed_in.record, &handle).await?;
+    let id = SessionId::new(before.session_id.clone());
+    let message = actions::set_frozen(&state.chaster, &id, change.frozen).await?;
+    Ok(answer(&state, before, message).await)
+}
+
+async fn hygiene_opening(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    headers: HeaderMap,
+    Path(handle): Path<String>,
+) -> Result<Json<ControlResult>, AppError> {
+    check(&state, &signed_in, &headers)?;
+    let before = resolve(&state, &signed_in.record, &handle).await?;
+    let id = SessionId::new(before.session_id.clone());
+    let message = actions::open_for_hygiene(&state.chaster, &id).await?;
+    Ok(answer(&state, before, message).await)
+}
+
+fn check(state: &AppState, signed_in: &SignedIn, headers: &HeaderMap) -> Result<(), AppError> {
+    let origin = state.dashboard.public_origin.as_deref();
+    check_request_origin(headers, origin, &signed_in.record.csrf_token)
+}
+
+/// The keyholder's locked sessions of our extension, read page by page. Chaster's search
+/// returns every session of the extension, so the filter on the lock's keyholder is what keeps
+/// other keyholders' sessions out.
+async fn keyholder_sessions(
+    state: &AppState,
+    me: &DashboardSessionRecord,
+) -> Result<Vec<ExtensionSession>, AppError> {
+    let settings = &state.dashboard.settings;
+    let slug = settings
+        .extension_slug
+        .clone()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("CHASTER_EXTENSION_SLUG is not set")))?;
+    let mut mine = Vec::new();
+    let mut after = None;
+    for _ in 0..settings.max_pages.max(1) {
+        let query = SessionSearch {
+            extension_slug: slug.clone(),
+            status: "locked".to_owned(),
+            limit: Some(PAGE_SIZE),
+            pagination_last_id: after.take(),
+        };
+        let page = state.chaster.search_sessions(&query).await?;
+        let next = page.results.last().and_then(|r| r.pagination_id.clone());
+        mine.extend(
+            page.results
+                .into_iter()
+                .map(|r| r.session)
+                .filter(|s| s.lock.keyholder.as_ref().is_some_and(|k| k.id == me.user_id)),
+        );
+        match next {
+            Some(next) if page.has_more => after = Some(next),
+            _ => return Ok(mine),
+        }
+    }
+    tracing::warn!(pages = settings.max_pages, "dashboard session list cut short: too many sessions");
+    Ok(mine)
+}
+
+/// The session behind a handle, if it is one of the keyholder's locked sessions right now.
+async fn resolve(
+    state: &AppState,
+    me: &DashboardSessionRecord,
+    handle: &str,
+) -> Result<ExtensionSession, AppError> {
+    keyholder_sessions(state, me)
+        .await?
+        .into_iter()
+        .find(|s| session_handle(&me.handle_key, &s.session_id) == handle)
+        .ok_or_else(|| AppError::Missing(NOT_YOURS.into()))
+}
+
+/// The message and the session re-read from Chaster. The action already happened, so if the
+/// re-read fails the answer still says so, with the session as it was before.
+async fn answer(state: &AppState, before: ExtensionSession, message: String) -> Json<ControlResult> {
+    let id = SessionId::new(before.session_id.clone());
+    let session = match state.chaster.get_session(&id).await {
+        Ok(session) => session,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot re-read the session after a dashboard action");
+            before
+        }
+    };
+    Json(ControlResult {
+        message,
+        session: keyholder_view(&session),
+    })
+}
+
+/// The session as its keyholder sees it (the keyholder may always see the timer).
+fn keyholder_view(s: &ExtensionSession) -> api_types::SessionView {
+    views::session_view(Role::Keyholder, &s.display_name, &s.lock)
+}
+
+/// The wearer's box is not shown on the dashboard yet (see the report to the device routes).
+fn device_slot() -> DeviceSlot {
+    DeviceSlot {
+        device: None,
+        can_manage: false,
+    }
+}

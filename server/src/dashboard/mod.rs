@@ -1,0 +1,81 @@
+//! The keyholder dashboard: a page outside Chaster's iframe (`/dashboard`) where a keyholder
+//! signs in with Chaster (OAuth2) and sees and controls the sessions they hold.
+//!
+//! - `login`: `GET /auth/login`, `GET /auth/callback`, `POST /auth/logout` (HTML and redirects),
+//! - `signin`: the session cookie → the signed-in keyholder, refreshing Chaster tokens,
+//! - `api`: `GET /api/dashboard` and `POST /api/dashboard/sessions/{handle}/…`,
+//! - `secure`: random tokens, handles, cookies, the CSRF check.
+//!
+//! Chaster tokens stay in the database, encrypted; the browser only holds a random cookie.
+
+mod api;
+mod login;
+mod secure;
+mod signin;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
+
+use axum::Router;
+
+pub use signin::SignedIn;
+
+use crate::chaster::{ChasterClient, OAuthClient};
+use crate::configuration::DashboardSettings;
+use crate::state::AppState;
+
+/// The dashboard's shared part of the application state.
+pub struct Dashboard {
+    /// `None` when the OAuth client, the public address or the extension slug is not configured.
+    oauth: Option<OAuthClient>,
+    settings: DashboardSettings,
+    public_origin: Option<String>,
+    /// One lock per sign-in, so concurrent requests refresh its tokens once, not in a race that
+    /// would spend the rotated refresh token twice.
+    refresh_locks: Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
+}
+
+impl Dashboard {
+    pub fn new(chaster: &ChasterClient, settings: &DashboardSettings) -> Dashboard {
+        let oauth = settings
+            .oauth_app()
+            .filter(|_| settings.extension_slug.is_some())
+            .map(|app| chaster.oauth(app));
+        if oauth.is_none() {
+            tracing::info!("keyholder dashboard off: set CHASTER_OAUTH_CLIENT_ID, CHASTER_OAUTH_CLIENT_SECRET, PUBLIC_BASE_URL and CHASTER_EXTENSION_SLUG to enable it");
+        }
+        Dashboard {
+            oauth,
+            public_origin: settings.public_origin(),
+            settings: settings.clone(),
+            refresh_locks: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The lock that serialises token refreshes of one sign-in.
+    fn refresh_lock(&self, id_hash: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self
+            .refresh_locks
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(lock) = locks.get(id_hash).and_then(Weak::upgrade) {
+            return lock;
+        }
+        if locks.len() >= 1024 {
+            locks.retain(|_, weak| weak.strong_count() > 0);
+        }
+        let lock = Arc::new(tokio::sync::Mutex::new(()));
+        locks.insert(id_hash.to_owned(), Arc::downgrade(&lock));
+        lock
+    }
+}
+
+/// `/auth/…`: outside `/api`, answered with pages and redirects.
+pub fn auth_router() -> Router<AppState> {
+    login::router()
+}
+
+/// `/dashboard…` routes of `/api`.
+pub fn api_router() -> Router<AppState> {
+    api::router()
+}

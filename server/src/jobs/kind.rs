@@ -1,0 +1,122 @@
+//! What a job does, which lane orders it, and how a new one is built.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::store::NewJob;
+
+/// Jobs of one session in the same lane run one at a time, oldest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lane {
+    /// Box commands: an opening never overtakes the locking that followed it.
+    Box,
+    /// Writes to Chaster (history, penalties), in the order they happened.
+    Chaster,
+    /// Session refreshes, in the order Chaster sent them.
+    Sync,
+}
+
+impl Lane {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lane::Box => "box",
+            Lane::Chaster => "chaster",
+            Lane::Sync => "sync",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobKind {
+    /// The lock was released: open the box.
+    OpenRelease,
+    /// A hygiene opening started: open the box.
+    OpenHygiene,
+    /// The lock was deserted: open the box if the policy says so.
+    OpenDeserted,
+    /// A hygiene opening ended: lock the box and verify.
+    LockHygiene,
+    /// Refresh our copy of a session from Chaster.
+    SyncSession,
+    /// Read the box of a locked session (tamper watch).
+    TamperCheck,
+    /// Apply the penalty of an incident and write it to the history.
+    TamperPenalty,
+    /// Write a line to the lock's Chaster history.
+    ChasterLog,
+}
+
+const ALL: [JobKind; 8] = [
+    JobKind::OpenRelease,
+    JobKind::OpenHygiene,
+    JobKind::OpenDeserted,
+    JobKind::LockHygiene,
+    JobKind::SyncSession,
+    JobKind::TamperCheck,
+    JobKind::TamperPenalty,
+    JobKind::ChasterLog,
+];
+
+impl JobKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::OpenRelease => "open.release",
+            JobKind::OpenHygiene => "open.hygiene",
+            JobKind::OpenDeserted => "open.deserted",
+            JobKind::LockHygiene => "lock.hygiene",
+            JobKind::SyncSession => "session.sync",
+            JobKind::TamperCheck => "tamper.check",
+            JobKind::TamperPenalty => "tamper.penalty",
+            JobKind::ChasterLog => "chaster.log",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<JobKind> {
+        ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn lane(self) -> Option<Lane> {
+        match self {
+            JobKind::OpenRelease
+            | JobKind::OpenHygiene
+            | JobKind::OpenDeserted
+            | JobKind::LockHygiene => Some(Lane::Box),
+            JobKind::ChasterLog | JobKind::TamperPenalty => Some(Lane::Chaster),
+            JobKind::SyncSession => Some(Lane::Sync),
+            JobKind::TamperCheck => None,
+        }
+    }
+
+    /// A job of this kind for `session_id`, due now, given up at `deadline`.
+    pub fn job(
+        self,
+        session_id: &str,
+        dedupe_key: String,
+        payload: Value,
+        now: DateTime<Utc>,
+        deadline: DateTime<Utc>,
+    ) -> NewJob {
+        NewJob {
+            kind: self.as_str().to_owned(),
+            session_id: Some(session_id.to_owned()),
+            lane: self.lane().map(|l| l.as_str().to_owned()),
+            dedupe_key,
+            payload,
+            run_after: now,
+            deadline,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_round_trips_through_its_name() {
+        for kind in ALL {
+            assert_eq!(JobKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(JobKind::parse("open"), None);
+    }
+}

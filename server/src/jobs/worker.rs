@@ -1,0 +1,104 @@
+//! One worker: claims jobs until told to stop. While a job runs, a heartbeat renews its lease,
+//! so only a worker that really died loses its job to another.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::watch;
+use tracing::Instrument;
+
+use super::JobSignal;
+use crate::opener::{JobSettings, Opener};
+use crate::store::{Completion, Job, Store};
+
+pub struct Worker {
+    pub store: Store,
+    pub opener: Opener,
+    pub settings: JobSettings,
+    pub signal: JobSignal,
+}
+
+fn lease(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::seconds(120))
+}
+
+impl Worker {
+    /// Runs until `stop` turns true; a job in progress is finished first.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            // Registered before looking, so a wake-up between the look and the wait is not lost.
+            let notified = self.signal.notify().notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let now = Utc::now();
+            match self
+                .store
+                .claim_job(now, now + lease(self.settings.lease))
+                .await
+            {
+                Ok(Some(job)) => {
+                    self.run_job(job).await;
+                    continue;
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "cannot claim a job"),
+            }
+            tokio::select! {
+                _ = &mut notified => {}
+                _ = tokio::time::sleep(self.settings.idle_poll) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+
+    async fn run_job(&self, job: Job) {
+        let span =
+            tracing::info_span!("job", id = %job.id, kind = %job.kind, attempt = job.attempts);
+        let heartbeat = self.heartbeat(job.id.clone());
+        let completion = self.opener.run(&job).instrument(span).await;
+        heartbeat.abort();
+        log_outcome(&job, &completion);
+        // A lost write leaves the job running; its lease expires and it runs again, which every
+        // job kind tolerates (commands re-check the box first).
+        for delay in [0u64, 200, 1000, 3000] {
+            tokio::time::sleep(Duration::from_millis(delay)).await;
+            match self.store.complete_job(&job.id, &completion).await {
+                Ok(()) => break,
+                Err(e) => {
+                    tracing::error!(job = %job.id, error = %e, "cannot record a job's outcome")
+                }
+            }
+        }
+        if !completion.follow_ups.is_empty() || completion.retry_at.is_some() {
+            self.signal.wake();
+        }
+    }
+
+    fn heartbeat(&self, id: String) -> tokio::task::JoinHandle<()> {
+        let store = self.store.clone();
+        let every = (self.settings.lease / 3).max(Duration::from_millis(50));
+        let lease = lease(self.settings.lease);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                if let Err(e) = store.renew_lease(&id, Utc::now() + lease).await {
+                    tracing::warn!(job = %id, error = %e, "cannot renew a job's lease");
+                }
+            }
+        })
+    }
+}
+
+fn log_outcome(job: &Job, c: &Completion) {
+    let error = c.error.as_deref().unwrap_or("");
+    if c.failed {
+        tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, error, "job failed");
+    } else if let Some(at) = c.retry_at {
+        tracing::info!(job = %job.id, kind = %job.kind, attempt = job.attempts, %at, error, "job will retry");
+    } else {
+        tracing::info!(job = %job.id, kind = %job.kind, attempt = job.attempts, note = error, "job done");
+    }
+}

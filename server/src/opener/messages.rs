@@ -1,0 +1,163 @@
+//! The sentences we write: Chaster history lines (seen by wearer and keyholder in the lock's
+//! history) and activity lines (seen on our keyholder page). Honest and short; no ids.
+
+use crate::chaster::{CustomLog, LogRole};
+use crate::sesame::DeviceError;
+
+/// Activity kinds (`box_events.kind`).
+pub mod kind {
+    pub const OPENED: &str = "opened";
+    pub const OPEN_FAILED: &str = "open_failed";
+    pub const RETRYING: &str = "retrying";
+    pub const LOCKED: &str = "locked";
+    pub const LOCK_FAILED: &str = "lock_failed";
+    pub const SKIPPED: &str = "skipped";
+    pub const INCIDENT: &str = "incident";
+    pub const INCIDENT_RESOLVED: &str = "incident_resolved";
+}
+
+pub const ICON_OPEN: &str = "lock-open";
+pub const ICON_LOCK: &str = "lock";
+
+/// Why the box is opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenReason {
+    Release,
+    Hygiene,
+    Deserted,
+}
+
+impl OpenReason {
+    /// "after release": completes "Box opened …".
+    pub fn after(self) -> &'static str {
+        match self {
+            OpenReason::Release => "after release",
+            OpenReason::Hygiene => "for the hygiene opening",
+            OpenReason::Deserted => "after the lock was deserted",
+        }
+    }
+}
+
+/// A history line attributed to the extension.
+pub fn log(title: impl Into<String>, description: impl Into<String>, icon: &str) -> CustomLog {
+    CustomLog {
+        title: title.into(),
+        description: description.into(),
+        role: Some(LogRole::Extension),
+        icon: Some(icon.to_owned()),
+        color: None,
+    }
+}
+
+/// A few words on why a command did not work, for a title ("hub offline").
+pub fn short_reason(e: &DeviceError) -> &'static str {
+    match e {
+        DeviceError::Busy { .. } => "the box is busy",
+        DeviceError::LowBattery { .. } => "the box's batteries are low",
+        DeviceError::Offline { .. } => "hub offline",
+        DeviceError::Throttled { .. } | DeviceError::Banned { .. } => {
+            "CANDY HOUSE is limiting requests"
+        }
+        DeviceError::BadCredentials { .. } => "CANDY HOUSE refused the API key",
+        DeviceError::IntegrationDisabled => "cloud integration is off",
+        DeviceError::NotFound => "CANDY HOUSE does not know the box",
+        DeviceError::BadRequest { .. } => "CANDY HOUSE refused the request",
+        DeviceError::CommandFailed { .. } => "the box reported a failure",
+        DeviceError::Timeout { .. } => "CANDY HOUSE did not answer",
+        DeviceError::Upstream { .. } => "CANDY HOUSE had a problem",
+    }
+}
+
+/// "Box opened after release".
+pub fn opened(reason: OpenReason, already: bool) -> CustomLog {
+    let description = if already {
+        "The Sesame reports it is unlocked (it already was when we checked)."
+    } else {
+        "The Sesame confirmed it is unlocked."
+    };
+    log(
+        format!("Box opened {}", reason.after()),
+        description,
+        ICON_OPEN,
+    )
+}
+
+pub fn open_retrying(reason: &str) -> CustomLog {
+    log(
+        format!("Box could not be opened: {reason}, retrying"),
+        "The opener keeps trying and will write here when the box is open or when it gives up.",
+        ICON_LOCK,
+    )
+}
+
+pub fn open_failed(reason: &str, detail: &str) -> CustomLog {
+    log(
+        format!("Box could not be opened: {reason}"),
+        format!("{detail} The opener gave up; open the box another way."),
+        ICON_LOCK,
+    )
+}
+
+pub fn not_opened_by_policy(reason: OpenReason) -> CustomLog {
+    log(
+        "Box stays closed",
+        format!(
+            "The keyholder's settings do not open the box {}.",
+            reason.after()
+        ),
+        ICON_LOCK,
+    )
+}
+
+pub fn no_box() -> CustomLog {
+    log(
+        "No box to open",
+        "The wearer has not connected a Sesame, so there was nothing to open.",
+        ICON_LOCK,
+    )
+}
+
+pub fn relocked(late: bool) -> CustomLog {
+    let description = if late {
+        "The hygiene opening ended late. The Sesame confirmed it is locked."
+    } else {
+        "The Sesame confirmed it is locked."
+    };
+    log(
+        "Box locked again after hygiene opening",
+        description,
+        ICON_LOCK,
+    )
+}
+
+pub fn relock_retrying(reason: &str) -> CustomLog {
+    log(
+        format!("Box could not be locked again: {reason}, retrying"),
+        "The opener keeps trying and will write here when the box is locked or when it gives up.",
+        ICON_OPEN,
+    )
+}
+
+pub fn not_relocked(reason: &str, detail: &str) -> CustomLog {
+    log(
+        "Box was not locked again",
+        format!("After the hygiene opening: {reason}. {detail}"),
+        ICON_OPEN,
+    )
+}
+
+pub fn found_open(penalty: &str) -> CustomLog {
+    log(
+        "Box found open during the session",
+        format!("The Sesame reported it unlocked while the lock was running. Penalty: {penalty}."),
+        ICON_OPEN,
+    )
+}
+
+pub fn locked_after_incident() -> CustomLog {
+    log(
+        "Box locked again",
+        "The Sesame reports it is locked again after it was found open.",
+        ICON_LOCK,
+    )
+}

@@ -1,0 +1,79 @@
+//! `/api/controls/…`: the keyholder's lock actions from the iframe (mainToken). Each checks the
+//! viewer's role first (the wearer gets 403 and Chaster is not called), runs the shared action,
+//! forgets the cached session and answers the session as it is now.
+//!
+//! - `POST /controls/time` `TimeChange` → `ControlResult`
+//! - `POST /controls/freeze` `FreezeChange` → `ControlResult`
+//! - `POST /controls/hygiene-opening` → `ControlResult` (422 when the lock has no Hygiene opening)
+
+pub(crate) mod actions;
+
+use api_types::{ControlResult, FreezeChange, TimeChange};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+
+use crate::auth::CurrentSession;
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::views;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/controls/time", post(change_time))
+        .route("/controls/freeze", post(freeze))
+        .route("/controls/hygiene-opening", post(hygiene_opening))
+}
+
+async fn change_time(
+    State(state): State<AppState>,
+    current: CurrentSession,
+    body: Result<Json<TimeChange>, JsonRejection>,
+) -> Result<Json<ControlResult>, AppError> {
+    let session = &current.session;
+    session.require_role(Role::Keyholder, "change the lock's time")?;
+    let Json(change) = body?;
+    let message = actions::change_time(&state.chaster, &session.session_id, change.seconds).await?;
+    Ok(Json(answer(&state, &current, message).await))
+}
+
+async fn freeze(
+    State(state): State<AppState>,
+    current: CurrentSession,
+    body: Result<Json<FreezeChange>, JsonRejection>,
+) -> Result<Json<ControlResult>, AppError> {
+    let session = &current.session;
+    session.require_role(Role::Keyholder, "freeze or unfreeze the lock")?;
+    let Json(change) = body?;
+    let message = actions::set_frozen(&state.chaster, &session.session_id, change.frozen).await?;
+    Ok(Json(answer(&state, &current, message).await))
+}
+
+async fn hygiene_opening(
+    State(state): State<AppState>,
+    current: CurrentSession,
+) -> Result<Json<ControlResult>, AppError> {
+    let session = &current.session;
+    session.require_role(Role::Keyholder, "start a hygiene opening")?;
+    let message = actions::open_for_hygiene(&state.chaster, &session.session_id).await?;
+    Ok(Json(answer(&state, &current, message).await))
+}
+
+/// The message and the session re-read from Chaster. The action already happened, so if the
+/// re-read fails the answer still says so, with the session as it was before.
+async fn answer(state: &AppState, current: &CurrentSession, message: String) -> ControlResult {
+    state.sessions.invalidate(&current.token);
+    let fresh = match state.sessions.resolve(&current.token).await {
+        Ok(fresh) => fresh,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot re-read the session after a keyholder action");
+            current.session.clone()
+        }
+    };
+    ControlResult {
+        message,
+        session: views::session_view(fresh.role, &fresh.extension_name, &fresh.lock_for_user),
+    }
+}

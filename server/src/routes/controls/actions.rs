@@ -1,0 +1,179 @@
+//! The keyholder's lock actions, one function per action taking the Chaster session id. The
+//! iframe controls (`/api/controls/…`) and the dashboard (`/api/dashboard/sessions/{handle}/…`)
+//! both call these after their own checks of who may act on which session.
+
+use crate::chaster::{ChasterClient, ChasterError, HygieneActor, LockAction};
+use crate::domain::SessionId;
+use crate::error::AppError;
+
+/// The largest single time change: a year.
+pub const MAX_TIME_CHANGE_SECS: i64 = 365 * 24 * 3600;
+
+pub const HYGIENE_NOT_ENABLED: &str = "This lock has no hygiene opening enabled. Add the Hygiene opening extension to the lock in Chaster first.";
+
+/// Adds (`seconds > 0`) or removes (`seconds < 0`) time. Answers a sentence saying what was done.
+pub async fn change_time(
+    chaster: &ChasterClient,
+    id: &SessionId,
+    seconds: i64,
+) -> Result<String, AppError> {
+    let action = time_action(seconds)?;
+    chaster.do_action(id, &action).await.map_err(refused)?;
+    let amount = human_duration(seconds.unsigned_abs());
+    Ok(match action {
+        LockAction::RemoveTime(_) => format!("Removed {amount} from the lock."),
+        _ => format!("Added {amount} to the lock."),
+    })
+}
+
+/// Freezes or unfreezes the lock's timer.
+pub async fn set_frozen(
+    chaster: &ChasterClient,
+    id: &SessionId,
+    frozen: bool,
+) -> Result<String, AppError> {
+    let action = if frozen {
+        LockAction::Freeze
+    } else {
+        LockAction::Unfreeze
+    };
+    chaster.do_action(id, &action).await.map_err(refused)?;
+    Ok(if frozen {
+        "The lock is frozen: its timer stands still and it cannot be unlocked.".to_owned()
+    } else {
+        "The lock is unfrozen: its timer runs again.".to_owned()
+    })
+}
+
+/// Starts a hygiene opening as the keyholder. The lock needs Chaster's Hygiene opening extension.
+pub async fn open_for_hygiene(chaster: &ChasterClient, id: &SessionId) -> Result<String, AppError> {
+    chaster
+        .open_temporary_opening(id, HygieneActor::Keyholder)
+        .await
+        .map_err(refused)?;
+    Ok("The hygiene opening has started: the wearer may open the lock now.".to_owned())
+}
+
+/// Checks a time change: not zero, at most a year either way.
+pub fn time_action(seconds: i64) -> Result<LockAction, AppError> {
+    if seconds == 0 {
+        return Err(AppError::Invalid(
+            "Choose an amount of time to add or remove.".into(),
+        ));
+    }
+    if seconds.unsigned_abs() > MAX_TIME_CHANGE_SECS.unsigned_abs() {
+        return Err(AppError::Invalid(
+            "A single change can add or remove at most one year.".into(),
+        ));
+    }
+    Ok(if seconds > 0 {
+        LockAction::AddTime(seconds.unsigned_abs())
+    } else {
+        LockAction::RemoveTime(seconds.unsigned_abs())
+    })
+}
+
+/// Chaster's refusals of an action become sentences for the keyholder; other failures keep the
+/// usual mapping (expired, rate limited, unavailable).
+pub fn refused(e: ChasterError) -> AppError {
+    let ChasterError::Rejected { status, message } = &e else {
+        if e == ChasterError::NotFound {
+            return AppError::Missing("Chaster no longer knows this session.".into());
+        }
+        return AppError::from(e);
+    };
+    let lower = message.to_ascii_lowercase();
+    let sentence = if lower.contains("not enabled") || lower.contains("not installed") {
+        HYGIENE_NOT_ENABLED.to_owned()
+    } else if lower.contains("already in progress") {
+        "A hygiene opening is already in progress.".to_owned()
+    } else if lower.contains("unlocked lock") || lower.contains("not locked") {
+        "This lock is no longer locked, so it cannot be changed.".to_owned()
+    } else if lower.contains("no keyholder") {
+        "This lock has no keyholder.".to_owned()
+    } else if message.trim().is_empty() {
+        format!("Chaster refused this change ({status}).")
+    } else {
+        format!("Chaster refused this change: {}", message.trim())
+    };
+    AppError::Invalid(sentence)
+}
+
+/// `1 day 2 h 5 min`, leaving out zero parts; seconds only under a minute.
+pub fn human_duration(secs: u64) -> String {
+    if secs < 60 {
+        return if secs == 1 {
+            "1 second".into()
+        } else {
+            format!("{secs} seconds")
+        };
+    }
+    let (days, hours, minutes) = (secs / 86_400, secs % 86_400 / 3_600, secs % 3_600 / 60);
+    let mut parts = Vec::new();
+    match days {
+        0 => {}
+        1 => parts.push("1 day".to_owned()),
+        d => parts.push(format!("{d} days")),
+    }
+    if hours > 0 {
+        parts.push(format!("{hours} h"));
+    }
+    if minutes > 0 {
+        parts.push(format!("{minutes} min"));
+    }
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_and_more_than_a_year_are_refused() {
+        assert!(matches!(time_action(0), Err(AppError::Invalid(_))));
+        assert!(matches!(
+            time_action(MAX_TIME_CHANGE_SECS + 1),
+            Err(AppError::Invalid(_))
+        ));
+        assert!(matches!(
+            time_action(-MAX_TIME_CHANGE_SECS - 1),
+            Err(AppError::Invalid(_))
+        ));
+        assert!(matches!(time_action(i64::MIN), Err(AppError::Invalid(_))));
+        assert_eq!(time_action(3600).unwrap(), LockAction::AddTime(3600));
+        assert_eq!(time_action(-60).unwrap(), LockAction::RemoveTime(60));
+        assert_eq!(
+            time_action(MAX_TIME_CHANGE_SECS).unwrap(),
+            LockAction::AddTime(MAX_TIME_CHANGE_SECS as u64)
+        );
+    }
+
+    #[test]
+    fn durations_read_like_a_person_wrote_them() {
+        assert_eq!(human_duration(45), "45 seconds");
+        assert_eq!(human_duration(3600), "1 h");
+        assert_eq!(human_duration(90_000 + 300), "1 day 1 h 5 min");
+        assert_eq!(human_duration(7 * 86_400), "7 days");
+    }
+
+    #[test]
+    fn a_missing_hygiene_opening_says_how_to_add_it() {
+        let e = refused(ChasterError::Rejected {
+            status: 400,
+            message: "The Hygiene opening extension is not enabled on this lock.".into(),
+        });
+        assert_eq!(e.status().as_u16(), 422);
+        assert_eq!(e.to_api_error().message, HYGIENE_NOT_ENABLED);
+    }
+
+    #[test]
+    fn other_refusals_keep_chasters_reason_and_outages_stay_outages() {
+        let e = refused(ChasterError::Rejected {
+            status: 400,
+            message: "You cannot modify an unlocked lock.".into(),
+        });
+        assert!(e.to_api_error().message.contains("no longer locked"));
+        let e = refused(ChasterError::Timeout);
+        assert_eq!(e.status().as_u16(), 502);
+    }
+}

@@ -1,0 +1,217 @@
+//! Checks what the wearer typed to connect a box, before anything reaches CANDY HOUSE. Pure.
+//! The messages are shown to the wearer as they are.
+
+use api_types::{DeviceApi, DeviceRegistration};
+
+use crate::error::AppError;
+use crate::sesame::{ApiKey, DeviceCredentials, DeviceSecret};
+
+/// As the connect form allows.
+const MAX_NICKNAME_CHARS: usize = 40;
+/// Longer than any real v3 device id; bounds what we send upstream and store.
+const MAX_DEVICE_ID_CHARS: usize = 100;
+
+/// A registration that passed the local checks; CANDY HOUSE has not seen it yet.
+#[derive(Debug)]
+pub struct Candidate {
+    pub credentials: DeviceCredentials,
+    /// From the QR code, for the model name.
+    pub product_type: Option<u8>,
+    /// `None` when the wearer left it empty.
+    pub nickname: Option<String>,
+}
+
+fn invalid(message: impl Into<String>) -> AppError {
+    AppError::Invalid(message.into())
+}
+
+pub fn parse(registration: &DeviceRegistration) -> Result<Candidate, AppError> {
+    let nickname = nickname(&registration.nickname)?;
+    let api_key = ApiKey::parse(&registration.api_key).map_err(|e| invalid(e.to_string()))?;
+    let device_id = registration.device_id.trim();
+    let secret = registration
+        .secret
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    match registration.api {
+        DeviceApi::WebApi => {
+            let secret = secret.ok_or_else(|| {
+                invalid("A SESAME 3, 4 or 5 needs its secret key: 32 hexadecimal characters, or the text of the owner's key-sharing QR code.")
+            })?;
+            let parsed = DeviceSecret::parse(secret).map_err(|e| invalid(e.to_string()))?;
+            let uuid = web_uuid(device_id, parsed.uuid.as_deref())?;
+            Ok(Candidate {
+                credentials: DeviceCredentials::WebApi {
+                    uuid,
+                    api_key,
+                    secret: parsed.secret,
+                },
+                product_type: parsed.product_type,
+                nickname,
+            })
+        }
+        DeviceApi::LegacyV3 => {
+            if secret.is_some() {
+                return Err(invalid("The original Sesame (legacy v3 API) needs no secret key. Leave it empty, or choose the Web API for a SESAME 3, 4 or 5."));
+            }
+            if device_id.is_empty() {
+                return Err(invalid(
+                    "Please enter the device id of the Sesame, as the v3 API lists it.",
+                ));
+            }
+            if device_id.chars().count() > MAX_DEVICE_ID_CHARS
+                || device_id
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control())
+            {
+                return Err(invalid(
+                    "The device id cannot contain spaces; paste it exactly as the v3 API lists it.",
+                ));
+            }
+            Ok(Candidate {
+                credentials: DeviceCredentials::LegacyV3 {
+                    device_id: device_id.to_owned(),
+                    api_key,
+                },
+                product_type: None,
+                nickname,
+            })
+        }
+    }
+}
+
+fn nickname(raw: &str) -> Result<Option<String>, AppError> {
+    let name: String = raw.trim().chars().filter(|c| !c.is_control()).collect();
+    if name.chars().count() > MAX_NICKNAME_CHARS {
+        return Err(invalid(format!(
+            "Please keep the name under {MAX_NICKNAME_CHARS} characters."
+        )));
+    }
+    Ok(Some(name).filter(|n| !n.is_empty()))
+}
+
+/// The device UUID, upper case. A QR code names its device: it must be the one typed, and it
+/// stands in for an empty field.
+fn web_uuid(typed: &str, from_qr: Option<&str>) -> Result<String, AppError> {
+    match (typed.is_empty(), from_qr) {
+        (true, Some(qr)) => Ok(qr.to_ascii_uppercase()),
+        (true, None) => Err(invalid(
+            "Please enter the device UUID of the Sesame (it looks like 12345678-1234-5678-1234-567812345678).",
+        )),
+        (false, _) if !is_uuid(typed) => Err(invalid(
+            "The device UUID looks like 12345678-1234-5678-1234-567812345678: 32 hexadecimal characters in groups of 8-4-4-4-12.",
+        )),
+        (false, Some(qr)) if !qr.eq_ignore_ascii_case(typed) => Err(invalid(format!(
+            "This QR code belongs to the Sesame {qr}, not to the device UUID you entered. Check the UUID, or share the key of the right Sesame."
+        ))),
+        (false, _) => Ok(typed.to_ascii_uppercase()),
+    }
+}
+
+fn is_uuid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, len)| g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "demo-sesame-api-key-0000000000000000000a";
+    const SECRET_HEX: &str = "0b3e5f1665e143b59180c915fa4b06d9";
+    /// A SESAME 5 QR payload (product type 5) for the UUID below.
+    const QR_SK: &str = "BQs+XxZl4UO1kYDJFfpLBtkBAgMEAAESNFZ4EjRWeBI0VngSNFZ4";
+    const QR_UUID: &str = "12345678-1234-5678-1234-567812345678";
+
+    fn web(device_id: &str, secret: Option<&str>) -> DeviceRegistration {
+        DeviceRegistration {
+            api: DeviceApi::WebApi,
+            nickname: "  Key box ".into(),
+            api_key: KEY.into(),
+            device_id: device_id.into(),
+            secret: secret.map(str::to_owned),
+        }
+    }
+
+    fn message(result: Result<Candidate, AppError>) -> String {
+        match result {
+            Err(AppError::Invalid(m)) => m,
+            other => panic!("expected an invalid registration, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_web_registration_with_a_hex_secret_yields_upper_case_uuid_credentials() {
+        let c = parse(&web(&QR_UUID.to_lowercase(), Some(SECRET_HEX))).unwrap();
+        assert_eq!(c.credentials.device_id(), QR_UUID);
+        assert_eq!(c.nickname.as_deref(), Some("Key box"));
+        assert_eq!(c.product_type, None);
+    }
+
+    #[test]
+    fn a_qr_code_gives_the_model_and_may_stand_in_for_the_uuid() {
+        let qr = format!("ssm://UI?t=sk&sk={QR_SK}&l=0&n=Box");
+        let c = parse(&web("", Some(&qr))).unwrap();
+        assert_eq!(c.credentials.device_id(), QR_UUID);
+        assert_eq!(c.product_type, Some(5));
+        assert!(parse(&web(QR_UUID, Some(&qr))).is_ok());
+    }
+
+    #[test]
+    fn a_qr_code_of_another_sesame_is_refused() {
+        let qr = format!("ssm://UI?t=sk&sk={QR_SK}&l=0&n=Box");
+        let m = message(parse(&web(
+            "5E5A3E05-0000-4000-8000-000000000001",
+            Some(&qr),
+        )));
+        assert!(m.contains("belongs to the Sesame 12345678"), "{m}");
+    }
+
+    #[test]
+    fn a_guest_qr_code_is_refused_with_an_explanation() {
+        let qr = format!("ssm://UI?t=sk&sk={QR_SK}&l=2&n=Guest");
+        assert!(message(parse(&web(QR_UUID, Some(&qr)))).contains("guest key"));
+    }
+
+    #[test]
+    fn a_malformed_or_missing_secret_says_what_is_expected() {
+        assert!(message(parse(&web(QR_UUID, Some("12ab")))).contains("32 hexadecimal"));
+        assert!(message(parse(&web(QR_UUID, None))).contains("secret key"));
+        assert!(message(parse(&web(QR_UUID, Some("  ")))).contains("secret key"));
+    }
+
+    #[test]
+    fn bad_api_keys_uuids_and_nicknames_are_refused() {
+        let mut r = web(QR_UUID, Some(SECRET_HEX));
+        r.api_key = "two words".into();
+        assert!(message(parse(&r)).contains("API key"));
+        assert!(message(parse(&web("not-a-uuid", Some(SECRET_HEX)))).contains("8-4-4-4-12"));
+        assert!(message(parse(&web("", Some(SECRET_HEX)))).contains("device UUID"));
+        let mut r = web(QR_UUID, Some(SECRET_HEX));
+        r.nickname = "x".repeat(41);
+        assert!(message(parse(&r)).contains("40 characters"));
+    }
+
+    #[test]
+    fn a_legacy_registration_needs_a_device_id_and_no_secret() {
+        let mut r = web("5e5a3e01-0000-4000-8000-000000000003", None);
+        r.api = DeviceApi::LegacyV3;
+        r.nickname = String::new();
+        let c = parse(&r).unwrap();
+        assert_eq!(
+            c.credentials.device_id(),
+            "5e5a3e01-0000-4000-8000-000000000003"
+        );
+        assert_eq!(c.nickname, None);
+        r.secret = Some(SECRET_HEX.into());
+        assert!(message(parse(&r)).contains("needs no secret"));
+        r.secret = None;
+        r.device_id = "a b".into();
+        assert!(message(parse(&r)).contains("spaces"));
+    }
+}
