@@ -177,7 +177,10 @@ mod tests {
         let parent = Some("https://chaster.app");
         assert!(is_parent_origin("https://chaster.app", parent));
         assert!(!is_parent_origin("https://evil.example", parent));
-        assert!(!is_parent_origin("https://chaster.app.evil.example", parent));
+        assert!(!is_parent_origin(
+            "https://chaster.app.evil.example",
+            parent
+        ));
         assert!(!is_parent_origin("http://chaster.app", parent));
         assert!(!is_parent_origin("https://chaster.app", None));
         assert!(!is_parent_origin("null", Some("null")));
@@ -186,9 +189,15 @@ mod tests {
     #[test]
     fn the_origin_of_a_referrer_drops_path_credentials_and_default_port() {
         let cases = [
-            ("https://chaster.app/locks/1?x=2", Some("https://chaster.app")),
+            (
+                "https://chaster.app/locks/1?x=2",
+                Some("https://chaster.app"),
+            ),
             ("https://Chaster.App:443/", Some("https://chaster.app")),
-            ("http://127.0.0.1:8090/host?hash=1", Some("http://127.0.0.1:8090")),
+            (
+                "http://127.0.0.1:8090/host?hash=1",
+                Some("http://127.0.0.1:8090"),
+            ),
             ("https://user:pw@chaster.app/", Some("https://chaster.app")),
             ("", None),
             ("about:blank", None),

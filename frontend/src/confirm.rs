@@ -107,19 +107,25 @@ mod tests {
     #[test]
     fn destructive_actions_ask_first_and_the_others_do_not() {
         let asks = |action| question(action).is_some();
-        assert!(asks(Confirmable::Control(Control::ChangeTime { seconds: -900 })));
+        assert!(asks(Confirmable::Control(Control::ChangeTime {
+            seconds: -900
+        })));
         assert!(asks(Confirmable::Control(Control::SetFrozen(true))));
         assert!(asks(Confirmable::Control(Control::HygieneOpening)));
         assert!(asks(Confirmable::Box(Command::Open)));
-        assert!(!asks(Confirmable::Control(Control::ChangeTime { seconds: 900 })));
+        assert!(!asks(Confirmable::Control(Control::ChangeTime {
+            seconds: 900
+        })));
         assert!(!asks(Confirmable::Control(Control::SetFrozen(false))));
         assert!(!asks(Confirmable::Box(Command::Lock)));
     }
 
     #[test]
     fn the_removal_question_says_how_much() {
-        let (text, yes) =
-            question(Confirmable::Control(Control::ChangeTime { seconds: -3_600 })).unwrap();
+        let (text, yes) = question(Confirmable::Control(Control::ChangeTime {
+            seconds: -3_600,
+        }))
+        .unwrap();
         assert_eq!(text, "Remove 1 h from the lock?");
         assert_eq!(yes, "Yes, remove");
     }

@@ -29,6 +29,10 @@ pub struct Settings {
     pub opener: OpenerSettings,
     /// The keyholder dashboard's sign-in with Chaster.
     pub dashboard: DashboardSettings,
+    /// Request budgets of `/api`.
+    pub rate_limits: RateLimitSettings,
+    /// Where avatar images may come from (`AVATAR_ORIGINS`, CSP `img-src`).
+    pub avatar_origins: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -113,6 +117,8 @@ impl Settings {
             api_body_limit_bytes: 64 * 1024,
             opener: OpenerSettings::default(),
             dashboard: DashboardSettings::default(),
+            rate_limits: RateLimitSettings::default(),
+            avatar_origins: limits::default_avatar_origins(),
         }
     }
 
@@ -144,7 +150,7 @@ impl Settings {
             required("CHASTER_CLIENT_ID")?,
         );
         if let Some(origins) = var("CHASTER_ORIGINS") {
-            chaster.origins = source::origins(&origins)?;
+            chaster.origins = source::origins("CHASTER_ORIGINS", &origins)?;
         }
         if let Some(ms) = source::number("CHASTER_TIMEOUT_MS", var("CHASTER_TIMEOUT_MS"))? {
             chaster.timeout = Duration::from_millis(ms);
@@ -209,15 +215,18 @@ impl Settings {
         }
         opener::apply(&mut s.opener, &var)?;
         dashboard::apply(&mut s.dashboard, &var)?;
+        limits::apply(&mut s, &var)?;
         Ok(s)
     }
 }
 
 mod dashboard;
+mod limits;
 mod opener;
 mod source;
 
 pub use dashboard::{DashboardSettings, OAuthApp};
+pub use limits::{Rate, RateLimitSettings};
 
 #[cfg(test)]
 mod tests;

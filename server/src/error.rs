@@ -47,6 +47,12 @@ pub enum AppError {
         service: &'static str,
         retry_after_secs: u64,
     },
+    /// This page or address sent more requests than its budget (`routes::limits`).
+    #[error("too many requests; retry in {retry_after_secs} s")]
+    TooManyRequests { retry_after_secs: u64 },
+    /// The request body is over the configured limit.
+    #[error("request body too large")]
+    TooLarge,
     /// A Sesame operation failed: its own message, code and retry hint are returned.
     #[error("Sesame: {0}")]
     Device(#[from] DeviceError),
@@ -63,6 +69,8 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::UpstreamUnavailable { .. } => StatusCode::BAD_GATEWAY,
             AppError::RateLimited { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Device(e) => device_status(e),
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -102,6 +110,19 @@ impl AppError {
                 ErrorCode::RateLimited,
                 format!("{service} is busy. Please try again in {retry_after_secs} seconds."),
                 Some(*retry_after_secs),
+            ),
+            AppError::TooManyRequests { retry_after_secs } => (
+                ErrorCode::RateLimited,
+                format!(
+                    "Too many requests from this page. Wait {retry_after_secs} s and try again."
+                ),
+                Some(*retry_after_secs),
+            ),
+            AppError::TooLarge => (
+                ErrorCode::Invalid,
+                "This request is too large for the server. Reload the page and try again."
+                    .to_owned(),
+                None,
             ),
             AppError::Device(e) => {
                 let body = e.to_api_error();
@@ -193,6 +214,9 @@ impl From<StoreError> for AppError {
 
 impl From<JsonRejection> for AppError {
     fn from(rejection: JsonRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return AppError::TooLarge;
+        }
         AppError::Invalid(format!(
             "The request body is not valid: {}",
             rejection.body_text()

@@ -58,7 +58,11 @@ impl Application {
         let shutdown = shutdown_signal()?;
         let background = Background::start(&self.state);
         tracing::info!(address = %self.address, "listening");
-        let served = axum::serve(self.listener, self.router)
+        // The peer address is what the per-address request budget counts (`routes::limits`).
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
         background

@@ -3,15 +3,16 @@
 //!
 //! ```text
 //! sim --chaster-addr 127.0.0.1:7001 --sesame-addr 127.0.0.1:7002 \
-//!     [--host-page-addr 127.0.0.1:8090 --app-url http://localhost:3000]
+//!     [--host-page-addr 127.0.0.1:8090 --app-url http://localhost:3000] \
+//!     [--webhook-url http://127.0.0.1:3000/webhooks/chaster --webhook-user U --webhook-password P]
 //! ```
 //! Every flag can also come from the environment: `SIM_CHASTER_ADDR`, `SIM_SESAME_ADDR`,
-//! `SIM_HOST_PAGE_ADDR`, `SIM_APP_URL`.
+//! `SIM_HOST_PAGE_ADDR`, `SIM_APP_URL`, `SIM_WEBHOOK_URL`, `SIM_WEBHOOK_USER`, `SIM_WEBHOOK_PASSWORD`.
 
 use std::net::SocketAddr;
 
 use anyhow::{anyhow, Context};
-use sim::chaster::{self, ChasterSim};
+use sim::chaster::{self, ChasterSim, WebhookConfig};
 use sim::sesame::{self, SesameSim, SesameSimConfig};
 use tracing_subscriber::EnvFilter;
 
@@ -20,8 +21,8 @@ use tracing_subscriber::EnvFilter;
 #[path = "../../tests/e2e/src/host_page.rs"]
 mod host_page;
 
-const USAGE: &str =
-    "usage: sim [--chaster-addr ADDR] [--sesame-addr ADDR] [--host-page-addr ADDR] [--app-url URL]";
+const USAGE: &str = "usage: sim [--chaster-addr ADDR] [--sesame-addr ADDR] [--host-page-addr ADDR] [--app-url URL] \
+     [--webhook-url URL [--webhook-user U --webhook-password P]]";
 
 #[derive(Debug, PartialEq)]
 struct Args {
@@ -29,6 +30,10 @@ struct Args {
     sesame_addr: SocketAddr,
     host_page_addr: Option<SocketAddr>,
     app_url: String,
+    /// Where the Chaster simulator delivers webhooks, with optional Basic auth.
+    webhook_url: Option<String>,
+    webhook_user: Option<String>,
+    webhook_password: Option<String>,
 }
 
 #[tokio::main]
@@ -46,6 +51,16 @@ async fn main() -> anyhow::Result<()> {
     let chaster = ChasterSim::spawn_on(args.chaster_addr).await?;
     let sesame = SesameSim::spawn_on(args.sesame_addr, SesameSimConfig::default()).await?;
     println!("Chaster simulator  {}", chaster.base_url());
+    println!("  control page     {}/sim", chaster.base_url());
+    if let Some(url) = &args.webhook_url {
+        let mut webhook = WebhookConfig::new(url.as_str());
+        if let Some(user) = &args.webhook_user {
+            let password = args.webhook_password.clone().unwrap_or_default();
+            webhook = webhook.with_basic_auth(user.as_str(), password);
+        }
+        chaster.set_webhook(webhook);
+        println!("  webhooks to      {url}");
+    }
     println!(
         "  developer token {}, client id {}",
         chaster::DEV_TOKEN,
@@ -103,6 +118,9 @@ fn parse_args(
     let mut sesame_addr = env("SIM_SESAME_ADDR");
     let mut host_page_addr = env("SIM_HOST_PAGE_ADDR");
     let mut app_url = env("SIM_APP_URL");
+    let mut webhook_url = env("SIM_WEBHOOK_URL");
+    let mut webhook_user = env("SIM_WEBHOOK_USER");
+    let mut webhook_password = env("SIM_WEBHOOK_PASSWORD");
     while let Some(arg) = argv.next() {
         let (name, inline) = match arg.split_once('=') {
             Some((name, value)) => (name.to_owned(), Some(value.to_owned())),
@@ -113,6 +131,9 @@ fn parse_args(
             "--sesame-addr" => &mut sesame_addr,
             "--host-page-addr" => &mut host_page_addr,
             "--app-url" => &mut app_url,
+            "--webhook-url" => &mut webhook_url,
+            "--webhook-user" => &mut webhook_user,
+            "--webhook-password" => &mut webhook_password,
             "-h" | "--help" => return Err("sim runs the Chaster and Sesame simulators".into()),
             other => return Err(format!("unknown argument {other}")),
         };
@@ -137,6 +158,9 @@ fn parse_args(
             .unwrap_or_else(|| "http://localhost:3000".to_owned())
             .trim_end_matches('/')
             .to_owned(),
+        webhook_url,
+        webhook_user,
+        webhook_password,
     })
 }
 
@@ -172,6 +196,24 @@ mod args_tests {
         assert_eq!(args.sesame_addr, "127.0.0.1:8002".parse().unwrap());
         assert_eq!(args.host_page_addr, None);
         assert_eq!(args.app_url, "http://localhost:4000");
+    }
+
+    #[test]
+    fn webhook_flags_are_read_with_their_environment_fallbacks() {
+        let args = parse(
+            &[
+                "--webhook-url",
+                "http://127.0.0.1:3000/webhooks/chaster",
+                "--webhook-user=u",
+            ],
+            &[("SIM_WEBHOOK_PASSWORD", "p")],
+        )
+        .unwrap();
+        let url = "http://127.0.0.1:3000/webhooks/chaster";
+        assert_eq!(args.webhook_url.as_deref(), Some(url));
+        assert_eq!(args.webhook_user.as_deref(), Some("u"));
+        assert_eq!(args.webhook_password.as_deref(), Some("p"));
+        assert_eq!(parse(&[], &[]).unwrap().webhook_url, None);
     }
 
     #[test]

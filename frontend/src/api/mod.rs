@@ -20,19 +20,37 @@ pub use transport::error_from_answer;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Control {
     /// Positive adds time, negative removes it.
-    ChangeTime { seconds: i64 },
+    ChangeTime {
+        seconds: i64,
+    },
     SetFrozen(bool),
     HygieneOpening,
 }
 
 /// `GET /api/session`.
 pub async fn get_session(token: &MainToken) -> Result<SessionView, ApiError> {
-    read_json(send(Request::get("/api/session"), Auth::Bearer(token), Abort::OnCleanup).await?).await
+    read_json(
+        send(
+            Request::get("/api/session"),
+            Auth::Bearer(token),
+            Abort::OnCleanup,
+        )
+        .await?,
+    )
+    .await
 }
 
 /// `GET /api/device`.
 pub async fn get_device(token: &MainToken) -> Result<DeviceSlot, ApiError> {
-    read_json(send(Request::get("/api/device"), Auth::Bearer(token), Abort::OnCleanup).await?).await
+    read_json(
+        send(
+            Request::get("/api/device"),
+            Auth::Bearer(token),
+            Abort::OnCleanup,
+        )
+        .await?,
+    )
+    .await
 }
 
 /// `POST /api/device/test`: checks the credentials against CANDY HOUSE; nothing is saved.
@@ -55,7 +73,12 @@ pub async fn save_device(
 
 /// `DELETE /api/device`.
 pub async fn remove_device(token: &MainToken) -> Result<(), ApiError> {
-    let response = send(Request::delete("/api/device"), Auth::Bearer(token), Abort::Never).await?;
+    let response = send(
+        Request::delete("/api/device"),
+        Auth::Bearer(token),
+        Abort::Never,
+    )
+    .await?;
     if response.ok() {
         Ok(())
     } else {
@@ -82,10 +105,7 @@ pub async fn control(token: &MainToken, control: Control) -> Result<ControlResul
 
 /// `GET /api/history?after=<cursor>`: the first page without a cursor. The first page is read
 /// by a resource and aborted when it reloads; older pages are asked for by a button and are not.
-pub async fn get_history(
-    token: &MainToken,
-    after: Option<&str>,
-) -> Result<HistoryPage, ApiError> {
+pub async fn get_history(token: &MainToken, after: Option<&str>) -> Result<HistoryPage, ApiError> {
     let abort = if after.is_some() {
         Abort::Never
     } else {
@@ -97,7 +117,15 @@ pub async fn get_history(
 
 /// `GET /api/config`, with the configuration page's `partnerConfigurationToken`.
 pub async fn get_config(token: &MainToken) -> Result<ConfigView, ApiError> {
-    read_json(send(Request::get("/api/config"), Auth::Bearer(token), Abort::OnCleanup).await?).await
+    read_json(
+        send(
+            Request::get("/api/config"),
+            Auth::Bearer(token),
+            Abort::OnCleanup,
+        )
+        .await?,
+    )
+    .await
 }
 
 /// `PUT /api/config`: the server checks the policy and stores it in Chaster.

@@ -1,6 +1,8 @@
 //! Layout of the configuration form. Pure: the draft and the save state come in through props.
 
-use super::form::{penalty_from_value, penalty_value, ConfigDraft, MAX_PENALTY_MINUTES};
+use super::form::{
+    penalty_from_value, penalty_value, ConfigDraft, LOW_BATTERY_PERCENT, MAX_PENALTY_MINUTES,
+};
 use api_types::PenaltyKind;
 use leptos::prelude::*;
 
@@ -119,7 +121,8 @@ pub fn ConfigForm(
                     |d| d.wearer_may_lock, |d, on| d.wearer_may_lock = on)}
                 <label class="field">
                     <span>"Warn when the battery is at or below (%)"</span>
-                    <input type="number" inputmode="numeric" min="0" max="100" step="1"
+                    <input type="number" inputmode="numeric" step="1"
+                        min=*LOW_BATTERY_PERCENT.start() max=*LOW_BATTERY_PERCENT.end()
                         data-testid="cfg-low-battery"
                         prop:value=move || draft.with(|d| d.low_battery_percent.clone())
                         on:input=move |ev| {

@@ -5,8 +5,8 @@ use api_types::{ExtensionConfig, Penalty, PenaltyKind};
 
 /// The longest penalty the form accepts: one week.
 pub const MAX_PENALTY_MINUTES: u32 = 7 * 24 * 60;
-/// The battery warning threshold is a percentage.
-pub const MAX_LOW_BATTERY_PERCENT: u8 = 100;
+/// The battery warning threshold the server accepts (a Sesame may refuse to move well above 20 %).
+pub const LOW_BATTERY_PERCENT: std::ops::RangeInclusive<u8> = 5..=80;
 
 /// What the keyholder sees in the form; the number fields hold the text as typed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,7 +42,9 @@ impl ConfigProblem {
                 "Please enter the battery warning level as a whole number.".to_owned()
             }
             ConfigProblem::LowBatteryOutOfRange => format!(
-                "The battery warning level must be between 0 and {MAX_LOW_BATTERY_PERCENT} %."
+                "The battery warning level must be between {} and {} %.",
+                LOW_BATTERY_PERCENT.start(),
+                LOW_BATTERY_PERCENT.end()
             ),
         }
     }
@@ -82,7 +84,7 @@ pub fn to_config(draft: &ConfigDraft) -> Result<ExtensionConfig, ConfigProblem> 
     let low_battery_percent: u8 = match draft.low_battery_percent.trim().parse::<u16>() {
         Ok(percent) => u8::try_from(percent)
             .ok()
-            .filter(|p| *p <= MAX_LOW_BATTERY_PERCENT)
+            .filter(|p| LOW_BATTERY_PERCENT.contains(p))
             .ok_or(ConfigProblem::LowBatteryOutOfRange)?,
         Err(_) => return Err(ConfigProblem::LowBatteryNotANumber),
     };
@@ -172,9 +174,10 @@ mod tests {
     fn the_battery_threshold_is_a_percentage() {
         let mut d = draft();
         for (typed, expected) in [
-            ("0", Ok(0)),
-            ("100", Ok(100)),
-            ("101", Err(ConfigProblem::LowBatteryOutOfRange)),
+            ("5", Ok(5)),
+            (" 80 ", Ok(80)),
+            ("4", Err(ConfigProblem::LowBatteryOutOfRange)),
+            ("81", Err(ConfigProblem::LowBatteryOutOfRange)),
             ("300", Err(ConfigProblem::LowBatteryOutOfRange)),
             ("abc", Err(ConfigProblem::LowBatteryNotANumber)),
         ] {

@@ -67,7 +67,9 @@ pub fn ConfigPage(
             return;
         }
         let checked = if loaded.get_untracked() {
-            draft.with_untracked(to_config).map_err(|problem| problem.message())
+            draft
+                .with_untracked(to_config)
+                .map_err(|problem| problem.message())
         } else {
             Err("The settings have not loaded yet, so there is nothing to save.".to_owned())
         };

@@ -21,14 +21,34 @@ pub struct Preset {
 }
 
 pub const ADD_PRESETS: [Preset; 3] = [
-    Preset { testid: "add-time-15m", label: "+15 min", seconds: 15 * MINUTE },
-    Preset { testid: "add-time-1h", label: "+1 h", seconds: HOUR },
-    Preset { testid: "add-time-1d", label: "+1 day", seconds: DAY },
+    Preset {
+        testid: "add-time-15m",
+        label: "+15 min",
+        seconds: 15 * MINUTE,
+    },
+    Preset {
+        testid: "add-time-1h",
+        label: "+1 h",
+        seconds: HOUR,
+    },
+    Preset {
+        testid: "add-time-1d",
+        label: "+1 day",
+        seconds: DAY,
+    },
 ];
 
 pub const REMOVE_PRESETS: [Preset; 2] = [
-    Preset { testid: "remove-time-15m", label: "−15 min", seconds: -15 * MINUTE },
-    Preset { testid: "remove-time-1h", label: "−1 h", seconds: -HOUR },
+    Preset {
+        testid: "remove-time-15m",
+        label: "−15 min",
+        seconds: -15 * MINUTE,
+    },
+    Preset {
+        testid: "remove-time-1h",
+        label: "−1 h",
+        seconds: -HOUR,
+    },
 ];
 
 /// The unit of the custom amount.
@@ -187,7 +207,10 @@ mod tests {
         assert_eq!(custom_seconds("30", TimeUnit::Minutes, false), Ok(1_800));
         assert_eq!(custom_seconds(" 2 ", TimeUnit::Hours, true), Ok(-7_200));
         assert_eq!(custom_seconds("3", TimeUnit::Days, false), Ok(259_200));
-        assert_eq!(custom_seconds("365", TimeUnit::Days, false), Ok(MAX_CUSTOM_SECONDS));
+        assert_eq!(
+            custom_seconds("365", TimeUnit::Days, false),
+            Ok(MAX_CUSTOM_SECONDS)
+        );
     }
 
     #[test]
@@ -199,8 +222,14 @@ mod tests {
                 "{typed:?}"
             );
         }
-        assert_eq!(custom_seconds("0", TimeUnit::Hours, false), Err(CustomProblem::Zero));
-        assert_eq!(custom_seconds("366", TimeUnit::Days, false), Err(CustomProblem::TooLong));
+        assert_eq!(
+            custom_seconds("0", TimeUnit::Hours, false),
+            Err(CustomProblem::Zero)
+        );
+        assert_eq!(
+            custom_seconds("366", TimeUnit::Days, false),
+            Err(CustomProblem::TooLong)
+        );
         assert_eq!(
             custom_seconds("99999999999999999", TimeUnit::Days, true),
             Err(CustomProblem::TooLong)
@@ -226,8 +255,17 @@ mod tests {
 
     #[test]
     fn progress_says_what_is_being_done() {
-        assert_eq!(progress_text(Control::ChangeTime { seconds: 3_600 }), "Adding 1 h…");
-        assert_eq!(progress_text(Control::ChangeTime { seconds: -900 }), "Removing 15 min…");
-        assert_eq!(progress_text(Control::SetFrozen(true)), "Freezing the lock…");
+        assert_eq!(
+            progress_text(Control::ChangeTime { seconds: 3_600 }),
+            "Adding 1 h…"
+        );
+        assert_eq!(
+            progress_text(Control::ChangeTime { seconds: -900 }),
+            "Removing 15 min…"
+        );
+        assert_eq!(
+            progress_text(Control::SetFrozen(true)),
+            "Freezing the lock…"
+        );
     }
 }

@@ -32,7 +32,11 @@ pub fn ControlsPanel(
         });
     };
     let preset = move |preset: Preset| {
-        let class = if preset.seconds < 0 { "button button-quiet" } else { "button" };
+        let class = if preset.seconds < 0 {
+            "button button-quiet"
+        } else {
+            "button"
+        };
         view! {
             <button class=class type="button" data-testid=preset.testid disabled=busy
                 on:click=move |_| ask(Control::ChangeTime { seconds: preset.seconds })>
@@ -43,14 +47,16 @@ pub fn ControlsPanel(
     let custom_value = RwSignal::new(String::new());
     let custom_unit = RwSignal::new(TimeUnit::default());
     let custom_problem = RwSignal::new(None::<&'static str>);
-    let custom = move |remove: bool| {
-        match custom_seconds(&custom_value.get_untracked(), custom_unit.get_untracked(), remove) {
-            Ok(seconds) => {
-                custom_problem.set(None);
-                ask(Control::ChangeTime { seconds });
-            }
-            Err(problem) => custom_problem.set(Some(problem.message())),
+    let custom = move |remove: bool| match custom_seconds(
+        &custom_value.get_untracked(),
+        custom_unit.get_untracked(),
+        remove,
+    ) {
+        Ok(seconds) => {
+            custom_problem.set(None);
+            ask(Control::ChangeTime { seconds });
         }
+        Err(problem) => custom_problem.set(Some(problem.message())),
     };
     let run_confirmed = Callback::new(move |action| {
         if let Confirmable::Control(control) = action {

@@ -60,7 +60,11 @@ pub fn DashboardCard(
         }
     });
     let command = Action::new_local(move |command: &Command| {
-        let (handle, csrf, open) = (handle.clone(), csrf.get_untracked(), *command == Command::Open);
+        let (handle, csrf, open) = (
+            handle.clone(),
+            csrf.get_untracked(),
+            *command == Command::Open,
+        );
         let report = report.clone();
         async move {
             let target = api::Target {
@@ -81,7 +85,8 @@ pub fn DashboardCard(
         }
     });
 
-    let session = Memo::new(move |_| entry.with(|e| e.as_ref().map(|e| to_session_data(&e.session))));
+    let session =
+        Memo::new(move |_| entry.with(|e| e.as_ref().map(|e| to_session_data(&e.session))));
     let device: Memo<Option<DeviceData>> = Memo::new(move |_| {
         entry.with(|e| {
             e.as_ref()

@@ -84,9 +84,8 @@ pub fn DashboardPage() -> impl IntoView {
                     .collect::<Vec<_>>()
             })
         });
-        let keyholder = Signal::derive(move || {
-            last_good.with(|v| v.as_ref().map(|v| v.keyholder.clone()))
-        });
+        let keyholder =
+            Signal::derive(move || last_good.with(|v| v.as_ref().map(|v| v.keyholder.clone())));
         view! {
             <Header keyholder signing_out=sign_out.pending().into()
                 sign_out_failed=Signal::derive(move || {
@@ -144,7 +143,8 @@ fn Header(
     /// Signs out.
     on_sign_out: Callback<()>,
 ) -> impl IntoView {
-    let name = move || keyholder.with(|k| k.as_ref().map(|k| k.username.clone()).unwrap_or_default());
+    let name =
+        move || keyholder.with(|k| k.as_ref().map(|k| k.username.clone()).unwrap_or_default());
     let avatar = move || keyholder.with(|k| k.as_ref().and_then(|k| k.avatar_url.clone()));
     view! {
         <header class="card dashboard-header">
@@ -154,7 +154,7 @@ fn Header(
                         url=avatar().filter(|url| url.starts_with("https://")) />
                 }}
                 <span class="person-text">
-                    <span class="eyebrow">"Keyholder dashboard"</span>
+                    <span class="eyebrow">"Signed in as"</span>
                     <span class="person-name">{name}</span>
                 </span>
             </div>

@@ -88,7 +88,9 @@ pub fn CommandBar(
 ) -> impl IntoView {
     let busy = move || pending.get().is_some();
     let ask = move |command: Command| {
-        confirm::request(confirm, Confirmable::Box(command), || on_command.run(command));
+        confirm::request(confirm, Confirmable::Box(command), || {
+            on_command.run(command)
+        });
     };
     let run_confirmed = Callback::new(move |action| {
         if let Confirmable::Box(command) = action {

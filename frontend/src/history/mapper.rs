@@ -94,7 +94,10 @@ mod tests {
     fn the_time_is_shown_relative_to_now() {
         let data = to_entry_data(&entry(None, false));
         let at = data.created_ms.unwrap();
-        assert_eq!(when_text(data.created_ms, (at + 3 * 3_600_000) as f64), "3 h ago");
+        assert_eq!(
+            when_text(data.created_ms, (at + 3 * 3_600_000) as f64),
+            "3 h ago"
+        );
         assert_eq!(when_text(None, 0.0), "");
     }
 }

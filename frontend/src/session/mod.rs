@@ -114,13 +114,14 @@ fn SessionLoader(token: MainToken, on_retry: Callback<()>) -> impl IntoView {
                 />
             }
         });
+        let (box_token, history_token) = (token.clone(), token.clone());
         view! {
             <SessionCard data now=now.into()>
                 <RefreshWarning error=Signal::derive(move || latest_error.get()) />
                 {controls}
-                <BoxPanel token=token.clone() role now=now.into() confirm
+                <BoxPanel token=box_token role now=now.into() confirm
                     on_command_done=bump_history />
-                <HistoryPanel token=token.clone() refresh=history_version.into() now=now.into() />
+                <HistoryPanel token=history_token refresh=history_version.into() now=now.into() />
             </SessionCard>
         }
         .into_any()

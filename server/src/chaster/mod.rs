@@ -17,12 +17,12 @@ use serde::de::DeserializeOwned;
 
 pub use error::ChasterError;
 pub use limiter::{Priority, RateLimiter};
-pub use oauth::{OAuthClient, OAuthError, TokenSet};
-pub use partner::{ActionLog, HygieneActor, LogPage, LogSearch, PartnerConfiguration};
 pub use models::{
     CustomLog, ExtensionSession, LockAction, LogRole, SearchedSession, SessionAuth, SessionSearch,
     SessionSearchPage,
 };
+pub use oauth::{OAuthClient, OAuthError, TokenSet};
+pub use partner::{ActionLog, HygieneActor, LogPage, LogSearch, PartnerConfiguration};
 
 use crate::configuration::ChasterSettings;
 use crate::domain::{MainToken, SessionId};

@@ -98,16 +98,17 @@ impl ChasterClient {
 impl OAuthClient {
     /// Where the browser signs in; Chaster sends it back to the redirect URI with `code` and `state`.
     pub fn authorize_url(&self, state: &str) -> String {
-        let mut url = url::Url::parse(&format!("{}{AUTH_PATH}", self.app.sso_base_url))
-            .expect("CHASTER_SSO_BASE_URL was validated as a URL");
-        url.query_pairs_mut()
+        let query = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("client_id", &self.app.client_id)
             .append_pair("redirect_uri", &self.app.redirect_uri)
             .append_pair("response_type", "code")
             .append_pair("scope", SCOPE)
-            .append_pair("state", state);
-        // Keycloak's examples spell the space in `scope` as %20, which every server reads.
-        url.as_str().replace('+', "%20")
+            .append_pair("state", state)
+            .finish();
+        // Form encoding writes spaces as `+`; Keycloak's examples spell them %20, which every
+        // server reads (a literal `+` would have been encoded as %2B).
+        let query = query.replace('+', "%20");
+        format!("{}{AUTH_PATH}?{query}", self.app.sso_base_url)
     }
 
     /// `grant_type=authorization_code`.

@@ -53,11 +53,8 @@ pub(super) fn base_url(
 
 /// Comma-separated origins such as `https://chaster.app, https://*.chaster.app`. They go into a
 /// CSP header, so anything but scheme, host (wildcards allowed) and port is refused.
-pub(super) fn origins(raw: &str) -> Result<Vec<String>, ConfigError> {
-    let invalid = |problem: String| ConfigError::Invalid {
-        name: "CHASTER_ORIGINS",
-        problem,
-    };
+pub(super) fn origins(name: &'static str, raw: &str) -> Result<Vec<String>, ConfigError> {
+    let invalid = |problem: String| ConfigError::Invalid { name, problem };
     let origins: Vec<String> = raw
         .split(',')
         .map(|o| o.trim().trim_end_matches('/'))

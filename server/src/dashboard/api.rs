@@ -8,7 +8,9 @@
 //!
 //! The actions are the iframe controls' own functions.
 
-use api_types::{ControlResult, DashboardSession, DashboardView, DeviceSlot, FreezeChange, Person, TimeChange};
+use api_types::{
+    ControlResult, DashboardSession, DashboardView, DeviceSlot, FreezeChange, Person, TimeChange,
+};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -26,17 +28,24 @@ use crate::store::DashboardSessionRecord;
 use crate::views;
 
 const PAGE_SIZE: u32 = 50;
-const NOT_YOURS: &str = "This lock is not one of yours, or it is no longer locked. Reload the dashboard.";
+const NOT_YOURS: &str =
+    "This lock is not one of yours, or it is no longer locked. Reload the dashboard.";
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/dashboard", get(dashboard))
         .route("/dashboard/sessions/{handle}/time", post(change_time))
         .route("/dashboard/sessions/{handle}/freeze", post(freeze))
-        .route("/dashboard/sessions/{handle}/hygiene-opening", post(hygiene_opening))
+        .route(
+            "/dashboard/sessions/{handle}/hygiene-opening",
+            post(hygiene_opening),
+        )
 }
 
-async fn dashboard(State(state): State<AppState>, signed_in: SignedIn) -> Result<Json<DashboardView>, AppError> {
+async fn dashboard(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> Result<Json<DashboardView>, AppError> {
     let me = &signed_in.record;
     let sessions = keyholder_sessions(&state, me).await?;
     let sessions = sessions
@@ -50,7 +59,10 @@ async fn dashboard(State(state): State<AppState>, signed_in: SignedIn) -> Result
     Ok(Json(DashboardView {
         keyholder: Person {
             username: me.username.clone(),
-            avatar_url: me.avatar_url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+            avatar_url: me
+                .avatar_url
+                .clone()
+                .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
         },
         sessions,
         csrf_token: me.csrf_token.clone(),
@@ -128,18 +140,21 @@ async fn keyholder_sessions(
         };
         let page = state.chaster.search_sessions(&query).await?;
         let next = page.results.last().and_then(|r| r.pagination_id.clone());
-        mine.extend(
-            page.results
-                .into_iter()
-                .map(|r| r.session)
-                .filter(|s| s.lock.keyholder.as_ref().is_some_and(|k| k.id == me.user_id)),
-        );
+        mine.extend(page.results.into_iter().map(|r| r.session).filter(|s| {
+            s.lock
+                .keyholder
+                .as_ref()
+                .is_some_and(|k| k.id == me.user_id)
+        }));
         match next {
             Some(next) if page.has_more => after = Some(next),
             _ => return Ok(mine),
         }
     }
-    tracing::warn!(pages = settings.max_pages, "dashboard session list cut short: too many sessions");
+    tracing::warn!(
+        pages = settings.max_pages,
+        "dashboard session list cut short: too many sessions"
+    );
     Ok(mine)
 }
 
@@ -158,7 +173,11 @@ async fn resolve(
 
 /// The message and the session re-read from Chaster. The action already happened, so if the
 /// re-read fails the answer still says so, with the session as it was before.
-async fn answer(state: &AppState, before: ExtensionSession, message: String) -> Json<ControlResult> {
+async fn answer(
+    state: &AppState,
+    before: ExtensionSession,
+    message: String,
+) -> Json<ControlResult> {
     let id = SessionId::new(before.session_id.clone());
     let session = match state.chaster.get_session(&id).await {
         Ok(session) => session,
@@ -173,9 +192,12 @@ async fn answer(state: &AppState, before: ExtensionSession, message: String) -> 
     })
 }
 
-/// The session as its keyholder sees it (the keyholder may always see the timer).
+/// The session as its keyholder sees it. The complete lock answers `isAllowedToViewTime` for the
+/// wearer, but the keyholder may always see the timer.
 fn keyholder_view(s: &ExtensionSession) -> api_types::SessionView {
-    views::session_view(Role::Keyholder, &s.display_name, &s.lock)
+    let mut lock = s.lock.clone();
+    lock.is_allowed_to_view_time = Some(true);
+    views::session_view(Role::Keyholder, &s.display_name, &lock)
 }
 
 /// The wearer's box is not shown on the dashboard yet (see the report to the device routes).

@@ -29,8 +29,7 @@ use crate::state::AppState;
 use crate::store::DashboardSessionRecord;
 
 const NOT_SET_UP: &str = "The keyholder dashboard is not set up on this server.";
-const NOT_FROM_HERE: &str =
-    "Sign-in failed: the request did not come from this site. Try again.";
+const NOT_FROM_HERE: &str = "Sign-in failed: the request did not come from this site. Try again.";
 const CANCELLED: &str = "Sign-in was cancelled or refused by Chaster. Try again.";
 const CODE_REFUSED: &str =
     "Sign-in failed: Chaster no longer accepts this sign-in (it was already used or took too long). Try again.";
@@ -51,7 +50,7 @@ fn page(status: StatusCode, message: &str) -> Response {
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>Sesame opener: sign-in</title></head>\
-         <body style=\"font-family:sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem\">\
+         <body>\
          <h1>Keyholder dashboard</h1><p>{message}</p>\
          <p><a href=\"/auth/login\">Sign in with Chaster</a></p></body></html>"
     );

@@ -57,7 +57,11 @@ pub fn session_handle(key_hex: &str, session_id: &str) -> String {
 
 /// Compares secrets in time independent of where they differ.
 pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// The value of a cookie from the request's `Cookie` headers.
@@ -75,7 +79,8 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// `Set-Cookie` for an HttpOnly, Secure, SameSite=Lax, host-only cookie; `max_age` 0 deletes it.
 pub fn set_cookie(name: &str, value: &str, max_age_secs: u64) -> HeaderValue {
-    let text = format!("{name}={value}; Max-Age={max_age_secs}; Path=/; HttpOnly; Secure; SameSite=Lax");
+    let text =
+        format!("{name}={value}; Max-Age={max_age_secs}; Path=/; HttpOnly; Secure; SameSite=Lax");
     HeaderValue::from_str(&text).expect("cookie names and base64url values are header-safe")
 }
 
@@ -129,7 +134,10 @@ mod tests {
         assert_eq!(a, session_handle(&key, "sA9xQ2mZp7WkLr4Tn6VbE"));
         assert_eq!(a.len(), HANDLE_LEN);
         assert!(!a.contains("sA9x"));
-        assert_ne!(a, session_handle(&random_key_hex(), "sA9xQ2mZp7WkLr4Tn6VbE"));
+        assert_ne!(
+            a,
+            session_handle(&random_key_hex(), "sA9xQ2mZp7WkLr4Tn6VbE")
+        );
         assert_ne!(a, session_handle(&key, "hB3tK8yPq1ZcXv5Rm2NdW"));
     }
 
@@ -143,7 +151,11 @@ mod tests {
     #[test]
     fn only_our_page_with_the_right_token_passes() {
         let o = Some("https://opener.example");
-        let ok = headers(&[("x-csrf-token", "t0k"), ("origin", "https://opener.example"), ("sec-fetch-site", "same-origin")]);
+        let ok = headers(&[
+            ("x-csrf-token", "t0k"),
+            ("origin", "https://opener.example"),
+            ("sec-fetch-site", "same-origin"),
+        ]);
         assert!(check_request_origin(&ok, o, "t0k").is_ok());
         assert!(check_request_origin(&headers(&[("x-csrf-token", "t0k")]), o, "t0k").is_ok());
         for bad in [

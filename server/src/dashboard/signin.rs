@@ -144,7 +144,11 @@ pub fn stored_tokens(t: TokenSet, now: DateTime<Utc>, session_end: DateTime<Utc>
     };
     OAuthTokens {
         access_expires_at: after(t.expires_in),
-        refresh_expires_at: t.refresh_expires_in.map(after).unwrap_or(session_end).min(session_end),
+        refresh_expires_at: t
+            .refresh_expires_in
+            .map(after)
+            .unwrap_or(session_end)
+            .min(session_end),
         access_token: t.access_token,
         refresh_token: t.refresh_token,
     }

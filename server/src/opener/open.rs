@@ -119,7 +119,10 @@ impl Opener {
                 Ok(Hygiene::Running) => {}
                 Ok(Hygiene::Over) => return Ok(note("not opened: the hygiene opening is over")),
                 Ok(Hygiene::NotInHistory) => {
-                    tracing::warn!(session = sid, "a hygiene opening is not in the lock's history; not opening");
+                    tracing::warn!(
+                        session = sid,
+                        "a hygiene opening is not in the lock's history; not opening"
+                    );
                     return Ok(note("ignored: no such hygiene opening in the history"));
                 }
                 Err(e) => return Ok(self.chaster_failure(job, "confirming with Chaster", &e)),
@@ -286,6 +289,12 @@ impl Opener {
                         last_update: s.last_update,
                     };
                     return Ok(Reached::No(Miss::Device(offline)));
+                }
+                // Probably our earlier command still moving it: look again later.
+                Ok(s) if s.latch == LatchState::Moving => {
+                    return Ok(Reached::No(Miss::NotConfirmed(
+                        "The Sesame is still moving.".into(),
+                    )))
                 }
                 Ok(_) => {}
                 Err(e) => return Ok(Reached::No(Miss::Device(e))),

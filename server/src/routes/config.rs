@@ -133,7 +133,13 @@ mod tests {
             "extensionId": "legacy-uuid"
         }));
         assert!(!c.open_on_release);
-        assert_eq!(c.penalty, Penalty { kind: PenaltyKind::AddTime, minutes: 90 });
+        assert_eq!(
+            c.penalty,
+            Penalty {
+                kind: PenaltyKind::AddTime,
+                minutes: 90
+            }
+        );
         assert_eq!(c.low_battery_percent, 30);
         let c = merge(&json!({"penalty": {"kind": "explode"}}));
         assert_eq!(c.penalty, Penalty::default());
@@ -142,9 +148,15 @@ mod tests {
     #[test]
     fn penalties_and_battery_levels_out_of_range_are_refused_with_a_sentence() {
         let mut c = ExtensionConfig::default();
-        c.penalty = Penalty { kind: PenaltyKind::AddTime, minutes: 0 };
+        c.penalty = Penalty {
+            kind: PenaltyKind::AddTime,
+            minutes: 0,
+        };
         let e = validate(c).unwrap_err();
-        assert!(e.to_api_error().message.contains("between 1 minute and 7 days"));
+        assert!(e
+            .to_api_error()
+            .message
+            .contains("between 1 minute and 7 days"));
         c.penalty.minutes = MAX_PENALTY_MINUTES + 1;
         assert!(validate(c).is_err());
         c.penalty.minutes = MAX_PENALTY_MINUTES;
@@ -152,7 +164,11 @@ mod tests {
 
         let mut c = ExtensionConfig::default();
         c.low_battery_percent = 4;
-        assert!(validate(c).unwrap_err().to_api_error().message.contains("percent"));
+        assert!(validate(c)
+            .unwrap_err()
+            .to_api_error()
+            .message
+            .contains("percent"));
         c.low_battery_percent = 81;
         assert!(validate(c).is_err());
     }
@@ -160,7 +176,10 @@ mod tests {
     #[test]
     fn minutes_of_a_penalty_that_adds_no_time_are_cleared() {
         let mut c = ExtensionConfig::default();
-        c.penalty = Penalty { kind: PenaltyKind::Freeze, minutes: 50 };
+        c.penalty = Penalty {
+            kind: PenaltyKind::Freeze,
+            minutes: 50,
+        };
         assert_eq!(validate(c).unwrap().penalty.minutes, 0);
     }
 }

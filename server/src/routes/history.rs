@@ -33,8 +33,13 @@ async fn history(
     current: CurrentSession,
     query: Result<Query<HistoryQuery>, QueryRejection>,
 ) -> Result<Json<HistoryPage>, AppError> {
-    let Query(query) = query.map_err(|_| AppError::Invalid("The history cursor is not valid.".into()))?;
-    let last_id = query.after.filter(|a| !a.is_empty()).map(cursor).transpose()?;
+    let Query(query) =
+        query.map_err(|_| AppError::Invalid("The history cursor is not valid.".into()))?;
+    let last_id = query
+        .after
+        .filter(|a| !a.is_empty())
+        .map(cursor)
+        .transpose()?;
     let session = &current.session;
     let search = LogSearch {
         role: match session.role {
@@ -44,7 +49,10 @@ async fn history(
         limit: PAGE_SIZE,
         last_id,
     };
-    let page = state.chaster.search_logs(&session.session_id, &search).await?;
+    let page = state
+        .chaster
+        .search_logs(&session.session_id, &search)
+        .await?;
     let names = Names::of(session);
     let next_cursor = page
         .has_more
@@ -82,7 +90,11 @@ impl Names {
     fn of(s: &ResolvedSession) -> Names {
         Names {
             wearer: s.lock_for_user.user.username.clone(),
-            keyholder: s.lock_for_user.keyholder.as_ref().map(|k| k.username.clone()),
+            keyholder: s
+                .lock_for_user
+                .keyholder
+                .as_ref()
+                .map(|k| k.username.clone()),
             extension_name: s.extension_name.clone(),
             extension_slug: s.extension_slug.clone(),
         }
@@ -98,13 +110,18 @@ pub fn entry(log: &ActionLog, names: &Names) -> HistoryEntry {
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| match log.role.as_deref() {
             Some("user") => names.wearer.clone(),
-            Some("keyholder") => names.keyholder.clone().unwrap_or_else(|| "The keyholder".into()),
+            Some("keyholder") => names
+                .keyholder
+                .clone()
+                .unwrap_or_else(|| "The keyholder".into()),
             Some("extension") => names.extension_name.clone(),
             _ => "Chaster".into(),
         });
     let fill = |text: &Option<String>| text.as_deref().unwrap_or("").replace("%USER%", &user);
     let ours = |field: &Option<String>| {
-        field.as_deref().is_some_and(|v| !names.extension_slug.is_empty() && v == names.extension_slug)
+        field
+            .as_deref()
+            .is_some_and(|v| !names.extension_slug.is_empty() && v == names.extension_slug)
     };
     HistoryEntry {
         title: fill(&log.title),
@@ -118,7 +135,7 @@ pub fn entry(log: &ActionLog, names: &Names) -> HistoryEntry {
 /// `fa-lock-open` (or `fas fa-lock-open`) → `lock-open`; anything that is not a plain icon name
 /// is dropped, since the page turns it into a CSS class.
 fn icon_name(raw: &str) -> Option<String> {
-    let last = raw.split_whitespace().last()?;
+    let last = raw.split_whitespace().next_back()?;
     let name = last.strip_prefix("fa-").unwrap_or(last);
     let plain = !name.is_empty()
         && name.len() <= 64
@@ -153,22 +170,38 @@ mod tests {
 
     #[test]
     fn user_is_replaced_by_the_logs_user_or_the_name_of_its_role() {
-        let e = entry(&log(json!({"title": "%USER% started the lock", "role": "user"})), &names());
+        let e = entry(
+            &log(json!({"title": "%USER% started the lock", "role": "user"})),
+            &names(),
+        );
         assert_eq!(e.title, "demo-wearer started the lock");
-        let e = entry(&log(json!({"title": "%USER% unlocked", "role": "keyholder"})), &names());
+        let e = entry(
+            &log(json!({"title": "%USER% unlocked", "role": "keyholder"})),
+            &names(),
+        );
         assert_eq!(e.title, "demo-keyholder unlocked");
-        let with_user = json!({"title": "%USER% did it", "role": "user", "user": {"username": "someone"}});
+        let with_user =
+            json!({"title": "%USER% did it", "role": "user", "user": {"username": "someone"}});
         assert_eq!(entry(&log(with_user), &names()).title, "someone did it");
     }
 
     #[test]
     fn our_own_entries_are_flagged_and_icons_lose_their_prefix() {
-        let e = entry(&log(json!({"prefix": "sesame-opener", "icon": "fa-lock-open"})), &names());
+        let e = entry(
+            &log(json!({"prefix": "sesame-opener", "icon": "fa-lock-open"})),
+            &names(),
+        );
         assert!(e.by_this_extension);
         assert_eq!(e.icon.as_deref(), Some("lock-open"));
-        let e = entry(&log(json!({"prefix": "default", "extension": "sesame-opener"})), &names());
+        let e = entry(
+            &log(json!({"prefix": "default", "extension": "sesame-opener"})),
+            &names(),
+        );
         assert!(e.by_this_extension);
-        let e = entry(&log(json!({"prefix": "default", "icon": "fa-clock"})), &names());
+        let e = entry(
+            &log(json!({"prefix": "default", "icon": "fa-clock"})),
+            &names(),
+        );
         assert!(!e.by_this_extension);
         assert_eq!(e.icon.as_deref(), Some("clock"));
         assert_eq!(icon_name("fas fa-lock"), Some("lock".into()));

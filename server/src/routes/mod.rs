@@ -7,13 +7,16 @@ pub(crate) mod controls;
 mod device;
 mod health;
 mod history;
-mod security;
+pub mod limits;
+pub mod security;
 mod session;
 mod static_files;
 
+use std::sync::Arc;
+
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
-use axum::Router;
+use axum::{middleware, Router};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::dashboard;
@@ -21,19 +24,26 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::telemetry;
 
-/// The whole application: `/api`, `/health`, the static frontend, security headers, telemetry.
+/// The whole application: `/api`, `/health`, the static frontend, limits, security headers,
+/// telemetry.
 pub fn app(state: AppState) -> anyhow::Result<Router> {
+    let limits = limits::Limits::new(&state.settings);
     let router = Router::new()
-        .nest("/api", api_router(state.settings.api_body_limit_bytes))
+        .nest(
+            "/api",
+            api_router(&limits, state.settings.api_body_limit_bytes),
+        )
         .merge(health::router())
-        .merge(dashboard::auth_router())
+        .merge(
+            dashboard::auth_router().layer(middleware::from_fn_with_state(limits, limits::per_ip)),
+        )
         .fallback(static_files::serve)
         .with_state(state.clone());
-    let router = security::headers(router, &state.settings.chaster.origins)?;
+    let router = security::headers(router, &state.settings)?;
     Ok(telemetry::http_layers(router))
 }
 
-fn api_router(body_limit: usize) -> Router<AppState> {
+fn api_router(limits: &Arc<limits::Limits>, body_limit: usize) -> Router<AppState> {
     Router::new()
         .merge(session::router())
         .merge(device::router())
@@ -44,6 +54,8 @@ fn api_router(body_limit: usize) -> Router<AppState> {
         // An unknown API path is a JSON 404, never the SPA's index.html.
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(body_limit))
+        // Outside the handlers' extractors: refused requests never reach Chaster.
+        .layer(middleware::from_fn_with_state(limits.clone(), limits::api))
         // Answers depend on the bearer token: no shared cache may keep them.
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,

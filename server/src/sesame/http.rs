@@ -62,20 +62,29 @@ pub(crate) async fn send(
         .headers()
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
+        .map(str::to_owned);
     let bytes = response
         .bytes()
         .await
         .map_err(|e| transport_error(e, what))?;
-    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    let excerpt: String = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
-    Ok(Reply {
-        status,
-        json,
-        excerpt,
-        retry_after,
-    })
+    Ok(Reply::from_parts(status, retry_after.as_deref(), &bytes))
+}
+
+impl Reply {
+    /// Reads an answer from its parts (pure, so the fuzz targets in `fuzz/` can drive it).
+    pub(crate) fn from_parts(status: u16, retry_after: Option<&str>, bytes: &[u8]) -> Reply {
+        let retry_after = retry_after
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let json = serde_json::from_slice(bytes).unwrap_or(Value::Null);
+        let excerpt: String = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
+        Reply {
+            status,
+            json,
+            excerpt,
+            retry_after,
+        }
+    }
 }
 
 fn transport_error(e: reqwest::Error, what: &str) -> DeviceError {

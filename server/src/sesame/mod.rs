@@ -8,6 +8,9 @@
 mod cache;
 mod device;
 mod error;
+// Entry points for the fuzz targets in `fuzz/` and their regression tests; not an API.
+#[doc(hidden)]
+pub mod fuzzing;
 mod gate;
 mod http;
 mod hub;

@@ -110,7 +110,7 @@ impl WebApiClient {
         http::send(request.header("x-api-key", key.expose()), what).await
     }
 
-    fn fail(&self, key: &ApiKey, reply: &Reply) -> DeviceError {
+    pub(crate) fn fail(&self, key: &ApiKey, reply: &Reply) -> DeviceError {
         // An error body may also carry its own status (`{"statusCode":500,"message":…}`).
         let status = match reply.json.get("statusCode").and_then(Value::as_u64) {
             Some(code) if reply.is_success() && !(200..300).contains(&code) => code as u16,
@@ -136,36 +136,17 @@ impl WebApiClient {
             .http
             .get(format!("{}/{}", self.base, encode_segment(uuid)));
         let reply = self.call(key, request, "status").await?;
-        let state = reply
-            .json
-            .get("CHSesame2Status")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        let Some(state) = state.filter(|_| reply.is_success()) else {
+        let status = Some(&reply.json)
+            .filter(|_| reply.is_success())
+            .and_then(parse_status);
+        let Some(status) = status else {
             return Err(if reply.is_success() && reply.error_text().is_none() {
                 reply.unexpected("the status")
             } else {
                 self.fail(key, &reply)
             });
         };
-        let json = &reply.json;
-        Ok(WebStatus {
-            latch: match state.as_str() {
-                "locked" => LatchState::Locked,
-                "unlocked" => LatchState::Unlocked,
-                "moved" => LatchState::Moving,
-                _ => LatchState::Unknown,
-            },
-            battery: json
-                .get("batteryPercentage")
-                .and_then(Value::as_f64)
-                .map(|b| b.clamp(0.0, 100.0) as u8),
-            hub_online: json
-                .get("wm2State")
-                .and_then(Value::as_bool)
-                .unwrap_or(true),
-            updated_at: json.get("timestamp").and_then(http::epoch_to_utc),
-        })
+        Ok(status)
     }
 
     /// `POST /api/sesame2/{uuid}/cmd` with a fresh sign. `Ok` means accepted, nothing more.
@@ -231,7 +212,31 @@ impl WebApiClient {
     }
 }
 
-fn parse_history_entry(v: &Value) -> HistoryEntry {
+/// The body of `GET /api/sesame2/{uuid}`; `None` without a `CHSesame2Status` text.
+/// Pure, so the fuzz targets in `fuzz/` can drive it.
+pub(crate) fn parse_status(json: &Value) -> Option<WebStatus> {
+    let state = json.get("CHSesame2Status").and_then(Value::as_str)?;
+    Some(WebStatus {
+        latch: match state {
+            "locked" => LatchState::Locked,
+            "unlocked" => LatchState::Unlocked,
+            "moved" => LatchState::Moving,
+            _ => LatchState::Unknown,
+        },
+        battery: json
+            .get("batteryPercentage")
+            .and_then(Value::as_f64)
+            .map(|b| b.clamp(0.0, 100.0) as u8),
+        hub_online: json
+            .get("wm2State")
+            .and_then(Value::as_bool)
+            .unwrap_or(true),
+        updated_at: json.get("timestamp").and_then(http::epoch_to_utc),
+    })
+}
+
+/// One entry of the history body (pure: the fuzz targets in `fuzz/` drive it).
+pub(crate) fn parse_history_entry(v: &Value) -> HistoryEntry {
     let tag = v
         .get("historyTag")
         .and_then(Value::as_str)

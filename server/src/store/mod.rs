@@ -20,8 +20,8 @@ use crate::crypto::{CryptoError, SecretsKey};
 
 pub use devices::{DeviceRecord, NewDevice};
 pub use incidents::{Activity, Incident, NewActivity};
-pub use oauth::{DashboardSessionRecord, OAuthTokens};
 pub use jobs::{Completion, Job, NewJob, NewWebhookEvent, Supersede};
+pub use oauth::{DashboardSessionRecord, OAuthTokens};
 pub use sessions::{SessionRecord, WatchedSession};
 
 #[derive(Debug, thiserror::Error)]

@@ -37,7 +37,8 @@ pub struct OAuthTokens {
     pub refresh_expires_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id_hash, user_id, username, avatar_url, access_token_enc, refresh_token_enc, \
+const COLUMNS: &str =
+    "id_hash, user_id, username, avatar_url, access_token_enc, refresh_token_enc, \
      access_expires_at, refresh_expires_at, csrf_token, handle_key, expires_at";
 
 fn aad(id_hash: &str, field: &str) -> Vec<u8> {
@@ -52,7 +53,12 @@ impl Store {
         B64.encode(sealed)
     }
 
-    fn open_token(&self, id_hash: &str, field: &str, stored: &str) -> Result<SecretString, StoreError> {
+    fn open_token(
+        &self,
+        id_hash: &str,
+        field: &str,
+        stored: &str,
+    ) -> Result<SecretString, StoreError> {
         let raw = B64
             .decode(stored)
             .map_err(|_| StoreError::Corrupt(format!("{field} is not base64")))?;
@@ -97,10 +103,12 @@ impl Store {
         s: &DashboardSessionRecord,
     ) -> Result<(), StoreError> {
         let now = Utc::now();
-        sqlx::query("DELETE FROM dashboard_sessions WHERE expires_at <= $1 OR refresh_expires_at <= $1")
-            .bind(ms(now))
-            .execute(self.pool())
-            .await?;
+        sqlx::query(
+            "DELETE FROM dashboard_sessions WHERE expires_at <= $1 OR refresh_expires_at <= $1",
+        )
+        .bind(ms(now))
+        .execute(self.pool())
+        .await?;
         let id = s.id_hash.as_str();
         let t = &s.tokens;
         sqlx::query(&format!(
@@ -244,7 +252,10 @@ mod tests {
             assert!(!stored.contains("secret-value"), "{column} is plaintext");
         }
         let back = store.get_dashboard_session("h1").await.unwrap().unwrap();
-        assert_eq!(back.tokens.refresh_token.expose_secret(), "refresh-secret-value");
+        assert_eq!(
+            back.tokens.refresh_token.expose_secret(),
+            "refresh-secret-value"
+        );
     }
 
     #[tokio::test]

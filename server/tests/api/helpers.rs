@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 use std::time::Duration;
 
-use server::configuration::{ChasterSettings, Settings};
+use server::configuration::{ChasterSettings, RateLimitSettings, Settings};
 use server::sesame::{PollSettings, SesameSettings, VerifySettings};
 use server::startup::{AppState, Application};
 use sim::chaster::{ChasterSim, CLIENT_ID, DEV_TOKEN};
@@ -81,6 +81,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     .into();
     settings.secrets_key_file = dir.path().join("secrets.key");
     settings.sesame = fast_sesame_settings(&sesame);
+    // Tests fire bursts of requests with one token; `limits.rs` tests the budgets themselves.
+    settings.rate_limits = RateLimitSettings::off();
     configure(&mut settings);
 
     let application = Application::build(settings).await.expect("the app builds");

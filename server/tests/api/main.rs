@@ -3,7 +3,15 @@
 mod helpers;
 
 mod chaster_client;
+mod config;
+mod controls;
+mod dashboard;
 mod device;
+mod history;
+mod leak_scan;
+mod limits;
+mod role_matrix;
+mod security_headers;
 mod session;
 mod static_files;
 mod token_cache;

@@ -16,15 +16,28 @@ use crate::helpers::*;
 const UUID: &str = "5E5A3E05-0000-4000-8000-00000000C1A5";
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Starts the real binary with its configuration in the environment.
-fn start_server(dir: &Path, chaster: &ChasterSim, sesame: &SesameSim, port: u16, start_delay_ms: u64) -> Child {
+fn start_server(
+    dir: &Path,
+    chaster: &ChasterSim,
+    sesame: &SesameSim,
+    port: u16,
+    start_delay_ms: u64,
+) -> Child {
     Command::new(env!("CARGO_BIN_EXE_sesame-opener"))
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("RUST_LOG", std::env::var("TEST_CHILD_LOG").unwrap_or_else(|_| "warn".into()))
+        .env(
+            "RUST_LOG",
+            std::env::var("TEST_CHILD_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .env("BIND_ADDR", format!("127.0.0.1:{port}"))
         .env("DIST_DIR", dir.join("dist"))
         .env("DATABASE_URL", sqlite_url(dir))
@@ -39,7 +52,11 @@ fn start_server(dir: &Path, chaster: &ChasterSim, sesame: &SesameSim, port: u16,
         .env("JOBS_START_DELAY_MS", start_delay_ms.to_string())
         .env("JOBS_IDLE_POLL_MS", "50")
         .stdout(Stdio::null())
-        .stderr(if std::env::var_os("TEST_CHILD_LOG").is_some() { Stdio::inherit() } else { Stdio::null() })
+        .stderr(if std::env::var_os("TEST_CHILD_LOG").is_some() {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        })
         .spawn()
         .expect("the server binary starts")
 }
@@ -100,26 +117,41 @@ async fn a_release_accepted_before_a_kill_9_opens_the_box_after_the_restart() {
             .with_basic_auth(HOOK_USER, HOOK_PASSWORD)
             .with_retry_delays(vec![]),
     );
-    let log = chaster.release_lock(&session_id, Release::KeyholderUnlock).await;
+    let log = chaster
+        .release_lock(&session_id, Release::KeyholderUnlock)
+        .await;
     chaster.wait_deliveries_idle().await;
-    let delivery = chaster.deliveries().into_iter().find(|d| d.action_log_id.as_deref() == Some(log.as_str()));
-    assert_eq!(delivery.and_then(|d| d.status), Some(200), "the webhook was acknowledged");
+    let delivery = chaster
+        .deliveries()
+        .into_iter()
+        .find(|d| d.action_log_id.as_deref() == Some(log.as_str()));
+    assert_eq!(
+        delivery.and_then(|d| d.status),
+        Some(200),
+        "the webhook was acknowledged"
+    );
     let jobs = store.jobs_of_kind("open.release").await.unwrap();
     assert_eq!(jobs.len(), 1);
     assert_eq!(jobs[0].status, "queued");
 
     first.kill().expect("SIGKILL");
     first.wait().unwrap();
-    assert_eq!(sesame.commands_received(UUID, CommandKind::Unlock), 0, "nothing was sent before the crash");
+    assert_eq!(
+        sesame.commands_received(UUID, CommandKind::Unlock),
+        0,
+        "nothing was sent before the crash"
+    );
     assert!(sesame.latch_locked(UUID));
 
     // Second life, no delay: the stored job runs.
     chaster.clear_webhook();
     let port = free_port();
     let mut second = start_server(dir.path(), &chaster, &sesame, port, 0);
-    wait_for("the box to open after the restart", Duration::from_secs(30), || async {
-        !sesame.latch_locked(UUID)
-    })
+    wait_for(
+        "the box to open after the restart",
+        Duration::from_secs(30),
+        || async { !sesame.latch_locked(UUID) },
+    )
     .await;
     wait_for("the history line", Duration::from_secs(30), || async {
         chaster

@@ -22,7 +22,8 @@ pub struct OpenerApp {
     pub sesame: SesameSim,
     pub state: AppState,
     pub client: reqwest::Client,
-    pub dir: TempDir,
+    /// Removed when the test ends.
+    _dir: TempDir,
 }
 
 /// A session of our extension whose wearer connected a Web API box.
@@ -60,7 +61,9 @@ pub async fn spawn() -> OpenerApp {
 /// Like [`spawn`], letting the test change the settings first.
 pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> OpenerApp {
     init_test_logging();
-    let chaster = ChasterSim::spawn().await.expect("the Chaster simulator starts");
+    let chaster = ChasterSim::spawn()
+        .await
+        .expect("the Chaster simulator starts");
     let sesame = SesameSim::spawn(SesameSimConfig::fast())
         .await
         .expect("the Sesame simulator starts");
@@ -77,7 +80,11 @@ pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> OpenerApp {
     let mut settings = Settings::new(chaster_settings);
     settings.bind_addr = "127.0.0.1:0".parse().unwrap();
     settings.dist_dir = dir.path().join("dist");
-    settings.database_url = format!("sqlite://{}?mode=rwc", dir.path().join("opener.db").display()).into();
+    settings.database_url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("opener.db").display()
+    )
+    .into();
     settings.secrets_key_file = dir.path().join("secrets.key");
     settings.sesame = fast_sesame_settings(&sesame);
     let jobs = &mut settings.opener.jobs;
@@ -106,7 +113,7 @@ pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> OpenerApp {
         sesame,
         state,
         client: reqwest::Client::new(),
-        dir,
+        _dir: dir,
     }
 }
 
@@ -120,12 +127,18 @@ impl OpenerApp {
                 .wearer_id
                 .clone()
         });
-        let uuid = format!("5E5A3E05-0000-4000-8000-{:012X}", rand_u64() & 0xFFFF_FFFF_FFFF);
-        self.sesame.add_webapi_device(&uuid, DEMO_SECRET_HEX, DEMO_API_KEY);
+        let uuid = format!(
+            "5E5A3E05-0000-4000-8000-{:012X}",
+            rand_u64() & 0xFFFF_FFFF_FFFF
+        );
+        self.sesame
+            .add_webapi_device(&uuid, DEMO_SECRET_HEX, DEMO_API_KEY);
         let credentials = DeviceCredentials::WebApi {
             uuid: uuid.clone(),
             api_key: server::sesame::ApiKey::parse(DEMO_API_KEY).unwrap(),
-            secret: server::sesame::DeviceSecret::parse(DEMO_SECRET_HEX).unwrap().secret,
+            secret: server::sesame::DeviceSecret::parse(DEMO_SECRET_HEX)
+                .unwrap()
+                .secret,
         };
         self.state
             .store
@@ -145,7 +158,11 @@ impl OpenerApp {
     }
 
     /// POSTs a body to the webhook endpoint, with the right credentials unless told otherwise.
-    pub async fn post_webhook(&self, body: &Value, auth: Option<(&str, &str)>) -> reqwest::Response {
+    pub async fn post_webhook(
+        &self,
+        body: &Value,
+        auth: Option<(&str, &str)>,
+    ) -> reqwest::Response {
         let mut request = self
             .client
             .post(format!("{}/webhooks/chaster", self.address))
@@ -168,10 +185,14 @@ impl OpenerApp {
     /// Waits until no job is queued or running (webhooks delivered first).
     pub async fn settle(&self) {
         self.chaster.wait_deliveries_idle().await;
-        wait_for("the job queue to drain", Duration::from_secs(60), || async {
-            let [queued, running, _, _] = self.state.store.job_counts().await.unwrap();
-            queued + running == 0
-        })
+        wait_for(
+            "the job queue to drain",
+            Duration::from_secs(60),
+            || async {
+                let [queued, running, _, _] = self.state.store.job_counts().await.unwrap();
+                queued + running == 0
+            },
+        )
         .await;
     }
 }
@@ -230,7 +251,8 @@ pub struct TempDir(PathBuf);
 impl TempDir {
     #[allow(clippy::new_without_default)]
     pub fn new() -> TempDir {
-        let path = std::env::temp_dir().join(format!("sesame-opener-jobs-{}", uuid::Uuid::new_v4()));
+        let path =
+            std::env::temp_dir().join(format!("sesame-opener-jobs-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&path).unwrap();
         TempDir(path)
     }

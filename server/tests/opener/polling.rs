@@ -17,7 +17,9 @@ async fn without_webhook_credentials_a_release_is_found_by_polling_and_opened_on
     .await;
     app.chaster.clear_webhook();
     let w = app.wearer_with_box(NewSessionSpec::default()).await;
-    app.chaster.release_lock(&w.session_id, Release::TimerEnded).await;
+    app.chaster
+        .release_lock(&w.session_id, Release::TimerEnded)
+        .await;
     wait_for("the box to open", Duration::from_secs(10), || async {
         !app.sesame.latch_locked(&w.uuid)
     })
@@ -25,8 +27,24 @@ async fn without_webhook_credentials_a_release_is_found_by_polling_and_opened_on
     // Many more polls see the same release.
     tokio::time::sleep(Duration::from_millis(800)).await;
     app.settle().await;
-    assert_eq!(app.sesame.commands_received(&w.uuid, CommandKind::Unlock), 1);
-    assert_eq!(app.logs_starting(&w.session_id, "Box opened after release").len(), 1);
-    let webhook = app.post_webhook(&action_log_event(&w.session_id, "x", "unlocked"), Some((HOOK_USER, HOOK_PASSWORD))).await;
-    assert_eq!(webhook.status(), 401, "no credentials configured: no webhook is accepted");
+    assert_eq!(
+        app.sesame.commands_received(&w.uuid, CommandKind::Unlock),
+        1
+    );
+    assert_eq!(
+        app.logs_starting(&w.session_id, "Box opened after release")
+            .len(),
+        1
+    );
+    let webhook = app
+        .post_webhook(
+            &action_log_event(&w.session_id, "x", "unlocked"),
+            Some((HOOK_USER, HOOK_PASSWORD)),
+        )
+        .await;
+    assert_eq!(
+        webhook.status(),
+        401,
+        "no credentials configured: no webhook is accepted"
+    );
 }

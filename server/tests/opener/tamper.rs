@@ -39,21 +39,35 @@ async fn a_box_opened_behind_the_servers_back_is_one_incident_with_one_penalty()
     assert_eq!(incidents.len(), 1);
     assert!(incidents[0].penalty_applied && incidents[0].resolved_at.is_none());
     let actions = app.chaster.actions_received(&w.session_id);
-    assert_eq!(actions, vec![json!({"action": {"name": "add_time", "params": 1800}})]);
+    assert_eq!(
+        actions,
+        vec![json!({"action": {"name": "add_time", "params": 1800}})]
+    );
     assert_ne!(app.chaster.end_date(&w.session_id).unwrap(), end_before);
-    assert_eq!(app.logs_starting(&w.session_id, "Box found open during the session").len(), 1);
+    assert_eq!(
+        app.logs_starting(&w.session_id, "Box found open during the session")
+            .len(),
+        1
+    );
     let activity = store.recent_activity(&w.user_id, 10).await.unwrap();
-    assert!(activity.iter().any(|a| a.kind == "incident" && a.message.contains("30 minutes")));
+    assert!(activity
+        .iter()
+        .any(|a| a.kind == "incident" && a.message.contains("30 minutes")));
     let checks = store.jobs_of_kind("tamper.check").await.unwrap().len();
     assert!(checks >= 3, "only {checks} checks ran");
 
     app.sesame.set_latch(&w.uuid, true);
     wait_for("the incident to close", Duration::from_secs(10), || async {
-        store.incidents(&w.session_id).await.unwrap()[0].resolved_at.is_some()
+        store.incidents(&w.session_id).await.unwrap()[0]
+            .resolved_at
+            .is_some()
     })
     .await;
     app.settle().await;
-    assert_eq!(app.logs_starting(&w.session_id, "Box locked again").len(), 1);
+    assert_eq!(
+        app.logs_starting(&w.session_id, "Box locked again").len(),
+        1
+    );
     assert_eq!(app.chaster.actions_received(&w.session_id).len(), 1);
 }
 
@@ -77,13 +91,29 @@ async fn a_box_seen_open_on_a_page_counts_but_not_during_a_hygiene_opening_or_af
 
     let other = app.wearer_with_box(NewSessionSpec::default()).await;
     app.settle().await;
-    app.state.store.set_hygiene_opening(&other.session_id, true).await.unwrap();
+    app.state
+        .store
+        .set_hygiene_opening(&other.session_id, true)
+        .await
+        .unwrap();
     let during = watch.evaluate(&other.session_id, &open).await.unwrap();
     assert_eq!(during, server::opener::Verdict::NotWatched);
-    app.state.store.set_hygiene_opening(&other.session_id, false).await.unwrap();
-    app.chaster.release_lock(&other.session_id, Release::KeyholderUnlock).await;
+    app.state
+        .store
+        .set_hygiene_opening(&other.session_id, false)
+        .await
+        .unwrap();
+    app.chaster
+        .release_lock(&other.session_id, Release::KeyholderUnlock)
+        .await;
     app.settle().await;
     let after = watch.evaluate(&other.session_id, &open).await.unwrap();
     assert_eq!(after, server::opener::Verdict::NotWatched);
-    assert!(app.state.store.incidents(&other.session_id).await.unwrap().is_empty());
+    assert!(app
+        .state
+        .store
+        .incidents(&other.session_id)
+        .await
+        .unwrap()
+        .is_empty());
 }

@@ -3,16 +3,21 @@
 //! - `GET /device` → `DeviceSlot` (both roles; the box of the session's wearer),
 //! - `POST /device/test` → `BoxStatus`, `PUT /device` → `DeviceView`, `DELETE /device` → 204
 //!   (wearer only),
-//! - `POST /device/open` (keyholder only) and `POST /device/lock` (both) → `CommandResult`.
+//! - `POST /device/open` (keyholder only) and `POST /device/lock` (keyholder; the wearer unless
+//!   the lock's config says `wearer_may_lock: false`) → `CommandResult`.
 //!
-//! Roles are checked here on every call with the rules the view's `can_*` flags show. Box
+//! Roles are checked here on every call with the rules the view's `can_*` flags show; the
+//! battery warning uses the lock's `low_battery_percent`. Box
 //! events are written to the Chaster history in the background: a Chaster failure never turns a
 //! box command that happened into an error.
 
+mod history;
 mod registration;
 mod view;
 
-use api_types::{BoxStatus, CommandResult, DeviceRegistration, DeviceSlot, DeviceView};
+use api_types::{
+    BoxStatus, CommandResult, DeviceRegistration, DeviceSlot, DeviceView, ExtensionConfig,
+};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -20,15 +25,16 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use crate::auth::{CurrentSession, ResolvedSession};
-use crate::chaster::models::{CustomLog, LogRole};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::sesame::{Device, DeviceError, DeviceProbe};
 use crate::state::AppState;
 use crate::store::{DeviceRecord, NewDevice};
+use history::write_history;
 
 const NO_BOX: &str = "No box is connected to this lock yet.";
 const WEARER_CANNOT_OPEN: &str = "The wearer cannot open the box while the session runs.";
+const WEARER_MAY_NOT_LOCK: &str = "The keyholder has not allowed the wearer to lock the box.";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -48,7 +54,7 @@ async fn get_device(
     let session = &current.session;
     let record = state.store.get_device(session.wearer_id.as_str()).await?;
     let device = match record {
-        Some(record) => Some(live_view(&state, &record, session.role).await),
+        Some(record) => Some(live_view(&state, &record, session).await),
         None => None,
     };
     Ok(Json(view::slot(device, session.role)))
@@ -60,15 +66,14 @@ async fn test_device(
     current: CurrentSession,
     body: Result<Json<DeviceRegistration>, JsonRejection>,
 ) -> Result<Json<BoxStatus>, AppError> {
-    current
-        .session
-        .require_role(Role::Wearer, "connect a box")?;
+    let session = &current.session;
+    session.require_role(Role::Wearer, "connect a box")?;
     let Json(registration) = body?;
     let candidate = registration::parse(&registration)?;
     let probe = probe(&state, &candidate).await?;
     Ok(Json(view::with_battery_flag(
         probe.status,
-        low_battery_percent(&state),
+        &policy(session),
     )))
 }
 
@@ -116,7 +121,7 @@ async fn put_device(
         Ok(probe.status),
         requests,
         session.role,
-        low_battery_percent(&state),
+        &policy(session),
     )))
 }
 
@@ -153,7 +158,7 @@ async fn open_device(
         return Err(AppError::Forbidden(WEARER_CANNOT_OPEN.into()));
     }
     let device = connected_device(&state, session).await?;
-    let result = device.unlock().await?;
+    let result = flag_battery(device.unlock().await?, session);
     tracing::info!(outcome = ?result.outcome, "keyholder opened the box");
     write_history(
         &state,
@@ -170,11 +175,11 @@ async fn lock_device(
     current: CurrentSession,
 ) -> Result<Json<CommandResult>, AppError> {
     let session = &current.session;
-    if !view::can_lock(session.role) {
-        return Err(AppError::Forbidden("You may not lock the box.".into()));
+    if !view::can_lock(session.role, &policy(session)) {
+        return Err(AppError::Forbidden(WEARER_MAY_NOT_LOCK.into()));
     }
     let device = connected_device(&state, session).await?;
-    let result = device.lock().await?;
+    let result = flag_battery(device.lock().await?, session);
     tracing::info!(outcome = ?result.outcome, role = ?session.role, "box locked by hand");
     let by = match session.role {
         Role::Keyholder => "the keyholder",
@@ -191,14 +196,18 @@ async fn lock_device(
 }
 
 /// The record as the viewer may see it, with the (cached, coalesced) live status.
-async fn live_view(state: &AppState, record: &DeviceRecord, role: Role) -> DeviceView {
+async fn live_view(
+    state: &AppState,
+    record: &DeviceRecord,
+    session: &ResolvedSession,
+) -> DeviceView {
     let device = state.hub.device(record.credentials.clone());
     let status = device.status().await;
     if let Err(e) = &status {
         tracing::warn!(error = %e, "cannot read the box status");
     }
     let requests = device.requests_this_month().await;
-    view::device_view(record, status, requests, role, low_battery_percent(state))
+    view::device_view(record, status, requests, session.role, &policy(session))
 }
 
 async fn connected_device(state: &AppState, session: &ResolvedSession) -> Result<Device, AppError> {
@@ -233,115 +242,16 @@ fn registration_error(e: DeviceError) -> AppError {
     }
 }
 
-fn low_battery_percent(state: &AppState) -> u8 {
-    state.hub.settings().low_battery_percent
+/// The keyholder's settings for this lock (Chaster's public extension config over the defaults).
+fn policy(session: &ResolvedSession) -> ExtensionConfig {
+    super::config::merge(&session.config)
 }
 
-/// Adds a line to the lock's Chaster history, in the background and best-effort.
-fn write_history(
-    state: &AppState,
-    session: &ResolvedSession,
-    title: &str,
-    description: String,
-    icon: &str,
-) {
-    let log = CustomLog {
-        title: title.to_owned(),
-        description,
-        role: Some(match session.role {
-            Role::Keyholder => LogRole::Keyholder,
-            Role::Wearer => LogRole::User,
-        }),
-        icon: Some(icon.to_owned()),
-        color: None,
-    };
-    let chaster = state.chaster.clone();
-    let session_id = session.session_id.clone();
-    tokio::spawn(async move {
-        if let Err(e) = chaster.post_custom_log(&session_id, &log).await {
-            tracing::warn!(error = %e, title = %log.title, "cannot write the box event to the Chaster history");
-        }
-    });
+fn flag_battery(mut result: CommandResult, session: &ResolvedSession) -> CommandResult {
+    let config = policy(session);
+    result.status = result.status.map(|s| view::with_battery_flag(s, &config));
+    result
 }
 
 #[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use api_types::ErrorCode;
-
-    use super::*;
-
-    #[test]
-    fn refusals_while_connecting_are_invalid_input_and_outages_keep_their_code() {
-        let e = registration_error(DeviceError::BadCredentials { status: Some(403) });
-        assert_eq!(e.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(e.to_api_error().message.contains("API key"));
-        assert_eq!(
-            registration_error(DeviceError::NotFound)
-                .to_api_error()
-                .code,
-            ErrorCode::Invalid
-        );
-        let e = registration_error(DeviceError::Throttled {
-            retry_after: Duration::from_secs(5),
-        });
-        assert_eq!(e.to_api_error().code, ErrorCode::RateLimited);
-        assert_eq!(e.to_api_error().retry_after_secs, Some(5));
-    }
-
-    #[test]
-    fn device_failures_map_to_conflict_unavailable_or_bad_gateway() {
-        let table = [
-            (
-                DeviceError::Busy { retry_after: None },
-                409,
-                ErrorCode::DeviceError,
-            ),
-            (
-                DeviceError::LowBattery { percent: Some(3) },
-                409,
-                ErrorCode::DeviceError,
-            ),
-            (
-                DeviceError::Offline { last_update: None },
-                503,
-                ErrorCode::DeviceError,
-            ),
-            (
-                DeviceError::Throttled {
-                    retry_after: Duration::from_secs(9),
-                },
-                503,
-                ErrorCode::RateLimited,
-            ),
-            (
-                DeviceError::Timeout { detail: "t".into() },
-                502,
-                ErrorCode::UpstreamUnavailable,
-            ),
-            (
-                DeviceError::BadCredentials { status: Some(401) },
-                502,
-                ErrorCode::DeviceError,
-            ),
-        ];
-        for (device, status, code) in table {
-            let label = device.to_string();
-            let e = AppError::from(device);
-            assert_eq!(e.status().as_u16(), status, "{label}");
-            assert_eq!(e.to_api_error().code, code, "{label}");
-        }
-    }
-
-    #[test]
-    fn a_missing_box_is_a_404_that_says_so() {
-        let e = AppError::Missing(NO_BOX.into());
-        assert_eq!(e.status(), StatusCode::NOT_FOUND);
-        assert_eq!(e.to_api_error().code, ErrorCode::NotFound);
-        assert_eq!(
-            e.to_api_error().message,
-            "No box is connected to this lock yet."
-        );
-    }
-}
+mod tests;

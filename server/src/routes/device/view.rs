@@ -1,7 +1,8 @@
 //! Saved box + live status → what a viewer may see of it. Pure, and built field by field from
-//! non-secret data only: the record's credentials never enter a view.
+//! non-secret data only: the record's credentials never enter a view. The lock's extension
+//! config (set by the keyholder) decides the low-battery threshold and whether the wearer may lock.
 
-use api_types::{BoxStatus, DeviceSlot, DeviceView};
+use api_types::{BoxStatus, DeviceSlot, DeviceView, ExtensionConfig};
 
 use crate::domain::Role;
 use crate::sesame::DeviceError;
@@ -12,8 +13,11 @@ pub fn can_open(role: Role) -> bool {
     role == Role::Keyholder
 }
 
-pub fn can_lock(role: Role) -> bool {
-    matches!(role, Role::Keyholder | Role::Wearer)
+pub fn can_lock(role: Role, config: &ExtensionConfig) -> bool {
+    match role {
+        Role::Keyholder => true,
+        Role::Wearer => config.wearer_may_lock,
+    }
 }
 
 pub fn can_manage(role: Role) -> bool {
@@ -27,18 +31,17 @@ pub fn slot(device: Option<DeviceView>, role: Role) -> DeviceSlot {
     }
 }
 
-/// `low_battery_percent`: a battery at or below it is flagged.
 pub fn device_view(
     record: &DeviceRecord,
     status: Result<BoxStatus, DeviceError>,
     requests_this_month: u64,
     role: Role,
-    low_battery_percent: u8,
+    config: &ExtensionConfig,
 ) -> DeviceView {
     let (status, status_error) = match status {
         Ok(s) => {
             let error = (!s.reachable).then(|| offline_message(s.last_update.as_deref()));
-            (Some(with_battery_flag(s, low_battery_percent)), error)
+            (Some(with_battery_flag(s, config)), error)
         }
         Err(e) => (None, Some(e.user_message())),
     };
@@ -50,14 +53,15 @@ pub fn device_view(
         status_error,
         requests_this_month,
         can_open: can_open(role),
-        can_lock: can_lock(role),
+        can_lock: can_lock(role, config),
     }
 }
 
-pub fn with_battery_flag(mut status: BoxStatus, low_battery_percent: u8) -> BoxStatus {
+/// `battery_low` by the lock's threshold (the Sesame layer flags by its own setting).
+pub fn with_battery_flag(mut status: BoxStatus, config: &ExtensionConfig) -> BoxStatus {
     status.battery_low = status
         .battery_percent
-        .is_some_and(|p| p <= low_battery_percent);
+        .is_some_and(|p| p <= config.low_battery_percent);
     status
 }
 
@@ -96,6 +100,14 @@ mod tests {
         }
     }
 
+    fn config(low_battery_percent: u8, wearer_may_lock: bool) -> ExtensionConfig {
+        ExtensionConfig {
+            low_battery_percent,
+            wearer_may_lock,
+            ..ExtensionConfig::default()
+        }
+    }
+
     fn status(battery: Option<u8>, reachable: bool) -> BoxStatus {
         BoxStatus {
             latch: LatchState::Locked,
@@ -109,7 +121,13 @@ mod tests {
     #[test]
     fn the_view_json_carries_no_credential_nor_device_id() {
         for role in [Role::Wearer, Role::Keyholder] {
-            let view = device_view(&record(), Ok(status(Some(80), true)), 12, role, 30);
+            let view = device_view(
+                &record(),
+                Ok(status(Some(80), true)),
+                12,
+                role,
+                &config(30, true),
+            );
             let json = serde_json::to_string(&slot(Some(view), role)).unwrap();
             for needle in [KEY, SECRET_HEX, UUID, "wearer-1"] {
                 assert!(
@@ -123,25 +141,42 @@ mod tests {
 
     #[test]
     fn battery_low_is_set_at_or_below_the_threshold_only() {
-        let low = |p| {
-            device_view(&record(), Ok(status(p, true)), 0, Role::Wearer, 30)
-                .status
-                .unwrap()
-                .battery_low
+        let low = |p, threshold| {
+            device_view(
+                &record(),
+                Ok(status(p, true)),
+                0,
+                Role::Wearer,
+                &config(threshold, true),
+            )
+            .status
+            .unwrap()
+            .battery_low
         };
-        assert!(low(Some(30)));
-        assert!(low(Some(8)));
-        assert!(!low(Some(31)));
-        assert!(!low(None));
+        assert!(low(Some(30), 30));
+        assert!(low(Some(8), 30));
+        assert!(!low(Some(31), 30));
+        assert!(!low(None, 30));
+        assert!(low(Some(45), 50));
+        assert_eq!(ExtensionConfig::default().low_battery_percent, 30);
     }
 
     #[test]
     fn only_the_keyholder_may_open_and_only_the_wearer_may_manage() {
-        let view = |role| device_view(&record(), Ok(status(Some(80), true)), 0, role, 30);
-        let kh = view(Role::Keyholder);
+        let view = |role, wearer_may_lock| {
+            device_view(
+                &record(),
+                Ok(status(Some(80), true)),
+                0,
+                role,
+                &config(30, wearer_may_lock),
+            )
+        };
+        let kh = view(Role::Keyholder, false);
         assert!(kh.can_open && kh.can_lock);
-        let wearer = view(Role::Wearer);
+        let wearer = view(Role::Wearer, true);
         assert!(!wearer.can_open && wearer.can_lock);
+        assert!(!view(Role::Wearer, false).can_lock);
         assert!(slot(None, Role::Wearer).can_manage);
         assert!(!slot(None, Role::Keyholder).can_manage);
     }
@@ -156,7 +191,7 @@ mod tests {
             }),
             0,
             Role::Keyholder,
-            30,
+            &ExtensionConfig::default(),
         );
         assert_eq!(view.status, None);
         assert!(view.status_error.unwrap().contains("CANDY HOUSE"));
@@ -165,7 +200,13 @@ mod tests {
 
     #[test]
     fn an_unreachable_box_keeps_its_last_status_and_says_it_is_offline() {
-        let view = device_view(&record(), Ok(status(Some(80), false)), 0, Role::Wearer, 30);
+        let view = device_view(
+            &record(),
+            Ok(status(Some(80), false)),
+            0,
+            Role::Wearer,
+            &ExtensionConfig::default(),
+        );
         assert!(view.status.is_some());
         let error = view.status_error.unwrap();
         assert!(

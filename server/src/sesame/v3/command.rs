@@ -73,22 +73,7 @@ impl V3Client {
                         && reply.json.get("status").and_then(Value::as_str)
                             == Some("terminated") =>
                 {
-                    if reply.json.get("successful").and_then(Value::as_bool) == Some(true) {
-                        return Ok(());
-                    }
-                    let reason = reply
-                        .json
-                        .get("error")
-                        .and_then(Value::as_str)
-                        .unwrap_or("no reason given");
-                    return Err(match map_error(Some(reason), 400) {
-                        DeviceError::Upstream { .. } | DeviceError::BadRequest { .. } => {
-                            DeviceError::CommandFailed {
-                                reason: reason.to_owned(),
-                            }
-                        }
-                        typed => typed,
-                    });
+                    return terminated_outcome(&reply.json);
                 }
                 Ok(reply)
                     if reply.is_success()
@@ -109,4 +94,23 @@ impl V3Client {
             tokio::time::sleep(poll.interval).await;
         }
     }
+}
+
+/// The body of a terminated `GET /action-result` (pure: the fuzz targets in `fuzz/` drive it).
+pub(crate) fn terminated_outcome(json: &Value) -> Result<(), DeviceError> {
+    if json.get("successful").and_then(Value::as_bool) == Some(true) {
+        return Ok(());
+    }
+    let reason = json
+        .get("error")
+        .and_then(Value::as_str)
+        .unwrap_or("no reason given");
+    Err(match map_error(Some(reason), 400) {
+        DeviceError::Upstream { .. } | DeviceError::BadRequest { .. } => {
+            DeviceError::CommandFailed {
+                reason: reason.to_owned(),
+            }
+        }
+        typed => typed,
+    })
 }

@@ -59,6 +59,7 @@ mod codes;
 mod command;
 
 pub(crate) use codes::map_error;
+pub(crate) use command::terminated_outcome;
 
 impl V3Client {
     pub(crate) fn new(settings: Arc<SesameSettings>, gate: Arc<KeyGate>) -> Self {
@@ -92,7 +93,7 @@ impl V3Client {
     }
 
     /// Turns an error answer into a typed error, applying the key-wide consequences.
-    fn fail(&self, key: &ApiKey, reply: &Reply) -> DeviceError {
+    pub(crate) fn fail(&self, key: &ApiKey, reply: &Reply) -> DeviceError {
         let error = match map_error(reply.error_text(), reply.status) {
             DeviceError::Banned { .. } => DeviceError::Banned {
                 remaining: self.gate.ban(key),
@@ -157,23 +158,7 @@ impl V3Client {
         let json = self
             .get_json(key, "/sesames", "the device list", Value::is_array)
             .await?;
-        let text = |v: &Value, k: &str| {
-            v.get(k)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned()
-        };
-        Ok(json
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|d| d.get("device_id").and_then(Value::as_str).is_some())
-            .map(|d| V3Device {
-                device_id: text(d, "device_id"),
-                serial: text(d, "serial"),
-                nickname: text(d, "nickname"),
-            })
-            .collect())
+        Ok(parse_list(&json))
     }
 
     /// `GET /sesame/{device_id}`.
@@ -181,16 +166,41 @@ impl V3Client {
         let path = format!("/sesame/{}", encode(device_id));
         let valid = |v: &Value| v.get("locked").is_some_and(Value::is_boolean);
         let json = self.get_json(key, &path, "the status", valid).await?;
-        Ok(V3Status {
-            locked: json["locked"].as_bool().unwrap_or_default(),
-            battery: json
-                .get("battery")
-                .and_then(Value::as_u64)
-                .map(|b| b.min(100) as u8),
-            responsive: json
-                .get("responsive")
-                .and_then(Value::as_bool)
-                .unwrap_or(true),
+        Ok(parse_status(&json))
+    }
+}
+
+/// The body of `GET /sesames` (pure: the fuzz targets in `fuzz/` drive it).
+pub(crate) fn parse_list(json: &Value) -> Vec<V3Device> {
+    let text = |v: &Value, k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    json.as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d.get("device_id").and_then(Value::as_str).is_some())
+        .map(|d| V3Device {
+            device_id: text(d, "device_id"),
+            serial: text(d, "serial"),
+            nickname: text(d, "nickname"),
         })
+        .collect()
+}
+
+/// The body of `GET /sesame/{device_id}` (pure: the fuzz targets in `fuzz/` drive it).
+pub(crate) fn parse_status(json: &Value) -> V3Status {
+    V3Status {
+        locked: json["locked"].as_bool().unwrap_or_default(),
+        battery: json
+            .get("battery")
+            .and_then(Value::as_u64)
+            .map(|b| b.min(100) as u8),
+        responsive: json
+            .get("responsive")
+            .and_then(Value::as_bool)
+            .unwrap_or(true),
     }
 }

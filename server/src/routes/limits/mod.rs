@@ -1,0 +1,162 @@
+//! Limits in front of the handlers: request budgets per page (mainToken fingerprint) and per
+//! client address, and the body size, checked before a body is read. Refusals are the ordinary
+//! JSON errors (429 with `Retry-After`, 413).
+//!
+//! Chaster's webhooks are not behind these: they carry no mainToken, come from Chaster's few
+//! addresses, and a refused delivery would only be retried.
+
+mod bucket;
+
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+pub use bucket::KeyedBucket;
+
+use crate::auth::bearer_token;
+use crate::configuration::{RateLimitSettings, Settings};
+use crate::error::AppError;
+
+/// The budgets and the body limit, shared by every request.
+pub struct Limits {
+    per_token: KeyedBucket<[u8; 32]>,
+    per_ip: KeyedBucket<IpAddr>,
+    client_ip_header: Option<header::HeaderName>,
+    body_limit_bytes: usize,
+}
+
+impl Limits {
+    pub fn new(settings: &Settings) -> Arc<Limits> {
+        let RateLimitSettings {
+            per_token,
+            per_ip,
+            client_ip_header,
+        } = settings.rate_limits.clone();
+        Arc::new(Limits {
+            per_token: KeyedBucket::new(per_token),
+            per_ip: KeyedBucket::new(per_ip),
+            client_ip_header,
+            body_limit_bytes: settings.api_body_limit_bytes,
+        })
+    }
+
+    /// The client's address: the last entry of the proxy's header when one is configured,
+    /// else the peer. IPv6 counts per /64.
+    fn client_ip(&self, request: &Request) -> Option<IpAddr> {
+        let forwarded = self.client_ip_header.as_ref().and_then(|name| {
+            let value = request.headers().get_all(name).iter().last()?;
+            value.to_str().ok()?.rsplit(',').next()?.trim().parse().ok()
+        });
+        let peer = || {
+            request
+                .extensions()
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(addr)| addr.ip())
+        };
+        forwarded.or_else(peer).map(network_of)
+    }
+
+    fn check_rate(&self, request: &Request) -> Result<(), AppError> {
+        let now = Instant::now();
+        if let Some(ip) = self.client_ip(request) {
+            self.per_ip.check(&ip, now).map_err(too_many)?;
+        }
+        // A malformed token is refused later (401); the address budget covers it.
+        if let Ok(token) = bearer_token(request.headers()) {
+            self.per_token
+                .check(&token.fingerprint(), now)
+                .map_err(too_many)?;
+        }
+        Ok(())
+    }
+
+    /// Refuses a declared body over the limit before it is read. Streamed bodies without a
+    /// length are cut by `DefaultBodyLimit` in the extractors (also a 413, see `AppError`).
+    fn check_length(&self, headers: &HeaderMap) -> Result<(), AppError> {
+        let declared = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        match declared {
+            Some(n) if n > self.body_limit_bytes as u64 => Err(AppError::TooLarge),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// `/api`: body size, then the address and page budgets.
+pub async fn api(State(limits): State<Arc<Limits>>, request: Request, next: Next) -> Response {
+    let checked = limits
+        .check_length(request.headers())
+        .and_then(|()| limits.check_rate(&request));
+    match checked {
+        Ok(()) => next.run(request).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Pages that write on every visit (`/auth/login` stores a sign-in state): the address budget.
+pub async fn per_ip(State(limits): State<Arc<Limits>>, request: Request, next: Next) -> Response {
+    let checked = match limits.client_ip(&request) {
+        Some(ip) => limits.per_ip.check(&ip, Instant::now()).map_err(too_many),
+        None => Ok(()),
+    };
+    match checked {
+        Ok(()) => next.run(request).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+fn too_many(wait: Duration) -> AppError {
+    // Whole seconds, rounded up: waiting that long is always enough.
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    AppError::TooManyRequests {
+        retry_after_secs: secs.max(1),
+    }
+}
+
+/// IPv4 as is (also when mapped into IPv6); IPv6 reduced to its /64.
+fn network_of(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_clients_count_per_64_and_mapped_ipv4_as_ipv4() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::2".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(network_of(a), network_of(b));
+        assert_ne!(network_of(a), network_of(c));
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(network_of(mapped), "192.0.2.7".parse::<IpAddr>().unwrap());
+    }
+
+    #[test]
+    fn waits_are_rounded_up_to_whole_seconds() {
+        let secs = |d| match too_many(d) {
+            AppError::TooManyRequests { retry_after_secs } => retry_after_secs,
+            _ => unreachable!(),
+        };
+        assert_eq!(secs(Duration::from_millis(1500)), 2);
+        assert_eq!(secs(Duration::from_secs(2)), 2);
+        assert_eq!(secs(Duration::from_millis(1)), 1);
+    }
+}

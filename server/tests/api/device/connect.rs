@@ -1,0 +1,247 @@
+//! Connecting, testing and removing the box: who may, what is checked, what is kept.
+
+use super::*;
+
+#[tokio::test]
+async fn a_wearer_connects_a_web_api_box_with_a_hex_secret_and_the_keyholder_sees_it_without_credentials(
+) {
+    let app = spawn_app().await;
+    let (status, text) = call(
+        &app,
+        Method::PUT,
+        "/device",
+        WEARER_TOKEN,
+        Some(&web_registration(DEMO_SECRET_HEX)),
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    assert_no_credentials(&text, &[]);
+    let view = parse(&text);
+    assert_eq!(view["nickname"], "Key box");
+    assert_eq!(view["api"], "web_api");
+    assert_eq!(view["status"]["latch"], "locked");
+
+    let (status, text) = call(&app, Method::GET, "/device", KEYHOLDER_TOKEN, None).await;
+    assert_eq!(status, 200, "{text}");
+    assert_no_credentials(&text, &[]);
+    let slot = parse(&text);
+    assert_eq!(slot["can_manage"], false);
+    let device = &slot["device"];
+    assert_eq!(device["nickname"], "Key box");
+    assert_eq!(device["model"], "SESAME (Web API)");
+    assert_eq!(device["status"]["battery_percent"], 100);
+    assert_eq!(device["status"]["battery_low"], false);
+    assert_eq!(device["status_error"], Value::Null);
+    assert!(device["requests_this_month"].as_u64().unwrap() >= 1);
+    assert_eq!(device["can_open"], true);
+    assert_eq!(device["can_lock"], true);
+
+    let wearer = get_slot(&app, WEARER_TOKEN).await;
+    assert_eq!(wearer["can_manage"], true);
+    assert_eq!(wearer["device"]["can_open"], false);
+    assert_eq!(wearer["device"]["can_lock"], true);
+
+    let log = wait_for_log(&app, "The wearer connected a box").await;
+    assert_no_credentials(&log.to_string(), &[]);
+}
+
+#[tokio::test]
+async fn the_credentials_are_stored_encrypted() {
+    let app = spawn_app().await;
+    connect(&app, &web_registration(DEMO_SECRET_HEX)).await;
+    let mut stored = Vec::new();
+    for entry in std::fs::read_dir(app.dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("opener.db") {
+            stored.extend(std::fs::read(&path).unwrap());
+        }
+    }
+    assert!(!stored.is_empty(), "the database file exists");
+    let secret = hex::decode(DEMO_SECRET_HEX).unwrap();
+    for needle in [DEMO_API_KEY.as_bytes(), DEMO_SECRET_HEX.as_bytes(), &secret] {
+        assert!(
+            !stored.windows(needle.len()).any(|w| w == needle),
+            "a credential is stored in clear"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_wearer_connects_a_box_with_the_owner_qr_code_and_its_model_is_known() {
+    let app = spawn_app().await;
+    let qr = qr_text(DEMO_WEBAPI_UUID, 0);
+    let mut registration = web_registration(&qr);
+    registration["device_id"] = json!(DEMO_WEBAPI_UUID.to_lowercase());
+    let view = connect(&app, &registration).await;
+    assert_eq!(view["model"], "SESAME 5");
+
+    let (_, text) = call(&app, Method::GET, "/device", KEYHOLDER_TOKEN, None).await;
+    let sk = qr.split("sk=").nth(1).unwrap().split('&').next().unwrap();
+    assert_no_credentials(&text, &[sk]);
+    assert_eq!(parse(&text)["device"]["model"], "SESAME 5");
+
+    let (status, text) = call(&app, Method::POST, "/device/open", KEYHOLDER_TOKEN, None).await;
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(parse(&text)["outcome"], "confirmed");
+}
+
+#[tokio::test]
+async fn testing_a_connection_returns_the_box_status_and_saves_nothing() {
+    let app = spawn_app().await;
+    let (status, text) = call(
+        &app,
+        Method::POST,
+        "/device/test",
+        WEARER_TOKEN,
+        Some(&web_registration(DEMO_SECRET_HEX)),
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    assert_no_credentials(&text, &[]);
+    let status = parse(&text);
+    assert_eq!(status["latch"], "locked");
+    assert_eq!(status["reachable"], true);
+    assert_eq!(get_slot(&app, WEARER_TOKEN).await["device"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_wrong_api_key_is_refused_with_a_clear_message_and_nothing_is_saved() {
+    let app = spawn_app().await;
+    let mut registration = web_registration(DEMO_SECRET_HEX);
+    registration["api_key"] = json!("not-the-right-key-000000000000000000000");
+    for (method, path) in [(Method::POST, "/device/test"), (Method::PUT, "/device")] {
+        let (status, text) = call(&app, method, path, WEARER_TOKEN, Some(&registration)).await;
+        assert_eq!(status, 422, "{path}: {text}");
+        let error = parse(&text);
+        assert_eq!(error["code"], "invalid");
+        assert!(
+            error["message"].as_str().unwrap().contains("API key"),
+            "{text}"
+        );
+    }
+    assert_eq!(get_slot(&app, WEARER_TOKEN).await["device"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_guest_qr_code_is_refused_with_an_explanation() {
+    let app = spawn_app().await;
+    let registration = web_registration(&qr_text(DEMO_WEBAPI_UUID, 2));
+    let (status, text) = call(
+        &app,
+        Method::POST,
+        "/device/test",
+        WEARER_TOKEN,
+        Some(&registration),
+    )
+    .await;
+    assert_eq!(status, 422, "{text}");
+    let message = parse(&text)["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains("guest key") && message.contains("owner"),
+        "{message}"
+    );
+    assert_eq!(app.sesame.requests_for_key(DEMO_API_KEY), 0);
+}
+
+#[tokio::test]
+async fn a_malformed_secret_or_the_qr_code_of_another_box_is_refused() {
+    let app = spawn_app().await;
+    let cases = [
+        (web_registration("0b3e5f"), "32 hexadecimal"),
+        (
+            web_registration(&qr_text(DEMO_LOW_BATTERY_UUID, 0)),
+            "not to the device UUID you entered",
+        ),
+    ];
+    for (registration, expected) in cases {
+        let (status, text) = call(
+            &app,
+            Method::PUT,
+            "/device",
+            WEARER_TOKEN,
+            Some(&registration),
+        )
+        .await;
+        assert_eq!(status, 422, "{text}");
+        assert!(text.contains(expected), "{text}");
+    }
+    let (status, text) = call(
+        &app,
+        Method::PUT,
+        "/device",
+        WEARER_TOKEN,
+        Some(&json!({"api": "web_api"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{text}");
+    assert_eq!(parse(&text)["code"], "invalid");
+    assert_eq!(get_slot(&app, WEARER_TOKEN).await["device"], Value::Null);
+}
+
+#[tokio::test]
+async fn the_keyholder_can_neither_test_connect_nor_remove_the_box() {
+    let app = spawn_app().await;
+    connect(&app, &web_registration(DEMO_SECRET_HEX)).await;
+    let mut other = web_registration(DEMO_SECRET_HEX);
+    other["device_id"] = json!(DEMO_LOW_BATTERY_UUID);
+    for (method, path, body) in [
+        (Method::POST, "/device/test", Some(&other)),
+        (Method::PUT, "/device", Some(&other)),
+        (Method::DELETE, "/device", None),
+    ] {
+        let (status, text) = call(&app, method.clone(), path, KEYHOLDER_TOKEN, body).await;
+        assert_eq!(status, 403, "{method} {path}: {text}");
+        assert_eq!(parse(&text)["code"], "forbidden");
+    }
+    let slot = get_slot(&app, WEARER_TOKEN).await;
+    assert_eq!(slot["device"]["nickname"], "Key box");
+    assert_eq!(app.sesame.status_reads(DEMO_LOW_BATTERY_UUID), 0);
+}
+
+#[tokio::test]
+async fn the_wearer_removes_the_box_and_the_keyholder_sees_it_in_the_history() {
+    let app = spawn_app().await;
+    connect(&app, &web_registration(DEMO_SECRET_HEX)).await;
+    let (status, text) = call(&app, Method::DELETE, "/device", WEARER_TOKEN, None).await;
+    assert_eq!(status, 204, "{text}");
+    assert_eq!(get_slot(&app, KEYHOLDER_TOKEN).await["device"], Value::Null);
+    let log = wait_for_log(&app, "The wearer removed the box").await;
+    assert_eq!(log["role"], "user");
+    // Removing nothing is not an error.
+    let (status, _) = call(&app, Method::DELETE, "/device", WEARER_TOKEN, None).await;
+    assert_eq!(status, 204);
+}
+
+#[tokio::test]
+async fn the_legacy_v3_box_can_be_connected_and_opened() {
+    let app = spawn_app().await;
+    let view = connect(&app, &legacy_registration()).await;
+    assert_eq!(view["api"], "legacy_v3");
+    assert_eq!(view["model"], "Sesame (original)");
+    assert_eq!(view["nickname"], "Demo key box");
+    let (status, text) = call(&app, Method::POST, "/device/open", KEYHOLDER_TOKEN, None).await;
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(parse(&text)["outcome"], "confirmed");
+    assert!(!app.sesame.latch_locked(DEMO_V3_DEVICE_ID));
+    let (_, text) = call(&app, Method::GET, "/device", KEYHOLDER_TOKEN, None).await;
+    assert_no_credentials(&text, &[DEMO_V3_DEVICE_ID]);
+}
+
+#[tokio::test]
+async fn an_oversized_registration_is_refused_and_nothing_is_saved() {
+    let app = spawn_app().await;
+    let mut registration = web_registration(DEMO_SECRET_HEX);
+    registration["nickname"] = json!("x".repeat(200 * 1024));
+    let (status, text) = call(
+        &app,
+        Method::PUT,
+        "/device",
+        WEARER_TOKEN,
+        Some(&registration),
+    )
+    .await;
+    assert!(status.is_client_error(), "{status}: {text}");
+    assert_eq!(get_slot(&app, WEARER_TOKEN).await["device"], Value::Null);
+    assert_eq!(app.sesame.requests_for_key(DEMO_API_KEY), 0);
+}
