@@ -12,6 +12,9 @@ SESAME_ADDR=127.0.0.1:7002
 HOST_ADDR=127.0.0.1:8090
 HOST_URL="http://$HOST_ADDR"
 LOG_DIR=.data/demo-logs
+# The simulated Chaster delivers webhooks to the server with these Basic-auth credentials.
+WEBHOOK_USER=demo-webhook
+WEBHOOK_PASSWORD=demo-webhook-password
 
 say() { printf '\033[1;34m[demo]\033[0m %s\n' "$*"; }
 die() { printf '\033[1;31m[demo] %s\033[0m\n' "$*" >&2; exit 1; }
@@ -58,6 +61,8 @@ trap 'exit 130' INT TERM
 target/release/sim \
   --chaster-addr "$CHASTER_ADDR" --sesame-addr "$SESAME_ADDR" \
   --host-page-addr "$HOST_ADDR" --app-url "$APP_URL" \
+  --webhook-url "http://$APP_ADDR/webhooks/chaster" \
+  --webhook-user "$WEBHOOK_USER" --webhook-password "$WEBHOOK_PASSWORD" \
   >"$LOG_DIR/sim.out" 2>"$LOG_DIR/sim.log" &
 pids+=($!)
 
@@ -67,6 +72,8 @@ CHASTER_BASE_URL="http://$CHASTER_ADDR" \
 CHASTER_DEVELOPER_TOKEN=sim-developer-token \
 CHASTER_CLIENT_ID=sim-client-id \
 CHASTER_ORIGINS="$HOST_URL" \
+CHASTER_WEBHOOK_USERNAME="$WEBHOOK_USER" \
+CHASTER_WEBHOOK_PASSWORD="$WEBHOOK_PASSWORD" \
 SESAME_V3_BASE_URL="http://$SESAME_ADDR/public" \
 SESAME_WEBAPI_BASE_URL="http://$SESAME_ADDR" \
 DATABASE_URL="sqlite://.data/demo.db?mode=rwc" \

@@ -16,6 +16,7 @@ use crate::jobs::JobSignal;
 use crate::opener::{Opener, TamperWatch};
 use crate::sesame::SesameHub;
 use crate::store::Store;
+use crate::webhooks::IngestQueue;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -33,6 +34,8 @@ pub struct AppState {
     pub opener: Opener,
     /// Device routes call `tamper.observe(session, status)` after reading a box's status.
     pub tamper: TamperWatch,
+    /// Stores webhook deliveries (group commit).
+    pub webhook_intake: IngestQueue,
     /// The keyholder dashboard's sign-in (OAuth client, token refresh locks).
     pub dashboard: Arc<Dashboard>,
 }
@@ -58,6 +61,7 @@ impl AppState {
             jobs.clone(),
         );
         let tamper = opener.tamper_watch().clone();
+        let webhook_intake = IngestQueue::start(store.clone());
         let dashboard = Arc::new(Dashboard::new(&chaster, &settings.dashboard));
         Ok(AppState {
             settings: Arc::new(settings),
@@ -68,6 +72,7 @@ impl AppState {
             jobs,
             opener,
             tamper,
+            webhook_intake,
             dashboard,
         })
     }

@@ -156,7 +156,8 @@ fn HistoryItem(
             <div class="history-text">
                 <p class="history-title">
                     {entry.title}
-                    {entry.ours.then(|| view! { <span class="tag">"Sesame opener"</span> })}
+                    // The highlight says it to the eye; this says it to a screen reader.
+                    {entry.ours.then(|| view! { <span class="visually-hidden">" (by this extension)"</span> })}
                 </p>
                 {(!entry.description.is_empty()).then(|| view! {
                     <p class="muted small">{entry.description}</p>

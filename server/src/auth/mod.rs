@@ -16,7 +16,7 @@ pub use session::ResolvedSession;
 
 use crate::chaster::{ChasterClient, ChasterError};
 use crate::configuration::SessionCacheSettings;
-use crate::domain::MainToken;
+use crate::domain::{MainToken, SessionId};
 
 type Lookup = Result<Arc<ResolvedSession>, ChasterError>;
 type SharedLookup = Shared<BoxFuture<'static, Lookup>>;
@@ -101,6 +101,18 @@ impl TokenResolver {
     /// Forgets a token, e.g. after an action changed what its session shows.
     pub fn invalidate(&self, token: &MainToken) {
         lock(&self.cache).entries.remove(&token.fingerprint());
+    }
+
+    /// Forgets every token of a session after an action changed it, so the other viewers (e.g.
+    /// the wearer, when the keyholder acted) do not see the old state until their entry expires.
+    /// Lookups still in flight may have read Chaster before the action; they are dropped too
+    /// (their waiting requests still get their answer, it is just not cached). Lookups of other
+    /// sessions dropped this way only cost one more Chaster call.
+    pub fn invalidate_session(&self, session_id: &SessionId) {
+        lock(&self.cache).entries.retain(|_, slot| match slot {
+            Slot::Ready { session, .. } => session.session_id != *session_id,
+            Slot::Pending { .. } => false,
+        });
     }
 
     /// How many tokens the cache holds (pending or ready).

@@ -3,13 +3,15 @@
 //! - `GET /dashboard` → `DashboardView`: the signed-in keyholder's locked sessions of our
 //!   extension, each under an opaque handle (never Chaster's sessionId);
 //! - `POST /dashboard/sessions/{handle}/time` `TimeChange`, `…/freeze` `FreezeChange`,
-//!   `…/hygiene-opening` → `ControlResult`. These also need `X-CSRF-Token` and a same-origin
-//!   request (403), and a handle of one of the keyholder's own sessions (404).
+//!   `…/hygiene-opening` → `ControlResult`; `…/open-box`, `…/lock-box` → `CommandResult`.
+//!   These also need `X-CSRF-Token` and a same-origin request (403), and a handle of one of the
+//!   keyholder's own sessions (404).
 //!
-//! The actions are the iframe controls' own functions.
+//! The actions and the wearer's box (view, open, lock) are the iframe routes' own functions, with
+//! the keyholder role.
 
 use api_types::{
-    ControlResult, DashboardSession, DashboardView, DeviceSlot, FreezeChange, Person, TimeChange,
+    CommandResult, ControlResult, DashboardSession, DashboardView, FreezeChange, Person, TimeChange,
 };
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
@@ -20,9 +22,10 @@ use axum::{Json, Router};
 use super::secure::{check_request_origin, session_handle};
 use super::SignedIn;
 use crate::chaster::{ExtensionSession, SessionSearch};
-use crate::domain::{Role, SessionId};
+use crate::domain::{Role, SessionId, UserId};
 use crate::error::AppError;
 use crate::routes::controls::actions;
+use crate::routes::device::{self, BoxViewer};
 use crate::state::AppState;
 use crate::store::DashboardSessionRecord;
 use crate::views;
@@ -40,6 +43,8 @@ pub fn router() -> Router<AppState> {
             "/dashboard/sessions/{handle}/hygiene-opening",
             post(hygiene_opening),
         )
+        .route("/dashboard/sessions/{handle}/open-box", post(open_box))
+        .route("/dashboard/sessions/{handle}/lock-box", post(lock_box))
 }
 
 async fn dashboard(
@@ -48,12 +53,20 @@ async fn dashboard(
 ) -> Result<Json<DashboardView>, AppError> {
     let me = &signed_in.record;
     let sessions = keyholder_sessions(&state, me).await?;
+    // Box statuses are read concurrently (the Sesame layer caches and coalesces them).
+    let slots = futures::future::try_join_all(sessions.iter().map(|s| {
+        let viewer = box_viewer(s);
+        let state = &state;
+        async move { device::device_slot(state, &viewer).await }
+    }))
+    .await?;
     let sessions = sessions
         .iter()
-        .map(|s| DashboardSession {
+        .zip(slots)
+        .map(|(s, device)| DashboardSession {
             handle: session_handle(&me.handle_key, &s.session_id),
             session: keyholder_view(s),
-            device: device_slot(),
+            device,
         })
         .collect();
     Ok(Json(DashboardView {
@@ -110,6 +123,28 @@ async fn hygiene_opening(
     let id = SessionId::new(before.session_id.clone());
     let message = actions::open_for_hygiene(&state.chaster, &id).await?;
     Ok(answer(&state, before, message).await)
+}
+
+async fn open_box(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    headers: HeaderMap,
+    Path(handle): Path<String>,
+) -> Result<Json<CommandResult>, AppError> {
+    check(&state, &signed_in, &headers)?;
+    let session = resolve(&state, &signed_in.record, &handle).await?;
+    Ok(Json(device::open_box(&state, &box_viewer(&session)).await?))
+}
+
+async fn lock_box(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    headers: HeaderMap,
+    Path(handle): Path<String>,
+) -> Result<Json<CommandResult>, AppError> {
+    check(&state, &signed_in, &headers)?;
+    let session = resolve(&state, &signed_in.record, &handle).await?;
+    Ok(Json(device::lock_box(&state, &box_viewer(&session)).await?))
 }
 
 fn check(state: &AppState, signed_in: &SignedIn, headers: &HeaderMap) -> Result<(), AppError> {
@@ -179,6 +214,8 @@ async fn answer(
     message: String,
 ) -> Json<ControlResult> {
     let id = SessionId::new(before.session_id.clone());
+    // The iframe's cached tokens of this session (the wearer's too) would show the old state.
+    state.sessions.invalidate_session(&id);
     let session = match state.chaster.get_session(&id).await {
         Ok(session) => session,
         Err(e) => {
@@ -200,10 +237,12 @@ fn keyholder_view(s: &ExtensionSession) -> api_types::SessionView {
     views::session_view(Role::Keyholder, &s.display_name, &lock)
 }
 
-/// The wearer's box is not shown on the dashboard yet (see the report to the device routes).
-fn device_slot() -> DeviceSlot {
-    DeviceSlot {
-        device: None,
-        can_manage: false,
-    }
+/// The signed-in keyholder looking at the box of this session's wearer.
+fn box_viewer(s: &ExtensionSession) -> BoxViewer {
+    BoxViewer::new(
+        UserId::new(s.lock.user.id.clone()),
+        SessionId::new(s.session_id.clone()),
+        Role::Keyholder,
+        &s.config,
+    )
 }

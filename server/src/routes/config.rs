@@ -147,10 +147,12 @@ mod tests {
 
     #[test]
     fn penalties_and_battery_levels_out_of_range_are_refused_with_a_sentence() {
-        let mut c = ExtensionConfig::default();
-        c.penalty = Penalty {
-            kind: PenaltyKind::AddTime,
-            minutes: 0,
+        let mut c = ExtensionConfig {
+            penalty: Penalty {
+                kind: PenaltyKind::AddTime,
+                minutes: 0,
+            },
+            ..ExtensionConfig::default()
         };
         let e = validate(c).unwrap_err();
         assert!(e
@@ -162,8 +164,10 @@ mod tests {
         c.penalty.minutes = MAX_PENALTY_MINUTES;
         assert!(validate(c).is_ok());
 
-        let mut c = ExtensionConfig::default();
-        c.low_battery_percent = 4;
+        let mut c = ExtensionConfig {
+            low_battery_percent: 4,
+            ..ExtensionConfig::default()
+        };
         assert!(validate(c)
             .unwrap_err()
             .to_api_error()
@@ -175,10 +179,12 @@ mod tests {
 
     #[test]
     fn minutes_of_a_penalty_that_adds_no_time_are_cleared() {
-        let mut c = ExtensionConfig::default();
-        c.penalty = Penalty {
-            kind: PenaltyKind::Freeze,
-            minutes: 50,
+        let c = ExtensionConfig {
+            penalty: Penalty {
+                kind: PenaltyKind::Freeze,
+                minutes: 50,
+            },
+            ..ExtensionConfig::default()
         };
         assert_eq!(validate(c).unwrap().penalty.minutes, 0);
     }

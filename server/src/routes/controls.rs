@@ -1,6 +1,7 @@
 //! `/api/controls/…`: the keyholder's lock actions from the iframe (mainToken). Each checks the
 //! viewer's role first (the wearer gets 403 and Chaster is not called), runs the shared action,
-//! forgets the cached session and answers the session as it is now.
+//! forgets every cached token of the session (the wearer's too) and answers the session as it
+//! is now.
 //!
 //! - `POST /controls/time` `TimeChange` → `ControlResult`
 //! - `POST /controls/freeze` `FreezeChange` → `ControlResult`
@@ -64,7 +65,9 @@ async fn hygiene_opening(
 /// The message and the session re-read from Chaster. The action already happened, so if the
 /// re-read fails the answer still says so, with the session as it was before.
 async fn answer(state: &AppState, current: &CurrentSession, message: String) -> ControlResult {
-    state.sessions.invalidate(&current.token);
+    state
+        .sessions
+        .invalidate_session(&current.session.session_id);
     let fresh = match state.sessions.resolve(&current.token).await {
         Ok(fresh) => fresh,
         Err(e) => {

@@ -4,7 +4,7 @@
 
 mod config;
 pub(crate) mod controls;
-mod device;
+pub(crate) mod device;
 mod health;
 mod history;
 pub mod limits;

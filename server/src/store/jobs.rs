@@ -118,39 +118,53 @@ impl Store {
         jobs: &[NewJob],
         supersede: Option<&Supersede>,
     ) -> Result<usize, StoreError> {
+        let created = self.ingest_webhooks(&[(event, jobs, supersede)]).await?;
+        Ok(created[0])
+    }
+
+    /// Several deliveries in ONE transaction (one commit, one fsync): how a burst is stored.
+    /// Returns the new-job count of each, in order.
+    pub async fn ingest_webhooks(
+        &self,
+        deliveries: &[(&NewWebhookEvent, &[NewJob], Option<&Supersede>)],
+    ) -> Result<Vec<usize>, StoreError> {
         let mut tx = self.pool().begin().await?;
-        let mut created = 0;
-        for (seq, job) in jobs.iter().enumerate() {
-            created += insert_job(&mut tx, job, seq).await? as usize;
-        }
-        if let (Some(s), true) = (supersede, created > 0) {
+        let mut counts = Vec::with_capacity(deliveries.len());
+        for (event, jobs, supersede) in deliveries {
+            let mut created = 0;
+            for (seq, job) in jobs.iter().enumerate() {
+                created += insert_job(&mut tx, job, seq).await? as usize;
+            }
+            if let (Some(s), true) = (supersede, created > 0) {
+                sqlx::query(
+                    "UPDATE jobs SET status = 'done', last_error = $1, updated_at = $2 \
+                     WHERE session_id = $3 AND kind = $4 AND status = 'queued'",
+                )
+                .bind(&s.reason)
+                .bind(ms(Utc::now()))
+                .bind(&s.session_id)
+                .bind(&s.kind)
+                .execute(&mut *tx)
+                .await?;
+            }
             sqlx::query(
-                "UPDATE jobs SET status = 'done', last_error = $1, updated_at = $2 \
-                 WHERE session_id = $3 AND kind = $4 AND status = 'queued'",
+                "INSERT INTO webhook_events (id, event, request_id, session_id, action_log_id, body, jobs_created, received_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
-            .bind(&s.reason)
+            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(&event.event)
+            .bind(&event.request_id)
+            .bind(&event.session_id)
+            .bind(&event.action_log_id)
+            .bind(&event.body)
+            .bind(created as i64)
             .bind(ms(Utc::now()))
-            .bind(&s.session_id)
-            .bind(&s.kind)
             .execute(&mut *tx)
             .await?;
+            counts.push(created);
         }
-        sqlx::query(
-            "INSERT INTO webhook_events (id, event, request_id, session_id, action_log_id, body, jobs_created, received_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(uuid::Uuid::new_v4().to_string())
-        .bind(&event.event)
-        .bind(&event.request_id)
-        .bind(&event.session_id)
-        .bind(&event.action_log_id)
-        .bind(&event.body)
-        .bind(created as i64)
-        .bind(ms(Utc::now()))
-        .execute(&mut *tx)
-        .await?;
         tx.commit().await?;
-        Ok(created)
+        Ok(counts)
     }
 
     /// Enqueues jobs outside a webhook; returns how many were new.

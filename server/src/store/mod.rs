@@ -57,8 +57,24 @@ impl Store {
         }
         // Each connection to an in-memory SQLite database would see its own empty database.
         let max = if in_memory { 1 } else { 5 };
+        let file_sqlite = sqlite_file(database_url).is_some() && !in_memory;
         let pool = AnyPoolOptions::new()
             .max_connections(max)
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if file_sqlite {
+                        // WAL: readers never block the writer and a commit costs one fsync
+                        // (synchronous stays FULL, so a commit survives a power cut too).
+                        sqlx::query("PRAGMA journal_mode = WAL")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA busy_timeout = 15000")
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
             .connect(database_url)
             .await
             .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;

@@ -1,12 +1,14 @@
 //! `POST /webhooks/chaster`: Chaster's webhook calls. Basic auth first (before the body is
-//! read), then the delivery and the jobs it asks for are stored in one transaction, and only
-//! then is it acknowledged; the work itself happens in the job workers.
+//! read), then the delivery and the jobs it asks for are stored in one transaction (shared with
+//! the deliveries that arrived at the same moment, see `batch`), and only then is it
+//! acknowledged; the work itself happens in the job workers.
 //!
 //! Answers: 401 wrong or missing credentials (nothing stored), 413 body too large, 400 not an
 //! envelope, 200 stored (also for events we ignore and for duplicates), 500 when the database
 //! failed (Chaster retries).
 
 mod auth;
+mod batch;
 mod intake;
 
 use axum::body::Bytes;
@@ -19,6 +21,7 @@ use chrono::Utc;
 use serde_json::json;
 
 pub use auth::credentials_match;
+pub use batch::IngestQueue;
 pub use intake::{intake, Intake, IntakeError};
 
 use crate::state::AppState;
@@ -48,10 +51,8 @@ async fn receive(State(state): State<AppState>, body: Bytes) -> Response {
         }
     };
     let wanted = intake.jobs.len();
-    let stored = state
-        .store
-        .ingest_webhook(&intake.event, &intake.jobs, intake.supersede.as_ref())
-        .await;
+    let (event, request_id) = (intake.event.event.clone(), intake.event.request_id.clone());
+    let stored = state.webhook_intake.store(intake).await;
     match stored {
         Ok(created) => {
             let outcome = match (wanted, created) {
@@ -60,8 +61,8 @@ async fn receive(State(state): State<AppState>, body: Bytes) -> Response {
                 _ => "queued",
             };
             tracing::info!(
-                event = %intake.event.event,
-                request_id = intake.event.request_id.as_deref().unwrap_or("-"),
+                event = %event,
+                request_id = request_id.as_deref().unwrap_or("-"),
                 outcome,
                 "webhook stored"
             );

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 use sim::chaster::state::{SimRole, TokenGrant};
-use sim::chaster::{KEYHOLDER_ID, KEYHOLDER_TOKEN, SESSION_A_ID, SESSION_B_ID};
+use sim::chaster::{KEYHOLDER_ID, KEYHOLDER_TOKEN, SESSION_A_ID, SESSION_B_ID, WEARER_TOKEN};
 
 use crate::helpers::{spawn_app, TestApp};
 
@@ -193,4 +193,27 @@ async fn an_action_on_an_unlocked_lock_says_it_is_no_longer_locked() {
         .as_str()
         .unwrap()
         .contains("no longer locked"));
+}
+
+#[tokio::test]
+async fn after_the_keyholder_adds_time_the_wearers_cached_session_shows_the_new_end_date() {
+    let app = spawn_app().await;
+    let before = app.session_json(WEARER_TOKEN).await;
+    let response = post(
+        &app,
+        KEYHOLDER_TOKEN,
+        "controls/time",
+        Some(json!({"seconds": 7200})),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+
+    let after = app.session_json(WEARER_TOKEN).await;
+    assert_eq!(after["role"], "wearer");
+    let (before, after) = (
+        before["lock"]["end_date"].as_str().unwrap(),
+        after["lock"]["end_date"].as_str().unwrap(),
+    );
+    assert_eq!(seconds_between(before, after), 7200);
+    assert_eq!(after, app.chaster.end_date(SESSION_A_ID).unwrap());
 }

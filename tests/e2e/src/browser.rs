@@ -30,6 +30,11 @@ impl Browser {
     /// Starts ChromeDriver on a free port and opens a headless Chromium session with a fresh
     /// profile. Paths can be overridden with `CHROMEDRIVER` and `CHROMIUM`.
     pub async fn launch() -> anyhow::Result<Self> {
+        Self::launch_with(&[]).await
+    }
+
+    /// Like [`Browser::launch`], with extra Chromium switches.
+    pub async fn launch_with(extra_args: &[&str]) -> anyhow::Result<Self> {
         let driver_path = tool_path("CHROMEDRIVER", DEFAULT_CHROMEDRIVER, "chromium-driver")?;
         let chromium_path = tool_path("CHROMIUM", DEFAULT_CHROMIUM, "chromium")?;
         let port = free_port()?;
@@ -46,25 +51,29 @@ impl Browser {
         let driver_url = format!("http://127.0.0.1:{port}");
         wait_until_ready(&driver_url).await?;
 
+        let mut args: Vec<String> = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--window-size=400,900",
+        ]
+        .into_iter()
+        .chain(extra_args.iter().copied())
+        .map(str::to_owned)
+        .collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
         let mut caps = serde_json::Map::new();
         caps.insert(
             "goog:chromeOptions".into(),
-            json!({
-                "binary": chromium_path,
-                "args": [
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-dev-shm-usage",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                    format!("--user-data-dir={}", profile.display()),
-                    "--window-size=400,900",
-                ],
-            }),
+            json!({ "binary": chromium_path, "args": args }),
         );
+        // Console messages (CSP violations among them) for `Page::browser_log`.
+        caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
         let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(caps)
             .connect(&driver_url)

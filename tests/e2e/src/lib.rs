@@ -52,9 +52,18 @@ where
     F: FnOnce(TestContext) -> Fut + Send + 'static,
     Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
 {
+    run_with_chromium_args(&[], test).await
+}
+
+/// Like [`run`], with extra Chromium switches for this test's browser.
+pub async fn run_with_chromium_args<F, Fut>(args: &[&str], test: F)
+where
+    F: FnOnce(TestContext) -> Fut + Send + 'static,
+    Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
+{
     let _turn = ONE_BROWSER_AT_A_TIME.lock().await;
     let stack = std::sync::Arc::new(Stack::start().await.unwrap_or_else(|e| panic!("{e:#}")));
-    let browser = Browser::launch()
+    let browser = Browser::launch_with(args)
         .await
         .unwrap_or_else(|e| panic!("could not start the browser: {e:#}"));
     let page = Page {

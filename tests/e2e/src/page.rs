@@ -113,6 +113,15 @@ impl Page {
         }
     }
 
+    /// The browser's console messages since the last call, every frame's (CSP violations are
+    /// logged there as "Refused to …" errors). Each entry has `level`, `message`, `source`.
+    pub async fn browser_log(&self) -> anyhow::Result<Vec<Value>> {
+        match self.client.issue_cmd(GetBrowserLog).await? {
+            Value::Array(entries) => Ok(entries),
+            other => bail!("ChromeDriver answered the log request with {other}"),
+        }
+    }
+
     /// What the current frame shows, for failure messages: its URL, the test ids present and the
     /// start of its visible text.
     pub async fn describe(&self) -> String {
@@ -125,5 +134,29 @@ impl Page {
             Ok(state) => state.to_string(),
             Err(e) => format!("(could not read the frame: {e})"),
         }
+    }
+}
+
+/// ChromeDriver's `POST /session/{id}/se/log` (not part of W3C WebDriver, so not in fantoccini).
+#[derive(Debug)]
+struct GetBrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for GetBrowserLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({ "type": "browser" }).to_string()),
+        )
     }
 }

@@ -8,7 +8,12 @@ use sim::chaster::{DEV_TOKEN, OAUTH_CLIENT_SECRET};
 use sim::sesame::{DEMO_API_KEY, DEMO_SECRET_HEX};
 
 /// Secret values used by the demo and the tests.
-const SECRET_VALUES: [&str; 4] = [DEV_TOKEN, OAUTH_CLIENT_SECRET, DEMO_API_KEY, DEMO_SECRET_HEX];
+const SECRET_VALUES: [&str; 4] = [
+    DEV_TOKEN,
+    OAUTH_CLIENT_SECRET,
+    DEMO_API_KEY,
+    DEMO_SECRET_HEX,
+];
 
 /// Names that only server code or Chaster's wire format use.
 const SECRET_NAMES: [&str; 6] = [
@@ -86,14 +91,22 @@ fn the_build_holds_the_app_and_its_wasm() {
 fn no_file_of_the_build_contains_a_configured_secret_value() {
     let dist = e2e::dist_dir().expect("a trunk build");
     let found = occurrences(&dist, &SECRET_VALUES);
-    assert!(found.is_empty(), "secret values in dist/:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "secret values in dist/:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
 fn no_file_of_the_build_names_a_server_secret_or_chasters_session_id() {
     let dist = e2e::dist_dir().expect("a trunk build");
     let found = occurrences(&dist, &SECRET_NAMES);
-    assert!(found.is_empty(), "secret names in dist/:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "secret names in dist/:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
@@ -104,5 +117,8 @@ fn the_scan_finds_what_it_looks_for() {
     let found = occurrences(&dir, &["x-api-key"]);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(found[0].ends_with("app_bg.wasm @ 6: \"x-api-key\""), "{found:?}");
+    assert!(
+        found[0].ends_with("app_bg.wasm @ 6: \"x-api-key\""),
+        "{found:?}"
+    );
 }

@@ -6,35 +6,35 @@
 //! - `POST /device/open` (keyholder only) and `POST /device/lock` (keyholder; the wearer unless
 //!   the lock's config says `wearer_may_lock: false`) → `CommandResult`.
 //!
-//! Roles are checked here on every call with the rules the view's `can_*` flags show; the
+//! Roles are checked on every call with the rules the view's `can_*` flags show; the
 //! battery warning uses the lock's `low_battery_percent`. Box
 //! events are written to the Chaster history in the background: a Chaster failure never turns a
 //! box command that happened into an error.
+//!
+//! Viewing, opening and locking live in `access`, taking plain inputs ([`BoxViewer`]), so the
+//! keyholder dashboard shares them.
 
+mod access;
 mod history;
 mod registration;
 mod view;
 
-use api_types::{
-    BoxStatus, CommandResult, DeviceRegistration, DeviceSlot, DeviceView, ExtensionConfig,
-};
+use api_types::{BoxStatus, CommandResult, DeviceRegistration, DeviceSlot, DeviceView};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
-use crate::auth::{CurrentSession, ResolvedSession};
+pub use access::{device_slot, lock_box, open_box, BoxViewer};
+
+use crate::auth::CurrentSession;
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::sesame::{Device, DeviceError, DeviceProbe};
+use crate::sesame::{DeviceError, DeviceProbe};
 use crate::state::AppState;
-use crate::store::{DeviceRecord, NewDevice};
+use crate::store::NewDevice;
 use history::write_history;
-
-const NO_BOX: &str = "No box is connected to this lock yet.";
-const WEARER_CANNOT_OPEN: &str = "The wearer cannot open the box while the session runs.";
-const WEARER_MAY_NOT_LOCK: &str = "The keyholder has not allowed the wearer to lock the box.";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -51,13 +51,8 @@ async fn get_device(
     State(state): State<AppState>,
     current: CurrentSession,
 ) -> Result<Json<DeviceSlot>, AppError> {
-    let session = &current.session;
-    let record = state.store.get_device(session.wearer_id.as_str()).await?;
-    let device = match record {
-        Some(record) => Some(live_view(&state, &record, session).await),
-        None => None,
-    };
-    Ok(Json(view::slot(device, session.role)))
+    let viewer = BoxViewer::of(&current.session);
+    Ok(Json(device_slot(&state, &viewer).await?))
 }
 
 /// Checks the credentials with CANDY HOUSE; nothing is saved.
@@ -71,10 +66,8 @@ async fn test_device(
     let Json(registration) = body?;
     let candidate = registration::parse(&registration)?;
     let probe = probe(&state, &candidate).await?;
-    Ok(Json(view::with_battery_flag(
-        probe.status,
-        &policy(session),
-    )))
+    let viewer = BoxViewer::of(session);
+    Ok(Json(view::with_battery_flag(probe.status, &viewer.policy)))
 }
 
 /// Connects (or replaces) the wearer's box once CANDY HOUSE has shown its status.
@@ -111,7 +104,14 @@ async fn put_device(
         "The wearer connected a box"
     };
     let description = format!("{} ({})", record.nickname, record.model);
-    write_history(&state, session, title, description, "key");
+    write_history(
+        &state,
+        &session.session_id,
+        session.role,
+        title,
+        description,
+        "key",
+    );
     let requests = state
         .hub
         .requests_this_month(record.credentials.api_key())
@@ -121,7 +121,7 @@ async fn put_device(
         Ok(probe.status),
         requests,
         session.role,
-        &policy(session),
+        &BoxViewer::of(session).policy,
     )))
 }
 
@@ -140,7 +140,8 @@ async fn delete_device(
         tracing::info!("box removed");
         write_history(
             &state,
-            session,
+            &session.session_id,
+            session.role,
             "The wearer removed the box",
             "The Sesame box is no longer connected to this lock.".into(),
             "trash-alt",
@@ -153,70 +154,16 @@ async fn open_device(
     State(state): State<AppState>,
     current: CurrentSession,
 ) -> Result<Json<CommandResult>, AppError> {
-    let session = &current.session;
-    if !view::can_open(session.role) {
-        return Err(AppError::Forbidden(WEARER_CANNOT_OPEN.into()));
-    }
-    let device = connected_device(&state, session).await?;
-    let result = flag_battery(device.unlock().await?, session);
-    tracing::info!(outcome = ?result.outcome, "keyholder opened the box");
-    write_history(
-        &state,
-        session,
-        "Keyholder opened the box",
-        result.message.clone(),
-        "lock-open",
-    );
-    Ok(Json(result))
+    let viewer = BoxViewer::of(&current.session);
+    Ok(Json(open_box(&state, &viewer).await?))
 }
 
 async fn lock_device(
     State(state): State<AppState>,
     current: CurrentSession,
 ) -> Result<Json<CommandResult>, AppError> {
-    let session = &current.session;
-    if !view::can_lock(session.role, &policy(session)) {
-        return Err(AppError::Forbidden(WEARER_MAY_NOT_LOCK.into()));
-    }
-    let device = connected_device(&state, session).await?;
-    let result = flag_battery(device.lock().await?, session);
-    tracing::info!(outcome = ?result.outcome, role = ?session.role, "box locked by hand");
-    let by = match session.role {
-        Role::Keyholder => "the keyholder",
-        Role::Wearer => "the wearer",
-    };
-    write_history(
-        &state,
-        session,
-        "Box locked",
-        format!("Locked by {by}. {}", result.message),
-        "lock",
-    );
-    Ok(Json(result))
-}
-
-/// The record as the viewer may see it, with the (cached, coalesced) live status.
-async fn live_view(
-    state: &AppState,
-    record: &DeviceRecord,
-    session: &ResolvedSession,
-) -> DeviceView {
-    let device = state.hub.device(record.credentials.clone());
-    let status = device.status().await;
-    if let Err(e) = &status {
-        tracing::warn!(error = %e, "cannot read the box status");
-    }
-    let requests = device.requests_this_month().await;
-    view::device_view(record, status, requests, session.role, &policy(session))
-}
-
-async fn connected_device(state: &AppState, session: &ResolvedSession) -> Result<Device, AppError> {
-    let record = state
-        .store
-        .get_device(session.wearer_id.as_str())
-        .await?
-        .ok_or_else(|| AppError::Missing(NO_BOX.into()))?;
-    Ok(state.hub.device(record.credentials))
+    let viewer = BoxViewer::of(&current.session);
+    Ok(Json(lock_box(&state, &viewer).await?))
 }
 
 async fn probe(
@@ -240,17 +187,6 @@ fn registration_error(e: DeviceError) -> AppError {
         | DeviceError::BadRequest { .. } => AppError::Invalid(e.user_message()),
         other => AppError::Device(other),
     }
-}
-
-/// The keyholder's settings for this lock (Chaster's public extension config over the defaults).
-fn policy(session: &ResolvedSession) -> ExtensionConfig {
-    super::config::merge(&session.config)
-}
-
-fn flag_battery(mut result: CommandResult, session: &ResolvedSession) -> CommandResult {
-    let config = policy(session);
-    result.status = result.status.map(|s| view::with_battery_flag(s, &config));
-    result
 }
 
 #[cfg(test)]

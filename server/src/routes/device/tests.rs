@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use api_types::ErrorCode;
 
+use super::access::NO_BOX;
 use super::*;
 
 #[test]

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 use sim::chaster::{
     KEYHOLDER_USERNAME, OTHER_KEYHOLDER_USERNAME, SESSION_A_ID, SESSION_B_ID, SESSION_C_ID,
-    SESSION_D_ID,
+    SESSION_D_ID, WEARER_TOKEN,
 };
 
 use super::browser::{
@@ -174,6 +174,26 @@ async fn an_unknown_handle_is_not_found() {
         .await;
     assert_eq!(response.status(), 404, "a raw sessionId is not a handle");
     assert!(app.chaster.actions_received(SESSION_A_ID).is_empty());
+}
+
+#[tokio::test]
+async fn a_dashboard_time_change_reaches_the_wearers_cached_iframe_session() {
+    let app = spawn_dashboard_app().await;
+    let before = app.session_json(WEARER_TOKEN).await;
+    let mut browser = sign_in(&app, KEYHOLDER_USERNAME).await;
+    let view = browser.dashboard().await;
+    let a = handle_of(&view, "Demo lock with keyholder");
+    let response = browser
+        .control(&a, "time", Some(json!({"seconds": 3600})))
+        .await;
+    assert_eq!(response.status(), 200);
+
+    let after = app.session_json(WEARER_TOKEN).await;
+    let (before, after) = (
+        before["lock"]["end_date"].as_str().unwrap(),
+        after["lock"]["end_date"].as_str().unwrap(),
+    );
+    assert_eq!(seconds_between(before, after), 3600);
 }
 
 fn seconds_between(a: &str, b: &str) -> i64 {

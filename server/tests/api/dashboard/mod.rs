@@ -3,6 +3,7 @@
 
 mod browser;
 mod controls;
+mod device;
 mod signin;
 
 pub use browser::{sign_in, spawn_dashboard_app, titles};
