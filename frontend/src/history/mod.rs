@@ -154,17 +154,17 @@ fn HistoryItem(
             data-ours=entry.ours.then_some("true")>
             <span class="history-symbol" aria-hidden="true">{entry.symbol}</span>
             <div class="history-text">
-                <p class="history-title">
-                    {entry.title}
-                    // The highlight says it to the eye; this says it to a screen reader.
-                    {entry.ours.then(|| view! { <span class="visually-hidden">" (by this extension)"</span> })}
-                </p>
+                <p class="history-title">{entry.title}</p>
                 {(!entry.description.is_empty()).then(|| view! {
                     <p class="muted small">{entry.description}</p>
                 })}
                 <time class="muted small" datetime=entry.created_at>
                     {move || when_text(created_ms, now.get())}
                 </time>
+                // The highlight says it to the eye; this says it to a screen reader.
+                {entry.ours.then(|| view! {
+                    <span class="visually-hidden">"Written by this extension."</span>
+                })}
             </div>
         </li>
     }

@@ -39,12 +39,17 @@ async fn a_thousand_deliveries_for_a_hundred_releases_open_each_box_exactly_once
     let noise = (0..NOISE).map(|i| {
         let w = &wearers[i % RELEASES];
         let body = action_log_event(&w.session_id, &format!("noise-{i}"), "time_changed");
-        async move { app_ref.post_webhook(&body, auth).await.status().as_u16() }
+        async move {
+            let sent = Instant::now();
+            let status = app_ref.post_webhook(&body, auth).await.status().as_u16();
+            (status, sent.elapsed())
+        }
     });
     let noise_statuses = join_all(noise).await;
     app.settle().await;
 
-    assert!(noise_statuses.iter().all(|s| *s == 200));
+    assert!(noise_statuses.iter().all(|(s, _)| *s == 200));
+    let slowest_ack = noise_statuses.iter().map(|(_, t)| *t).max().unwrap();
     let all = &app.chaster.deliveries()[sent_before..];
     let failed: Vec<_> = all.iter().filter(|d| !d.succeeded()).collect();
     assert!(
@@ -83,7 +88,7 @@ async fn a_thousand_deliveries_for_a_hundred_releases_open_each_box_exactly_once
     }
     let jobs = app.state.store.jobs_of_kind("open.release").await.unwrap();
     println!(
-        "{} deliveries ({} duplicate releases, {} other deliveries, e.g. our own history lines echoed back) -> {} open jobs, {unlocks} unlock commands, {opened_logs} \"Box opened\" logs in {:?}",
+        "{} deliveries ({} duplicate releases, {} other deliveries, e.g. our own history lines echoed back) -> {} open jobs, {unlocks} unlock commands, {opened_logs} \"Box opened\" logs in {:?}; slowest 2xx of the concurrent burst {slowest_ack:?}",
         deliveries.len() + NOISE,
         RELEASES * COPIES_PER_RELEASE,
         all.len() - deliveries.len(),

@@ -62,7 +62,11 @@ async fn the_app_runs_inside_chaster_without_a_single_csp_violation() {
         for token in [WEARER_TOKEN, KEYHOLDER_TOKEN] {
             t.page.open_as(token).await?;
             // Rendered: trunk's inline bootstrap ran and the WASM compiled under the policy.
-            t.page.wait_for_css("[data-testid^='view-']", WAIT).await?;
+            if let Err(e) = t.page.wait_for_css("[data-testid^='view-']", WAIT).await {
+                let direct = reqwest::get(format!("{}/", t.page.app_url)).await.map(|r| r.status());
+                let v4 = reqwest::get(format!("{}/", t.page.app_url.replace("localhost", "127.0.0.1"))).await.map(|r| r.status());
+                bail!("{token}: {e}; direct {direct:?}; v4 {v4:?}");
+            }
             wait_for_everything_loaded(&t.page).await?;
             let loaded = t
                 .page

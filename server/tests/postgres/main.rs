@@ -1,0 +1,8 @@
+//! The database layer on Postgres: a throwaway cluster per test (see `pg`), the same migrations as
+//! SQLite, and two instances of the server sharing it. Skipped with a visible note when Postgres
+//! is not installed, unless `CI` is set (then it fails: scripts/setup.sh installs it).
+
+mod helpers;
+mod pg;
+
+mod migrations;
