@@ -1,0 +1,212 @@
+//! Two instances of the server on one Postgres, as behind a load balancer: the same
+//! `DATABASE_URL`, secrets key files with the same content, the simulators of Chaster and Sesame,
+//! and a round-robin balancer (`balancer`) in front of both for Chaster's webhooks.
+
+use std::time::Duration;
+
+use server::configuration::{ChasterSettings, RateLimitSettings, Settings, WebhookAuth};
+use server::sesame::{
+    ApiKey, DeviceCredentials, DeviceSecret, PollSettings, SesameSettings, VerifySettings,
+};
+use server::startup::{AppState, Application};
+use server::store::NewDevice;
+use sim::chaster::{ChasterSim, NewSessionSpec, WebhookConfig, CLIENT_ID, DEV_TOKEN};
+use sim::sesame::{SesameSim, SesameSimConfig, DEMO_API_KEY, DEMO_SECRET_HEX};
+
+use crate::balancer::Balancer;
+use crate::helpers::{init_test_logging, wait_for, TempDir};
+
+pub const HOOK_USER: &str = "chaster-hooks";
+pub const HOOK_PASSWORD: &str = "correct horse battery staple";
+
+/// One running server.
+pub struct Instance {
+    pub address: String,
+    pub state: AppState,
+}
+
+pub struct Instances {
+    pub a: Instance,
+    pub b: Instance,
+    pub chaster: ChasterSim,
+    pub sesame: SesameSim,
+    /// Chaster's webhooks go here; it forwards them to A and B in turn.
+    pub balancer: Balancer,
+    pub client: reqwest::Client,
+    _dir: TempDir,
+}
+
+/// A session of our extension whose wearer connected a SESAME 5.
+#[derive(Clone, Debug)]
+pub struct Wearer {
+    pub session_id: String,
+    pub uuid: String,
+}
+
+fn sesame_settings(sim: &SesameSim) -> SesameSettings {
+    SesameSettings {
+        timeout: Duration::from_secs(3),
+        poll: PollSettings {
+            initial_wait: Duration::from_millis(10),
+            interval: Duration::from_millis(20),
+            deadline: Duration::from_millis(600),
+        },
+        verify: VerifySettings {
+            delay: Duration::from_millis(100),
+            attempts: 3,
+        },
+        request_interval: Duration::ZERO,
+        busy_max_wait: Duration::from_millis(100),
+        retry_backoff: Duration::from_millis(10),
+        status_ttl: Duration::from_millis(20),
+        ..SesameSettings::with_base_urls(sim.v3_base_url(), sim.base_url())
+    }
+}
+
+/// Starts A, runs `after_migrations` (the schema exists then, no job yet), then starts B.
+/// `database_url` is the same for both but for `application_name`, which tells Postgres which
+/// instance a connection belongs to (`instance-a`, `instance-b`).
+pub async fn spawn_two(
+    database_url: &str,
+    configure: impl Fn(&mut Settings),
+    after_migrations: impl std::future::Future<Output = ()>,
+) -> Instances {
+    init_test_logging();
+    let chaster = ChasterSim::spawn().await.expect("the Chaster simulator starts");
+    let sesame = SesameSim::spawn(SesameSimConfig::fast())
+        .await
+        .expect("the Sesame simulator starts");
+    let dir = TempDir::new();
+    std::fs::create_dir_all(dir.path().join("dist")).unwrap();
+    std::fs::write(dir.path().join("dist/index.html"), "<!doctype html>").unwrap();
+
+    let settings = |name: &str| {
+        let mut chaster_settings = ChasterSettings::new(chaster.base_url(), DEV_TOKEN, CLIENT_ID);
+        chaster_settings.webhook_auth = Some(WebhookAuth {
+            username: HOOK_USER.into(),
+            password: HOOK_PASSWORD.to_owned().into(),
+        });
+        chaster_settings.max_requests_per_minute = 10_000;
+        let mut s = Settings::new(chaster_settings);
+        s.bind_addr = "127.0.0.1:0".parse().unwrap();
+        s.dist_dir = dir.path().join("dist");
+        s.database_url = format!("{database_url}?application_name={name}").into();
+        s.secrets_key_file = dir.path().join(format!("{name}.key"));
+        s.sesame = sesame_settings(&sesame);
+        s.rate_limits = RateLimitSettings::off();
+        let jobs = &mut s.opener.jobs;
+        jobs.workers = 4;
+        jobs.idle_poll = Duration::from_millis(50);
+        jobs.lease = Duration::from_secs(5);
+        jobs.deadline = Duration::from_secs(30);
+        jobs.retry_base = Duration::from_millis(100);
+        jobs.retry_max = Duration::from_millis(500);
+        s.opener.tamper.scan_interval = Duration::from_secs(3600);
+        configure(&mut s);
+        s
+    };
+    let a = start(settings("instance-a")).await;
+    after_migrations.await;
+    // Every instance needs the same key to read the credentials the others stored.
+    std::fs::copy(
+        dir.path().join("instance-a.key"),
+        dir.path().join("instance-b.key"),
+    )
+    .expect("the secrets key is copied to instance B");
+    let b = start(settings("instance-b")).await;
+
+    let balancer = Balancer::spawn(vec![a.address.clone(), b.address.clone()]).await;
+    chaster.set_webhook(
+        WebhookConfig::new(format!("{}/webhooks/chaster", balancer.address))
+            .with_basic_auth(HOOK_USER, HOOK_PASSWORD)
+            .with_retry_delays(vec![Duration::from_millis(200); 4]),
+    );
+    Instances {
+        a,
+        b,
+        chaster,
+        sesame,
+        balancer,
+        client: reqwest::Client::new(),
+        _dir: dir,
+    }
+}
+
+async fn start(settings: Settings) -> Instance {
+    let application = Application::build(settings)
+        .await
+        .expect("the instance starts");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let state = application.state().clone();
+    tokio::spawn(application.run_until_stopped());
+    Instance { address, state }
+}
+
+impl Instances {
+    /// A new locked session whose wearer has a fresh SESAME 5, saved through `via`.
+    pub async fn wearer_with_box(&self, via: &Instance) -> Wearer {
+        let (session_id, _, _) = self.chaster.create_session(NewSessionSpec::default()).await;
+        let user_id = self.chaster.with_state(|s| {
+            s.lock_of_session(&session_id)
+                .expect("the session has a lock")
+                .wearer_id
+                .clone()
+        });
+        let uuid = format!(
+            "5E5A3E05-0000-4000-8000-{:012X}",
+            uuid::Uuid::new_v4().as_u64_pair().0 & 0xFFFF_FFFF_FFFF
+        );
+        self.sesame
+            .add_webapi_device(&uuid, DEMO_SECRET_HEX, DEMO_API_KEY);
+        let credentials = DeviceCredentials::WebApi {
+            uuid: uuid.clone(),
+            api_key: ApiKey::parse(DEMO_API_KEY).unwrap(),
+            secret: DeviceSecret::parse(DEMO_SECRET_HEX).unwrap().secret,
+        };
+        let device = NewDevice {
+            user_id,
+            nickname: "Key box".into(),
+            model: "SESAME 5".into(),
+            credentials,
+        };
+        via.state.store.upsert_device(&device).await.expect("the device is saved");
+        Wearer { session_id, uuid }
+    }
+
+    /// POSTs a webhook body to one instance with the right credentials; returns the status.
+    pub async fn post_webhook(&self, to: &Instance, body: &serde_json::Value) -> u16 {
+        self.client
+            .post(format!("{}/webhooks/chaster", to.address))
+            .basic_auth(HOOK_USER, Some(HOOK_PASSWORD))
+            .json(body)
+            .send()
+            .await
+            .expect("the instance answers")
+            .status()
+            .as_u16()
+    }
+
+    /// `GET /api/session` on one instance with a mainToken: status and body.
+    pub async fn session(&self, on: &Instance, token: &str) -> (u16, serde_json::Value) {
+        let response = self
+            .client
+            .get(format!("{}/api/session", on.address))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("the instance answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or_default())
+    }
+
+    /// Waits until every webhook was delivered and no job is queued or running (the queue is
+    /// shared, so either instance's store sees all of it).
+    pub async fn settle(&self) {
+        self.chaster.wait_deliveries_idle().await;
+        wait_for("the shared job queue to drain", Duration::from_secs(90), || async {
+            let [queued, running, _, _] = self.a.state.store.job_counts().await.unwrap();
+            queued + running == 0
+        })
+        .await;
+    }
+}
