@@ -47,7 +47,7 @@ for target in "${TARGETS[@]}"; do
   (cd "$LOGS" && rm -f fuzz-0.log &&
     cargo fuzz run --fuzz-dir "$ROOT/fuzz" "$target" \
       "$corpus" "$ROOT/fuzz/seeds/$target" "$ROOT/fuzz/regressions/$target" -- \
-      -runs="$RUNS" -jobs=1 -print_final_stats=1 -artifact_prefix="$artifacts/" \
+      -runs="$RUNS" -jobs=1 -print_final_stats=1 \
       >"$LOGS/$target.run.log" 2>&1) || true
   elapsed=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
   log="$LOGS/$target.log"

@@ -30,8 +30,8 @@ impl ChildServer {
         log: PathBuf,
     ) -> anyhow::Result<ChildServer> {
         let port = free_port()?;
-        let out = std::fs::File::create(&log)
-            .with_context(|| format!("creating {}", log.display()))?;
+        let out =
+            std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
         let child = Command::new(program)
             .args(args)
             .env_clear()
@@ -133,7 +133,8 @@ mod tests {
 
     #[test]
     fn peak_rss_is_read_from_the_vmhwm_line_and_not_from_a_similar_name() {
-        let status = "Name:\tsesame-opener\nVmHWMx:\t1 kB\nVmHWM:\t   20480 kB\nVmRSS:\t   10240 kB\n";
+        let status =
+            "Name:\tsesame-opener\nVmHWMx:\t1 kB\nVmHWM:\t   20480 kB\nVmRSS:\t   10240 kB\n";
         assert_eq!(parse_status_kib(status, "VmHWM"), Some(20480));
         assert_eq!(parse_status_kib(status, "VmRSS"), Some(10240));
         assert_eq!(parse_status_kib(status, "VmSwap"), None);

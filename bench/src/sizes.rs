@@ -98,15 +98,13 @@ pub fn report(report: &mut Report, ours_dist: &Path, counter_dist: &Path) -> any
         ("`.wasm` + `.js`", ours.wasm + ours.js, peer.wasm + peer.js),
     ];
     for (what, o, p) in rows {
-        report.row(Row::new("size", format!("{what} raw (bytes)"), fmt_count(o.raw)).vs(
-            fmt_count(p.raw),
-            ratio(o.raw as f64, p.raw as f64),
-        ));
         report.row(
-            Row::new("size", format!("{what} gzip -9 (bytes)"), fmt_count(o.gzip)).vs(
-                fmt_count(p.gzip),
-                ratio(o.gzip as f64, p.gzip as f64),
-            ),
+            Row::new("size", format!("{what} raw (bytes)"), fmt_count(o.raw))
+                .vs(fmt_count(p.raw), ratio(o.raw as f64, p.raw as f64)),
+        );
+        report.row(
+            Row::new("size", format!("{what} gzip -9 (bytes)"), fmt_count(o.gzip))
+                .vs(fmt_count(p.gzip), ratio(o.gzip as f64, p.gzip as f64)),
         );
     }
     report.note(format!(

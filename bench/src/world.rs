@@ -46,7 +46,9 @@ pub const OVERRIDES: &[(&str, &str, &str)] = &[
 pub struct Wearer {
     pub session_id: String,
     pub wearer_token: String,
+    pub keyholder_token: String,
     pub uuid: String,
+    pub api_key: String,
 }
 
 pub struct World {
@@ -65,7 +67,11 @@ pub struct World {
 }
 
 impl World {
-    pub async fn start(server_bin: &Path, dist: &Path, jobs_workers: usize) -> anyhow::Result<World> {
+    pub async fn start(
+        server_bin: &Path,
+        dist: &Path,
+        jobs_workers: usize,
+    ) -> anyhow::Result<World> {
         let chaster = ChasterSim::spawn().await?;
         // Boxes answer in ~50 ms, as in the tests and the e2e stack.
         let sesame = SesameSim::spawn(SesameSimConfig::fast()).await?;
@@ -101,7 +107,11 @@ impl World {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
         .collect();
-        env.extend(OVERRIDES.iter().map(|(k, v, _)| (k.to_string(), v.to_string())));
+        env.extend(
+            OVERRIDES
+                .iter()
+                .map(|(k, v, _)| (k.to_string(), v.to_string())),
+        );
 
         let server =
             ChildServer::start(server_bin, &[], &env, "/health", dir.join("server.log")).await?;
@@ -133,7 +143,7 @@ impl World {
         let n = self
             .next_box
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let (session_id, wearer_token, _) =
+        let (session_id, wearer_token, keyholder_token) =
             self.chaster.create_session(NewSessionSpec::default()).await;
         let uuid = format!("5E5A3E05-0000-4000-8000-{:012X}", 0x1000 + n);
         let api_key = format!("bench-sesame-api-key-{n:019}");
@@ -142,7 +152,7 @@ impl World {
         let registration = DeviceRegistration {
             api: DeviceApi::WebApi,
             nickname: "Key box".into(),
-            api_key,
+            api_key: api_key.clone(),
             device_id: uuid.clone(),
             secret: Some(DEMO_SECRET_HEX.into()),
         };
@@ -163,7 +173,9 @@ impl World {
         Ok(Wearer {
             session_id,
             wearer_token,
+            keyholder_token,
             uuid,
+            api_key,
         })
     }
 

@@ -70,7 +70,10 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100);
     // Default worker count; everything else as in the tests (simulated boxes answer in ~50 ms).
-    let app = spawn_with(|s| s.opener.jobs.workers = 2).await;
+    let app = spawn_with(|s| {
+        s.opener.jobs.workers = server::opener::OpenerSettings::default().jobs.workers
+    })
+    .await;
     let wearers =
         join_all((0..2 * n).map(|_| app.wearer_with_box(NewSessionSpec::default()))).await;
     app.settle().await;

@@ -196,6 +196,7 @@ pub fn session_record(s: &ExtensionSession) -> SessionRecord {
         status: status_name(s.lock.status).to_owned(),
         config: s.config.clone(),
         hygiene_opening_active: false,
+        box_open_allowed: false,
         updated_at: Utc::now(),
     }
 }

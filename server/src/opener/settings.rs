@@ -68,7 +68,7 @@ impl Default for OpenerSettings {
         OpenerSettings {
             webhook_body_limit_bytes: 256 * 1024,
             jobs: JobSettings {
-                workers: 2,
+                workers: 8,
                 idle_poll: Duration::from_secs(1),
                 lease: Duration::from_secs(120),
                 deadline: Duration::from_secs(15 * 60),

@@ -27,6 +27,8 @@ pub enum Verdict {
     CommandInFlight,
     /// Offline, moving or unknown position: nothing can be concluded.
     Inconclusive,
+    /// Open because the keyholder opened it from a page.
+    OpenedByKeyholder,
     Locked,
     /// Found unlocked; `new` when this look opened the incident.
     Incident {
@@ -59,6 +61,7 @@ impl TamperWatch {
             status: status_name(session.lock.status).to_owned(),
             config: session.config.clone(),
             hygiene_opening_active: false,
+            box_open_allowed: false,
             updated_at: Utc::now(),
         };
         // Only if unknown: a cached view of the lock must not overwrite what a job learned since.
@@ -70,6 +73,23 @@ impl TamperWatch {
             tracing::warn!(error = %e, "tamper watch could not evaluate a status");
             Verdict::Inconclusive
         })
+    }
+
+    /// Like [`observe`](Self::observe) for a caller without a resolved session (the dashboard):
+    /// judged only if the session is already known.
+    pub async fn observe_known(&self, session_id: &str, status: &BoxStatus) -> Verdict {
+        self.evaluate(session_id, status).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "tamper watch could not evaluate a status");
+            Verdict::Inconclusive
+        })
+    }
+
+    /// Call BEFORE the keyholder's own unlock command from a page: the box being open is then
+    /// no incident until it is seen locked again.
+    pub async fn keyholder_opens(&self, session_id: &str) {
+        if let Err(e) = self.store.set_box_open_allowed(session_id, true).await {
+            tracing::warn!(error = %e, "cannot note the keyholder's opening");
+        }
     }
 
     /// Judges one look at the session's box.
@@ -85,6 +105,12 @@ impl TamperWatch {
         }
         if !status.reachable {
             return Ok(Verdict::Inconclusive);
+        }
+        if row.box_open_allowed {
+            if status.latch != LatchState::Locked {
+                return Ok(Verdict::OpenedByKeyholder);
+            }
+            self.store.set_box_open_allowed(sid, false).await?;
         }
         let now = Utc::now();
         match status.latch {

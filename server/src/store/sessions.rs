@@ -25,6 +25,8 @@ pub struct SessionRecord {
     /// The extension's public configuration.
     pub config: Value,
     pub hygiene_opening_active: bool,
+    /// The keyholder opened the box on purpose; cleared when it is seen locked.
+    pub box_open_allowed: bool,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -38,7 +40,7 @@ pub struct WatchedSession {
 }
 
 const COLUMNS: &str = "session_id, lock_id, wearer_user_id, keyholder_user_id, status, config, \
-     hygiene_opening_active, updated_at";
+     hygiene_opening_active, box_open_allowed, updated_at";
 
 impl Store {
     /// Saves what Chaster just said about a session (the hygiene flag is ours and is kept).
@@ -123,6 +125,20 @@ impl Store {
         Ok(())
     }
 
+    /// Marks the box as opened on purpose by the keyholder (or no longer so).
+    pub async fn set_box_open_allowed(
+        &self,
+        session_id: &str,
+        allowed: bool,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions SET box_open_allowed = $1 WHERE session_id = $2")
+            .bind(i64::from(allowed))
+            .bind(session_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     /// Locked sessions without a running hygiene opening whose wearer connected a box.
     pub async fn watched_sessions(&self) -> Result<Vec<WatchedSession>, StoreError> {
         let rows = sqlx::query(
@@ -155,6 +171,7 @@ fn session_from_row(row: &AnyRow) -> Result<SessionRecord, StoreError> {
         config: serde_json::from_str(&config)
             .map_err(|e| StoreError::Corrupt(format!("session config: {e}")))?,
         hygiene_opening_active: row.try_get::<i64, _>("hygiene_opening_active")? != 0,
+        box_open_allowed: row.try_get::<i64, _>("box_open_allowed")? != 0,
         updated_at: from_ms(row.try_get("updated_at")?)?,
     })
 }

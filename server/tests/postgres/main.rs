@@ -9,4 +9,5 @@ mod instances;
 mod pg;
 
 mod exactly_once;
+mod token_cache;
 mod migrations;

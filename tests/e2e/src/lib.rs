@@ -18,8 +18,10 @@
 
 mod browser;
 pub mod host_page;
+mod interact;
 mod page;
 mod stack;
+mod world;
 
 use std::{
     future::Future,
@@ -29,6 +31,7 @@ use std::{
 };
 
 pub use browser::Browser;
+pub use interact::eventually;
 pub use page::{Page, WAIT};
 pub use stack::{dist_dir, Stack};
 

@@ -49,7 +49,7 @@ impl Limits {
     /// else the peer. IPv6 counts per /64.
     fn client_ip(&self, request: &Request) -> Option<IpAddr> {
         let forwarded = self.client_ip_header.as_ref().and_then(|name| {
-            let value = request.headers().get_all(name).iter().last()?;
+            let value = request.headers().get_all(name).iter().next_back()?;
             value.to_str().ok()?.rsplit(',').next()?.trim().parse().ok()
         });
         let peer = || {

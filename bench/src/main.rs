@@ -1,0 +1,168 @@
+//! `scripts/bench.sh` runs this after building everything; it prints one markdown table.
+//! Benchmarks print numbers, they assert nothing about time. Knobs (environment):
+//! `BENCH_LOADS` (20 cold loads), `BENCH_CONCURRENCY` (64), `BENCH_LOAD_SECS` (10),
+//! `BENCH_MAX_REQUESTS` (2,000,000), `BENCH_VIEWERS` (100), `BENCH_RELEASES` (100),
+//! `BENCH_JOBS_WORKERS` (32); paths `SERVER_BIN`, `DIST_DIR`, `COUNTER_DIST`.
+//!
+//! `bench baseline-server` is the bare axum peer of the throughput test (see `baseline`).
+
+mod baseline;
+mod child;
+mod chrome;
+mod coldload;
+mod load;
+mod sizes;
+mod stats;
+mod table;
+mod throughput;
+mod upstream;
+mod webhooks;
+mod world;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+use child::fmt_kib;
+use table::{Report, Row};
+use world::{World, OVERRIDES};
+
+fn knob(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
+}
+
+fn path_knob(name: &str, default: &str) -> PathBuf {
+    std::env::var_os(name).map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join(default),
+        PathBuf::from,
+    )
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
+
+/// A section that fails leaves a row saying so; the others still run.
+fn record(report: &mut Report, failed: &mut bool, section: &'static str, r: anyhow::Result<()>) {
+    if let Err(e) = r {
+        *failed = true;
+        eprintln!("[bench] {section} failed: {e:#}");
+        report.row(Row::new(section, "FAILED", format!("{e:#}")));
+    }
+}
+
+fn say(what: &str, started: Instant) {
+    eprintln!(
+        "[bench] {what} ({:.0} s so far)",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+async fn run() -> anyhow::Result<bool> {
+    let started = Instant::now();
+    let bench_bin = std::env::current_exe().context("locating the bench binary")?;
+    let server_bin = std::env::var_os("SERVER_BIN")
+        .map_or_else(|| bench_bin.with_file_name("sesame-opener"), PathBuf::from);
+    let dist = path_knob("DIST_DIR", "../dist");
+    let counter_dist = path_knob("COUNTER_DIST", "../target/bench-counter-dist");
+    let spec = load::LoadSpec {
+        concurrency: knob("BENCH_CONCURRENCY", 64).max(1) as usize,
+        duration: Duration::from_secs(knob("BENCH_LOAD_SECS", 10).max(1)),
+        max_requests: knob("BENCH_MAX_REQUESTS", 2_000_000).max(1),
+    };
+    let (loads, viewers, releases) = (
+        knob("BENCH_LOADS", 20) as usize,
+        knob("BENCH_VIEWERS", 100).max(1) as usize,
+        knob("BENCH_RELEASES", 100).max(1) as usize,
+    );
+    let workers = knob("BENCH_JOBS_WORKERS", 32).clamp(1, 64) as usize;
+    let load_before = load_average();
+    let mut report = Report::default();
+    let mut failed = false;
+
+    say("sizes", started);
+    let r = sizes::report(&mut report, &dist, &counter_dist);
+    record(&mut report, &mut failed, "size", r);
+
+    say("starting the simulators and the server", started);
+    let world = World::start(&server_bin, &dist, workers).await?;
+    // Connected now, so its status has left the 10 s cache when the upstream burst runs.
+    let viewed = world.wearer_with_box().await?;
+    let viewed_at = Instant::now();
+
+    say(&format!("{loads} cold loads in Chromium"), started);
+    let r = coldload::report(&mut report, &world, loads).await;
+    record(&mut report, &mut failed, "cold load", r);
+
+    say("load test: ours, then the bare axum peer", started);
+    let r = throughput::report(&mut report, &world, &bench_bin, spec).await;
+    record(&mut report, &mut failed, "throughput", r);
+
+    tokio::time::sleep(Duration::from_secs(11).saturating_sub(viewed_at.elapsed())).await;
+    say("upstream calls per burst of viewers", started);
+    upstream::report(&mut report, &world, &viewed, viewers).await;
+
+    say(
+        &format!("webhook latency over {releases} + {releases} releases"),
+        started,
+    );
+    let r = webhooks::report(&mut report, &world, releases).await;
+    record(&mut report, &mut failed, "webhook", r);
+
+    report.row(Row::new(
+        "memory",
+        "server peak RSS (VmHWM) over the whole bench / RSS now",
+        format!(
+            "{} / {}",
+            fmt_kib(world.server.peak_rss_kib()),
+            fmt_kib(world.server.rss_kib())
+        ),
+    ));
+    let overrides: Vec<String> = OVERRIDES
+        .iter()
+        .map(|(k, v, why)| format!("`{k}={v}` ({why})"))
+        .collect();
+    report.note(format!(
+        "server: `{}` (release) as a child process, configured by environment only; changed from \
+         the defaults: {}, `JOBS_WORKERS={workers}`.",
+        server_bin.display(),
+        overrides.join(", ")
+    ));
+    report.note(format!(
+        "machine: {} cores, load average {load_before} before and {} after; the bench took {:.0} s.",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        load_average(),
+        started.elapsed().as_secs_f64()
+    ));
+    println!("{}", report.render());
+    drop(world);
+    Ok(failed)
+}
+
+fn main() -> ExitCode {
+    if std::env::args().nth(1).as_deref() == Some("baseline-server") {
+        return match baseline::serve() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("baseline server: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    match runtime.block_on(run()) {
+        Ok(false) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::from(2),
+        Err(e) => {
+            eprintln!("[bench] {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,271 @@
+//! `spawn()`: the Chaster and Sesame simulators and our application on random ports, with short
+//! timings, Chaster's webhooks pointed at us with Basic auth, and helpers to give wearers a box.
+
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+use std::time::Duration;
+
+use serde_json::Value;
+use server::configuration::{ChasterSettings, Settings, WebhookAuth};
+use server::sesame::{DeviceCredentials, PollSettings, SesameSettings, VerifySettings};
+use server::startup::{AppState, Application};
+use server::store::NewDevice;
+use sim::chaster::{ChasterSim, NewSessionSpec, WebhookConfig, CLIENT_ID, DEV_TOKEN};
+use sim::sesame::{SesameSim, SesameSimConfig, DEMO_API_KEY, DEMO_SECRET_HEX};
+
+pub const HOOK_USER: &str = "chaster-hooks";
+pub const HOOK_PASSWORD: &str = "correct horse battery staple";
+
+pub struct OpenerApp {
+    pub address: String,
+    pub chaster: ChasterSim,
+    pub sesame: SesameSim,
+    pub state: AppState,
+    pub client: reqwest::Client,
+    /// Removed when the test ends.
+    _dir: TempDir,
+}
+
+/// A session of our extension whose wearer connected a Web API box.
+#[derive(Clone, Debug)]
+pub struct Wearer {
+    pub session_id: String,
+    pub user_id: String,
+    pub uuid: String,
+}
+
+pub fn fast_sesame_settings(sim: &SesameSim) -> SesameSettings {
+    SesameSettings {
+        timeout: Duration::from_secs(3),
+        poll: PollSettings {
+            initial_wait: Duration::from_millis(10),
+            interval: Duration::from_millis(20),
+            deadline: Duration::from_millis(600),
+        },
+        verify: VerifySettings {
+            delay: Duration::from_millis(100),
+            attempts: 3,
+        },
+        request_interval: Duration::ZERO,
+        busy_max_wait: Duration::from_millis(100),
+        retry_backoff: Duration::from_millis(10),
+        status_ttl: Duration::from_millis(20),
+        ..SesameSettings::with_base_urls(sim.v3_base_url(), sim.base_url())
+    }
+}
+
+pub async fn spawn() -> OpenerApp {
+    spawn_with(|_| {}).await
+}
+
+/// Like [`spawn`], letting the test change the settings first.
+pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> OpenerApp {
+    init_test_logging();
+    let chaster = ChasterSim::spawn()
+        .await
+        .expect("the Chaster simulator starts");
+    let sesame = SesameSim::spawn(SesameSimConfig::fast())
+        .await
+        .expect("the Sesame simulator starts");
+    let dir = TempDir::new();
+    std::fs::create_dir_all(dir.path().join("dist")).unwrap();
+    std::fs::write(dir.path().join("dist/index.html"), "<!doctype html>").unwrap();
+
+    let mut chaster_settings = ChasterSettings::new(chaster.base_url(), DEV_TOKEN, CLIENT_ID);
+    chaster_settings.webhook_auth = Some(WebhookAuth {
+        username: HOOK_USER.into(),
+        password: HOOK_PASSWORD.to_owned().into(),
+    });
+    chaster_settings.max_requests_per_minute = 10_000;
+    let mut settings = Settings::new(chaster_settings);
+    settings.bind_addr = "127.0.0.1:0".parse().unwrap();
+    settings.dist_dir = dir.path().join("dist");
+    settings.database_url = {
+        use sqlx::Connection;
+        let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+        let mut c = sqlx::PgConnection::connect("postgres://postgres:scratchpw@127.0.0.1:55432/postgres").await.unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut c).await.unwrap();
+        format!("postgres://postgres:scratchpw@127.0.0.1:55432/{name}").into()
+    };
+    settings.secrets_key_file = dir.path().join("secrets.key");
+    settings.sesame = fast_sesame_settings(&sesame);
+    let jobs = &mut settings.opener.jobs;
+    jobs.workers = 4;
+    jobs.idle_poll = Duration::from_millis(50);
+    jobs.lease = Duration::from_secs(5);
+    jobs.deadline = Duration::from_secs(20);
+    jobs.retry_base = Duration::from_millis(100);
+    jobs.retry_max = Duration::from_millis(500);
+    // Tamper checks only where a test asks for them.
+    settings.opener.tamper.scan_interval = Duration::from_secs(3600);
+    configure(&mut settings);
+
+    let application = Application::build(settings).await.expect("the app builds");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let state = application.state().clone();
+    tokio::spawn(application.run_until_stopped());
+    chaster.set_webhook(
+        WebhookConfig::new(format!("{address}/webhooks/chaster"))
+            .with_basic_auth(HOOK_USER, HOOK_PASSWORD)
+            .with_retry_delays(vec![Duration::from_millis(200); 4]),
+    );
+    OpenerApp {
+        address,
+        chaster,
+        sesame,
+        state,
+        client: reqwest::Client::new(),
+        _dir: dir,
+    }
+}
+
+impl OpenerApp {
+    /// A new locked session whose wearer has a fresh SESAME 5 (locked) registered with us.
+    pub async fn wearer_with_box(&self, spec: NewSessionSpec) -> Wearer {
+        let (session_id, _, _) = self.chaster.create_session(spec).await;
+        let user_id = self.chaster.with_state(|s| {
+            s.lock_of_session(&session_id)
+                .expect("the session has a lock")
+                .wearer_id
+                .clone()
+        });
+        let uuid = format!(
+            "5E5A3E05-0000-4000-8000-{:012X}",
+            rand_u64() & 0xFFFF_FFFF_FFFF
+        );
+        self.sesame
+            .add_webapi_device(&uuid, DEMO_SECRET_HEX, DEMO_API_KEY);
+        let credentials = DeviceCredentials::WebApi {
+            uuid: uuid.clone(),
+            api_key: server::sesame::ApiKey::parse(DEMO_API_KEY).unwrap(),
+            secret: server::sesame::DeviceSecret::parse(DEMO_SECRET_HEX)
+                .unwrap()
+                .secret,
+        };
+        self.state
+            .store
+            .upsert_device(&NewDevice {
+                user_id: user_id.clone(),
+                nickname: "Key box".into(),
+                model: "SESAME 5".into(),
+                credentials,
+            })
+            .await
+            .expect("the device is saved");
+        Wearer {
+            session_id,
+            user_id,
+            uuid,
+        }
+    }
+
+    /// POSTs a body to the webhook endpoint, with the right credentials unless told otherwise.
+    pub async fn post_webhook(
+        &self,
+        body: &Value,
+        auth: Option<(&str, &str)>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(format!("{}/webhooks/chaster", self.address))
+            .json(body);
+        if let Some((user, password)) = auth {
+            request = request.basic_auth(user, Some(password));
+        }
+        request.send().await.expect("the app answers")
+    }
+
+    /// Custom logs of a session whose title starts with `prefix`.
+    pub fn logs_starting(&self, session_id: &str, prefix: &str) -> Vec<Value> {
+        self.chaster
+            .custom_logs(session_id)
+            .into_iter()
+            .filter(|l| l["title"].as_str().is_some_and(|t| t.starts_with(prefix)))
+            .collect()
+    }
+
+    /// Waits until no job is queued or running (webhooks delivered first).
+    pub async fn settle(&self) {
+        self.chaster.wait_deliveries_idle().await;
+        wait_for(
+            "the job queue to drain",
+            Duration::from_secs(60),
+            || async {
+                let [queued, running, _, _] = self.state.store.job_counts().await.unwrap();
+                queued + running == 0
+            },
+        )
+        .await;
+    }
+}
+
+/// A webhook envelope as Chaster sends it.
+pub fn envelope(event: &str, data: Value) -> Value {
+    serde_json::json!({
+        "event": event,
+        "sentAt": chrono::Utc::now().to_rfc3339(),
+        "requestId": format!("req-{}", rand_u64()),
+        "data": data,
+    })
+}
+
+/// `action_log.created` for a history entry of prefix `default`.
+pub fn action_log_event(session_id: &str, log_id: &str, kind: &str) -> Value {
+    envelope(
+        "action_log.created",
+        serde_json::json!({"sessionId": session_id, "actionLog": {
+            "_id": log_id, "type": kind, "prefix": "default", "payload": {}, "role": "user",
+            "title": "%USER% did something", "description": "", "createdAt": chrono::Utc::now().to_rfc3339()
+        }}),
+    )
+}
+
+pub fn rand_u64() -> u64 {
+    uuid::Uuid::new_v4().as_u64_pair().0
+}
+
+/// Polls `condition` every 20 ms until it holds; panics after `limit`.
+pub async fn wait_for<F, Fut>(what: &str, limit: Duration, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = std::time::Instant::now();
+    while !condition().await {
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Logs only when `TEST_LOG` is set.
+fn init_test_logging() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            server::telemetry::init_subscriber("info");
+        }
+    });
+}
+
+/// A directory removed when the test ends.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> TempDir {
+        let path =
+            std::env::temp_dir().join(format!("sesame-opener-jobs-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&path).unwrap();
+        TempDir(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

@@ -1,0 +1,119 @@
+//! The tamper watch: a box opened behind the server's back is one incident with one penalty.
+
+use std::time::Duration;
+
+use api_types::{BoxStatus, LatchState};
+use serde_json::json;
+use sim::chaster::{NewSessionSpec, Release};
+
+use crate::helpers::*;
+
+fn fast_checks(s: &mut server::configuration::Settings) {
+    s.opener.tamper.scan_interval = Duration::from_millis(100);
+    s.opener.tamper.webapi_interval = Duration::from_millis(200);
+}
+
+#[tokio::test]
+async fn a_box_opened_behind_the_servers_back_is_one_incident_with_one_penalty() {
+    let app = spawn_with(fast_checks).await;
+    let spec = NewSessionSpec {
+        config: Some(json!({"penalty": {"kind": "add_time", "minutes": 30}})),
+        ..NewSessionSpec::default()
+    };
+    let w = app.wearer_with_box(spec).await;
+    app.settle().await;
+    let end_before = app.chaster.end_date(&w.session_id).unwrap();
+
+    app.sesame.set_latch(&w.uuid, false);
+    let store = &app.state.store;
+    wait_for("the penalty", Duration::from_secs(10), || async {
+        let incidents = store.incidents(&w.session_id).await.unwrap();
+        incidents.first().is_some_and(|i| i.penalty.is_some())
+    })
+    .await;
+    // Several more scheduled checks still find the box open.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    app.settle().await;
+
+    let incidents = store.incidents(&w.session_id).await.unwrap();
+    assert_eq!(incidents.len(), 1);
+    assert!(incidents[0].penalty_applied && incidents[0].resolved_at.is_none());
+    let actions = app.chaster.actions_received(&w.session_id);
+    assert_eq!(
+        actions,
+        vec![json!({"action": {"name": "add_time", "params": 1800}})]
+    );
+    assert_ne!(app.chaster.end_date(&w.session_id).unwrap(), end_before);
+    assert_eq!(
+        app.logs_starting(&w.session_id, "Box found open during the session")
+            .len(),
+        1
+    );
+    let activity = store.recent_activity(&w.user_id, 10).await.unwrap();
+    assert!(activity
+        .iter()
+        .any(|a| a.kind == "incident" && a.message.contains("30 minutes")));
+    let checks = store.jobs_of_kind("tamper.check").await.unwrap().len();
+    assert!(checks >= 3, "only {checks} checks ran");
+
+    app.sesame.set_latch(&w.uuid, true);
+    wait_for("the incident to close", Duration::from_secs(10), || async {
+        store.incidents(&w.session_id).await.unwrap()[0]
+            .resolved_at
+            .is_some()
+    })
+    .await;
+    app.settle().await;
+    assert_eq!(
+        app.logs_starting(&w.session_id, "Box locked again").len(),
+        1
+    );
+    assert_eq!(app.chaster.actions_received(&w.session_id).len(), 1);
+}
+
+#[tokio::test]
+async fn a_box_seen_open_on_a_page_counts_but_not_during_a_hygiene_opening_or_after_release() {
+    let app = spawn().await;
+    let w = app.wearer_with_box(NewSessionSpec::default()).await;
+    app.settle().await;
+    let watch = &app.state.tamper;
+    let open = BoxStatus {
+        latch: LatchState::Unlocked,
+        battery_percent: Some(80),
+        battery_low: false,
+        reachable: true,
+        last_update: None,
+    };
+    let verdict = watch.evaluate(&w.session_id, &open).await.unwrap();
+    assert_eq!(verdict, server::opener::Verdict::Incident { new: true });
+    let again = watch.evaluate(&w.session_id, &open).await.unwrap();
+    assert_eq!(again, server::opener::Verdict::Incident { new: false });
+
+    let other = app.wearer_with_box(NewSessionSpec::default()).await;
+    app.settle().await;
+    app.state
+        .store
+        .set_hygiene_opening(&other.session_id, true)
+        .await
+        .unwrap();
+    let during = watch.evaluate(&other.session_id, &open).await.unwrap();
+    assert_eq!(during, server::opener::Verdict::NotWatched);
+    app.state
+        .store
+        .set_hygiene_opening(&other.session_id, false)
+        .await
+        .unwrap();
+    app.chaster
+        .release_lock(&other.session_id, Release::KeyholderUnlock)
+        .await;
+    app.settle().await;
+    let after = watch.evaluate(&other.session_id, &open).await.unwrap();
+    assert_eq!(after, server::opener::Verdict::NotWatched);
+    assert!(app
+        .state
+        .store
+        .incidents(&other.session_id)
+        .await
+        .unwrap()
+        .is_empty());
+}
