@@ -41,23 +41,23 @@ for target in "${TARGETS[@]}"; do
   mkdir -p "$corpus" "$artifacts" "$ROOT/fuzz/regressions/$target"
   crashes_before=$(find "$artifacts" -type f | wc -l)
   say "$target: $RUNS executions"
-  start=$(date +%s.%N)
   # -jobs=1 runs one worker that logs to fuzz-0.log in the current directory, hence the cd.
   # Seeds and saved crash inputs are read too; new inputs go to the first directory only.
   (cd "$LOGS" && rm -f fuzz-0.log &&
     cargo fuzz run --fuzz-dir "$ROOT/fuzz" "$target" \
       "$corpus" "$ROOT/fuzz/seeds/$target" "$ROOT/fuzz/regressions/$target" -- \
-      -runs="$RUNS" -jobs=1 -print_final_stats=1 \
+      -runs="$RUNS" -jobs=1 -print_final_stats=1 -dict="$ROOT/fuzz/dicts/$target.dict" \
       >"$LOGS/$target.run.log" 2>&1) || true
-  elapsed=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
   log="$LOGS/$target.log"
   cat "$LOGS/fuzz-0.log" >"$log" 2>/dev/null || cp "$LOGS/$target.run.log" "$log"
   stat_of() { sed -n "s/^stat::$1: *//p" "$log" | tail -1; }
   execs=$(stat_of number_of_executed_units)
   speed=$(stat_of average_exec_per_sec)
+  # libFuzzer's own clock: fuzzing only, without the build cargo-fuzz may do first.
+  elapsed=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
   crashes=$(($(find "$artifacts" -type f | wc -l) - crashes_before))
   size=$(find "$corpus" -type f | wc -l)
-  rows+=("$(printf '%-18s %12s %10s %9s %8s %12s' "$target" "${execs:-?}" "${speed:-?}" "$elapsed" "$crashes" "$size")")
+  rows+=("$(printf '%-18s %12s %10s %9s %8s %12s' "$target" "${execs:-?}" "${speed:-?}" "${elapsed:-?}" "$crashes" "$size")")
   if [ "$crashes" -gt 0 ] || [ "${execs:-0}" -lt "$RUNS" ]; then
     status=1
     say "$target: stopped early or crashed; see $log and $artifacts"

@@ -76,9 +76,20 @@ async fn one_load(world: &World, chrome: &Chrome) -> anyhow::Result<Load> {
         if start.elapsed() > LOAD_TIMEOUT {
             bail!("the iframe did not show view-wearer within {LOAD_TIMEOUT:?}");
         }
-        if let Ok(frame) = client.find(Locator::Css("iframe#extension")).await {
-            if frame.enter_frame().await.is_ok() {
+        let found = client.find(Locator::Css("iframe#extension")).await;
+        if std::env::var_os("BENCH_DEBUG").is_some() {
+            eprintln!("{:?} find {:?}", start.elapsed(), found.as_ref().err());
+        }
+        if let Ok(frame) = found {
+            let entered = frame.enter_frame().await;
+            if std::env::var_os("BENCH_DEBUG").is_some() {
+                eprintln!("{:?} enter {:?}", start.elapsed(), entered.as_ref().err());
+            }
+            if entered.is_ok() {
                 let answer = client.execute_async(WAITER, vec![json!(app_origin)]).await;
+                if std::env::var_os("BENCH_DEBUG").is_some() {
+                    eprintln!("{:?} {:?}", start.elapsed(), answer);
+                }
                 match answer {
                     Ok(v) if v["timeout"] == true => bail!("view-wearer never became visible"),
                     Ok(v) if v["at"].is_number() => break v,
@@ -90,6 +101,20 @@ async fn one_load(world: &World, chrome: &Chrome) -> anyhow::Result<Load> {
         tokio::time::sleep(Duration::from_millis(2)).await;
     };
     let webdriver = start.elapsed();
+    if std::env::var_os("BENCH_DEBUG").is_some() {
+        let probe = r#"
+const done = arguments[arguments.length - 1];
+const view = document.querySelector('[data-testid="view-wearer"]');
+const out = { origin: performance.timeOrigin, lcp: [], paint: [], res: [] };
+for (const e of performance.getEntriesByType('paint')) out.paint.push([e.name, e.startTime]);
+for (const e of performance.getEntriesByType('resource')) out.res.push([e.name.slice(-40), e.startTime, e.responseEnd]);
+new PerformanceObserver((l) => {
+  for (const e of l.getEntries()) out.lcp.push([e.renderTime, e.startTime, e.size, e.element ? e.element.outerHTML.slice(0, 80) : null, !!(view && e.element && view.contains(e.element))]);
+}).observe({ type: 'largest-contentful-paint', buffered: true });
+setTimeout(() => done(out), 200);
+"#;
+        eprintln!("{:#}", client.execute_async(probe, vec![]).await?);
+    }
     client.enter_parent_frame().await?;
     let host_origin = client
         .execute("return performance.timeOrigin;", vec![])

@@ -338,13 +338,21 @@ impl Store {
 
     /// Counts jobs per status (queued, running, done, failed).
     pub async fn job_counts(&self) -> Result<[i64; 4], StoreError> {
+        // ONE statement, so one snapshot: counted one status at a time, a job completing in
+        // between (running -> queued for a retry, or done plus a queued follow-up) was missed
+        // and "nothing queued or running" came too early; Postgres's concurrency showed it.
+        let rows = sqlx::query("SELECT status, COUNT(*) FROM jobs GROUP BY status")
+            .fetch_all(self.pool())
+            .await?;
         let mut counts = [0; 4];
-        for (i, status) in [QUEUED, RUNNING, DONE, FAILED].iter().enumerate() {
-            let row = sqlx::query("SELECT COUNT(*) FROM jobs WHERE status = $1")
-                .bind(*status)
-                .fetch_one(self.pool())
-                .await?;
-            counts[i] = row.try_get::<i64, _>(0)?;
+        for row in rows {
+            let status: String = row.try_get(0)?;
+            if let Some(i) = [QUEUED, RUNNING, DONE, FAILED]
+                .iter()
+                .position(|s| *s == status)
+            {
+                counts[i] = row.try_get::<i64, _>(1)?;
+            }
         }
         Ok(counts)
     }

@@ -164,3 +164,32 @@ async fn a_release_accepted_before_a_kill_9_opens_the_box_after_the_restart() {
     second.wait().unwrap();
     assert_eq!(sesame.commands_received(UUID, CommandKind::Unlock), 1);
 }
+
+#[tokio::test]
+async fn on_sigterm_the_server_stops_taking_jobs_and_exits_promptly() {
+    let chaster = ChasterSim::spawn().await.unwrap();
+    let sesame = SesameSim::spawn(SesameSimConfig::fast()).await.unwrap();
+    let dir = TempDir::new();
+    std::fs::create_dir_all(dir.path().join("dist")).unwrap();
+    let port = free_port();
+    let mut child = start_server(dir.path(), &chaster, &sesame, port, 0);
+    wait_healthy(port).await;
+    let terminated = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(terminated.success());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "still running after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "clean exit, got {status:?}");
+}

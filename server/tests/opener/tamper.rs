@@ -117,3 +117,38 @@ async fn a_box_seen_open_on_a_page_counts_but_not_during_a_hygiene_opening_or_af
         .unwrap()
         .is_empty());
 }
+
+#[tokio::test]
+async fn a_box_the_keyholder_opened_from_a_page_is_no_incident_until_seen_locked_again() {
+    let app = spawn().await;
+    let w = app.wearer_with_box(NewSessionSpec::default()).await;
+    app.settle().await;
+    let watch = &app.state.tamper;
+    let status = |latch| BoxStatus {
+        latch,
+        battery_percent: Some(80),
+        battery_low: false,
+        reachable: true,
+        last_update: None,
+    };
+    watch.keyholder_opens(&w.session_id).await;
+    let open = watch
+        .observe_known(&w.session_id, &status(LatchState::Unlocked))
+        .await;
+    assert_eq!(open, server::opener::Verdict::OpenedByKeyholder);
+    let locked = watch
+        .observe_known(&w.session_id, &status(LatchState::Locked))
+        .await;
+    assert_eq!(locked, server::opener::Verdict::Locked);
+    assert!(app
+        .state
+        .store
+        .incidents(&w.session_id)
+        .await
+        .unwrap()
+        .is_empty());
+    let reopened = watch
+        .observe_known(&w.session_id, &status(LatchState::Unlocked))
+        .await;
+    assert_eq!(reopened, server::opener::Verdict::Incident { new: true });
+}

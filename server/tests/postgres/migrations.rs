@@ -157,6 +157,7 @@ async fn exercise(store: &Store) -> Vec<String> {
         status: "locked".into(),
         config: json!({"openOnRelease": true}),
         hygiene_opening_active: false,
+        box_open_allowed: false,
         updated_at: to_millis(now),
     };
     store.upsert_session(&session).await.unwrap();

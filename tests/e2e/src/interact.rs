@@ -123,7 +123,11 @@ impl Page {
         let accept = &accept;
         eventually(what, WAIT, move || async move {
             let text = self.text_of(id).await?;
-            Ok(if accept(&text) { Ok(text) } else { Err(format!("{text:?}")) })
+            Ok(if accept(&text) {
+                Ok(text)
+            } else {
+                Err(format!("{text:?}"))
+            })
         })
         .await
     }

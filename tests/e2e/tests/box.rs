@@ -21,8 +21,12 @@ async fn the_wearer_connects_their_sesame_and_sees_it_locked() {
         let web_api = "[data-testid='connect-form'] input[name='device-api']";
         t.page.wait_for_css(web_api, WAIT).await?.click().await?;
         t.page.type_into_testid("api-key", DEMO_API_KEY).await?;
-        t.page.type_into_testid("device-id", DEMO_WEBAPI_UUID).await?;
-        t.page.type_into_testid("device-secret", DEMO_SECRET_HEX).await?;
+        t.page
+            .type_into_testid("device-id", DEMO_WEBAPI_UUID)
+            .await?;
+        t.page
+            .type_into_testid("device-secret", DEMO_SECRET_HEX)
+            .await?;
 
         let battery = format!("{} %", t.stack.sesame.battery(DEMO_WEBAPI_UUID));
         t.page.click_testid("test-connection").await?;
@@ -33,7 +37,10 @@ async fn the_wearer_connects_their_sesame_and_sees_it_locked() {
         );
 
         t.page.click_testid("save-device").await?;
-        let latch = t.page.wait_for_text("box-latch", "the latch reading Locked", |s| s == "Locked").await?;
+        let latch = t
+            .page
+            .wait_for_text("box-latch", "the latch reading Locked", |s| s == "Locked")
+            .await?;
         ensure!(latch == "Locked");
         let shown_battery = t.page.text_of("box-battery").await?;
         ensure!(
@@ -58,11 +65,16 @@ async fn the_keyholder_opens_and_locks_the_box() {
     run(|t| async move {
         t.stack.connect_box(WEARER_TOKEN, DEMO_WEBAPI_UUID).await?;
         let sesame = &t.stack.sesame;
-        ensure!(sesame.latch_locked(DEMO_WEBAPI_UUID), "the demo box should start locked");
+        ensure!(
+            sesame.latch_locked(DEMO_WEBAPI_UUID),
+            "the demo box should start locked"
+        );
 
         t.page.open_as(KEYHOLDER_TOKEN).await?;
         t.page.wait_for_testid("view-keyholder", WAIT).await?;
-        t.page.wait_for_text("box-latch", "the latch reading Locked", |s| s == "Locked").await?;
+        t.page
+            .wait_for_text("box-latch", "the latch reading Locked", |s| s == "Locked")
+            .await?;
 
         t.page.click_testid("open-box").await?;
         t.page.wait_for_testid("confirm", WAIT).await?;
@@ -73,16 +85,28 @@ async fn the_keyholder_opens_and_locks_the_box() {
         t.page.click_testid("confirm-yes").await?;
         let opened = t
             .page
-            .wait_for_text("command-result", "the open result", |s| s.contains("unlocked"))
+            .wait_for_text("command-result", "the open result", |s| {
+                s.contains("unlocked")
+            })
             .await?;
         ensure!(
             opened.contains("reports it is unlocked"),
             "the open result {opened:?} should say what the box reports"
         );
         let class = t.page.class_of("command-result").await?;
-        ensure!(class.contains("notice-success"), "the confirmed open is shown as {class:?}");
-        t.page.wait_for_text("box-latch", "the latch reading Unlocked", |s| s == "Unlocked").await?;
-        ensure!(!sesame.latch_locked(DEMO_WEBAPI_UUID), "the simulated box is still locked");
+        ensure!(
+            class.contains("notice-success"),
+            "the confirmed open is shown as {class:?}"
+        );
+        t.page
+            .wait_for_text("box-latch", "the latch reading Unlocked", |s| {
+                s == "Unlocked"
+            })
+            .await?;
+        ensure!(
+            !sesame.latch_locked(DEMO_WEBAPI_UUID),
+            "the simulated box is still locked"
+        );
         ensure!(
             sesame.commands_received(DEMO_WEBAPI_UUID, CommandKind::Unlock) == 1,
             "the box should have received exactly one unlock"
@@ -91,14 +115,21 @@ async fn the_keyholder_opens_and_locks_the_box() {
         t.page.click_testid("lock-box").await?;
         let locked = t
             .page
-            .wait_for_text("command-result", "the lock result", |s| s.contains("it is locked"))
+            .wait_for_text("command-result", "the lock result", |s| {
+                s.contains("it is locked")
+            })
             .await?;
         ensure!(
             locked.contains("reports it is locked"),
             "the lock result {locked:?} should say what the box reports"
         );
-        t.page.wait_for_text("box-latch", "the latch reading Locked", |s| s == "Locked").await?;
-        ensure!(sesame.latch_locked(DEMO_WEBAPI_UUID), "the simulated box is still open");
+        t.page
+            .wait_for_text("box-latch", "the latch reading Locked", |s| s == "Locked")
+            .await?;
+        ensure!(
+            sesame.latch_locked(DEMO_WEBAPI_UUID),
+            "the simulated box is still open"
+        );
         Ok(())
     })
     .await;
@@ -107,7 +138,9 @@ async fn the_keyholder_opens_and_locks_the_box() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_low_battery_box_shows_the_warning() {
     run(|t| async move {
-        t.stack.connect_box(WEARER_TOKEN, DEMO_LOW_BATTERY_UUID).await?;
+        t.stack
+            .connect_box(WEARER_TOKEN, DEMO_LOW_BATTERY_UUID)
+            .await?;
         let battery = format!("{} %", t.stack.sesame.battery(DEMO_LOW_BATTERY_UUID));
 
         t.page.open_as(KEYHOLDER_TOKEN).await?;
@@ -118,7 +151,10 @@ async fn a_low_battery_box_shows_the_warning() {
             "the warning {warning:?} should give the battery level {battery}"
         );
         let class = t.page.class_of("box-battery").await?;
-        ensure!(class.contains("warning"), "the battery reading is not flagged: {class:?}");
+        ensure!(
+            class.contains("warning"),
+            "the battery reading is not flagged: {class:?}"
+        );
         Ok(())
     })
     .await;

@@ -10,17 +10,25 @@ use sim::chaster::CONFIG_EDIT_TOKEN;
 /// Opens the configuration page as Chaster does and waits until the form shows the saved
 /// settings and Chaster has heard that the page saves by itself.
 async fn open_configuration(page: &Page) -> anyhow::Result<()> {
-    page.open_in_host(Some(&json!({ "partnerConfigurationToken": CONFIG_EDIT_TOKEN })))
-        .await?;
+    page.open_in_host(Some(
+        &json!({ "partnerConfigurationToken": CONFIG_EDIT_TOKEN }),
+    ))
+    .await?;
     page.wait_for_testid("config-form", WAIT).await?;
-    eventually("the capabilities message to reach Chaster", WAIT, move || async move {
-        let events = page.partner_events().await?;
-        Ok(if events.first().map(String::as_str) == Some("capabilities") {
-            Ok(())
-        } else {
-            Err(format!("{events:?}"))
-        })
-    })
+    eventually(
+        "the capabilities message to reach Chaster",
+        WAIT,
+        move || async move {
+            let events = page.partner_events().await?;
+            Ok(
+                if events.first().map(String::as_str) == Some("capabilities") {
+                    Ok(())
+                } else {
+                    Err(format!("{events:?}"))
+                },
+            )
+        },
+    )
     .await?;
     let capabilities = page
         .host_received()
@@ -40,7 +48,10 @@ async fn open_configuration(page: &Page) -> anyhow::Result<()> {
 /// Presses Chaster's Save button on the host page; back in the frame afterwards.
 async fn press_chasters_save(page: &Page) -> anyhow::Result<()> {
     page.enter_host_page().await?;
-    page.wait_for_css("#chaster-save", WAIT).await?.click().await?;
+    page.wait_for_css("#chaster-save", WAIT)
+        .await?
+        .click()
+        .await?;
     page.enter_app_frame().await
 }
 
@@ -49,8 +60,14 @@ async fn press_chasters_save(page: &Page) -> anyhow::Result<()> {
 async fn events_after_save(page: &Page) -> anyhow::Result<Vec<String>> {
     eventually("the page to answer the save", WAIT, move || async move {
         let events = page.partner_events().await?;
-        let answered = events.iter().any(|e| e == "save_success" || e == "save_failed");
-        Ok(if answered { Ok(events) } else { Err(format!("{events:?}")) })
+        let answered = events
+            .iter()
+            .any(|e| e == "save_success" || e == "save_failed");
+        Ok(if answered {
+            Ok(events)
+        } else {
+            Err(format!("{events:?}"))
+        })
     })
     .await
 }
@@ -58,7 +75,11 @@ async fn events_after_save(page: &Page) -> anyhow::Result<Vec<String>> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn saving_the_configuration_reports_loading_then_success_to_chaster() {
     run(|t| async move {
-        let before = t.stack.chaster.config_of(CONFIG_EDIT_TOKEN).expect("seeded token");
+        let before = t
+            .stack
+            .chaster
+            .config_of(CONFIG_EDIT_TOKEN)
+            .expect("seeded token");
         ensure!(
             before["penalty"] != json!({ "kind": "add_time", "minutes": 30 }),
             "the seeded configuration already has the penalty this test sets: {before}"
@@ -76,8 +97,15 @@ async fn saving_the_configuration_reports_loading_then_success_to_chaster() {
         );
         let state = t.page.wait_for_testid("config-save-status", WAIT).await?;
         let state = state.attr("data-state").await?;
-        ensure!(state.as_deref() == Some("saved"), "the form's save state is {state:?}");
-        let after = t.stack.chaster.config_of(CONFIG_EDIT_TOKEN).expect("seeded token");
+        ensure!(
+            state.as_deref() == Some("saved"),
+            "the form's save state is {state:?}"
+        );
+        let after = t
+            .stack
+            .chaster
+            .config_of(CONFIG_EDIT_TOKEN)
+            .expect("seeded token");
         ensure!(
             after["penalty"] == json!({ "kind": "add_time", "minutes": 30 }),
             "Chaster stored {after}"
@@ -90,7 +118,11 @@ async fn saving_the_configuration_reports_loading_then_success_to_chaster() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_invalid_configuration_gives_save_failed_with_the_reason_in_the_form() {
     run(|t| async move {
-        let before = t.stack.chaster.config_of(CONFIG_EDIT_TOKEN).expect("seeded token");
+        let before = t
+            .stack
+            .chaster
+            .config_of(CONFIG_EDIT_TOKEN)
+            .expect("seeded token");
         open_configuration(&t.page).await?;
 
         t.page.type_into_testid("cfg-low-battery", "99").await?;
@@ -107,8 +139,15 @@ async fn an_invalid_configuration_gives_save_failed_with_the_reason_in_the_form(
             reason.to_lowercase().contains("battery"),
             "the form's error {reason:?} should say what is wrong"
         );
-        let after = t.stack.chaster.config_of(CONFIG_EDIT_TOKEN).expect("seeded token");
-        ensure!(after == before, "Chaster's config changed from {before} to {after}");
+        let after = t
+            .stack
+            .chaster
+            .config_of(CONFIG_EDIT_TOKEN)
+            .expect("seeded token");
+        ensure!(
+            after == before,
+            "Chaster's config changed from {before} to {after}"
+        );
         Ok(())
     })
     .await;

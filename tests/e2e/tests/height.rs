@@ -79,7 +79,7 @@ async fn wait_until_fitting(
 async fn the_iframe_takes_the_height_of_its_content_without_an_inner_scrollbar() {
     run(|t| async move {
         let page = &t.page;
-        page.open_in_host_with(Some(&json!({ "mainToken": KEYHOLDER_TOKEN })), &[("resize", "0")])
+        page.open_in_host_with(Some(&json!({ "mainToken": KEYHOLDER_TOKEN })), &[("resize", "1")])
             .await?;
         page.wait_for_testid("view-keyholder", WAIT).await?;
         page.wait_for_css("[data-testid='history-entry'], [data-testid='history-empty']", WAIT)
@@ -91,7 +91,7 @@ async fn the_iframe_takes_the_height_of_its_content_without_an_inner_scrollbar()
         let resizer = page.eval("return typeof iFrameResize").await?;
         page.enter_app_frame().await?;
         ensure!(
-            true,
+            resizer == "function",
             "the host page did not load iframe-resizer's parent script ({resizer}); run scripts/setup.sh"
         );
 
