@@ -57,7 +57,17 @@ async fn dashboard(
     let slots = futures::future::try_join_all(sessions.iter().map(|s| {
         let viewer = box_viewer(s);
         let state = &state;
-        async move { device::device_slot(state, &viewer).await }
+        async move {
+            let slot = device::device_slot(state, &viewer).await?;
+            if let Some(status) = slot.device.as_ref().and_then(|d| d.status.as_ref()) {
+                // A keyholder looking at the box is also a look for the tamper watch.
+                state
+                    .tamper
+                    .observe_known(viewer.session_id.as_str(), status)
+                    .await;
+            }
+            Ok::<_, AppError>(slot)
+        }
     }))
     .await?;
     let sessions = sessions

@@ -152,3 +152,70 @@ async fn a_box_the_keyholder_opened_from_a_page_is_no_incident_until_seen_locked
         .await;
     assert_eq!(reopened, server::opener::Verdict::Incident { new: true });
 }
+
+#[tokio::test]
+async fn a_box_the_keyholder_opened_from_the_page_is_no_incident_until_it_is_locked_again() {
+    let app = spawn_with(fast_checks).await;
+    let spec = NewSessionSpec {
+        config: Some(json!({"penalty": {"kind": "freeze"}})),
+        ..NewSessionSpec::default()
+    };
+    let w = app.wearer_with_box(spec).await;
+    let keyholder_token = app.chaster.with_state(|s| {
+        s.tokens
+            .iter()
+            .find(|(_, g)| {
+                g.session_id == w.session_id && g.role == sim::chaster::SimRole::Keyholder
+            })
+            .map(|(token, _)| token.clone())
+            .expect("the session has a keyholder token")
+    });
+    app.settle().await;
+
+    let opened = app
+        .client
+        .post(format!("{}/api/device/open", app.address))
+        .bearer_auth(&keyholder_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), 200);
+    assert!(!app.sesame.latch_locked(&w.uuid));
+    // The page keeps showing the open box, and the scheduled checks keep finding it open.
+    for _ in 0..3 {
+        let slot = app
+            .client
+            .get(format!("{}/api/device", app.address))
+            .bearer_auth(&keyholder_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(slot.status(), 200);
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
+    app.settle().await;
+
+    let incidents = app.state.store.incidents(&w.session_id).await.unwrap();
+    assert!(
+        incidents.is_empty(),
+        "the keyholder's own opening became {incidents:?}"
+    );
+    assert!(app.chaster.actions_received(&w.session_id).is_empty());
+
+    // Once the box was seen locked again, opening it behind the server's back is an incident.
+    app.sesame.set_latch(&w.uuid, true);
+    let slot = app
+        .client
+        .get(format!("{}/api/device", app.address))
+        .bearer_auth(&keyholder_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(slot.status(), 200);
+    app.sesame.set_latch(&w.uuid, false);
+    let store = &app.state.store;
+    wait_for("the incident", Duration::from_secs(10), || async {
+        !store.incidents(&w.session_id).await.unwrap().is_empty()
+    })
+    .await;
+}

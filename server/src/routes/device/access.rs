@@ -79,6 +79,12 @@ pub async fn open_box(state: &AppState, viewer: &BoxViewer) -> Result<CommandRes
         return Err(AppError::Forbidden(WEARER_CANNOT_OPEN.into()));
     }
     let device = connected_device(state, viewer).await?;
+    // Before the command: the box being open is the keyholder's doing, not an incident, until it
+    // is seen locked again.
+    state
+        .tamper
+        .keyholder_opens(viewer.session_id.as_str())
+        .await;
     let result = device.unlock().await;
     state.sessions.invalidate_session(&viewer.session_id);
     let result = flag_battery(result?, viewer);

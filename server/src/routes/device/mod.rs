@@ -52,7 +52,13 @@ async fn get_device(
     current: CurrentSession,
 ) -> Result<Json<DeviceSlot>, AppError> {
     let viewer = BoxViewer::of(&current.session);
-    Ok(Json(device_slot(&state, &viewer).await?))
+    let slot = device_slot(&state, &viewer).await?;
+    if let Some(status) = slot.device.as_ref().and_then(|d| d.status.as_ref()) {
+        // Someone has the page open: this read is also a look for the tamper watch, at no
+        // extra request to CANDY HOUSE.
+        state.tamper.observe(&current.session, status).await;
+    }
+    Ok(Json(slot))
 }
 
 /// Checks the credentials with CANDY HOUSE; nothing is saved.
