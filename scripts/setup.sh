@@ -26,6 +26,15 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# The Postgres tests (server/tests/postgres) run a throwaway cluster with initdb and pg_ctl,
+# which Debian keeps in /usr/lib/postgresql/<version>/bin, off the PATH.
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && ! command -v initdb >/dev/null; then
+  say "installing postgresql from Debian (tests of several instances on one database)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
+fi
+
 if [ "$(trunk --version 2>/dev/null || true)" != "trunk $TRUNK_VERSION" ]; then
   say "building trunk $TRUNK_VERSION (about 6 minutes on 2 cores)"
   cargo install --locked trunk --version "$TRUNK_VERSION"

@@ -59,7 +59,10 @@ async fn pages_may_be_framed_by_chaster_only_and_carry_the_security_headers() {
     // Pages may be framed by Chaster; JSON may not be framed at all (security_headers.rs has
     // the whole policies).
     for (path, framing) in [
-        ("/", "frame-ancestors https://chaster.app http://127.0.0.1:9000"),
+        (
+            "/",
+            "frame-ancestors https://chaster.app http://127.0.0.1:9000",
+        ),
         ("/api/session", "frame-ancestors 'none'"),
     ] {
         let response = app.get(path).await;

@@ -46,21 +46,29 @@ impl Balancer {
     }
 }
 
-async fn forward(State(b): State<Arc<Backends>>, headers: HeaderMap, body: Bytes) -> (StatusCode, Bytes) {
+async fn forward(
+    State(b): State<Arc<Backends>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (StatusCode, Bytes) {
     let i = b.next.fetch_add(1, Ordering::SeqCst) % b.addresses.len();
     b.forwarded[i].fetch_add(1, Ordering::SeqCst);
     let mut request = b
         .client
         .post(format!("{}/webhooks/chaster", b.addresses[i]))
         .body(body);
-    for name in [reqwest::header::AUTHORIZATION, reqwest::header::CONTENT_TYPE] {
+    for name in [
+        reqwest::header::AUTHORIZATION,
+        reqwest::header::CONTENT_TYPE,
+    ] {
         if let Some(value) = headers.get(name.as_str()) {
             request = request.header(name, value.as_bytes());
         }
     }
     match request.send().await {
         Ok(r) => {
-            let status = StatusCode::from_u16(r.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+            let status =
+                StatusCode::from_u16(r.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
             (status, r.bytes().await.unwrap_or_default())
         }
         Err(_) => (StatusCode::BAD_GATEWAY, Bytes::new()),

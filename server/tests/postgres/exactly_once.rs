@@ -77,10 +77,19 @@ async fn two_instances_on_one_postgres_run_every_job_exactly_once() {
         .filter(|d| !d.succeeded())
         .cloned()
         .collect();
-    assert!(failed.is_empty(), "every delivery was acknowledged: {failed:#?}");
-    assert!(direct_statuses.iter().all(|s| *s == 200), "{direct_statuses:?}");
+    assert!(
+        failed.is_empty(),
+        "every delivery was acknowledged: {failed:#?}"
+    );
+    assert!(
+        direct_statuses.iter().all(|s| *s == 200),
+        "{direct_statuses:?}"
+    );
     let forwarded = app.balancer.forwarded();
-    assert!(forwarded.iter().all(|n| *n > 0), "the balancer used both: {forwarded:?}");
+    assert!(
+        forwarded.iter().all(|n| *n > 0),
+        "the balancer used both: {forwarded:?}"
+    );
 
     // One unlock per box at the Sesame, one "Box opened" line per session at Chaster.
     for w in &wearers {
@@ -90,11 +99,26 @@ async fn two_instances_on_one_postgres_run_every_job_exactly_once() {
             "unlock commands to the box of {}",
             w.session_id
         );
-        assert!(!app.sesame.latch_locked(&w.uuid), "the box of {} is open", w.session_id);
-        let opened = app.chaster.custom_logs(&w.session_id).into_iter().filter(|l| {
-            l["title"].as_str().is_some_and(|t| t.starts_with("Box opened"))
-        });
-        assert_eq!(opened.count(), 1, "\"Box opened\" lines of {}", w.session_id);
+        assert!(
+            !app.sesame.latch_locked(&w.uuid),
+            "the box of {} is open",
+            w.session_id
+        );
+        let opened = app
+            .chaster
+            .custom_logs(&w.session_id)
+            .into_iter()
+            .filter(|l| {
+                l["title"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("Box opened"))
+            });
+        assert_eq!(
+            opened.count(),
+            1,
+            "\"Box opened\" lines of {}",
+            w.session_id
+        );
     }
     let unlocks: usize = wearers
         .iter()
@@ -126,7 +150,11 @@ async fn two_instances_on_one_postgres_run_every_job_exactly_once() {
         *kinds.entry(kind.clone()).or_default() += 1;
         assert_eq!(status, "done", "job {id} ({kind})");
         assert_eq!(attempts, 1, "job {id} ({kind}) ran once");
-        assert_eq!(claims_of.get(&id).map(Vec::len), Some(1), "job {id} ({kind}) claimed once");
+        assert_eq!(
+            claims_of.get(&id).map(Vec::len),
+            Some(1),
+            "job {id} ({kind}) claimed once"
+        );
     }
     assert_eq!(claims.len(), jobs.len());
     let claimers: BTreeSet<&str> = claims_of.values().flatten().map(String::as_str).collect();

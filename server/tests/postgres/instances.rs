@@ -72,7 +72,9 @@ pub async fn spawn_two(
     after_migrations: impl std::future::Future<Output = ()>,
 ) -> Instances {
     init_test_logging();
-    let chaster = ChasterSim::spawn().await.expect("the Chaster simulator starts");
+    let chaster = ChasterSim::spawn()
+        .await
+        .expect("the Chaster simulator starts");
     let sesame = SesameSim::spawn(SesameSimConfig::fast())
         .await
         .expect("the Sesame simulator starts");
@@ -169,7 +171,11 @@ impl Instances {
             model: "SESAME 5".into(),
             credentials,
         };
-        via.state.store.upsert_device(&device).await.expect("the device is saved");
+        via.state
+            .store
+            .upsert_device(&device)
+            .await
+            .expect("the device is saved");
         Wearer { session_id, uuid }
     }
 
@@ -203,10 +209,14 @@ impl Instances {
     /// shared, so either instance's store sees all of it).
     pub async fn settle(&self) {
         self.chaster.wait_deliveries_idle().await;
-        wait_for("the shared job queue to drain", Duration::from_secs(90), || async {
-            let [queued, running, _, _] = self.a.state.store.job_counts().await.unwrap();
-            queued + running == 0
-        })
+        wait_for(
+            "the shared job queue to drain",
+            Duration::from_secs(90),
+            || async {
+                let [queued, running, _, _] = self.a.state.store.job_counts().await.unwrap();
+                queued + running == 0
+            },
+        )
         .await;
     }
 }

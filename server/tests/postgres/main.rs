@@ -9,5 +9,5 @@ mod instances;
 mod pg;
 
 mod exactly_once;
-mod token_cache;
 mod migrations;
+mod token_cache;

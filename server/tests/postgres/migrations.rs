@@ -33,7 +33,8 @@ const TABLES: [&str; 10] = [
 const SQLITE_COLUMNS: &str = "SELECT m.name, p.name FROM sqlite_master m \
      JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'";
 // `sql_identifier` is not a type `sqlx::Any` decodes: cast to text.
-const PG_COLUMNS: &str = "SELECT table_name::text, column_name::text FROM information_schema.columns \
+const PG_COLUMNS: &str =
+    "SELECT table_name::text, column_name::text FROM information_schema.columns \
      WHERE table_schema = 'public'";
 
 async fn columns(store: &Store, sql: &str) -> BTreeSet<(String, String)> {
@@ -57,7 +58,10 @@ async fn migration_versions(store: &Store) -> Vec<i64> {
 }
 
 fn sqlite_url(dir: &TempDir) -> String {
-    format!("sqlite://{}?mode=rwc", dir.path().join("opener.db").display())
+    format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("opener.db").display()
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -103,7 +107,9 @@ async fn every_store_operation_gives_the_same_results_on_postgres_and_sqlite() {
     };
     let dir = TempDir::new();
     let key = SecretsKey::generate();
-    let sqlite = Store::connect(&sqlite_url(&dir), key.clone()).await.unwrap();
+    let sqlite = Store::connect(&sqlite_url(&dir), key.clone())
+        .await
+        .unwrap();
     let postgres = Store::connect(&pg.url(), key).await.unwrap();
     let on_sqlite = exercise(&sqlite).await;
     let on_postgres = exercise(&postgres).await;
@@ -133,10 +139,16 @@ async fn exercise(store: &Store) -> Vec<String> {
         ..device.clone()
     };
     let second = store.upsert_device(&renamed).await.unwrap();
-    assert_eq!(second.created_at, first.created_at, "an upsert keeps the creation time");
+    assert_eq!(
+        second.created_at, first.created_at,
+        "an upsert keeps the creation time"
+    );
     let got = store.get_device("wearer-1").await.unwrap().unwrap();
     assert_eq!(got.credentials.api_key().expose(), DEMO_API_KEY);
-    note("device", format!("{} {} {:?}", got.nickname, got.model, got.api()));
+    note(
+        "device",
+        format!("{} {} {:?}", got.nickname, got.model, got.api()),
+    );
 
     // api usage counter
     let counts = [
@@ -163,11 +175,17 @@ async fn exercise(store: &Store) -> Vec<String> {
     store.upsert_session(&session).await.unwrap();
     assert!(!store.insert_session_if_absent(&session).await.unwrap());
     assert_eq!(store.get_session("S1").await.unwrap().unwrap(), session);
-    note("watched", format!("{:?}", store.watched_sessions().await.unwrap()));
+    note(
+        "watched",
+        format!("{:?}", store.watched_sessions().await.unwrap()),
+    );
     store.set_hygiene_opening("S1", true).await.unwrap();
     let hygiene = store.get_session("S1").await.unwrap().unwrap();
     assert!(hygiene.hygiene_opening_active);
-    note("watched in hygiene", format!("{:?}", store.watched_sessions().await.unwrap()));
+    note(
+        "watched in hygiene",
+        format!("{:?}", store.watched_sessions().await.unwrap()),
+    );
     store.set_session_status("S1", "unlocked").await.unwrap();
 
     // webhooks and jobs: dedupe, claim, retry, complete
@@ -188,15 +206,45 @@ async fn exercise(store: &Store) -> Vec<String> {
         body: "{}".into(),
     };
     let jobs = std::slice::from_ref(&job);
-    note("ingest", store.ingest_webhook(&event, jobs, None).await.unwrap().to_string());
-    note("duplicate", store.ingest_webhook(&event, jobs, None).await.unwrap().to_string());
+    note(
+        "ingest",
+        store
+            .ingest_webhook(&event, jobs, None)
+            .await
+            .unwrap()
+            .to_string(),
+    );
+    note(
+        "duplicate",
+        store
+            .ingest_webhook(&event, jobs, None)
+            .await
+            .unwrap()
+            .to_string(),
+    );
     let lease = now + Duration::seconds(30);
-    let claimed = store.claim_job(now, lease).await.unwrap().expect("a job to claim");
-    assert!(store.claim_job(now, lease).await.unwrap().is_none(), "claimed once");
+    let claimed = store
+        .claim_job(now, lease)
+        .await
+        .unwrap()
+        .expect("a job to claim");
+    assert!(
+        store.claim_job(now, lease).await.unwrap().is_none(),
+        "claimed once"
+    );
     assert!(store.lane_busy("S1", "box", None).await.unwrap());
-    assert!(!store.lane_busy("S1", "box", Some(&claimed.id)).await.unwrap());
-    store.mark_command_sent(&claimed.id, now, Some(&json!({"x": 1}))).await.unwrap();
-    assert!(!store.lane_sent_command("S1", "box", &claimed.id).await.unwrap());
+    assert!(!store
+        .lane_busy("S1", "box", Some(&claimed.id))
+        .await
+        .unwrap());
+    store
+        .mark_command_sent(&claimed.id, now, Some(&json!({"x": 1})))
+        .await
+        .unwrap();
+    assert!(!store
+        .lane_sent_command("S1", "box", &claimed.id)
+        .await
+        .unwrap());
     let retry = Completion {
         retry_at: Some(now),
         retry_logged: true,
@@ -204,10 +252,20 @@ async fn exercise(store: &Store) -> Vec<String> {
         ..Completion::default()
     };
     store.complete_job(&claimed.id, &retry).await.unwrap();
-    let again = store.claim_job(now, lease).await.unwrap().expect("the retry");
+    let again = store
+        .claim_job(now, lease)
+        .await
+        .unwrap()
+        .expect("the retry");
     assert_eq!(again.attempts, 2);
     assert!(again.retry_logged && again.command_sent_at.is_some());
-    note("job", format!("{} {:?} {:?} {}", again.kind, again.payload, again.last_error, again.status));
+    note(
+        "job",
+        format!(
+            "{} {:?} {:?} {}",
+            again.kind, again.payload, again.last_error, again.status
+        ),
+    );
     store.clear_command_sent(&again.id).await.unwrap();
     store.renew_lease(&again.id, lease).await.unwrap();
     let done = Completion {
@@ -220,11 +278,25 @@ async fn exercise(store: &Store) -> Vec<String> {
         ..Completion::default()
     };
     store.complete_job(&again.id, &done).await.unwrap();
-    note("job counts", format!("{:?}", store.job_counts().await.unwrap()));
-    note("events", store.webhook_event_count().await.unwrap().to_string());
+    note(
+        "job counts",
+        format!("{:?}", store.job_counts().await.unwrap()),
+    );
+    note(
+        "events",
+        store.webhook_event_count().await.unwrap().to_string(),
+    );
     let finished = store.get_job(&again.id).await.unwrap().unwrap();
     assert!(finished.command_sent_at.is_none());
-    note("kind", store.jobs_of_kind("open.release").await.unwrap().len().to_string());
+    note(
+        "kind",
+        store
+            .jobs_of_kind("open.release")
+            .await
+            .unwrap()
+            .len()
+            .to_string(),
+    );
 
     // incidents and activity
     let follow_up = |id: &str| NewJob {
@@ -234,18 +306,43 @@ async fn exercise(store: &Store) -> Vec<String> {
     };
     let incident = store.open_incident("S1", now, follow_up).await.unwrap();
     let incident = incident.expect("an incident opens");
-    assert!(store.open_incident("S1", now, follow_up).await.unwrap().is_none(), "one open");
-    assert!(store.record_penalty(&incident, true, "freeze").await.unwrap());
-    assert!(!store.record_penalty(&incident, false, "none").await.unwrap());
+    assert!(
+        store
+            .open_incident("S1", now, follow_up)
+            .await
+            .unwrap()
+            .is_none(),
+        "one open"
+    );
+    assert!(store
+        .record_penalty(&incident, true, "freeze")
+        .await
+        .unwrap());
+    assert!(!store
+        .record_penalty(&incident, false, "none")
+        .await
+        .unwrap());
     let resolved = store.resolve_incident("S1", now).await.unwrap().unwrap();
     assert!(resolved.penalty_applied && resolved.resolved_at.is_some());
-    assert_eq!(store.get_incident(&incident).await.unwrap().unwrap(), resolved);
-    note("incidents", store.incidents("S1").await.unwrap().len().to_string());
+    assert_eq!(
+        store.get_incident(&incident).await.unwrap().unwrap(),
+        resolved
+    );
+    note(
+        "incidents",
+        store.incidents("S1").await.unwrap().len().to_string(),
+    );
     let activity = store.recent_activity("wearer-1", 10).await.unwrap();
-    note("activity", format!("{:?}", activity.iter().map(|a| &a.kind).collect::<Vec<_>>()));
+    note(
+        "activity",
+        format!("{:?}", activity.iter().map(|a| &a.kind).collect::<Vec<_>>()),
+    );
 
     // dashboard sign-ins
-    store.insert_login_state("state", now + Duration::minutes(5)).await.unwrap();
+    store
+        .insert_login_state("state", now + Duration::minutes(5))
+        .await
+        .unwrap();
     assert!(store.take_login_state("state").await.unwrap());
     assert!(!store.take_login_state("state").await.unwrap());
     let sign_in = DashboardSessionRecord {
@@ -264,14 +361,27 @@ async fn exercise(store: &Store) -> Vec<String> {
         expires_at: now + Duration::days(1),
     };
     store.insert_dashboard_session(&sign_in).await.unwrap();
-    store.update_dashboard_tokens("h1", &sign_in.tokens).await.unwrap();
+    store
+        .update_dashboard_tokens("h1", &sign_in.tokens)
+        .await
+        .unwrap();
     let back = store.get_dashboard_session("h1").await.unwrap().unwrap();
     note("sign-in", format!("{} {}", back.username, back.csrf_token));
-    note("sign-ins", store.count_dashboard_sessions().await.unwrap().to_string());
+    note(
+        "sign-ins",
+        store.count_dashboard_sessions().await.unwrap().to_string(),
+    );
     assert!(store.delete_dashboard_session("h1").await.unwrap());
 
     // clean-up
-    note("pruned", store.prune_jobs(now + Duration::days(1)).await.unwrap().to_string());
+    note(
+        "pruned",
+        store
+            .prune_jobs(now + Duration::days(1))
+            .await
+            .unwrap()
+            .to_string(),
+    );
     assert!(store.delete_device("wearer-1").await.unwrap());
     assert!(!store.delete_device("wearer-1").await.unwrap());
     seen

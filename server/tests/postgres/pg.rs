@@ -107,7 +107,10 @@ impl PgCluster {
             if cluster.pg_ctl_start() {
                 return cluster;
             }
-            eprintln!("postgres did not start on port {} (attempt {attempt})", cluster.port);
+            eprintln!(
+                "postgres did not start on port {} (attempt {attempt})",
+                cluster.port
+            );
         }
         let log = std::fs::read_to_string(cluster.log_file()).unwrap_or_default();
         panic!("postgres did not start; its log:\n{log}");

@@ -16,7 +16,11 @@ const MARGIN: Duration = Duration::from_millis(50);
 
 async fn frozen(app: &Instances, on: &Instance, token: &str) -> bool {
     let (status, body) = app.session(on, token).await;
-    assert_eq!(status, 200, "GET /api/session on {} for {token}", on.address);
+    assert_eq!(
+        status, 200,
+        "GET /api/session on {} for {token}",
+        on.address
+    );
     body["lock"]["frozen"]
         .as_bool()
         .expect("the session shows whether the lock is frozen")
@@ -61,7 +65,10 @@ async fn main_token_caching_is_correct_across_instances() {
     let b_right_after = frozen(&app, b, WEARER_TOKEN).await;
     tokio::time::sleep_until((acted + TTL + MARGIN).into()).await;
     for token in tokens {
-        assert!(frozen(&app, b, token).await, "B shows the freeze after its TTL ({token})");
+        assert!(
+            frozen(&app, b, token).await,
+            "B shows the freeze after its TTL ({token})"
+        );
     }
 
     // Both instances hold a live entry for the wearer's token when Chaster expires it: both
@@ -76,8 +83,15 @@ async fn main_token_caching_is_correct_across_instances() {
     tokio::time::sleep_until((expired + TTL + MARGIN).into()).await;
     for on in [a, b] {
         let (status, _) = app.session(on, WEARER_TOKEN).await;
-        assert_eq!(status, 401, "{} refuses the expired token after its TTL", on.address);
-        assert!(frozen(&app, on, KEYHOLDER_TOKEN).await, "the keyholder's token still works");
+        assert_eq!(
+            status, 401,
+            "{} refuses the expired token after its TTL",
+            on.address
+        );
+        assert!(
+            frozen(&app, on, KEYHOLDER_TOKEN).await,
+            "the keyholder's token still works"
+        );
     }
     println!(
         "TTL {TTL:?}: right after the freeze through A, B showed frozen={b_right_after}; right after \
