@@ -161,8 +161,9 @@ async fn two_instances_on_one_postgres_run_every_job_exactly_once() {
     assert_eq!(claimers, BTreeSet::from(["instance-a", "instance-b"]));
     let per_instance = |name: &str| claims_of.values().flatten().filter(|c| *c == name).count();
     println!(
-        "{SESSIONS} releases, {} webhook deliveries through the balancer ({forwarded:?} to A, B) and {} directly; \
-         jobs {kinds:?}, claimed {} by A and {} by B, each once; {unlocks} unlock commands; {:?} in all",
+        "{SESSIONS} releases: {} webhook deliveries by Chaster after the releases (the balancer forwarded \
+         {forwarded:?} to A, B in all, set-up included) and {} posted to A and B directly; jobs {kinds:?}, claimed {} by A and {} \
+         by B, each once; {unlocks} unlock commands; {:?} in all (Postgres start included)",
         app.chaster.deliveries().len() - sent_before,
         direct_statuses.len(),
         per_instance("instance-a"),
