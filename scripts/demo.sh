@@ -77,6 +77,11 @@ CHASTER_WEBHOOK_PASSWORD="$WEBHOOK_PASSWORD" \
 SESAME_V3_BASE_URL="http://$SESAME_ADDR/public" \
 SESAME_WEBAPI_BASE_URL="http://$SESAME_ADDR" \
 DATABASE_URL="sqlite://.data/demo.db?mode=rwc" \
+CHASTER_EXTENSION_SLUG=sesame-opener \
+CHASTER_SSO_BASE_URL="http://$CHASTER_ADDR" \
+CHASTER_OAUTH_CLIENT_ID=sim-oauth-client \
+CHASTER_OAUTH_CLIENT_SECRET=sim-oauth-secret \
+PUBLIC_BASE_URL="$APP_URL" \
   target/release/sesame-opener >"$LOG_DIR/server.log" 2>&1 &
 pids+=($!)
 
@@ -96,6 +101,7 @@ wait_for "the simulators" grep -q '^Ready' "$LOG_DIR/sim.out"
 wait_for "the server on $APP_ADDR" listening "$APP_ADDR"
 
 view() { printf '%s/#%s' "$APP_URL" "$(uri_encode "{\"mainToken\":\"$1\"}")"; }
+config_page() { printf '%s/?resize=1&hash=%s' "$HOST_URL" "$(uri_encode "{\"partnerConfigurationToken\":\"$1\"}")"; }
 
 cat <<EOF
 
@@ -107,6 +113,15 @@ cat <<EOF
     hidden timer  $HOST_URL/?token=demo-hidden-timer-token
     frozen lock   $HOST_URL/?token=demo-frozen-token
     expired token $HOST_URL/?token=demo-expired-token
+    configuration $(config_page demo-config-edit-token)
+                  (the keyholder edits the policy; the page's Save button plays Chaster's modal)
+
+  Release the lock, start or end a hygiene opening, desert (Chaster's side, sends the webhooks):
+    http://$CHASTER_ADDR/sim
+  Then watch the box open in the keyholder view and the history.
+
+  Keyholder dashboard outside Chaster (simulated Chaster sign-in; choose demo-keyholder):
+    $APP_URL/dashboard
 
   The page on its own, as Chaster's iframe loads it:
     wearer        $(view demo-wearer-token)
