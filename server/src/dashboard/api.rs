@@ -101,10 +101,10 @@ async fn change_time(
 ) -> Result<Json<ControlResult>, AppError> {
     check(&state, &signed_in, &headers)?;
     let Json(change) = body?;
-    let before = resolve(&state, &signed_in.record, &handle).await?;
-    let id = SessionId::new(before.session_id.clone());
-    let message = actions::change_time(&state.chaster, &id, change.seconds).await?;
-    Ok(answer(&state, before, message).await)
+    control(&state, &signed_in, &handle, async |id| {
+        actions::change_time(&state.chaster, id, change.seconds).await
+    })
+    .await
 }
 
 async fn freeze(
@@ -116,10 +116,10 @@ async fn freeze(
 ) -> Result<Json<ControlResult>, AppError> {
     check(&state, &signed_in, &headers)?;
     let Json(change) = body?;
-    let before = resolve(&state, &signed_in.record, &handle).await?;
-    let id = SessionId::new(before.session_id.clone());
-    let message = actions::set_frozen(&state.chaster, &id, change.frozen).await?;
-    Ok(answer(&state, before, message).await)
+    control(&state, &signed_in, &handle, async |id| {
+        actions::set_frozen(&state.chaster, id, change.frozen).await
+    })
+    .await
 }
 
 async fn hygiene_opening(
@@ -129,10 +129,10 @@ async fn hygiene_opening(
     Path(handle): Path<String>,
 ) -> Result<Json<ControlResult>, AppError> {
     check(&state, &signed_in, &headers)?;
-    let before = resolve(&state, &signed_in.record, &handle).await?;
-    let id = SessionId::new(before.session_id.clone());
-    let message = actions::open_for_hygiene(&state.chaster, &id).await?;
-    Ok(answer(&state, before, message).await)
+    control(&state, &signed_in, &handle, async |id| {
+        actions::open_for_hygiene(&state.chaster, id).await
+    })
+    .await
 }
 
 async fn open_box(
@@ -155,6 +155,20 @@ async fn lock_box(
     check(&state, &signed_in, &headers)?;
     let session = resolve(&state, &signed_in.record, &handle).await?;
     Ok(Json(device::lock_box(&state, &box_viewer(&session)).await?))
+}
+
+/// Runs one Chaster action on the session behind `handle` (after `check`) and answers with the
+/// session re-read.
+async fn control(
+    state: &AppState,
+    signed_in: &SignedIn,
+    handle: &str,
+    act: impl AsyncFnOnce(&SessionId) -> Result<String, AppError>,
+) -> Result<Json<ControlResult>, AppError> {
+    let before = resolve(state, &signed_in.record, handle).await?;
+    let id = SessionId::new(before.session_id.clone());
+    let message = act(&id).await?;
+    Ok(answer(state, before, message).await)
 }
 
 fn check(state: &AppState, signed_in: &SignedIn, headers: &HeaderMap) -> Result<(), AppError> {

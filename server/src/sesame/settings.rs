@@ -94,4 +94,24 @@ impl SesameSettings {
             ..Self::default()
         }
     }
+    /// The defaults scaled down to the simulator's ~50 ms commands, for the test suites.
+    #[doc(hidden)]
+    pub fn for_tests(v3_base_url: impl Into<String>, webapi_base_url: impl Into<String>) -> Self {
+        Self {
+            timeout: Duration::from_secs(3),
+            poll: PollSettings {
+                initial_wait: Duration::from_millis(10),
+                interval: Duration::from_millis(20),
+                deadline: Duration::from_millis(600),
+            },
+            verify: VerifySettings {
+                delay: Duration::from_millis(100),
+                attempts: 3,
+            },
+            request_interval: Duration::ZERO,
+            busy_max_wait: Duration::from_millis(100),
+            retry_backoff: Duration::from_millis(10),
+            ..Self::with_base_urls(v3_base_url, webapi_base_url)
+        }
+    }
 }

@@ -99,13 +99,8 @@ impl Store {
         session_id: &str,
         status: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE sessions SET status = $1, updated_at = $2 WHERE session_id = $3")
-            .bind(status)
-            .bind(ms(Utc::now()))
-            .bind(session_id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
+        self.set_stamped("status", status.to_owned(), session_id)
+            .await
     }
 
     /// Marks a hygiene opening as running or over (the tamper watch pauses meanwhile).
@@ -114,14 +109,29 @@ impl Store {
         session_id: &str,
         active: bool,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE sessions SET hygiene_opening_active = $1, updated_at = $2 WHERE session_id = $3",
-        )
-        .bind(i64::from(active))
-        .bind(ms(Utc::now()))
-        .bind(session_id)
-        .execute(self.pool())
-        .await?;
+        self.set_stamped("hygiene_opening_active", i64::from(active), session_id)
+            .await
+    }
+
+    /// Sets one column of a session and stamps `updated_at`. `column` is always a literal of
+    /// this module, never input.
+    async fn set_stamped<T>(
+        &self,
+        column: &'static str,
+        value: T,
+        session_id: &str,
+    ) -> Result<(), StoreError>
+    where
+        T: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + 'static,
+    {
+        let sql =
+            format!("UPDATE sessions SET {column} = $1, updated_at = $2 WHERE session_id = $3");
+        sqlx::query(&sql)
+            .bind(value)
+            .bind(ms(Utc::now()))
+            .bind(session_id)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 

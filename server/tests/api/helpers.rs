@@ -3,10 +3,9 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
-use std::time::Duration;
 
 use server::configuration::{ChasterSettings, RateLimitSettings, Settings};
-use server::sesame::{PollSettings, SesameSettings, VerifySettings};
+use server::sesame::SesameSettings;
 use server::startup::{AppState, Application};
 use sim::chaster::{ChasterSim, CLIENT_ID, DEV_TOKEN};
 use sim::sesame::{SesameSim, SesameSimConfig};
@@ -101,22 +100,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
 
 /// The Sesame layer's defaults scaled down to the simulator's ~50 ms commands.
 fn fast_sesame_settings(sim: &SesameSim) -> SesameSettings {
-    SesameSettings {
-        timeout: Duration::from_secs(3),
-        poll: PollSettings {
-            initial_wait: Duration::from_millis(10),
-            interval: Duration::from_millis(20),
-            deadline: Duration::from_millis(600),
-        },
-        verify: VerifySettings {
-            delay: Duration::from_millis(100),
-            attempts: 3,
-        },
-        request_interval: Duration::ZERO,
-        busy_max_wait: Duration::from_millis(100),
-        retry_backoff: Duration::from_millis(10),
-        ..SesameSettings::with_base_urls(sim.v3_base_url(), sim.base_url())
-    }
+    SesameSettings::for_tests(sim.v3_base_url(), sim.base_url())
 }
 
 /// Logs only when `TEST_LOG` is set, so test output stays readable.

@@ -5,9 +5,7 @@
 use std::time::Duration;
 
 use server::configuration::{ChasterSettings, RateLimitSettings, Settings, WebhookAuth};
-use server::sesame::{
-    ApiKey, DeviceCredentials, DeviceSecret, PollSettings, SesameSettings, VerifySettings,
-};
+use server::sesame::{ApiKey, DeviceCredentials, DeviceSecret, SesameSettings};
 use server::startup::{AppState, Application};
 use server::store::NewDevice;
 use sim::chaster::{ChasterSim, NewSessionSpec, WebhookConfig, CLIENT_ID, DEV_TOKEN};
@@ -45,21 +43,8 @@ pub struct Wearer {
 
 fn sesame_settings(sim: &SesameSim) -> SesameSettings {
     SesameSettings {
-        timeout: Duration::from_secs(3),
-        poll: PollSettings {
-            initial_wait: Duration::from_millis(10),
-            interval: Duration::from_millis(20),
-            deadline: Duration::from_millis(600),
-        },
-        verify: VerifySettings {
-            delay: Duration::from_millis(100),
-            attempts: 3,
-        },
-        request_interval: Duration::ZERO,
-        busy_max_wait: Duration::from_millis(100),
-        retry_backoff: Duration::from_millis(10),
         status_ttl: Duration::from_millis(20),
-        ..SesameSettings::with_base_urls(sim.v3_base_url(), sim.base_url())
+        ..SesameSettings::for_tests(sim.v3_base_url(), sim.base_url())
     }
 }
 

@@ -1,10 +1,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use server::sesame::{
-    ApiKey, DeviceCredentials, DeviceSecret, PollSettings, SesameHub, SesameSettings,
-    VerifySettings,
-};
+use server::sesame::{ApiKey, DeviceCredentials, DeviceSecret, SesameHub, SesameSettings};
 use server::store::Store;
 use sim::sesame::{
     SesameSim, SesameSimConfig, DEMO_API_KEY, DEMO_SECRET_HEX, DEMO_V3_DEVICE_ID, DEMO_WEBAPI_UUID,
@@ -12,22 +9,7 @@ use sim::sesame::{
 
 /// Settings scaled down for tests: the simulator completes commands in ~50 ms.
 pub fn fast_settings(v3_base_url: String, webapi_base_url: String) -> SesameSettings {
-    SesameSettings {
-        timeout: Duration::from_secs(3),
-        poll: PollSettings {
-            initial_wait: Duration::from_millis(10),
-            interval: Duration::from_millis(20),
-            deadline: Duration::from_millis(600),
-        },
-        verify: VerifySettings {
-            delay: Duration::from_millis(100),
-            attempts: 3,
-        },
-        request_interval: Duration::ZERO,
-        busy_max_wait: Duration::from_millis(100),
-        retry_backoff: Duration::from_millis(10),
-        ..SesameSettings::with_base_urls(v3_base_url, webapi_base_url)
-    }
+    SesameSettings::for_tests(v3_base_url, webapi_base_url)
 }
 
 /// A hub whose both base URLs point at a wiremock server.
