@@ -17,6 +17,10 @@ fn every_saved_hash_input_is_parsed_without_panicking() {
     let mut files = Vec::new();
     for kind in ["regressions", "seeds"] {
         let dir = fuzz.join(kind).join("frontend_hash");
+        // Git keeps no empty folder: a target that never crashed has no regressions folder.
+        if kind == "regressions" && !dir.exists() {
+            continue;
+        }
         let entries = std::fs::read_dir(&dir)
             .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
         for entry in entries {
