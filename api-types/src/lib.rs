@@ -196,8 +196,14 @@ mod tests {
 
     #[test]
     fn roles_and_states_use_snake_case_on_the_wire() {
-        assert_eq!(serde_json::to_string(&Role::Keyholder).unwrap(), "\"keyholder\"");
-        assert_eq!(serde_json::to_string(&DeviceApi::LegacyV3).unwrap(), "\"legacy_v3\"");
+        assert_eq!(
+            serde_json::to_string(&Role::Keyholder).unwrap(),
+            "\"keyholder\""
+        );
+        assert_eq!(
+            serde_json::to_string(&DeviceApi::LegacyV3).unwrap(),
+            "\"legacy_v3\""
+        );
         assert_eq!(
             serde_json::to_string(&ErrorCode::SessionExpired).unwrap(),
             "\"session_expired\""
