@@ -19,7 +19,7 @@ use anyhow::{bail, Context};
 use serde_json::{json, Value};
 use sim::chaster::WEARER_TOKEN;
 
-use crate::chrome::Chrome;
+use e2e::Browser;
 use crate::stats::{fmt_duration, Samples};
 use crate::table::{Report, Row};
 use crate::world::World;
@@ -90,7 +90,7 @@ fn ms(value: f64) -> Duration {
     Duration::from_secs_f64(value.max(0.0) / 1e3)
 }
 
-async fn one_load(world: &World, chrome: &Chrome) -> anyhow::Result<Load> {
+async fn one_load(world: &World, chrome: &Browser) -> anyhow::Result<Load> {
     let client = &chrome.client;
     let token = world.fresh_token(WEARER_TOKEN);
     let mut url = url::Url::parse(&world.host_url)?;
@@ -149,7 +149,11 @@ pub async fn report(report: &mut Report, world: &World, loads: usize) -> anyhow:
     let mut samples = Vec::with_capacity(loads);
     let mut failures = Vec::new();
     for i in 0..=loads {
-        let chrome = Chrome::launch().await?;
+        // A fresh profile per load (cold caches); page load strategy `none` lets the bench be
+        // inside the iframe before the app shows anything.
+        let mut caps = serde_json::Map::new();
+        caps.insert("pageLoadStrategy".into(), serde_json::json!("none"));
+        let chrome = Browser::launch_configured(&[], caps).await?;
         let load = one_load(world, &chrome).await;
         chrome.shutdown().await;
         match load {

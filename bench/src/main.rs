@@ -8,7 +8,6 @@
 
 mod baseline;
 mod child;
-mod chrome;
 mod coldload;
 mod load;
 mod sizes;

@@ -35,6 +35,15 @@ impl Browser {
 
     /// Like [`Browser::launch`], with extra Chromium switches.
     pub async fn launch_with(extra_args: &[&str]) -> anyhow::Result<Self> {
+        Self::launch_configured(extra_args, serde_json::Map::new()).await
+    }
+
+    /// Like [`Browser::launch_with`], with extra WebDriver capabilities (the bench asks for the
+    /// page load strategy `none`, so `goto` returns as soon as navigation starts).
+    pub async fn launch_configured(
+        extra_args: &[&str],
+        extra_capabilities: serde_json::Map<String, serde_json::Value>,
+    ) -> anyhow::Result<Self> {
         let driver_path = tool_path("CHROMEDRIVER", DEFAULT_CHROMEDRIVER, "chromium-driver")?;
         let chromium_path = tool_path("CHROMIUM", DEFAULT_CHROMIUM, "chromium")?;
         let port = free_port()?;
@@ -74,6 +83,7 @@ impl Browser {
         );
         // Console messages (CSP violations among them) for `Page::browser_log`.
         caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
+        caps.extend(extra_capabilities);
         let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(caps)
             .connect(&driver_url)
