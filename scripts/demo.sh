@@ -48,6 +48,9 @@ say "building the simulators and the server (release)"
 cargo build --release -p sim --bin sim -p server --bin sesame-opener
 
 mkdir -p .data "$LOG_DIR"
+if [ -f .data/demo.db ]; then
+  say "keeping .data/demo.db from the last start (connected boxes stay); delete it to start from nothing"
+fi
 pids=()
 cleanup() {
   trap - EXIT INT TERM

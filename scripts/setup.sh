@@ -26,6 +26,14 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# brotli precompresses the build (scripts/precompress.sh, run by trunk after each release build).
+if ! command -v brotli >/dev/null; then
+  say "installing brotli from Debian (precompressed page files)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq brotli >/dev/null
+fi
+
 # The Postgres tests (server/tests/postgres) run a throwaway cluster with initdb and pg_ctl,
 # which Debian keeps in /usr/lib/postgresql/<version>/bin, off the PATH.
 if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && ! command -v initdb >/dev/null; then

@@ -23,6 +23,7 @@ use crate::dashboard;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::telemetry;
+use security::Served;
 
 /// The whole application: `/api`, `/health`, the static frontend, limits, security headers,
 /// telemetry.
@@ -31,12 +32,18 @@ pub fn app(state: AppState) -> anyhow::Result<Router> {
     let router = Router::new()
         .nest(
             "/api",
-            api_router(&limits, state.settings.api_body_limit_bytes),
+            security::mark(
+                api_router(&limits, state.settings.api_body_limit_bytes),
+                Served::Data,
+            ),
         )
-        .merge(health::router())
-        .merge(
+        .merge(security::mark(health::router(), Served::Data))
+        // Server-rendered sign-in pages and redirects.
+        .merge(security::mark(
             dashboard::auth_router().layer(middleware::from_fn_with_state(limits, limits::per_ip)),
-        )
+            Served::Document,
+        ))
+        // Marks each answer itself: a file of the build, or the document.
         .fallback(static_files::serve)
         .with_state(state.clone());
     let router = security::headers(router, &state.settings)?;

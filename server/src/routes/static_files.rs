@@ -1,13 +1,17 @@
-//! The trunk build in `DIST_DIR`, with index.html for every path that is not a file (the app
-//! routes itself). Without a build, a 503 says how to make one instead of a bare 404.
+//! The trunk build in `DIST_DIR`: its files, and index.html for every other path (the app
+//! routes itself). Each answer is marked with what it is, so the header layer gives the document
+//! its policy on every status (a 304 included) and the files theirs. Files are served
+//! precompressed when the build step left a `.br` or `.gz` next to them, and as they are when
+//! not. Without a build, a 503 says how to make one instead of a bare 404.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, request::Parts, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
+use super::security::{is_content_hashed, Served};
 use crate::state::AppState;
 
 pub async fn serve(State(state): State<AppState>, request: Request) -> Response {
@@ -21,16 +25,54 @@ pub async fn serve(State(state): State<AppState>, request: Request) -> Response 
              or point DIST_DIR at a trunk build.\n",
             dist.display()
         );
-        return (
+        let response = (
             StatusCode::SERVICE_UNAVAILABLE,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
             message,
-        )
-            .into_response();
+        );
+        return marked(response.into_response(), Served::Document);
     }
-    let service = ServeDir::new(dist).fallback(ServeFile::new(index));
+    let (parts, _body) = request.into_parts();
+    let path = parts.uri.path();
+    let may_be_a_file =
+        matches!(parts.method, Method::GET | Method::HEAD) && path != "/" && path != "/index.html";
+    if may_be_a_file {
+        let files = ServeDir::new(dist)
+            .append_index_html_on_directories(false)
+            .precompressed_br()
+            .precompressed_gzip();
+        let response = oneshot(files, copy_of(&parts)).await;
+        if response.status() != StatusCode::NOT_FOUND {
+            let content_hashed = is_content_hashed(path);
+            return marked(response, Served::Asset { content_hashed });
+        }
+    }
+    // The document itself is never precompressed: a `.br` left from an older build would not
+    // match the inline-script hashes the policy is computed from.
+    let response = oneshot(ServeFile::new(index), copy_of(&parts)).await;
+    marked(response, Served::Document)
+}
+
+/// The request again, without a body (files and the document are only read).
+fn copy_of(parts: &Parts) -> Request {
+    Request::from_parts(parts.clone(), Body::empty())
+}
+
+async fn oneshot<S>(service: S, request: Request) -> Response
+where
+    S: tower::Service<
+        Request,
+        Response = axum::http::Response<tower_http::services::fs::ServeFileSystemResponseBody>,
+        Error = std::convert::Infallible,
+    >,
+{
     match service.oneshot(request).await {
         Ok(response) => response.map(Body::new),
         Err(never) => match never {},
     }
+}
+
+fn marked(mut response: Response, served: Served) -> Response {
+    response.extensions_mut().insert(served);
+    response
 }

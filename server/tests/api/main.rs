@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod caching;
 mod chaster_client;
 mod config;
 mod controls;

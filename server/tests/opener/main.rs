@@ -8,5 +8,6 @@ mod exactly_once;
 mod hygiene;
 mod intake;
 mod polling;
+mod restart;
 mod retries;
 mod tamper;

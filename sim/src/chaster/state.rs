@@ -167,7 +167,9 @@ pub struct SimState {
     pub auth_session_calls: usize,
     /// How long `fault-slow` makes every request wait.
     pub slow_delay: Duration,
-    next_id: u64,
+    /// The middle of every `_id` this simulator makes: random per start (see `next_object_id`).
+    id_process: [u8; 5],
+    next_id: u32,
 }
 
 impl SimState {
@@ -191,14 +193,25 @@ impl SimState {
             requests: Vec::new(),
             auth_session_calls: 0,
             slow_delay: Duration::from_secs(30),
-            next_id: 1,
+            id_process: rand::random(),
+            // Below 2^23, so the 24-bit counter does not wrap within a run and ids keep sorting
+            // in creation order.
+            next_id: rand::random::<u32>() >> 9,
         }
     }
 
-    /// A fresh 24-hex-digit id shaped like a MongoDB ObjectId, as Chaster's `_id`s are.
+    /// A fresh `_id` made like a MongoDB ObjectId, as Chaster's are: seconds since 1970, a
+    /// random value per start, a counter. Like Chaster's, it never repeats, also not after the
+    /// simulator restarts against a server that kept its database (the demo): a repeated
+    /// action-log id would be dropped as a duplicate delivery.
     pub fn next_object_id(&mut self) -> String {
-        self.next_id += 1;
-        format!("5f1d0e57a1b2c3d4{:08x}", self.next_id)
+        self.next_id = self.next_id.wrapping_add(1) & 0x00FF_FFFF;
+        let seconds = Utc::now().timestamp().clamp(0, i64::from(u32::MAX)) as u32;
+        format!(
+            "{seconds:08x}{}{:06x}",
+            hex::encode(self.id_process),
+            self.next_id
+        )
     }
 
     /// The session a token opens, with its lock.
@@ -253,5 +266,27 @@ impl SimLock {
 
     pub fn hygiene_opening_enabled(&self) -> bool {
         self.hygiene_party_id.is_some()
+    }
+}
+
+#[cfg(test)]
+mod id_tests {
+    use super::SimState;
+
+    #[test]
+    fn object_ids_never_repeat_across_starts_and_sort_in_creation_order() {
+        let mut first = SimState::new("dev", "http://sim");
+        let mut second = SimState::new("dev", "http://sim");
+        let a: Vec<String> = (0..100).map(|_| first.next_object_id()).collect();
+        let b: Vec<String> = (0..100).map(|_| second.next_object_id()).collect();
+        assert!(a.iter().all(|id| id.len() == 24
+            && id
+                .bytes()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())));
+        assert!(
+            a.iter().all(|id| !b.contains(id)),
+            "a restart repeated an id"
+        );
+        assert!(a.windows(2).all(|w| w[0] < w[1]), "ids out of order: {a:?}");
     }
 }

@@ -87,6 +87,50 @@ fn the_build_holds_the_app_and_its_wasm() {
     );
 }
 
+/// `tool -dc file`: the decompressed bytes.
+fn decompressed(tool: &str, file: &Path) -> Vec<u8> {
+    let out = std::process::Command::new(tool)
+        .arg("-dc")
+        .arg(file)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} (scripts/setup.sh installs it): {e}"));
+    assert!(out.status.success(), "{tool} -dc {}", file.display());
+    out.stdout
+}
+
+#[test]
+fn every_file_but_the_document_is_precompressed_as_brotli_and_gzip_of_itself() {
+    let dist = e2e::dist_dir().expect("a trunk build");
+    let originals: Vec<PathBuf> = files_under(&dist)
+        .into_iter()
+        .filter(|f| !f.ends_with("index.html"))
+        .filter(|f| !f.extension().is_some_and(|e| e == "br" || e == "gz"))
+        .collect();
+    assert!(!originals.is_empty());
+    for original in &originals {
+        let bytes = std::fs::read(original).unwrap();
+        for (tool, ext) in [("brotli", "br"), ("gzip", "gz")] {
+            let mut name = original.clone().into_os_string();
+            name.push(format!(".{ext}"));
+            let copy = PathBuf::from(name);
+            assert!(
+                copy.is_file(),
+                "{} is missing: trunk's post_build hook (scripts/precompress.sh) did not run",
+                copy.display()
+            );
+            assert!(
+                decompressed(tool, &copy) == bytes,
+                "{} differs",
+                copy.display()
+            );
+        }
+    }
+    assert!(
+        !dist.join("index.html.br").exists(),
+        "the document must not be precompressed"
+    );
+}
+
 #[test]
 fn no_file_of_the_build_contains_a_configured_secret_value() {
     let dist = e2e::dist_dir().expect("a trunk build");

@@ -1,9 +1,19 @@
-//! Headers for every response. Pages (`text/html`) get the page CSP: framing by the configured
-//! Chaster origins only (CSP `frame-ancestors`; no X-Frame-Options, which would block the embed
-//! in older browsers), trunk's inline bootstrap allowed by hash, no `'unsafe-inline'`. Anything
-//! else gets a CSP that allows nothing. All get `nosniff` and `no-referrer` (the page's URL
-//! carries the mainToken in its hash; no-referrer keeps even the path to ourselves).
+//! Headers for every response, chosen by the route that answered, never by the response's
+//! content type: a `304 Not Modified` of the page has no `Content-Type`, and Chromium merges
+//! a 304's headers into the page it cached, so a 304 with the wrong policy breaks the next visit.
+//!
+//! - The HTML document (`/`, `/dashboard`, every SPA path) and the server-rendered sign-in pages:
+//!   the page CSP (framing by the configured Chaster origins only: CSP `frame-ancestors`, no
+//!   X-Frame-Options, which would block the embed in older browsers; trunk's inline bootstrap
+//!   allowed by hash; no `'unsafe-inline'`) and `Cache-Control: no-cache`, on every status.
+//! - trunk's files: a CSP that allows nothing (none is a document), `Vary: Accept-Encoding`
+//!   (they are served precompressed), and a year of caching when the name carries a content hash.
+//! - JSON (`/api`, `/health`): a CSP that allows nothing.
+//!
+//! All get `nosniff` and `no-referrer` (the page's URL carries the mainToken in its hash;
+//! no-referrer keeps even the path to ourselves).
 
+mod cache;
 mod csp;
 mod inline_scripts;
 
@@ -16,10 +26,37 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::Router;
 
+pub use cache::{is_content_hashed, IMMUTABLE, REVALIDATE};
 pub use csp::{page_policy, PageSources, NON_PAGE_POLICY};
 pub use inline_scripts::{inline_script_hashes, IndexScripts};
 
 use crate::configuration::Settings;
+
+/// What a route answers with. Each router marks its responses (`mark`, or the static files
+/// handler per request); the header layer reads the mark. Unmarked responses count as `Data`,
+/// the kind that allows the least.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Served {
+    /// An HTML document the browser renders (and may show in Chaster's iframe).
+    Document,
+    /// A file of the trunk build other than index.html.
+    Asset { content_hashed: bool },
+    /// JSON and anything else no browser should render.
+    Data,
+}
+
+/// A layer that marks every response of a router as `served`.
+pub fn mark<S>(router: Router<S>, served: Served) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    router.layer(middleware::map_response(
+        move |mut response: Response| async move {
+            response.extensions_mut().insert(served);
+            response
+        },
+    ))
+}
 
 /// What the header layer needs: the configured sources and the served index.html.
 pub struct SecurityHeaders {
@@ -55,20 +92,44 @@ async fn add_headers(
     next: Next,
 ) -> Response {
     let mut response = next.run(request).await;
-    let is_page = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/html"));
-    let csp = if is_page {
-        HeaderValue::from_str(&policy.page_policy())
-            // Hashes are base64 and the sources were checked at start; this cannot fail.
-            .unwrap_or(HeaderValue::from_static(NON_PAGE_POLICY))
-    } else {
-        HeaderValue::from_static(NON_PAGE_POLICY)
-    };
+    let served = response
+        .extensions()
+        .get::<Served>()
+        .copied()
+        .unwrap_or(Served::Data);
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    match served {
+        Served::Document => {
+            let csp = HeaderValue::from_str(&policy.page_policy())
+                // Hashes are base64 and the sources were checked at start; this cannot fail.
+                .unwrap_or(HeaderValue::from_static(NON_PAGE_POLICY));
+            headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+            // Revalidate on every visit, so a new deploy is picked up at once; a page that
+            // chose `no-store` (sign-in answers carrying cookies) keeps it.
+            if !headers.contains_key(header::CACHE_CONTROL) {
+                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(REVALIDATE));
+            }
+        }
+        Served::Asset { content_hashed } => {
+            headers.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(NON_PAGE_POLICY),
+            );
+            let cache = if content_hashed {
+                IMMUTABLE
+            } else {
+                REVALIDATE
+            };
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+            headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        }
+        Served::Data => {
+            headers.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(NON_PAGE_POLICY),
+            );
+        }
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
