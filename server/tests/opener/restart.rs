@@ -71,6 +71,9 @@ async fn release_opens_the_box(app: &OpenerApp, start: &str) {
         || async { !app.sesame.latch_locked(DEMO_WEBAPI_UUID) },
     )
     .await;
+    // Nothing of this start may be left to act after the restart (a person stops the demo
+    // once it is quiet).
+    app.settle().await;
 }
 
 #[tokio::test]
@@ -97,4 +100,6 @@ async fn after_a_restart_of_the_simulators_a_release_opens_the_box_again() {
     release_opens_the_box(&app, "first start").await;
     restart_simulators(&mut app).await;
     release_opens_the_box(&app, "second start").await;
+    let opened = app.state.store.jobs_of_kind("open.release").await.unwrap();
+    assert_eq!(opened.len(), 2, "one opening per release: {opened:?}");
 }
