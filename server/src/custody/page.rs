@@ -88,8 +88,13 @@ impl Custody {
                 self.store.set_box_open_allowed(&v.session_id, true).await?;
             }
             let result = self.send(&guard, device, Target::Unlocked).await;
-            let opened = matches!(&result, Ok(r) if r.outcome == CommandOutcome::Confirmed);
-            if excuse && !opened {
+            // Failed: refused, or the box reports it stayed locked. A command not confirmed in
+            // time may still open the box, so the excuse stays until the box is seen locked.
+            let failed = match &result {
+                Err(_) => true,
+                Ok(r) => r.outcome == CommandOutcome::Mismatch,
+            };
+            if excuse && failed {
                 self.store
                     .set_box_open_allowed(&v.session_id, false)
                     .await?;

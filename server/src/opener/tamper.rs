@@ -97,7 +97,11 @@ impl TamperWatch {
         if holder.is_none_or(|p| p.session_id != sid) {
             return Ok(Verdict::NotWatched);
         }
-        if self.store.lane_busy(sid, Lane::Box.as_str(), None).await? {
+        // A box command of ours is queued or under way (a job's, or a page's under the box's
+        // lease): what the box shows now may be its movement.
+        if self.store.lane_busy(sid, Lane::Box.as_str(), None).await?
+            || self.store.box_busy(&row.wearer_user_id, Utc::now()).await?
+        {
             return Ok(Verdict::CommandInFlight);
         }
         if !status.reachable {

@@ -87,6 +87,19 @@ impl Store {
         Ok(())
     }
 
+    /// Whether someone holds the box's lease now (a decision or a movement is under way).
+    pub async fn box_busy(&self, wearer: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM custody_boxes WHERE wearer_user_id = $1 \
+             AND lease_token IS NOT NULL AND lease_until >= $2",
+        )
+        .bind(wearer)
+        .bind(ms(now))
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get::<i64, _>(0)? > 0)
+    }
+
     /// The session holding the wearer's box now, if any.
     pub async fn custody_holder(&self, wearer: &str) -> Result<Option<CustodyPeriod>, StoreError> {
         let sql =
