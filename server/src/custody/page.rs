@@ -72,6 +72,14 @@ impl Custody {
         })
     }
 
+    /// The rules' answer for `mv` now, without taking the lease: a refusal that does not need
+    /// the box (e.g. before saying that no box is connected).
+    pub async fn check(&self, v: &Viewer, mv: Move) -> Result<(), AppError> {
+        let v = &self.current(v).await?;
+        let hold = self.hold_of(v).await?;
+        Ok(rules::decide(v.role, mv, v.phase, hold, v.wearer_may_lock)?)
+    }
+
     /// Opens the box if the rules allow it now. The keyholder's opening is an excuse for the
     /// tamper watch until the box is seen locked, the keyholder locks again, or the open fails.
     pub async fn open_from_page(

@@ -80,8 +80,9 @@ pub fn decide(
                 (Phase::Ended, _) => conflict(LOCK_ENDED),
                 (Phase::Deserted, Hold::ThisLock { opens_at: Some(at) }) => conflict(&opens_on(at)),
                 (Phase::Deserted, _) => conflict(LOCK_ENDED),
-                (Phase::Running, Hold::ThisLock { .. }) => Ok(()),
-                (Phase::Running, Hold::OtherLock | Hold::Nobody) => conflict(NOT_HOLDING),
+                // A running lock takes a free box when it acts (`Custody::settle`).
+                (Phase::Running, Hold::ThisLock { .. } | Hold::Nobody) => Ok(()),
+                (Phase::Running, Hold::OtherLock) => conflict(NOT_HOLDING),
             }
         }
         Role::Wearer => match hold {
@@ -122,11 +123,13 @@ mod tests {
     fn the_keyholder_moves_the_box_only_while_their_running_lock_holds_it() {
         assert!(ok(Role::Keyholder, Move::Open, Phase::Running, HELD));
         assert!(ok(Role::Keyholder, Move::Lock, Phase::Running, HELD));
-        for hold in [Hold::OtherLock, Hold::Nobody] {
-            for mv in [Move::Open, Move::Lock] {
-                let r = decide(Role::Keyholder, mv, Phase::Running, hold, true);
-                assert_eq!(r, Err(Refusal::Conflict(NOT_HOLDING.into())));
-            }
+        for mv in [Move::Open, Move::Lock] {
+            let r = decide(Role::Keyholder, mv, Phase::Running, Hold::OtherLock, true);
+            assert_eq!(r, Err(Refusal::Conflict(NOT_HOLDING.into())));
+            assert!(
+                ok(Role::Keyholder, mv, Phase::Running, Hold::Nobody),
+                "takes a free box"
+            );
         }
         for hold in [HELD, Hold::OtherLock, Hold::Nobody] {
             let r = decide(Role::Keyholder, Move::Lock, Phase::Ended, hold, true);

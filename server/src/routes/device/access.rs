@@ -10,6 +10,7 @@ use super::history::write_history;
 use super::view;
 use crate::auth::ResolvedSession;
 use crate::chaster::models::LockStatus;
+use crate::custody::rules::Move;
 use crate::custody::{Permissions, Viewer};
 use crate::domain::{Role, SessionId, UserId};
 use crate::error::AppError;
@@ -104,6 +105,7 @@ pub async fn live_view(
 /// Opens the box when custody allows it: the keyholder of the lock holding it, or the wearer
 /// once Chaster has ended that lock.
 pub async fn open_box(state: &AppState, viewer: &BoxViewer) -> Result<CommandResult, AppError> {
+    state.custody.check(&viewer.custody(), Move::Open).await?;
     let device = connected_device(state, viewer).await?;
     let result = state
         .custody
@@ -129,6 +131,7 @@ pub async fn open_box(state: &AppState, viewer: &BoxViewer) -> Result<CommandRes
 
 /// Locks the box when custody allows it.
 pub async fn lock_box(state: &AppState, viewer: &BoxViewer) -> Result<CommandResult, AppError> {
+    state.custody.check(&viewer.custody(), Move::Lock).await?;
     let device = connected_device(state, viewer).await?;
     let result = state
         .custody

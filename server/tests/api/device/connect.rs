@@ -37,7 +37,9 @@ async fn a_wearer_connects_a_web_api_box_with_a_hex_secret_and_the_keyholder_see
     assert_eq!(device["can_lock"], true);
 
     let wearer = get_slot(&app, WEARER_TOKEN).await;
-    assert_eq!(wearer["can_manage"], true);
+    // The running lock holds the box now: it is changed after the lock ends.
+    assert_eq!(wearer["can_manage"], false);
+    assert_eq!(wearer["device"]["holds_box"], true);
     assert_eq!(wearer["device"]["can_open"], false);
     assert_eq!(wearer["device"]["can_lock"], true);
 
