@@ -89,14 +89,14 @@ async fn search_filters_by_status() {
     sim.desert(SESSION_B_ID).await;
     let by = |status: &'static str| json!({"extensionSlug": EXTENSION_SLUG, "status": status});
     let (_, locked) = search(&sim, by("locked")).await;
-    assert_eq!(locked["count"], 2);
+    assert_eq!(locked["count"], 3);
     let (_, unlocked) = search(&sim, by("unlocked")).await;
     assert_eq!(session_ids(&unlocked), vec![SESSION_A_ID]);
     assert_eq!(unlocked["results"][0]["lock"]["status"], "unlocked");
     let (_, deserted) = search(&sim, by("deserted")).await;
     assert_eq!(session_ids(&deserted), vec![SESSION_B_ID]);
     let (_, all) = search(&sim, by("all")).await;
-    assert_eq!(all["count"], 4);
+    assert_eq!(all["count"], 5);
 }
 
 #[tokio::test]
