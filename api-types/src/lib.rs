@@ -91,6 +91,8 @@ pub enum ErrorCode {
     RateLimited,
     /// The Sesame refused or failed the command (busy, low battery, offline, …).
     DeviceError,
+    /// Not possible in the lock's current state (e.g. the lock has ended, or holds the box).
+    Conflict,
     Internal,
 }
 
@@ -143,16 +145,20 @@ pub struct DeviceView {
     pub status_error: Option<String>,
     /// Requests made with this box's API key this month (the Web API's free tier is ~3,000).
     pub requests_this_month: u64,
-    /// What the viewer may do with the box right now.
+    /// What the viewer may do with the box right now (custody decides: e.g. the wearer may
+    /// open it once Chaster has ended the lock that held it).
     pub can_open: bool,
     pub can_lock: bool,
+    /// Whether the viewer's lock holds the box (nothing about the wearer's other locks).
+    pub holds_box: bool,
 }
 
 /// `GET /api/device`: the box bound to this session's wearer, if any.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DeviceSlot {
     pub device: Option<DeviceView>,
-    /// True when the viewer may connect, replace or remove the box (the wearer).
+    /// True when the viewer may connect, replace or remove the box now (the wearer, unless a
+    /// running lock holds it).
     pub can_manage: bool,
 }
 

@@ -27,6 +27,7 @@ pub fn error_advice(error: &ApiError) -> ErrorAdvice {
         ),
         ErrorCode::Forbidden => ("Not allowed", None, false),
         ErrorCode::NotFound => ("Not found", None, false),
+        ErrorCode::Conflict => ("Not possible now", None, false),
         ErrorCode::Invalid => ("Please check what you entered", None, false),
         ErrorCode::UpstreamUnavailable => ("No answer right now", wait, true),
         ErrorCode::RateLimited => ("Too many requests", wait, true),

@@ -36,6 +36,9 @@ pub enum AppError {
     /// The message says what is wrong with the request.
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// Not possible in the lock's current state (409); the message says why.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// `service` is the name shown to the user ("Chaster", "CANDY HOUSE"); `detail` is only logged.
     #[error("{service} unavailable: {detail}")]
     UpstreamUnavailable {
@@ -67,6 +70,7 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound | AppError::Missing(_) => StatusCode::NOT_FOUND,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::UpstreamUnavailable { .. } => StatusCode::BAD_GATEWAY,
             AppError::RateLimited { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -98,6 +102,7 @@ impl AppError {
             ),
             AppError::Missing(m) => (ErrorCode::NotFound, m.clone(), None),
             AppError::Invalid(m) => (ErrorCode::Invalid, m.clone(), None),
+            AppError::Conflict(m) => (ErrorCode::Conflict, m.clone(), None),
             AppError::UpstreamUnavailable { service, .. } => (
                 ErrorCode::UpstreamUnavailable,
                 format!("{service} is not answering right now. Please try again in a few seconds."),

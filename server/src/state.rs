@@ -9,8 +9,10 @@ use secrecy::ExposeSecret;
 
 use crate::auth::TokenResolver;
 use crate::chaster::ChasterClient;
+use crate::clock::Clock;
 use crate::configuration::Settings;
 use crate::crypto::SecretsKey;
+use crate::custody::Custody;
 use crate::dashboard::Dashboard;
 use crate::jobs::JobSignal;
 use crate::opener::{Opener, TamperWatch};
@@ -38,6 +40,10 @@ pub struct AppState {
     pub webhook_intake: IngestQueue,
     /// The keyholder dashboard's sign-in (OAuth client, token refresh locks).
     pub dashboard: Arc<Dashboard>,
+    /// The only code that decides and performs box movements.
+    pub custody: Custody,
+    /// "Now" for waits of days (a deserted lock's box); tests move it forward.
+    pub clock: Clock,
 }
 
 impl AppState {
@@ -53,10 +59,19 @@ impl AppState {
         let store = Store::connect(settings.database_url.expose_secret(), key).await?;
         let hub = SesameHub::new(settings.sesame.clone(), Some(store.clone()));
         let jobs = JobSignal::default();
+        let clock = Clock::default();
+        let custody = Custody::new(
+            store.clone(),
+            hub.clone(),
+            clock.clone(),
+            jobs.clone(),
+            settings.opener.jobs.deadline,
+        );
         let opener = Opener::new(
             store.clone(),
             &chaster,
             hub.clone(),
+            custody.clone(),
             Arc::new(settings.opener.clone()),
             jobs.clone(),
         );
@@ -74,6 +89,8 @@ impl AppState {
             tamper,
             webhook_intake,
             dashboard,
+            custody,
+            clock,
         })
     }
 }

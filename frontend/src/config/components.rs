@@ -84,8 +84,15 @@ pub fn ConfigForm(
                     |d| d.open_on_release, |d, on| d.open_on_release = on)}
                 {checkbox("cfg-open-for-hygiene", "For hygiene openings (locked again afterwards)",
                     |d| d.open_for_hygiene, |d, on| d.open_for_hygiene = on)}
-                {checkbox("cfg-open-on-deserted", "When the lock is deserted",
-                    |d| d.open_on_deserted, |d, on| d.open_on_deserted = on)}
+                <p class="muted" data-testid="cfg-deserted-note">
+                    "If the lock is deserted, the box stays shut and opens by itself 7 days \
+                     later, when Chaster gives the combination back. Until then nobody can \
+                     open it through this extension, the keyholder included."
+                </p>
+                <p class="muted">
+                    "The box belongs to one running lock at a time. When that lock ends, the \
+                     wearer can open, lock or change the box from the extension's page."
+                </p>
             </fieldset>
             <fieldset>
                 <legend>"If the box is found open during the lock"</legend>

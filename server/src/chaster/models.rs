@@ -102,6 +102,22 @@ pub struct Lock {
     pub keyholder: Option<User>,
     #[serde(default, deserialize_with = "null_default")]
     pub is_test_lock: bool,
+    /// Every extension of the lock (`slug`, `config`, `userData`, …), kept raw: only read
+    /// through the methods below, so an odd entry never fails the whole lock.
+    #[serde(default, deserialize_with = "null_default")]
+    pub extensions: Vec<Value>,
+}
+
+impl Lock {
+    /// Whether Chaster shows a hygiene opening running: the `temporary-opening` extension's
+    /// `userData.openedAt` is set.
+    pub fn hygiene_opening_running(&self) -> bool {
+        self.extensions.iter().any(|e| {
+            e.get("slug").and_then(Value::as_str) == Some("temporary-opening")
+                && e.pointer("/userData/openedAt")
+                    .is_some_and(|v| !v.is_null())
+        })
+    }
 }
 
 /// `UserForPublic`, reduced to what we show.

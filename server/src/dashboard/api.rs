@@ -267,6 +267,7 @@ fn box_viewer(s: &ExtensionSession) -> BoxViewer {
         UserId::new(s.lock.user.id.clone()),
         SessionId::new(s.session_id.clone()),
         Role::Keyholder,
+        s.lock.status,
         &s.config,
     )
 }

@@ -44,9 +44,11 @@ pub enum JobKind {
     TamperPenalty,
     /// Write a line to the lock's Chaster history.
     ChasterLog,
+    /// A running lock takes custody of the wearer's box and locks it (`custody`).
+    CustodyStart,
 }
 
-const ALL: [JobKind; 8] = [
+const ALL: [JobKind; 9] = [
     JobKind::OpenRelease,
     JobKind::OpenHygiene,
     JobKind::OpenDeserted,
@@ -55,6 +57,7 @@ const ALL: [JobKind; 8] = [
     JobKind::TamperCheck,
     JobKind::TamperPenalty,
     JobKind::ChasterLog,
+    JobKind::CustodyStart,
 ];
 
 impl JobKind {
@@ -68,6 +71,7 @@ impl JobKind {
             JobKind::TamperCheck => "tamper.check",
             JobKind::TamperPenalty => "tamper.penalty",
             JobKind::ChasterLog => "chaster.log",
+            JobKind::CustodyStart => "custody.start",
         }
     }
 
@@ -80,7 +84,8 @@ impl JobKind {
             JobKind::OpenRelease
             | JobKind::OpenHygiene
             | JobKind::OpenDeserted
-            | JobKind::LockHygiene => Some(Lane::Box),
+            | JobKind::LockHygiene
+            | JobKind::CustodyStart => Some(Lane::Box),
             JobKind::ChasterLog | JobKind::TamperPenalty => Some(Lane::Chaster),
             JobKind::SyncSession => Some(Lane::Sync),
             JobKind::TamperCheck => None,

@@ -161,3 +161,50 @@ pub fn locked_after_incident() -> CustomLog {
         ICON_LOCK,
     )
 }
+
+/// A lock's end or opening that does not move the box, because the lock does not hold it.
+/// Says nothing about the wearer's other locks.
+pub fn not_holding() -> CustomLog {
+    log(
+        "Box not moved",
+        "This lock does not hold the box, so the box was left as it is.",
+        ICON_LOCK,
+    )
+}
+
+/// "The box will open on 8 December 2026 at 10:00 UTC".
+pub fn opens_after_desertion(at: chrono::DateTime<chrono::Utc>) -> CustomLog {
+    log(
+        format!(
+            "The box will open on {}",
+            at.format("%-d %B %Y at %H:%M UTC")
+        ),
+        "The lock was deserted. Chaster gives a deserted lock's combination back after 7 days; \
+         the box stays shut until then and opens by itself.",
+        ICON_LOCK,
+    )
+}
+
+pub fn locked_at_start() -> CustomLog {
+    log(
+        "Box locked for this lock",
+        "This lock holds the box now. The Sesame confirmed it is locked.",
+        ICON_LOCK,
+    )
+}
+
+pub fn lock_retrying(reason: &str) -> CustomLog {
+    log(
+        format!("Box could not be locked: {reason}, retrying"),
+        "The opener keeps trying and will write here when the box is locked or when it gives up.",
+        ICON_OPEN,
+    )
+}
+
+pub fn not_locked_at_start(reason: &str, detail: &str) -> CustomLog {
+    log(
+        "Box was not locked for this lock",
+        format!("{reason}. {detail} Lock the box from the extension's page or the Sesame app."),
+        ICON_OPEN,
+    )
+}

@@ -29,6 +29,7 @@ pub use tamper::{TamperWatch, Verdict};
 
 use crate::chaster::models::LockStatus;
 use crate::chaster::{ChasterClient, ChasterError, CustomLog, ExtensionSession, LogRole};
+use crate::custody::Custody;
 use crate::domain::SessionId;
 use crate::jobs::{self, JobKind, JobSignal};
 use crate::sesame::SesameHub;
@@ -41,6 +42,8 @@ pub struct Opener {
     /// Background priority: people in front of a page go first.
     chaster: ChasterClient,
     sesame: SesameHub,
+    /// Every box movement goes through custody.
+    custody: Custody,
     settings: Arc<OpenerSettings>,
     signal: JobSignal,
     tamper: TamperWatch,
@@ -51,6 +54,7 @@ impl Opener {
         store: Store,
         chaster: &ChasterClient,
         sesame: SesameHub,
+        custody: Custody,
         settings: Arc<OpenerSettings>,
         signal: JobSignal,
     ) -> Opener {
@@ -59,6 +63,7 @@ impl Opener {
             store,
             chaster: chaster.background(),
             sesame,
+            custody,
             settings,
             signal,
             tamper,
@@ -83,6 +88,7 @@ impl Opener {
             JobKind::TamperCheck => self.tamper_check(&session_id).await,
             JobKind::TamperPenalty => self.penalty(job, &session_id).await,
             JobKind::ChasterLog => self.post_log(job, &session_id).await,
+            JobKind::CustodyStart => self.start(job, &session_id).await,
         };
         result.unwrap_or_else(|e| match self.retry_at(job, None) {
             // The database or another internal failure: try again, it is usually brief.
@@ -93,6 +99,11 @@ impl Opener {
 
     pub fn tamper_watch(&self) -> &TamperWatch {
         &self.tamper
+    }
+
+    /// "Now" for claiming jobs: the custody clock, which tests move forward.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.custody.clock().now()
     }
 
     fn retry_at(&self, job: &Job, hint: Option<Duration>) -> Option<DateTime<Utc>> {
@@ -119,6 +130,12 @@ impl Opener {
             Ok(session) => {
                 if let Err(e) = self.store.upsert_session(&session_record(&session)).await {
                     tracing::warn!(error = %e, "cannot save a session");
+                }
+                // Our hygiene flag ends when Chaster shows no opening running.
+                if !session.lock.hygiene_opening_running() {
+                    if let Err(e) = self.store.set_hygiene_opening(id, false).await {
+                        tracing::warn!(error = %e, "cannot clear the hygiene flag");
+                    }
                 }
                 Ok(Some(session))
             }
@@ -169,18 +186,29 @@ impl Opener {
         )
     }
 
+    /// A session event: only Chaster's answer counts, never the body. A lock Chaster shows
+    /// running takes custody of a free box (once per session; the start job decides); a session
+    /// Chaster no longer knows has ended.
     async fn sync_session(&self, job: &Job, session_id: &str) -> anyhow::Result<Completion> {
-        let deleted =
-            job.payload.get("event").and_then(Value::as_str) == Some("extension_session.deleted");
         match self.fetch_session(session_id).await {
-            Ok(found) => {
-                if deleted || found.is_none() {
-                    self.store
-                        .set_session_status(session_id, sessions::ENDED)
-                        .await?;
+            Ok(Some(session)) => {
+                let has_box = self
+                    .store
+                    .get_device(&session.lock.user.id)
+                    .await?
+                    .is_some();
+                if session.lock.status == LockStatus::Locked && has_box {
+                    let start = self
+                        .custody
+                        .start_job(session_id, format!("start:{session_id}:seen"));
+                    return Ok(Completion {
+                        follow_ups: vec![start],
+                        ..done()
+                    });
                 }
                 Ok(done())
             }
+            Ok(None) => self.session_gone(session_id).await,
             Err(e) => Ok(self.chaster_failure(job, "reading the session", &e)),
         }
     }

@@ -1,21 +1,23 @@
-//! Opening the box (release, hygiene opening, desertion) and locking it after a hygiene opening.
+//! Opening the box (release, hygiene opening, desertion), locking it when a lock starts and
+//! after a hygiene opening. Custody decides under the box's lease whether this lock may move it;
+//! these jobs confirm the event with Chaster first and write the outcome.
 //!
 //! Never twice: `command_sent_at` is written before a command goes out. An attempt that finds it
 //! set (an earlier attempt crashed or was not confirmed), or finds that another box job of the
 //! session already sent a command, reads the box first and sends nothing if it is already there.
 
 use api_types::{CommandOutcome, CommandResult, LatchState};
-use chrono::Utc;
-use serde_json::Value;
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
 
 use super::messages::{self, kind, OpenReason};
-use super::{activity, done, failed, note, retry, Opener, Policy};
+use super::{activity, chrono_duration, done, failed, note, retry, Opener, Policy};
 use crate::chaster::models::LockStatus;
-use crate::chaster::{ChasterError, ExtensionSession, LogSearch};
-use crate::domain::SessionId;
-use crate::jobs::Lane;
+use crate::chaster::ExtensionSession;
+use crate::custody::{BoxGuard, Desertion, Release, Start};
+use crate::jobs::{JobKind, Lane};
 use crate::sesame::{Device, DeviceError, Target};
-use crate::store::{Completion, Job};
+use crate::store::{sessions, Completion, Job};
 
 /// Why a command attempt did not get the box where it should be.
 enum Miss {
@@ -54,21 +56,6 @@ impl Miss {
     }
 }
 
-/// History pages (of 50) searched for a hygiene opening's entry.
-const HISTORY_PAGES: usize = 3;
-const ENDS_HYGIENE: [&str; 4] = [
-    "temporary_opening_locked",
-    "temporary_opening_locked_late",
-    "unlocked",
-    "deserted",
-];
-
-enum Hygiene {
-    Running,
-    Over,
-    NotInHistory,
-}
-
 /// What the box did, in the end, for one attempt.
 enum Reached {
     /// It reports the target; `already` when no command was needed.
@@ -77,6 +64,9 @@ enum Reached {
     },
     No(Miss),
 }
+
+/// How long a job waits for another decision about the same box before trying again later.
+const GUARD_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl Opener {
     pub(super) async fn open(
@@ -113,41 +103,12 @@ impl Opener {
                 "ignored: Chaster says the lock is {status:?}"
             )));
         }
-        if reason == OpenReason::Hygiene {
-            let log_id = job.payload.get("actionLogId").and_then(Value::as_str);
-            match self.hygiene_opening(sid, log_id.unwrap_or_default()).await {
-                Ok(Hygiene::Running) => {}
-                Ok(Hygiene::Over) => return Ok(note("not opened: the hygiene opening is over")),
-                Ok(Hygiene::NotInHistory) => {
-                    tracing::warn!(
-                        session = sid,
-                        "a hygiene opening is not in the lock's history; not opening"
-                    );
-                    return Ok(note("ignored: no such hygiene opening in the history"));
-                }
-                Err(e) => return Ok(self.chaster_failure(job, "confirming with Chaster", &e)),
-            }
+        // Chaster's own record of the lock, not the webhook body, says whether an opening runs.
+        if reason == OpenReason::Hygiene && !session.lock.hygiene_opening_running() {
+            return Ok(note("not opened: Chaster shows no hygiene opening running"));
         }
         let wearer = session.lock.user.id.clone();
-        if reason == OpenReason::Hygiene {
-            // Before the box moves, so the tamper watch does not take the opening for tampering.
-            self.store.set_hygiene_opening(sid, true).await?;
-        }
-        let policy = Policy::from_config(&session.config, &self.settings.defaults);
-        let wanted = match reason {
-            OpenReason::Release => policy.open_on_release,
-            OpenReason::Hygiene => policy.open_for_hygiene,
-            OpenReason::Deserted => policy.open_on_deserted,
-        };
-        if !wanted {
-            let log = messages::not_opened_by_policy(reason);
-            return Ok(Completion {
-                follow_ups: vec![self.log_job(sid, format!("log:{}:policy", job.id), &log)],
-                activity: vec![activity(&wearer, sid, kind::SKIPPED, log.description)],
-                ..note("not opened: policy")
-            });
-        }
-        let Some(device) = self.device_of(&wearer).await? else {
+        let Some(device) = self.custody.device_of(&wearer).await? else {
             let log = messages::no_box();
             return Ok(Completion {
                 follow_ups: vec![self.log_job(sid, format!("log:{}:nobox", job.id), &log)],
@@ -155,27 +116,193 @@ impl Opener {
                 ..note("no box connected")
             });
         };
+        let Some(guard) = self.custody.guard(&wearer, GUARD_WAIT).await? else {
+            return Ok(busy());
+        };
+        let result = self.open_held(job, &session, reason, &device, &guard).await;
+        guard.release().await;
+        result
+    }
+
+    /// The opening itself, under the box's lease: custody decides whether this lock may open it.
+    async fn open_held(
+        &self,
+        job: &Job,
+        session: &ExtensionSession,
+        reason: OpenReason,
+        device: &Device,
+        guard: &BoxGuard,
+    ) -> anyhow::Result<Completion> {
+        let sid = session.session_id.as_str();
+        let wearer = session.lock.user.id.as_str();
+        let policy = Policy::from_config(&session.config, &self.settings.defaults);
+        let not_holder = || {
+            let log = messages::not_holding();
+            Completion {
+                follow_ups: vec![self.log_job(sid, format!("log:{}:notheld", job.id), &log)],
+                ..note("not opened: this lock does not hold the box")
+            }
+        };
+        let wanted = match reason {
+            OpenReason::Release => match self.custody.release(guard, sid).await? {
+                Release::Open => policy.open_on_release,
+                Release::HandedOver | Release::NotHolder => return Ok(not_holder()),
+            },
+            OpenReason::Hygiene => {
+                if !self.custody.holds_or_takes(guard, sid).await? {
+                    return Ok(not_holder());
+                }
+                policy.open_for_hygiene
+            }
+            // Chaster gives a deserted lock's combination back after 7 days: so does the box,
+            // whatever the settings say.
+            OpenReason::Deserted => match self.custody.desertion(guard, sid).await? {
+                Desertion::Open => true,
+                Desertion::Wait { opens_at, first } => {
+                    return Ok(self.wait_for_desertion(job, sid, wearer, opens_at, first))
+                }
+                Desertion::HandedOver | Desertion::NotHolder => return Ok(not_holder()),
+            },
+        };
+        if !wanted {
+            let log = messages::not_opened_by_policy(reason);
+            return Ok(Completion {
+                follow_ups: vec![self.log_job(sid, format!("log:{}:policy", job.id), &log)],
+                activity: vec![activity(wearer, sid, kind::SKIPPED, log.description)],
+                ..note("not opened: policy")
+            });
+        }
         Ok(
-            match self.bring(job, sid, &device, Target::Unlocked).await? {
+            match self
+                .bring(job, sid, device, Target::Unlocked, guard)
+                .await?
+            {
                 Reached::Yes { already } => {
+                    if reason == OpenReason::Hygiene {
+                        // Only now that the box is open: the tamper watch pauses for the opening.
+                        self.store.set_hygiene_opening(sid, true).await?;
+                    }
                     let log = messages::opened(reason, already);
                     Completion {
                         follow_ups: vec![self.log_job(sid, format!("log:{}:done", job.id), &log)],
-                        activity: vec![activity(&wearer, sid, kind::OPENED, log.title)],
+                        activity: vec![activity(wearer, sid, kind::OPENED, log.title)],
+                        ..done()
+                    }
+                }
+                Reached::No(miss) => self.missed(job, sid, wearer, &miss, |short, detail, last| {
+                    if last {
+                        (messages::open_failed(short, detail), kind::OPEN_FAILED)
+                    } else {
+                        (messages::open_retrying(short), kind::RETRYING)
+                    }
+                }),
+            },
+        )
+    }
+
+    /// A deserted lock's box stays shut until `opens_at`: a durable job due then opens it.
+    fn wait_for_desertion(
+        &self,
+        job: &Job,
+        sid: &str,
+        wearer: &str,
+        opens_at: DateTime<Utc>,
+        first: bool,
+    ) -> Completion {
+        if job.payload.get("due").and_then(Value::as_bool) == Some(true) {
+            // The due job itself ran early (clocks differ): run again at the date.
+            return retry(opens_at, "the desertion wait is not over");
+        }
+        let due = JobKind::OpenDeserted.job(
+            sid,
+            format!("deserted:{sid}:due"),
+            json!({ "due": true }),
+            opens_at,
+            opens_at + chrono_duration(self.settings.jobs.deadline),
+        );
+        let mut follow_ups = vec![due];
+        let mut activities = Vec::new();
+        if first {
+            let log = messages::opens_after_desertion(opens_at);
+            follow_ups.push(self.log_job(sid, format!("log:{sid}:deserted"), &log));
+            activities.push(activity(wearer, sid, kind::SKIPPED, log.title));
+        }
+        Completion {
+            follow_ups,
+            activity: activities,
+            ..note(format!("the box opens at {opens_at}"))
+        }
+    }
+
+    /// A lock runs (it started, was first seen locked, or took the box over from an ended lock
+    /// of the same wearer): it takes custody of the box and the box is locked and verified.
+    pub(super) async fn start(&self, job: &Job, sid: &str) -> anyhow::Result<Completion> {
+        let session = match self.fetch_session(sid).await {
+            Ok(Some(s)) => s,
+            Ok(None) => return self.session_gone(sid).await,
+            Err(e) => return Ok(self.chaster_failure(job, "confirming with Chaster", &e)),
+        };
+        match session.lock.status {
+            LockStatus::Locked => {}
+            // It ended before it could lock the box (a stale hand-over): the end decides.
+            LockStatus::Unlocked => return self.open(job, sid, OpenReason::Release).await,
+            LockStatus::Deserted => return self.open(job, sid, OpenReason::Deserted).await,
+        }
+        let wearer = session.lock.user.id.clone();
+        let Some(device) = self.custody.device_of(&wearer).await? else {
+            return Ok(note("no box connected"));
+        };
+        let Some(guard) = self.custody.guard(&wearer, GUARD_WAIT).await? else {
+            return Ok(busy());
+        };
+        let result = async {
+            if self.custody.start(&guard, sid).await? == Start::OtherHolds {
+                return Ok(note("another lock holds the box"));
+            }
+            let reached = self
+                .bring(job, sid, &device, Target::Locked, &guard)
+                .await?;
+            Ok::<_, anyhow::Error>(match reached {
+                Reached::Yes { .. } => {
+                    let log = messages::locked_at_start();
+                    Completion {
+                        follow_ups: vec![self.log_job(sid, format!("log:{}:done", job.id), &log)],
+                        activity: vec![activity(&wearer, sid, kind::LOCKED, log.title)],
                         ..done()
                     }
                 }
                 Reached::No(miss) => {
                     self.missed(job, sid, &wearer, &miss, |short, detail, last| {
                         if last {
-                            (messages::open_failed(short, detail), kind::OPEN_FAILED)
+                            (
+                                messages::not_locked_at_start(short, detail),
+                                kind::LOCK_FAILED,
+                            )
                         } else {
-                            (messages::open_retrying(short), kind::RETRYING)
+                            (messages::lock_retrying(short), kind::RETRYING)
                         }
                     })
                 }
-            },
-        )
+            })
+        }
+        .await;
+        guard.release().await;
+        result
+    }
+
+    /// Chaster no longer knows the session: it ends, and so does its custody.
+    pub(super) async fn session_gone(&self, sid: &str) -> anyhow::Result<Completion> {
+        self.store.set_session_status(sid, sessions::ENDED).await?;
+        let Some(row) = self.store.get_session(sid).await? else {
+            return Ok(note("Chaster does not know this session"));
+        };
+        let Some(guard) = self.custody.guard(&row.wearer_user_id, GUARD_WAIT).await? else {
+            return Ok(busy());
+        };
+        let ended = self.custody.session_gone(&guard, sid).await;
+        guard.release().await;
+        ended?;
+        Ok(note("the session ended"))
     }
 
     /// `temporary_opening_locked(_late)`: lock the box and verify.
@@ -192,73 +319,48 @@ impl Opener {
             return Ok(note("not locked: the lock is no longer running"));
         }
         let wearer = session.lock.user.id.clone();
-        let Some(device) = self.device_of(&wearer).await? else {
+        let Some(device) = self.custody.device_of(&wearer).await? else {
             self.store.set_hygiene_opening(sid, false).await?;
             return Ok(note("no box connected"));
         };
-        let reached = self.bring(job, sid, &device, Target::Locked).await?;
-        let completion = match reached {
-            Reached::Yes { .. } => {
-                let log = messages::relocked(late);
-                Completion {
-                    follow_ups: vec![self.log_job(sid, format!("log:{}:done", job.id), &log)],
-                    activity: vec![activity(&wearer, sid, kind::LOCKED, log.title)],
-                    ..done()
-                }
-            }
-            Reached::No(miss) => self.missed(job, sid, &wearer, &miss, |short, detail, last| {
-                if last {
-                    (messages::not_relocked(short, detail), kind::LOCK_FAILED)
-                } else {
-                    (messages::relock_retrying(short), kind::RETRYING)
-                }
-            }),
+        let Some(guard) = self.custody.guard(&wearer, GUARD_WAIT).await? else {
+            return Ok(busy());
         };
+        let result = async {
+            if !self.custody.holds_or_takes(&guard, sid).await? {
+                self.store.set_hygiene_opening(sid, false).await?;
+                return Ok(note("not locked: this lock does not hold the box"));
+            }
+            let reached = self
+                .bring(job, sid, &device, Target::Locked, &guard)
+                .await?;
+            Ok::<_, anyhow::Error>(match reached {
+                Reached::Yes { .. } => {
+                    let log = messages::relocked(late);
+                    Completion {
+                        follow_ups: vec![self.log_job(sid, format!("log:{}:done", job.id), &log)],
+                        activity: vec![activity(&wearer, sid, kind::LOCKED, log.title)],
+                        ..done()
+                    }
+                }
+                Reached::No(miss) => {
+                    self.missed(job, sid, &wearer, &miss, |short, detail, last| {
+                        if last {
+                            (messages::not_relocked(short, detail), kind::LOCK_FAILED)
+                        } else {
+                            (messages::relock_retrying(short), kind::RETRYING)
+                        }
+                    })
+                }
+            })
+        }
+        .await;
+        guard.release().await;
+        let completion = result?;
         if completion.retry_at.is_none() {
             self.store.set_hygiene_opening(sid, false).await?;
         }
         Ok(completion)
-    }
-
-    /// Finds the opening's entry in the lock's history (newest first) and whether a later entry
-    /// ended it: a webhook body alone never opens the box in the middle of a session.
-    async fn hygiene_opening(&self, sid: &str, log_id: &str) -> Result<Hygiene, ChasterError> {
-        let id = SessionId::new(sid);
-        let mut ended = false;
-        let mut last_id = None;
-        for _ in 0..HISTORY_PAGES {
-            let query = LogSearch {
-                role: "wearer",
-                limit: 50,
-                last_id: last_id.clone(),
-            };
-            let page = self.chaster.search_logs(&id, &query).await?;
-            for entry in &page.results {
-                let default = entry.prefix.as_deref() == Some("default");
-                let kind = entry.kind.as_deref().unwrap_or_default();
-                if entry.id == log_id {
-                    return Ok(match (default, kind, ended) {
-                        (true, "temporary_opening_opened", false) => Hygiene::Running,
-                        (true, "temporary_opening_opened", true) => Hygiene::Over,
-                        _ => Hygiene::NotInHistory,
-                    });
-                }
-                ended |= default && ENDS_HYGIENE.contains(&kind);
-            }
-            last_id = page.results.last().map(|e| e.id.clone());
-            if page.has_more != Some(true) || last_id.is_none() {
-                break;
-            }
-        }
-        Ok(Hygiene::NotInHistory)
-    }
-
-    async fn device_of(&self, wearer: &str) -> anyhow::Result<Option<Device>> {
-        Ok(self
-            .store
-            .get_device(wearer)
-            .await?
-            .map(|record| self.sesame.device(record.credentials)))
     }
 
     /// Gets the box to `target`, sending the command at most once per need.
@@ -268,12 +370,15 @@ impl Opener {
         sid: &str,
         device: &Device,
         target: Target,
+        guard: &BoxGuard,
     ) -> anyhow::Result<Reached> {
         let wanted = match target {
             Target::Locked => LatchState::Locked,
             Target::Unlocked => LatchState::Unlocked,
         };
+        // A start looks first too: a box already locked needs no command.
         let look_first = job.command_sent_at.is_some()
+            || job.kind == JobKind::CustodyStart.as_str()
             || self
                 .store
                 .lane_sent_command(sid, Lane::Box.as_str(), &job.id)
@@ -303,7 +408,7 @@ impl Opener {
         self.store
             .mark_command_sent(&job.id, Utc::now(), None)
             .await?;
-        Ok(match device.command(target).await {
+        Ok(match self.custody.send(guard, device, target).await {
             Ok(CommandResult {
                 outcome: CommandOutcome::Confirmed,
                 ..
@@ -359,4 +464,9 @@ impl Opener {
             }
         }
     }
+}
+
+/// Another decision about the box is under way: look again in a second.
+fn busy() -> Completion {
+    retry(Utc::now() + chrono::Duration::seconds(1), "the box is busy")
 }

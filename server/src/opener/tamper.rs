@@ -84,14 +84,6 @@ impl TamperWatch {
         })
     }
 
-    /// Call BEFORE the keyholder's own unlock command from a page: the box being open is then
-    /// no incident until it is seen locked again.
-    pub async fn keyholder_opens(&self, session_id: &str) {
-        if let Err(e) = self.store.set_box_open_allowed(session_id, true).await {
-            tracing::warn!(error = %e, "cannot note the keyholder's opening");
-        }
-    }
-
     /// Judges one look at the session's box.
     pub async fn evaluate(&self, sid: &str, status: &BoxStatus) -> Result<Verdict, StoreError> {
         let Some(row) = self.store.get_session(sid).await? else {
@@ -100,7 +92,16 @@ impl TamperWatch {
         if row.status != sessions::LOCKED || row.hygiene_opening_active {
             return Ok(Verdict::NotWatched);
         }
-        if self.store.lane_busy(sid, Lane::Box.as_str(), None).await? {
+        // Only the lock holding the box watches it: another lock's box movements are not ours.
+        let holder = self.store.custody_holder(&row.wearer_user_id).await?;
+        if holder.is_none_or(|p| p.session_id != sid) {
+            return Ok(Verdict::NotWatched);
+        }
+        // A box command of ours is queued or under way (a job's, or a page's under the box's
+        // lease): what the box shows now may be its movement.
+        if self.store.lane_busy(sid, Lane::Box.as_str(), None).await?
+            || self.store.box_busy(&row.wearer_user_id, Utc::now()).await?
+        {
             return Ok(Verdict::CommandInFlight);
         }
         if !status.reachable {
@@ -197,9 +198,20 @@ impl TamperWatch {
 
 impl Opener {
     pub(super) async fn tamper_check(&self, sid: &str) -> anyhow::Result<Completion> {
-        let Some(row) = self.store.get_session(sid).await? else {
+        let Some(mut row) = self.store.get_session(sid).await? else {
             return Ok(note("unknown session"));
         };
+        if row.status == sessions::LOCKED && row.hygiene_opening_active {
+            // Only Chaster ends a hygiene opening: ask it (reading clears the flag when no
+            // opening runs), so the watch never stays off because a webhook was lost.
+            if let Err(e) = self.fetch_session(sid).await {
+                return Ok(note(format!("cannot ask Chaster about the opening: {e}")));
+            }
+            match self.store.get_session(sid).await? {
+                Some(fresh) => row = fresh,
+                None => return Ok(note("unknown session")),
+            }
+        }
         if row.status != sessions::LOCKED || row.hygiene_opening_active {
             return Ok(note("not watched now"));
         }

@@ -149,12 +149,14 @@ impl Store {
         Ok(())
     }
 
-    /// Locked sessions without a running hygiene opening whose wearer connected a box.
+    /// Locked sessions holding their wearer's connected box (custody). Those with a hygiene
+    /// opening are included: their check asks Chaster whether the opening still runs.
     pub async fn watched_sessions(&self) -> Result<Vec<WatchedSession>, StoreError> {
         let rows = sqlx::query(
             "SELECT s.session_id, s.wearer_user_id, d.api FROM sessions s \
              JOIN devices d ON d.user_id = s.wearer_user_id \
-             WHERE s.status = 'locked' AND s.hygiene_opening_active = 0 ORDER BY s.session_id",
+             JOIN custody c ON c.session_id = s.session_id AND c.ended_at IS NULL \
+             WHERE s.status = 'locked' ORDER BY s.session_id",
         )
         .fetch_all(self.pool())
         .await?;

@@ -75,6 +75,7 @@ pub fn intake(
             }
             let log_type = log.get("type").and_then(Value::as_str).unwrap_or_default();
             let (kind, payload) = match log_type {
+                "locked" => (JobKind::CustodyStart, json!({})),
                 "unlocked" => (JobKind::OpenRelease, json!({})),
                 "deserted" => (JobKind::OpenDeserted, json!({})),
                 "temporary_opening_opened" => (JobKind::OpenHygiene, json!({})),
@@ -145,6 +146,13 @@ mod tests {
         assert_eq!(i.jobs[0].dedupe_key, "alog:L1:unlocked");
         assert_eq!(i.jobs[0].session_id.as_deref(), Some("S1"));
         assert_eq!(i.event.request_id.as_deref(), Some("r1"));
+    }
+
+    #[test]
+    fn a_lock_that_starts_becomes_a_custody_start_job() {
+        let i = run(&action_log("L0", "locked", "default"));
+        assert_eq!(i.jobs[0].kind, "custody.start");
+        assert_eq!(i.jobs[0].dedupe_key, "alog:L0:locked");
     }
 
     #[test]

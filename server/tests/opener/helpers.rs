@@ -22,6 +22,8 @@ pub struct OpenerApp {
     pub sesame: SesameSim,
     pub state: AppState,
     pub client: reqwest::Client,
+    /// What the app was built with (a restart builds another app from it).
+    pub settings: Settings,
     /// Removed when the test ends.
     _dir: TempDir,
 }
@@ -85,7 +87,9 @@ pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> OpenerApp {
     settings.opener.tamper.scan_interval = Duration::from_secs(3600);
     configure(&mut settings);
 
-    let application = Application::build(settings).await.expect("the app builds");
+    let application = Application::build(settings.clone())
+        .await
+        .expect("the app builds");
     let address = format!("http://127.0.0.1:{}", application.port());
     let state = application.state().clone();
     tokio::spawn(application.run_until_stopped());
@@ -100,6 +104,7 @@ pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> OpenerApp {
         sesame,
         state,
         client: reqwest::Client::new(),
+        settings,
         _dir: dir,
     }
 }
@@ -137,11 +142,47 @@ impl OpenerApp {
             })
             .await
             .expect("the device is saved");
+        // As when the server first sees the lock running with a box (the session's own sync may
+        // have run before the box was saved): the lock takes custody of the box.
+        self.take_custody(&session_id).await;
         Wearer {
             session_id,
             user_id,
             uuid,
         }
+    }
+
+    /// The start job the first sight of a running lock enqueues, then waits for it.
+    pub async fn take_custody(&self, session_id: &str) {
+        let job = self
+            .state
+            .custody
+            .start_job(session_id, format!("start:{session_id}:seen"));
+        self.state.store.enqueue(&[job]).await.unwrap();
+        self.state.jobs.wake();
+        // Not `settle`: with fast tamper checks the queue is rarely empty.
+        // Later box jobs of the session queue behind the start job (same lane).
+        wait_for(
+            "the lock to take custody",
+            Duration::from_secs(60),
+            || async {
+                let period = self.state.store.last_custody_of_session(session_id).await;
+                period.unwrap().is_some()
+            },
+        )
+        .await;
+    }
+
+    /// A second server on the same database, as after a restart (with a clock of its own).
+    pub async fn restart(&self) -> AppState {
+        let mut settings = self.settings.clone();
+        settings.bind_addr = "127.0.0.1:0".parse().unwrap();
+        let application = Application::build(settings)
+            .await
+            .expect("the app builds again");
+        let state = application.state().clone();
+        tokio::spawn(application.run_until_stopped());
+        state
     }
 
     /// POSTs a body to the webhook endpoint, with the right credentials unless told otherwise.

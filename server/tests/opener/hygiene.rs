@@ -66,7 +66,8 @@ async fn a_hygiene_opening_opens_the_box_then_locks_it_again_and_verifies() {
         .into_iter()
         .map(|a| a.kind)
         .collect();
-    assert_eq!(kinds, vec!["locked", "opened"]);
+    // Newest first: locked again, opened, and locked when the lock took the box.
+    assert_eq!(kinds, vec!["locked", "opened", "locked"]);
 }
 
 #[tokio::test]

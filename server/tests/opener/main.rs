@@ -4,6 +4,7 @@
 mod helpers;
 
 mod crash;
+mod custody;
 mod exactly_once;
 mod hygiene;
 mod intake;

@@ -131,7 +131,12 @@ async fn a_box_the_keyholder_opened_from_a_page_is_no_incident_until_seen_locked
         reachable: true,
         last_update: None,
     };
-    watch.keyholder_opens(&w.session_id).await;
+    // What custody records before the keyholder's opening from a page.
+    app.state
+        .store
+        .set_box_open_allowed(&w.session_id, true)
+        .await
+        .unwrap();
     let open = watch
         .observe_known(&w.session_id, &status(LatchState::Unlocked))
         .await;

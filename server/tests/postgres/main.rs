@@ -8,6 +8,7 @@ mod helpers;
 mod instances;
 mod pg;
 
+mod custody;
 mod exactly_once;
 mod migrations;
 mod token_cache;

@@ -17,10 +17,12 @@ use sqlx::Row;
 use crate::helpers::TempDir;
 use crate::pg::PgCluster;
 
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 12] = [
     "_sqlx_migrations",
     "api_usage",
     "box_events",
+    "custody",
+    "custody_boxes",
     "dashboard_sessions",
     "devices",
     "incidents",

@@ -36,8 +36,8 @@ pub use lifecycle::NewSessionSpec;
 pub use oauth::{OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET};
 pub use seed::{
     EXTENSION_NAME, EXTENSION_SLUG, KEYHOLDER_ID, KEYHOLDER_USERNAME, OTHER_KEYHOLDER_ID,
-    OTHER_KEYHOLDER_USERNAME, SESSION_A_ID, SESSION_B_ID, SESSION_C_ID, SESSION_D_ID, WEARER_A_ID,
-    WEARER_USERNAME,
+    OTHER_KEYHOLDER_USERNAME, SESSION_A_ID, SESSION_B_ID, SESSION_C_ID, SESSION_D_ID, SESSION_E_ID,
+    WEARER_A_ID, WEARER_USERNAME,
 };
 pub use state::{RecordedRequest, SimRole, SimState};
 pub use webhooks::{Delivery, WebhookConfig};
@@ -69,6 +69,10 @@ pub const SLOW_TOKEN: &str = "fault-slow";
 pub const OTHER_KEYHOLDER_TOKEN: &str = "demo-other-keyholder-token";
 /// Wearer of session D.
 pub const OTHER_WEARER_TOKEN: &str = "demo-other-wearer-token";
+/// The demo wearer (of A) in their second lock, E.
+pub const SECOND_LOCK_WEARER_TOKEN: &str = "demo-wearer-second-lock-token";
+/// The keyholder of E (`accomplice-keyholder`).
+pub const SECOND_LOCK_KEYHOLDER_TOKEN: &str = "demo-accomplice-token";
 /// partnerConfigurationToken of `demo-keyholder` creating a shared lock (`sessionId` null).
 pub const CONFIG_NEW_TOKEN: &str = "demo-config-new-token";
 /// partnerConfigurationToken of `demo-keyholder` editing session A.

@@ -1,6 +1,7 @@
 //! The demo world every simulator starts with: sessions of our extension (A: timer visible with a
 //! keyholder and Hygiene opening, B: timer hidden from the wearer, C: a frozen self-lock, D: another
-//! keyholder's lock), their mainTokens and partner configuration tokens.
+//! keyholder's lock, E: a second lock of A's wearer, held by an accomplice), their mainTokens and
+//! partner configuration tokens.
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
@@ -11,8 +12,8 @@ use super::state::{
 };
 use super::{
     CONFIG_EDIT_TOKEN, CONFIG_EXPIRED_TOKEN, CONFIG_NEW_TOKEN, EXPIRED_TOKEN, FROZEN_TOKEN,
-    HIDDEN_TIMER_TOKEN, KEYHOLDER_TOKEN, OTHER_KEYHOLDER_TOKEN, OTHER_WEARER_TOKEN, SLOW_TOKEN,
-    WEARER_TOKEN,
+    HIDDEN_TIMER_TOKEN, KEYHOLDER_TOKEN, OTHER_KEYHOLDER_TOKEN, OTHER_WEARER_TOKEN,
+    SECOND_LOCK_KEYHOLDER_TOKEN, SECOND_LOCK_WEARER_TOKEN, SLOW_TOKEN, WEARER_TOKEN,
 };
 
 pub const EXTENSION_SLUG: &str = "sesame-opener";
@@ -23,6 +24,8 @@ pub const SESSION_B_ID: &str = "hB3tK8yPq1ZcXv5Rm2NdW";
 pub const SESSION_C_ID: &str = "fC7uJ4wLs9QaEr2Yt8GkH";
 /// The other keyholder's session: a keyholder dashboard must never show it to `demo-keyholder`.
 pub const SESSION_D_ID: &str = "oD5kR1vNz8HsYp3Wq6JmT";
+/// A second lock of A's wearer (one box, two locks), held by `accomplice-keyholder`.
+pub const SESSION_E_ID: &str = "eE2wM6tPk4RdUx9Lq3ZnB";
 
 pub const WEARER_A_ID: &str = "62340ce3abfd422e9dd80001";
 pub const KEYHOLDER_ID: &str = "62340ce3abfd422e9dd80002";
@@ -30,6 +33,7 @@ pub const WEARER_B_ID: &str = "62340ce3abfd422e9dd80003";
 pub const WEARER_C_ID: &str = "62340ce3abfd422e9dd80004";
 pub const OTHER_KEYHOLDER_ID: &str = "62340ce3abfd422e9dd80005";
 pub const WEARER_D_ID: &str = "62340ce3abfd422e9dd80006";
+pub const ACCOMPLICE_ID: &str = "62340ce3abfd422e9dd80007";
 
 pub const WEARER_USERNAME: &str = "demo-wearer";
 pub const KEYHOLDER_USERNAME: &str = "demo-keyholder";
@@ -46,6 +50,7 @@ pub fn seed(developer_token: &str, base_url: &str, now: DateTime<Utc>) -> SimSta
         (WEARER_C_ID, "frozen-wearer", "switch"),
         (OTHER_KEYHOLDER_ID, OTHER_KEYHOLDER_USERNAME, "keyholder"),
         (WEARER_D_ID, "other-wearer", "wearer"),
+        (ACCOMPLICE_ID, "accomplice-keyholder", "keyholder"),
     ] {
         let u = user(&state, id, name, role);
         state.users.insert(id.to_owned(), u);
@@ -100,6 +105,19 @@ pub fn seed(developer_token: &str, base_url: &str, now: DateTime<Utc>) -> SimSta
     lock_d.hygiene_party_id = Some(state.next_object_id());
     add_session(&mut state, SESSION_D_ID, lock_d, now - Duration::days(3));
 
+    // E: A's wearer also runs a lock with an accomplice (Hygiene opening enabled). One box
+    // guards at most one of them.
+    let mut lock_e = lock(
+        &mut state,
+        "Second lock of the demo wearer",
+        WEARER_A_ID,
+        Some(ACCOMPLICE_ID),
+        now - Duration::days(1),
+        now + Duration::hours(6),
+    );
+    lock_e.hygiene_party_id = Some(state.next_object_id());
+    add_session(&mut state, SESSION_E_ID, lock_e, now - Duration::days(1));
+
     for (token, session_id, role, user_id) in [
         (WEARER_TOKEN, SESSION_A_ID, SimRole::Wearer, WEARER_A_ID),
         (
@@ -128,6 +146,18 @@ pub fn seed(developer_token: &str, base_url: &str, now: DateTime<Utc>) -> SimSta
             SESSION_D_ID,
             SimRole::Wearer,
             WEARER_D_ID,
+        ),
+        (
+            SECOND_LOCK_WEARER_TOKEN,
+            SESSION_E_ID,
+            SimRole::Wearer,
+            WEARER_A_ID,
+        ),
+        (
+            SECOND_LOCK_KEYHOLDER_TOKEN,
+            SESSION_E_ID,
+            SimRole::Keyholder,
+            ACCOMPLICE_ID,
         ),
     ] {
         let grant = TokenGrant {

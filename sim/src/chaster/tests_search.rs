@@ -22,10 +22,16 @@ async fn search_returns_the_locked_sessions_with_their_pagination_ids() {
     let sim = ChasterSim::spawn().await.unwrap();
     let (status, body) = search(&sim, json!({"extensionSlug": EXTENSION_SLUG})).await;
     assert_eq!(status, 200);
-    assert_eq!(body["count"], 4);
+    assert_eq!(body["count"], 5);
     assert_eq!(body["hasMore"], false);
     let ids: HashSet<String> = session_ids(&body).into_iter().collect();
-    let seeded = [SESSION_A_ID, SESSION_B_ID, SESSION_C_ID, SESSION_D_ID];
+    let seeded = [
+        SESSION_A_ID,
+        SESSION_B_ID,
+        SESSION_C_ID,
+        SESSION_D_ID,
+        SESSION_E_ID,
+    ];
     assert_eq!(ids, seeded.iter().map(|s| s.to_string()).collect());
     let first = &body["results"][0];
     assert!(first["paginationId"].is_string());
@@ -48,7 +54,7 @@ async fn search_pages_through_a_hundred_sessions_without_repeating_one() {
         }
         let (status, page) = search(&sim, body).await;
         assert_eq!(status, 200);
-        assert_eq!(page["count"], 104);
+        assert_eq!(page["count"], 105);
         pages += 1;
         seen.extend(session_ids(&page));
         let results = page["results"].as_array().unwrap();
@@ -60,8 +66,8 @@ async fn search_pages_through_a_hundred_sessions_without_repeating_one() {
         }
     }
     assert_eq!(pages, 4);
-    assert_eq!(seen.len(), 104);
-    assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 104);
+    assert_eq!(seen.len(), 105);
+    assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 105);
 }
 
 #[tokio::test]
@@ -83,14 +89,14 @@ async fn search_filters_by_status() {
     sim.desert(SESSION_B_ID).await;
     let by = |status: &'static str| json!({"extensionSlug": EXTENSION_SLUG, "status": status});
     let (_, locked) = search(&sim, by("locked")).await;
-    assert_eq!(locked["count"], 2);
+    assert_eq!(locked["count"], 3);
     let (_, unlocked) = search(&sim, by("unlocked")).await;
     assert_eq!(session_ids(&unlocked), vec![SESSION_A_ID]);
     assert_eq!(unlocked["results"][0]["lock"]["status"], "unlocked");
     let (_, deserted) = search(&sim, by("deserted")).await;
     assert_eq!(session_ids(&deserted), vec![SESSION_B_ID]);
     let (_, all) = search(&sim, by("all")).await;
-    assert_eq!(all["count"], 4);
+    assert_eq!(all["count"], 5);
 }
 
 #[tokio::test]

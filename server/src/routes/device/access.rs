@@ -1,6 +1,7 @@
 //! The box of a session's wearer as one viewer may see and drive it, from plain inputs: the iframe
 //! routes (mainToken) and the keyholder dashboard (cookie) both call these after their own
-//! checks of who the viewer is and which session they act on. The role rules are checked here.
+//! checks of who the viewer is and which session they act on. Custody decides who may move or
+//! change the box; these functions add the history lines and the view.
 
 use api_types::{CommandResult, DeviceSlot, DeviceView, ExtensionConfig};
 use serde_json::Value;
@@ -8,6 +9,9 @@ use serde_json::Value;
 use super::history::write_history;
 use super::view;
 use crate::auth::ResolvedSession;
+use crate::chaster::models::LockStatus;
+use crate::custody::rules::Move;
+use crate::custody::{Permissions, Viewer};
 use crate::domain::{Role, SessionId, UserId};
 use crate::error::AppError;
 use crate::sesame::Device;
@@ -15,8 +19,6 @@ use crate::state::AppState;
 use crate::store::DeviceRecord;
 
 pub const NO_BOX: &str = "No box is connected to this lock yet.";
-const WEARER_CANNOT_OPEN: &str = "The wearer cannot open the box while the session runs.";
-const WEARER_MAY_NOT_LOCK: &str = "The keyholder has not allowed the wearer to lock the box.";
 
 /// Who looks at which session's box.
 pub struct BoxViewer {
@@ -25,6 +27,8 @@ pub struct BoxViewer {
     /// For the Chaster history and the session cache.
     pub session_id: SessionId,
     pub role: Role,
+    /// The lock's status as Chaster reported it for this request.
+    pub status: LockStatus,
     /// The keyholder's settings for this lock (Chaster's public extension config over the
     /// defaults).
     pub policy: ExtensionConfig,
@@ -32,11 +36,18 @@ pub struct BoxViewer {
 
 impl BoxViewer {
     /// `config`: the session's public extension config, as Chaster stores it.
-    pub fn new(wearer_id: UserId, session_id: SessionId, role: Role, config: &Value) -> BoxViewer {
+    pub fn new(
+        wearer_id: UserId,
+        session_id: SessionId,
+        role: Role,
+        status: LockStatus,
+        config: &Value,
+    ) -> BoxViewer {
         BoxViewer {
             wearer_id,
             session_id,
             role,
+            status,
             policy: crate::routes::config::merge(config),
         }
     }
@@ -47,66 +58,85 @@ impl BoxViewer {
             session.wearer_id.clone(),
             session.session_id.clone(),
             session.role,
+            session.lock.status,
             &session.config,
         )
     }
+
+    /// The same viewer, as custody sees it.
+    pub fn custody(&self) -> Viewer {
+        Viewer {
+            wearer_id: self.wearer_id.to_string(),
+            session_id: self.session_id.to_string(),
+            role: self.role,
+            phase: Viewer::phase_of(self.status),
+            wearer_may_lock: self.policy.wearer_may_lock,
+        }
+    }
 }
 
-/// The wearer's box (if any) with its live status, and whether the viewer may manage it.
+/// The wearer's box (if any) with its live status, and what the viewer may do with it.
 pub async fn device_slot(state: &AppState, viewer: &BoxViewer) -> Result<DeviceSlot, AppError> {
     let record = state.store.get_device(viewer.wearer_id.as_str()).await?;
-    let device = match record {
-        Some(record) => Some(live_view(state, &record, viewer).await),
-        None => None,
+    let Some(record) = record else {
+        return Ok(view::slot(None, viewer.role == Role::Wearer));
     };
-    Ok(view::slot(device, viewer.role))
+    let permissions = state.custody.permissions(&viewer.custody()).await?;
+    let device = live_view(state, &record, viewer, permissions).await;
+    Ok(view::slot(Some(device), permissions.can_change))
 }
 
 /// The record as the viewer may see it, with the (cached, coalesced) live status.
-pub async fn live_view(state: &AppState, record: &DeviceRecord, viewer: &BoxViewer) -> DeviceView {
+pub async fn live_view(
+    state: &AppState,
+    record: &DeviceRecord,
+    viewer: &BoxViewer,
+    permissions: Permissions,
+) -> DeviceView {
     let device = state.hub.device(record.credentials.clone());
     let status = device.status().await;
     if let Err(e) = &status {
         tracing::warn!(error = %e, "cannot read the box status");
     }
     let requests = device.requests_this_month().await;
-    view::device_view(record, status, requests, viewer.role, &viewer.policy)
+    view::device_view(record, status, requests, permissions, &viewer.policy)
 }
 
-/// Opens the box: the keyholder only.
+/// Opens the box when custody allows it: the keyholder of the lock holding it, or the wearer
+/// once Chaster has ended that lock.
 pub async fn open_box(state: &AppState, viewer: &BoxViewer) -> Result<CommandResult, AppError> {
-    if !view::can_open(viewer.role) {
-        return Err(AppError::Forbidden(WEARER_CANNOT_OPEN.into()));
-    }
+    state.custody.check(&viewer.custody(), Move::Open).await?;
     let device = connected_device(state, viewer).await?;
-    // Before the command: the box being open is the keyholder's doing, not an incident, until it
-    // is seen locked again.
-    state
-        .tamper
-        .keyholder_opens(viewer.session_id.as_str())
+    let result = state
+        .custody
+        .open_from_page(&viewer.custody(), &device)
         .await;
-    let result = device.unlock().await;
     state.sessions.invalidate_session(&viewer.session_id);
     let result = flag_battery(result?, viewer);
-    tracing::info!(outcome = ?result.outcome, "keyholder opened the box");
+    tracing::info!(outcome = ?result.outcome, role = ?viewer.role, "box opened by hand");
+    let title = match viewer.role {
+        Role::Keyholder => "Keyholder opened the box",
+        Role::Wearer => "Wearer opened the box after the lock ended",
+    };
     write_history(
         state,
         &viewer.session_id,
         viewer.role,
-        "Keyholder opened the box",
+        title,
         result.message.clone(),
         "lock-open",
     );
     Ok(result)
 }
 
-/// Locks the box: the keyholder, and the wearer unless the lock's config forbids it.
+/// Locks the box when custody allows it.
 pub async fn lock_box(state: &AppState, viewer: &BoxViewer) -> Result<CommandResult, AppError> {
-    if !view::can_lock(viewer.role, &viewer.policy) {
-        return Err(AppError::Forbidden(WEARER_MAY_NOT_LOCK.into()));
-    }
+    state.custody.check(&viewer.custody(), Move::Lock).await?;
     let device = connected_device(state, viewer).await?;
-    let result = device.lock().await;
+    let result = state
+        .custody
+        .lock_from_page(&viewer.custody(), &device)
+        .await;
     state.sessions.invalidate_session(&viewer.session_id);
     let result = flag_battery(result?, viewer);
     tracing::info!(outcome = ?result.outcome, role = ?viewer.role, "box locked by hand");

@@ -2,11 +2,12 @@
 //!
 //! - `GET /device` → `DeviceSlot` (both roles; the box of the session's wearer),
 //! - `POST /device/test` → `BoxStatus`, `PUT /device` → `DeviceView`, `DELETE /device` → 204
-//!   (wearer only),
-//! - `POST /device/open` (keyholder only) and `POST /device/lock` (keyholder; the wearer unless
-//!   the lock's config says `wearer_may_lock: false`) → `CommandResult`.
+//!   (wearer only; 409 while a running lock holds the box),
+//! - `POST /device/open` and `POST /device/lock` → `CommandResult`, as custody allows: the
+//!   keyholder of the lock holding the box; the wearer may lock (unless the lock's config says
+//!   `wearer_may_lock: false`) and may open once Chaster has ended the lock; 409 otherwise.
 //!
-//! Roles are checked on every call with the rules the view's `can_*` flags show; the
+//! Custody checks every call with the rules the view's `can_*` flags show; the
 //! battery warning uses the lock's `low_battery_percent`. Box
 //! events are written to the Chaster history in the background: a Chaster failure never turns a
 //! box command that happened into an error.
@@ -88,13 +89,19 @@ async fn put_device(
     let candidate = registration::parse(&registration)?;
     let probe = probe(&state, &candidate).await?;
     let wearer = session.wearer_id.as_str();
-    // Only to word the history line; a record that no longer decrypts is being replaced anyway.
-    let replaced = matches!(state.store.get_device(wearer).await, Ok(Some(_)));
+    // A record that no longer decrypts is still a box that is being replaced.
+    let replaced = !matches!(state.store.get_device(wearer).await, Ok(None));
+    let viewer = BoxViewer::of(session);
+    // Custody: a running lock's box is changed only after the lock ends.
+    let permit = state
+        .custody
+        .change_permit(&viewer.custody(), replaced)
+        .await?;
     let nickname = candidate
         .nickname
         .or(probe.nickname)
         .unwrap_or_else(|| probe.model.clone());
-    let record = state
+    let saved = state
         .store
         .upsert_device(&NewDevice {
             user_id: wearer.to_owned(),
@@ -102,7 +109,9 @@ async fn put_device(
             model: probe.model,
             credentials: candidate.credentials,
         })
-        .await?;
+        .await;
+    permit.release().await;
+    let record = saved?;
     tracing::info!(api = ?record.api(), model = %record.model, replaced, "box connected");
     let title = if replaced {
         "The wearer replaced the box"
@@ -122,27 +131,35 @@ async fn put_device(
         .hub
         .requests_this_month(record.credentials.api_key())
         .await;
+    let permissions = state.custody.permissions(&viewer.custody()).await?;
     Ok(Json(view::device_view(
         &record,
         Ok(probe.status),
         requests,
-        session.role,
-        &BoxViewer::of(session).policy,
+        permissions,
+        &viewer.policy,
     )))
 }
 
-/// Forgets the box. Allowed during a session; the keyholder learns it from the history.
+/// Forgets the box: only while no running lock holds it (409 otherwise).
 async fn delete_device(
     State(state): State<AppState>,
     current: CurrentSession,
 ) -> Result<StatusCode, AppError> {
     let session = &current.session;
     session.require_role(Role::Wearer, "remove the box")?;
-    if state
-        .store
-        .delete_device(session.wearer_id.as_str())
-        .await?
-    {
+    if matches!(
+        state.store.get_device(session.wearer_id.as_str()).await,
+        Ok(None)
+    ) {
+        // Removing nothing is not an error.
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    let viewer = BoxViewer::of(session);
+    let permit = state.custody.change_permit(&viewer.custody(), true).await?;
+    let deleted = state.store.delete_device(session.wearer_id.as_str()).await;
+    permit.release().await;
+    if deleted? {
         tracing::info!("box removed");
         write_history(
             &state,

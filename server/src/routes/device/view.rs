@@ -1,41 +1,23 @@
 //! Saved box + live status → what a viewer may see of it. Pure, and built field by field from
-//! non-secret data only: the record's credentials never enter a view. The lock's extension
-//! config (set by the keyholder) decides the low-battery threshold and whether the wearer may lock.
+//! non-secret data only: the record's credentials never enter a view. Custody's permissions
+//! decide the `can_*` flags; the lock's config decides the low-battery threshold.
 
 use api_types::{BoxStatus, DeviceSlot, DeviceView, ExtensionConfig};
 
-use crate::domain::Role;
+use crate::custody::Permissions;
 use crate::sesame::DeviceError;
 use crate::store::DeviceRecord;
 
-/// What the viewer may do with the box. The routes enforce the same rules.
-pub fn can_open(role: Role) -> bool {
-    role == Role::Keyholder
-}
-
-pub fn can_lock(role: Role, config: &ExtensionConfig) -> bool {
-    match role {
-        Role::Keyholder => true,
-        Role::Wearer => config.wearer_may_lock,
-    }
-}
-
-pub fn can_manage(role: Role) -> bool {
-    role == Role::Wearer
-}
-
-pub fn slot(device: Option<DeviceView>, role: Role) -> DeviceSlot {
-    DeviceSlot {
-        device,
-        can_manage: can_manage(role),
-    }
+/// The slot; `can_manage`: the viewer may connect, replace or remove the box now.
+pub fn slot(device: Option<DeviceView>, can_manage: bool) -> DeviceSlot {
+    DeviceSlot { device, can_manage }
 }
 
 pub fn device_view(
     record: &DeviceRecord,
     status: Result<BoxStatus, DeviceError>,
     requests_this_month: u64,
-    role: Role,
+    permissions: Permissions,
     config: &ExtensionConfig,
 ) -> DeviceView {
     let (status, status_error) = match status {
@@ -52,8 +34,9 @@ pub fn device_view(
         status,
         status_error,
         requests_this_month,
-        can_open: can_open(role),
-        can_lock: can_lock(role, config),
+        can_open: permissions.can_open,
+        can_lock: permissions.can_lock,
+        holds_box: permissions.holds_box,
     }
 }
 
@@ -81,6 +64,13 @@ mod tests {
     use super::*;
     use crate::sesame::{ApiKey, DeviceCredentials, DeviceSecret};
 
+    const ALL: Permissions = Permissions {
+        can_open: true,
+        can_lock: true,
+        can_change: true,
+        holds_box: true,
+    };
+
     const KEY: &str = "very-secret-api-key-1234567890";
     const SECRET_HEX: &str = "0b3e5f1665e143b59180c915fa4b06d9";
     const UUID: &str = "5E5A3E05-0000-4000-8000-000000000001";
@@ -100,10 +90,9 @@ mod tests {
         }
     }
 
-    fn config(low_battery_percent: u8, wearer_may_lock: bool) -> ExtensionConfig {
+    fn config(low_battery_percent: u8) -> ExtensionConfig {
         ExtensionConfig {
             low_battery_percent,
-            wearer_may_lock,
             ..ExtensionConfig::default()
         }
     }
@@ -120,15 +109,9 @@ mod tests {
 
     #[test]
     fn the_view_json_carries_no_credential_nor_device_id() {
-        for role in [Role::Wearer, Role::Keyholder] {
-            let view = device_view(
-                &record(),
-                Ok(status(Some(80), true)),
-                12,
-                role,
-                &config(30, true),
-            );
-            let json = serde_json::to_string(&slot(Some(view), role)).unwrap();
+        for can_manage in [true, false] {
+            let view = device_view(&record(), Ok(status(Some(80), true)), 12, ALL, &config(30));
+            let json = serde_json::to_string(&slot(Some(view), can_manage)).unwrap();
             for needle in [KEY, SECRET_HEX, UUID, "wearer-1"] {
                 assert!(
                     !json.to_lowercase().contains(&needle.to_lowercase()),
@@ -142,16 +125,10 @@ mod tests {
     #[test]
     fn battery_low_is_set_at_or_below_the_threshold_only() {
         let low = |p, threshold| {
-            device_view(
-                &record(),
-                Ok(status(p, true)),
-                0,
-                Role::Wearer,
-                &config(threshold, true),
-            )
-            .status
-            .unwrap()
-            .battery_low
+            device_view(&record(), Ok(status(p, true)), 0, ALL, &config(threshold))
+                .status
+                .unwrap()
+                .battery_low
         };
         assert!(low(Some(30), 30));
         assert!(low(Some(8), 30));
@@ -162,23 +139,15 @@ mod tests {
     }
 
     #[test]
-    fn only_the_keyholder_may_open_and_only_the_wearer_may_manage() {
-        let view = |role, wearer_may_lock| {
-            device_view(
-                &record(),
-                Ok(status(Some(80), true)),
-                0,
-                role,
-                &config(30, wearer_may_lock),
-            )
+    fn the_flags_are_custodys_permissions() {
+        let none = Permissions {
+            can_open: false,
+            can_lock: true,
+            can_change: false,
+            holds_box: false,
         };
-        let kh = view(Role::Keyholder, false);
-        assert!(kh.can_open && kh.can_lock);
-        let wearer = view(Role::Wearer, true);
-        assert!(!wearer.can_open && wearer.can_lock);
-        assert!(!view(Role::Wearer, false).can_lock);
-        assert!(slot(None, Role::Wearer).can_manage);
-        assert!(!slot(None, Role::Keyholder).can_manage);
+        let view = device_view(&record(), Ok(status(Some(80), true)), 0, none, &config(30));
+        assert!(!view.can_open && view.can_lock && !view.holds_box);
     }
 
     #[test]
@@ -190,7 +159,7 @@ mod tests {
                 detail: "boom".into(),
             }),
             0,
-            Role::Keyholder,
+            ALL,
             &ExtensionConfig::default(),
         );
         assert_eq!(view.status, None);
@@ -204,7 +173,7 @@ mod tests {
             &record(),
             Ok(status(Some(80), false)),
             0,
-            Role::Wearer,
+            ALL,
             &ExtensionConfig::default(),
         );
         assert!(view.status.is_some());

@@ -37,7 +37,9 @@ async fn a_wearer_connects_a_web_api_box_with_a_hex_secret_and_the_keyholder_see
     assert_eq!(device["can_lock"], true);
 
     let wearer = get_slot(&app, WEARER_TOKEN).await;
-    assert_eq!(wearer["can_manage"], true);
+    // The running lock holds the box now: it is changed after the lock ends.
+    assert_eq!(wearer["can_manage"], false);
+    assert_eq!(wearer["device"]["holds_box"], true);
     assert_eq!(wearer["device"]["can_open"], false);
     assert_eq!(wearer["device"]["can_lock"], true);
 
@@ -200,9 +202,19 @@ async fn the_keyholder_can_neither_test_connect_nor_remove_the_box() {
 }
 
 #[tokio::test]
-async fn the_wearer_removes_the_box_and_the_keyholder_sees_it_in_the_history() {
+async fn the_wearer_removes_the_box_after_the_lock_ended_and_the_keyholder_sees_it_in_the_history()
+{
     let app = spawn_app().await;
     connect(&app, &web_registration(DEMO_SECRET_HEX)).await;
+    let (status, text) = call(&app, Method::DELETE, "/device", WEARER_TOKEN, None).await;
+    assert_eq!(status, 409, "{text}");
+    app.chaster
+        .release_lock(SESSION_A_ID, sim::chaster::Release::TimerEnded)
+        .await;
+    // No webhooks here: the page learns the end from Chaster once its cached view is dropped.
+    app.state
+        .sessions
+        .invalidate_session(&server::domain::SessionId::new(SESSION_A_ID));
     let (status, text) = call(&app, Method::DELETE, "/device", WEARER_TOKEN, None).await;
     assert_eq!(status, 204, "{text}");
     assert_eq!(get_slot(&app, KEYHOLDER_TOKEN).await["device"], Value::Null);

@@ -1,0 +1,223 @@
+//! The `custody` and `custody_boxes` tables: which session holds each wearer's box, and the
+//! per-box lease every decision and movement takes first (`custody::Custody` is the only user).
+
+use chrono::{DateTime, Utc};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::jobs::{from_ms, ms};
+use super::{Store, StoreError};
+
+/// How a custody period ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CustodyEnd {
+    /// Chaster confirmed the holding session unlocked.
+    Release,
+    /// The lock was deserted and Chaster's 7-day wait is over.
+    DesertionWaitOver,
+    /// Our extension left the lock (Chaster no longer knows the session).
+    SessionEnded,
+}
+
+impl CustodyEnd {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustodyEnd::Release => "release",
+            CustodyEnd::DesertionWaitOver => "desertion_wait_over",
+            CustodyEnd::SessionEnded => "session_ended",
+        }
+    }
+}
+
+/// One period of a session holding a box.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CustodyPeriod {
+    pub id: String,
+    pub wearer_user_id: String,
+    pub session_id: String,
+    pub since: DateTime<Utc>,
+    /// Set once the lock was deserted: when the box opens.
+    pub opens_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    /// `release`, `desertion_wait_over` or `session_ended`.
+    pub ended_how: Option<String>,
+}
+
+const COLUMNS: &str = "id, wearer_user_id, session_id, since, opens_at, ended_at, ended_how";
+
+impl Store {
+    /// Takes the box's lease until `until` unless someone else holds an unexpired one.
+    pub async fn acquire_box(
+        &self,
+        wearer: &str,
+        token: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        sqlx::query(
+            "INSERT INTO custody_boxes (wearer_user_id) VALUES ($1) \
+             ON CONFLICT (wearer_user_id) DO NOTHING",
+        )
+        .bind(wearer)
+        .execute(self.pool())
+        .await?;
+        let done = sqlx::query(
+            "UPDATE custody_boxes SET lease_token = $1, lease_until = $2 WHERE wearer_user_id = $3 \
+             AND (lease_token IS NULL OR lease_until < $4 OR lease_token = $1)",
+        )
+        .bind(token)
+        .bind(ms(until))
+        .bind(wearer)
+        .bind(ms(now))
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Gives the lease back (only if it is still ours).
+    pub async fn release_box(&self, wearer: &str, token: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE custody_boxes SET lease_token = NULL, lease_until = NULL \
+             WHERE wearer_user_id = $1 AND lease_token = $2",
+        )
+        .bind(wearer)
+        .bind(token)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Whether someone holds the box's lease now (a decision or a movement is under way).
+    pub async fn box_busy(&self, wearer: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM custody_boxes WHERE wearer_user_id = $1 \
+             AND lease_token IS NOT NULL AND lease_until >= $2",
+        )
+        .bind(wearer)
+        .bind(ms(now))
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get::<i64, _>(0)? > 0)
+    }
+
+    /// The session holding the wearer's box now, if any.
+    pub async fn custody_holder(&self, wearer: &str) -> Result<Option<CustodyPeriod>, StoreError> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM custody WHERE wearer_user_id = $1 AND ended_at IS NULL");
+        let row = sqlx::query(&sql)
+            .bind(wearer)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|r| period_from_row(&r)).transpose()
+    }
+
+    /// The session's latest custody period (open or ended).
+    pub async fn last_custody_of_session(
+        &self,
+        session_id: &str,
+    ) -> Result<Option<CustodyPeriod>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM custody WHERE session_id = $1 ORDER BY since DESC, id DESC LIMIT 1"
+        );
+        let row = sqlx::query(&sql)
+            .bind(session_id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|r| period_from_row(&r)).transpose()
+    }
+
+    /// Starts a period; fails (unique index) if the box is already held.
+    pub async fn begin_custody(
+        &self,
+        wearer: &str,
+        session_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<CustodyPeriod, StoreError> {
+        let period = CustodyPeriod {
+            id: uuid::Uuid::new_v4().to_string(),
+            wearer_user_id: wearer.to_owned(),
+            session_id: session_id.to_owned(),
+            since: now,
+            opens_at: None,
+            ended_at: None,
+            ended_how: None,
+        };
+        sqlx::query(
+            "INSERT INTO custody (id, wearer_user_id, session_id, since) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&period.id)
+        .bind(wearer)
+        .bind(session_id)
+        .bind(ms(now))
+        .execute(self.pool())
+        .await?;
+        Ok(period)
+    }
+
+    pub async fn end_custody(
+        &self,
+        id: &str,
+        how: CustodyEnd,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE custody SET ended_at = $1, ended_how = $2 WHERE id = $3 AND ended_at IS NULL",
+        )
+        .bind(ms(now))
+        .bind(how.as_str())
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Records when a deserted lock's box opens (the first date set wins).
+    pub async fn set_custody_opens_at(
+        &self,
+        id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE custody SET opens_at = $1 WHERE id = $2 AND opens_at IS NULL")
+            .bind(ms(at))
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// The wearer's other sessions we last saw locked, oldest first: who takes the box over.
+    pub async fn other_locked_sessions(
+        &self,
+        wearer: &str,
+        except: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT session_id FROM sessions WHERE wearer_user_id = $1 AND status = 'locked' \
+             AND session_id <> $2 ORDER BY updated_at, session_id",
+        )
+        .bind(wearer)
+        .bind(except)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok(r.try_get::<String, _>(0)?))
+            .collect()
+    }
+}
+
+fn period_from_row(row: &AnyRow) -> Result<CustodyPeriod, StoreError> {
+    let opt = |name: &str| -> Result<Option<DateTime<Utc>>, StoreError> {
+        row.try_get::<Option<i64>, _>(name)?
+            .map(from_ms)
+            .transpose()
+    };
+    Ok(CustodyPeriod {
+        id: row.try_get("id")?,
+        wearer_user_id: row.try_get("wearer_user_id")?,
+        session_id: row.try_get("session_id")?,
+        since: from_ms(row.try_get("since")?)?,
+        opens_at: opt("opens_at")?,
+        ended_at: opt("ended_at")?,
+        ended_how: row.try_get("ended_how")?,
+    })
+}
