@@ -3,8 +3,10 @@
 
 pub mod auth;
 pub mod chaster;
+pub mod clock;
 pub mod configuration;
 pub mod crypto;
+pub mod custody;
 pub mod dashboard;
 pub mod domain;
 pub mod error;

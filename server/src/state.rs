@@ -9,6 +9,7 @@ use secrecy::ExposeSecret;
 
 use crate::auth::TokenResolver;
 use crate::chaster::ChasterClient;
+use crate::clock::Clock;
 use crate::configuration::Settings;
 use crate::crypto::SecretsKey;
 use crate::dashboard::Dashboard;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub webhook_intake: IngestQueue,
     /// The keyholder dashboard's sign-in (OAuth client, token refresh locks).
     pub dashboard: Arc<Dashboard>,
+    /// "Now" for penalty bounds and the job queue (tests move it forward).
+    pub clock: Clock,
 }
 
 impl AppState {
@@ -53,12 +56,14 @@ impl AppState {
         let store = Store::connect(settings.database_url.expose_secret(), key).await?;
         let hub = SesameHub::new(settings.sesame.clone(), Some(store.clone()));
         let jobs = JobSignal::default();
+        let clock = Clock::default();
         let opener = Opener::new(
             store.clone(),
             &chaster,
             hub.clone(),
             Arc::new(settings.opener.clone()),
             jobs.clone(),
+            clock.clone(),
         );
         let tamper = opener.tamper_watch().clone();
         let webhook_intake = IngestQueue::start(store.clone());
@@ -74,6 +79,7 @@ impl AppState {
             tamper,
             webhook_intake,
             dashboard,
+            clock,
         })
     }
 }

@@ -44,9 +44,15 @@ pub enum JobKind {
     TamperPenalty,
     /// Write a line to the lock's Chaster history.
     ChasterLog,
+    /// Write our session `metadata` whole (the one serialised writer of it).
+    SessionMetadata,
+    /// Undo a freeze we applied as a penalty.
+    PenaltyUnfreeze,
+    /// Lift a penalty hold at its bound (delayed, so in no lane).
+    PenaltyBound,
 }
 
-const ALL: [JobKind; 8] = [
+const ALL: [JobKind; 11] = [
     JobKind::OpenRelease,
     JobKind::OpenHygiene,
     JobKind::OpenDeserted,
@@ -55,6 +61,9 @@ const ALL: [JobKind; 8] = [
     JobKind::TamperCheck,
     JobKind::TamperPenalty,
     JobKind::ChasterLog,
+    JobKind::SessionMetadata,
+    JobKind::PenaltyUnfreeze,
+    JobKind::PenaltyBound,
 ];
 
 impl JobKind {
@@ -68,6 +77,9 @@ impl JobKind {
             JobKind::TamperCheck => "tamper.check",
             JobKind::TamperPenalty => "tamper.penalty",
             JobKind::ChasterLog => "chaster.log",
+            JobKind::SessionMetadata => "session.metadata",
+            JobKind::PenaltyUnfreeze => "penalty.unfreeze",
+            JobKind::PenaltyBound => "penalty.bound",
         }
     }
 
@@ -81,9 +93,13 @@ impl JobKind {
             | JobKind::OpenHygiene
             | JobKind::OpenDeserted
             | JobKind::LockHygiene => Some(Lane::Box),
-            JobKind::ChasterLog | JobKind::TamperPenalty => Some(Lane::Chaster),
+            JobKind::ChasterLog
+            | JobKind::TamperPenalty
+            | JobKind::SessionMetadata
+            | JobKind::PenaltyUnfreeze => Some(Lane::Chaster),
             JobKind::SyncSession => Some(Lane::Sync),
-            JobKind::TamperCheck => None,
+            // A delayed job in a lane would hold up every later job of the lane.
+            JobKind::TamperCheck | JobKind::PenaltyBound => None,
         }
     }
 

@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
 use tokio::sync::watch;
 use tracing::Instrument;
 
@@ -33,7 +32,8 @@ impl Worker {
             let notified = self.signal.notify().notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            let now = Utc::now();
+            // The opener's clock, so a test that moves time forward also makes delayed jobs due.
+            let now = self.opener.clock().now();
             match self
                 .store
                 .claim_job(now, now + lease(self.settings.lease))
@@ -79,12 +79,13 @@ impl Worker {
 
     fn heartbeat(&self, id: String) -> tokio::task::JoinHandle<()> {
         let store = self.store.clone();
+        let clock = self.opener.clock().clone();
         let every = (self.settings.lease / 3).max(Duration::from_millis(50));
         let lease = lease(self.settings.lease);
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(every).await;
-                if let Err(e) = store.renew_lease(&id, Utc::now() + lease).await {
+                if let Err(e) = store.renew_lease(&id, clock.now() + lease).await {
                     tracing::warn!(job = %id, error = %e, "cannot renew a job's lease");
                 }
             }

@@ -161,3 +161,19 @@ pub fn locked_after_incident() -> CustomLog {
         ICON_LOCK,
     )
 }
+
+pub fn unblocked(why: &str) -> CustomLog {
+    log(
+        "Unlocking is no longer blocked",
+        format!("The block for the open box ended: {why}."),
+        ICON_LOCK,
+    )
+}
+
+pub fn unfrozen(why: &str) -> CustomLog {
+    log(
+        "Lock unfrozen",
+        format!("The freeze for the open box ended: {why}."),
+        ICON_LOCK,
+    )
+}

@@ -133,7 +133,7 @@ impl Opener {
             // Before the box moves, so the tamper watch does not take the opening for tampering.
             self.store.set_hygiene_opening(sid, true).await?;
         }
-        let policy = Policy::from_config(&session.config, &self.settings.defaults);
+        let policy = Policy::read(&session.config, &self.settings.defaults);
         let wanted = match reason {
             OpenReason::Release => policy.open_on_release,
             OpenReason::Hygiene => policy.open_for_hygiene,

@@ -141,6 +141,7 @@ async fn a_deserted_lock_opens_the_box_by_default() {
     assert!(!app.sesame.latch_locked(&w.uuid));
     assert_eq!(
         app.logs_starting(&w.session_id, "Box opened after the lock was deserted")
+            .await
             .len(),
         1
     );
@@ -164,7 +165,9 @@ async fn a_keyholder_who_keeps_the_box_closed_on_release_is_obeyed_and_told() {
         0
     );
     assert_eq!(
-        app.logs_starting(&w.session_id, "Box stays closed").len(),
+        app.logs_starting(&w.session_id, "Box stays closed")
+            .await
+            .len(),
         1
     );
     let activity = app

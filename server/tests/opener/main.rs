@@ -7,6 +7,8 @@ mod crash;
 mod exactly_once;
 mod hygiene;
 mod intake;
+mod penalties;
+mod penalty_metadata;
 mod polling;
 mod retries;
 mod tamper;

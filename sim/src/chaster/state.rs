@@ -167,6 +167,9 @@ pub struct SimState {
     pub auth_session_calls: usize,
     /// How long `fault-slow` makes every request wait.
     pub slow_delay: Duration,
+    /// Custom logs on a lock that is no longer locked are refused (400), as Chaster may do;
+    /// `true` accepts them (for tests about something else).
+    pub accept_logs_on_ended_locks: bool,
     next_id: u64,
 }
 
@@ -191,6 +194,7 @@ impl SimState {
             requests: Vec::new(),
             auth_session_calls: 0,
             slow_delay: Duration::from_secs(30),
+            accept_logs_on_ended_locks: false,
             next_id: 1,
         }
     }

@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::history::write_history;
 use super::view;
 use crate::auth::ResolvedSession;
+use crate::custody::policy::Policy;
 use crate::domain::{Role, SessionId, UserId};
 use crate::error::AppError;
 use crate::sesame::Device;
@@ -32,22 +33,30 @@ pub struct BoxViewer {
 
 impl BoxViewer {
     /// `config`: the session's public extension config, as Chaster stores it.
-    pub fn new(wearer_id: UserId, session_id: SessionId, role: Role, config: &Value) -> BoxViewer {
+    /// `defaults`: the server's policy defaults (the one policy reader fills the gaps with them).
+    pub fn new(
+        wearer_id: UserId,
+        session_id: SessionId,
+        role: Role,
+        config: &Value,
+        defaults: &Policy,
+    ) -> BoxViewer {
         BoxViewer {
             wearer_id,
             session_id,
             role,
-            policy: crate::routes::config::merge(config),
+            policy: Policy::read(config, defaults).view(),
         }
     }
 
     /// The viewer of an iframe request.
-    pub fn of(session: &ResolvedSession) -> BoxViewer {
+    pub fn of(session: &ResolvedSession, defaults: &Policy) -> BoxViewer {
         BoxViewer::new(
             session.wearer_id.clone(),
             session.session_id.clone(),
             session.role,
             &session.config,
+            defaults,
         )
     }
 }
@@ -96,7 +105,8 @@ pub async fn open_box(state: &AppState, viewer: &BoxViewer) -> Result<CommandRes
         "Keyholder opened the box",
         result.message.clone(),
         "lock-open",
-    );
+    )
+    .await;
     Ok(result)
 }
 
@@ -121,7 +131,8 @@ pub async fn lock_box(state: &AppState, viewer: &BoxViewer) -> Result<CommandRes
         "Box locked",
         format!("Locked by {by}. {}", result.message),
         "lock",
-    );
+    )
+    .await;
     Ok(result)
 }
 

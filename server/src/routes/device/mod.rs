@@ -51,7 +51,7 @@ async fn get_device(
     State(state): State<AppState>,
     current: CurrentSession,
 ) -> Result<Json<DeviceSlot>, AppError> {
-    let viewer = BoxViewer::of(&current.session);
+    let viewer = BoxViewer::of(&current.session, &state.settings.opener.defaults);
     let slot = device_slot(&state, &viewer).await?;
     if let Some(status) = slot.device.as_ref().and_then(|d| d.status.as_ref()) {
         // Someone has the page open: this read is also a look for the tamper watch, at no
@@ -72,7 +72,7 @@ async fn test_device(
     let Json(registration) = body?;
     let candidate = registration::parse(&registration)?;
     let probe = probe(&state, &candidate).await?;
-    let viewer = BoxViewer::of(session);
+    let viewer = BoxViewer::of(session, &state.settings.opener.defaults);
     Ok(Json(view::with_battery_flag(probe.status, &viewer.policy)))
 }
 
@@ -117,7 +117,8 @@ async fn put_device(
         title,
         description,
         "key",
-    );
+    )
+    .await;
     let requests = state
         .hub
         .requests_this_month(record.credentials.api_key())
@@ -127,7 +128,7 @@ async fn put_device(
         Ok(probe.status),
         requests,
         session.role,
-        &BoxViewer::of(session).policy,
+        &BoxViewer::of(session, &state.settings.opener.defaults).policy,
     )))
 }
 
@@ -151,7 +152,8 @@ async fn delete_device(
             "The wearer removed the box",
             "The Sesame box is no longer connected to this lock.".into(),
             "trash-alt",
-        );
+        )
+        .await;
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -160,7 +162,7 @@ async fn open_device(
     State(state): State<AppState>,
     current: CurrentSession,
 ) -> Result<Json<CommandResult>, AppError> {
-    let viewer = BoxViewer::of(&current.session);
+    let viewer = BoxViewer::of(&current.session, &state.settings.opener.defaults);
     Ok(Json(open_box(&state, &viewer).await?))
 }
 
@@ -168,7 +170,7 @@ async fn lock_device(
     State(state): State<AppState>,
     current: CurrentSession,
 ) -> Result<Json<CommandResult>, AppError> {
-    let viewer = BoxViewer::of(&current.session);
+    let viewer = BoxViewer::of(&current.session, &state.settings.opener.defaults);
     Ok(Json(lock_box(&state, &viewer).await?))
 }
 
