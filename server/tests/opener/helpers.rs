@@ -180,15 +180,16 @@ impl OpenerApp {
             .collect()
     }
 
-    /// Waits until no job is queued or running (webhooks delivered first).
+    /// Waits until no job is due or running (webhooks delivered first).
     pub async fn settle(&self) {
         self.chaster.wait_deliveries_idle().await;
         wait_for(
             "the job queue to drain",
             Duration::from_secs(60),
             || async {
-                let [queued, running, _, _] = self.state.store.job_counts().await.unwrap();
-                queued + running == 0
+                // Delayed jobs (a penalty's bound) are not work in progress.
+                let now = self.state.clock.now();
+                self.state.store.due_job_count(now).await.unwrap() == 0
             },
         )
         .await;
