@@ -357,14 +357,14 @@ impl Store {
         Ok(counts)
     }
 
-    /// Jobs running, or queued and due by `now` (a delayed job, e.g. a penalty's bound, is not
-    /// work in progress).
-    pub async fn due_job_count(&self, now: DateTime<Utc>) -> Result<i64, StoreError> {
+    /// Jobs running, or queued and due by `by` (a job delayed past it, e.g. a penalty's bound
+    /// hours away, is not work in progress; a retry due in a moment is).
+    pub async fn due_job_count(&self, by: DateTime<Utc>) -> Result<i64, StoreError> {
         let row = sqlx::query(
             "SELECT COUNT(*) FROM jobs WHERE status = 'running' \
              OR (status = 'queued' AND run_after <= $1)",
         )
-        .bind(ms(now))
+        .bind(ms(by))
         .fetch_one(self.pool())
         .await?;
         Ok(row.try_get::<i64, _>(0)?)
