@@ -69,8 +69,14 @@ async fn history(
             .store
             .kept_history(session.session_id.as_str())
             .await?;
-        entries.extend(kept.iter().map(kept_entry));
-        entries.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        // Chaster's own order is kept; each kept line goes before the first older entry.
+        for line in kept.iter().rev().map(kept_entry) {
+            let at = entries
+                .iter()
+                .position(|e| e.created_at < line.created_at)
+                .unwrap_or(entries.len());
+            entries.insert(at, line);
+        }
     }
     Ok(Json(HistoryPage {
         entries,
