@@ -228,15 +228,38 @@ pub enum PenaltyKind {
     #[default]
     None,
     AddTime,
+    /// Only with a keyholder at the time of the incident; on a self-lock it blocks unlocking.
     Freeze,
+    /// The wearer cannot unlock while the box is open (or until the bound passes).
+    BlockUnlocking,
 }
 
-/// The penalty for a box found open; `minutes` only counts for `AddTime`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+/// How long a penalty that holds the lock (freeze, block unlocking) lasts at most by default.
+pub const DEFAULT_PENALTY_BOUND_HOURS: u32 = 24;
+
+/// The penalty for a box found open; `minutes` only counts for `AddTime`, `bound_hours` for
+/// `Freeze` and `BlockUnlocking` (lifted when the box is locked again, or after this long).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Penalty {
     pub kind: PenaltyKind,
     #[serde(default)]
     pub minutes: u32,
+    #[serde(default = "default_bound_hours", rename = "boundHours")]
+    pub bound_hours: u32,
+}
+
+fn default_bound_hours() -> u32 {
+    DEFAULT_PENALTY_BOUND_HOURS
+}
+
+impl Default for Penalty {
+    fn default() -> Self {
+        Penalty {
+            kind: PenaltyKind::None,
+            minutes: 0,
+            bound_hours: DEFAULT_PENALTY_BOUND_HOURS,
+        }
+    }
 }
 
 /// The keyholder's policy, stored as the extension's Chaster `config`, which everyone who can see

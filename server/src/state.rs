@@ -42,7 +42,7 @@ pub struct AppState {
     pub dashboard: Arc<Dashboard>,
     /// The only code that decides and performs box movements.
     pub custody: Custody,
-    /// "Now" for waits of days (a deserted lock's box); tests move it forward.
+    /// "Now" for waits of days (a deserted lock's box, penalty bounds, the job queue); tests move it forward.
     pub clock: Clock,
 }
 
@@ -74,6 +74,7 @@ impl AppState {
             custody.clone(),
             Arc::new(settings.opener.clone()),
             jobs.clone(),
+            clock.clone(),
         );
         let tamper = opener.tamper_watch().clone();
         let webhook_intake = IngestQueue::start(store.clone());

@@ -25,6 +25,8 @@ pub enum Control {
     },
     SetFrozen(bool),
     HygieneOpening,
+    /// Ends the open-box penalty (a block on unlocking, or our freeze) now.
+    ClearPenalty,
 }
 
 /// `GET /api/session`.
@@ -155,6 +157,10 @@ async fn send_control(
         }
         Control::HygieneOpening => {
             let post = Request::post(&format!("{base}/hygiene-opening"));
+            send(post, auth, Abort::Never).await?
+        }
+        Control::ClearPenalty => {
+            let post = Request::post(&format!("{base}/penalty/clear"));
             send(post, auth, Abort::Never).await?
         }
     };

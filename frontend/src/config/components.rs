@@ -1,7 +1,8 @@
 //! Layout of the configuration form. Pure: the draft and the save state come in through props.
 
 use super::form::{
-    penalty_from_value, penalty_value, ConfigDraft, LOW_BATTERY_PERCENT, MAX_PENALTY_MINUTES,
+    penalty_from_value, penalty_value, ConfigDraft, LOW_BATTERY_PERCENT, MAX_BOUND_HOURS,
+    MAX_PENALTY_MINUTES,
 };
 use api_types::PenaltyKind;
 use leptos::prelude::*;
@@ -63,6 +64,15 @@ pub fn ConfigForm(
         }
     };
     let adds_time = move || draft.with(|d| d.penalty_kind == PenaltyKind::AddTime);
+    let holds_lock = move || {
+        draft.with(|d| {
+            matches!(
+                d.penalty_kind,
+                PenaltyKind::Freeze | PenaltyKind::BlockUnlocking
+            )
+        })
+    };
+    let freezes = move || draft.with(|d| d.penalty_kind == PenaltyKind::Freeze);
     let scope = if editing_running_session {
         "Changes apply to the running lock."
     } else {
@@ -107,8 +117,27 @@ pub fn ConfigForm(
                         <option value="none">"No penalty"</option>
                         <option value="add_time">"Add time"</option>
                         <option value="freeze">"Freeze the lock"</option>
+                        <option value="block_unlocking">"Block unlocking while the box is open"</option>
                     </select>
                 </label>
+                <Show when=freezes>
+                    <p class="muted small" data-testid="cfg-freeze-self-lock">
+                        "On a self-lock nobody could unfreeze the wearer, so there the box being \
+                         open blocks unlocking instead."
+                    </p>
+                </Show>
+                <Show when=holds_lock>
+                    <label class="field">
+                        <span>"Ends when the box is locked again, or at the latest after (hours)"</span>
+                        <input type="number" inputmode="numeric" min="1" max=MAX_BOUND_HOURS
+                            step="1" data-testid="cfg-penalty-bound-hours"
+                            prop:value=move || draft.with(|d| d.penalty_bound_hours.clone())
+                            on:input=move |ev| {
+                                let typed = event_target_value(&ev);
+                                draft.update(|d| d.penalty_bound_hours = typed);
+                            } />
+                    </label>
+                </Show>
                 <Show when=adds_time>
                     <label class="field">
                         <span>"Minutes to add"</span>

@@ -5,6 +5,8 @@ use api_types::{ExtensionConfig, Penalty, PenaltyKind};
 
 /// The longest penalty the form accepts: one week.
 pub const MAX_PENALTY_MINUTES: u32 = 7 * 24 * 60;
+/// The longest a freeze or a block may hold the lock: one week.
+pub const MAX_BOUND_HOURS: u32 = 7 * 24;
 /// The battery warning threshold the server accepts (a Sesame may refuse to move well above 20 %).
 pub const LOW_BATTERY_PERCENT: std::ops::RangeInclusive<u8> = 5..=80;
 
@@ -16,6 +18,8 @@ pub struct ConfigDraft {
     pub open_on_deserted: bool,
     pub penalty_kind: PenaltyKind,
     pub penalty_minutes: String,
+    /// How long a freeze or a block lasts at most, in hours, as typed.
+    pub penalty_bound_hours: String,
     pub wearer_may_lock: bool,
     pub low_battery_percent: String,
 }
@@ -25,6 +29,8 @@ pub struct ConfigDraft {
 pub enum ConfigProblem {
     PenaltyMinutesNotANumber,
     PenaltyMinutesOutOfRange,
+    BoundNotANumber,
+    BoundOutOfRange,
     LowBatteryNotANumber,
     LowBatteryOutOfRange,
 }
@@ -37,6 +43,12 @@ impl ConfigProblem {
             }
             ConfigProblem::PenaltyMinutesOutOfRange => format!(
                 "The penalty must be between 1 and {MAX_PENALTY_MINUTES} minutes (one week)."
+            ),
+            ConfigProblem::BoundNotANumber => {
+                "Please enter the penalty's time limit as a whole number of hours.".to_owned()
+            }
+            ConfigProblem::BoundOutOfRange => format!(
+                "The penalty's time limit must be between 1 and {MAX_BOUND_HOURS} hours (one week)."
             ),
             ConfigProblem::LowBatteryNotANumber => {
                 "Please enter the battery warning level as a whole number.".to_owned()
@@ -58,6 +70,7 @@ impl From<&ExtensionConfig> for ConfigDraft {
             open_on_deserted: config.open_on_deserted,
             penalty_kind: config.penalty.kind,
             penalty_minutes: config.penalty.minutes.to_string(),
+            penalty_bound_hours: config.penalty.bound_hours.to_string(),
             wearer_may_lock: config.wearer_may_lock,
             low_battery_percent: config.low_battery_percent.to_string(),
         }
@@ -79,7 +92,28 @@ pub fn to_config(draft: &ConfigDraft) -> Result<ExtensionConfig, ConfigProblem> 
             minutes
         }
         // Minutes only count for "add time"; a leftover in the hidden field is not an error.
-        PenaltyKind::None | PenaltyKind::Freeze => 0,
+        PenaltyKind::None | PenaltyKind::Freeze | PenaltyKind::BlockUnlocking => 0,
+    };
+    let bound_hours = match draft.penalty_kind {
+        PenaltyKind::Freeze | PenaltyKind::BlockUnlocking => {
+            let hours: u32 = draft
+                .penalty_bound_hours
+                .trim()
+                .parse()
+                .map_err(|_| ConfigProblem::BoundNotANumber)?;
+            if !(1..=MAX_BOUND_HOURS).contains(&hours) {
+                return Err(ConfigProblem::BoundOutOfRange);
+            }
+            hours
+        }
+        // Kept as typed when valid, else the default: it only counts for the two kinds above.
+        PenaltyKind::None | PenaltyKind::AddTime => draft
+            .penalty_bound_hours
+            .trim()
+            .parse()
+            .ok()
+            .filter(|h| (1..=MAX_BOUND_HOURS).contains(h))
+            .unwrap_or(api_types::DEFAULT_PENALTY_BOUND_HOURS),
     };
     let low_battery_percent: u8 = match draft.low_battery_percent.trim().parse::<u16>() {
         Ok(percent) => u8::try_from(percent)
@@ -95,6 +129,7 @@ pub fn to_config(draft: &ConfigDraft) -> Result<ExtensionConfig, ConfigProblem> 
         penalty: Penalty {
             kind: draft.penalty_kind,
             minutes,
+            bound_hours,
         },
         wearer_may_lock: draft.wearer_may_lock,
         low_battery_percent,
@@ -107,6 +142,7 @@ pub fn penalty_value(kind: PenaltyKind) -> &'static str {
         PenaltyKind::None => "none",
         PenaltyKind::AddTime => "add_time",
         PenaltyKind::Freeze => "freeze",
+        PenaltyKind::BlockUnlocking => "block_unlocking",
     }
 }
 
@@ -114,6 +150,7 @@ pub fn penalty_from_value(value: &str) -> PenaltyKind {
     match value {
         "add_time" => PenaltyKind::AddTime,
         "freeze" => PenaltyKind::Freeze,
+        "block_unlocking" => PenaltyKind::BlockUnlocking,
         _ => PenaltyKind::None,
     }
 }
@@ -141,7 +178,8 @@ mod tests {
             config.penalty,
             Penalty {
                 kind: PenaltyKind::AddTime,
-                minutes: 90
+                minutes: 90,
+                ..Penalty::default()
             }
         );
         for (typed, problem) in [
@@ -165,9 +203,28 @@ mod tests {
             to_config(&d).unwrap().penalty,
             Penalty {
                 kind: PenaltyKind::Freeze,
-                minutes: 0
+                minutes: 0,
+                ..Penalty::default()
             }
         );
+    }
+
+    #[test]
+    fn a_freeze_or_a_block_needs_a_time_limit_within_a_week() {
+        let mut d = draft();
+        d.penalty_kind = PenaltyKind::BlockUnlocking;
+        d.penalty_bound_hours = " 6 ".into();
+        assert_eq!(to_config(&d).unwrap().penalty.bound_hours, 6);
+        for (typed, problem) in [
+            ("0", ConfigProblem::BoundOutOfRange),
+            ("169", ConfigProblem::BoundOutOfRange),
+            ("soon", ConfigProblem::BoundNotANumber),
+        ] {
+            d.penalty_bound_hours = typed.into();
+            assert_eq!(to_config(&d), Err(problem), "{typed:?}");
+        }
+        d.penalty_kind = PenaltyKind::None;
+        assert_eq!(to_config(&d).unwrap().penalty.bound_hours, 24);
     }
 
     #[test]
@@ -192,7 +249,12 @@ mod tests {
 
     #[test]
     fn penalty_kinds_map_to_the_select_values_and_back() {
-        for kind in [PenaltyKind::None, PenaltyKind::AddTime, PenaltyKind::Freeze] {
+        for kind in [
+            PenaltyKind::None,
+            PenaltyKind::AddTime,
+            PenaltyKind::Freeze,
+            PenaltyKind::BlockUnlocking,
+        ] {
             assert_eq!(penalty_from_value(penalty_value(kind)), kind);
         }
         assert_eq!(penalty_from_value("bogus"), PenaltyKind::None);

@@ -162,6 +162,7 @@ pub fn progress_text(control: Control) -> String {
         Control::SetFrozen(true) => "Freezing the lock…".to_owned(),
         Control::SetFrozen(false) => "Unfreezing the lock…".to_owned(),
         Control::HygieneOpening => "Starting the hygiene opening…".to_owned(),
+        Control::ClearPenalty => "Ending the open-box penalty…".to_owned(),
     }
 }
 

@@ -1,4 +1,5 @@
-//! The keyholder's controls: add or remove time, freeze, hygiene opening.
+//! The keyholder's controls: add or remove time, freeze, hygiene opening, end the open-box
+//! penalty.
 //! [`ControlsPanel`] is pure: the page or dashboard card that shows it runs the controls, so the
 //! same panel works with a mainToken (iframe) and with the dashboard's cookie and CSRF token.
 
@@ -116,6 +117,10 @@ pub fn ControlsPanel(
                 </Show>
                 <button class="button" type="button" data-testid="hygiene-opening" disabled=busy
                     on:click=move |_| ask(Control::HygieneOpening)>"Hygiene opening"</button>
+                <button class="button button-quiet" type="button" data-testid="clear-penalty"
+                    disabled=busy title="Lifts a block on unlocking or a freeze the opener applied \
+                    because the box was found open"
+                    on:click=move |_| ask(Control::ClearPenalty)>"End open-box penalty"</button>
             </div>
             {confirm::confirm_view(confirm, |action| matches!(action, Confirmable::Control(_)),
                 run_confirmed)}

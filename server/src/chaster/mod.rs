@@ -112,6 +112,20 @@ impl ChasterClient {
         Ok(())
     }
 
+    /// `PATCH /api/extensions/sessions/{sessionId}` with `{metadata}`: Chaster replaces the whole
+    /// field, so `metadata` must be the complete new value (read, modify, write).
+    pub async fn patch_metadata(
+        &self,
+        id: &SessionId,
+        metadata: &models::PartnerMetadata,
+    ) -> Result<(), ChasterError> {
+        let url = self.url(&["api", "extensions", "sessions", id.as_str()]);
+        let body = serde_json::json!({ "metadata": metadata });
+        self.send("sessions/patch", self.http.patch(url).json(&body))
+            .await?;
+        Ok(())
+    }
+
     /// `POST /api/extensions/sessions/search`: one page of our extension's sessions.
     pub async fn search_sessions(
         &self,

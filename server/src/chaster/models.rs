@@ -48,13 +48,17 @@ pub struct ExtensionSession {
     pub lock: Lock,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+/// Our session's `metadata`. Chaster replaces the whole field on `PATCH`, so every other key
+/// (known or not) is kept here and written back untouched.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PartnerMetadata {
     #[serde(default, deserialize_with = "null_default")]
     pub reasons_preventing_unlocking: Vec<String>,
     #[serde(default, deserialize_with = "null_default")]
     pub home_actions: Vec<Value>,
+    #[serde(flatten)]
+    pub other: serde_json::Map<String, Value>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]

@@ -107,9 +107,22 @@ pub(super) fn apply(
         d.penalty = parse_penalty(&spec, Penalty::AddTime { minutes: 60 }).ok_or_else(|| {
             ConfigError::Invalid {
                 name: "TAMPER_PENALTY",
-                problem: "expected none, add_time or freeze".into(),
+                problem: "expected none, add_time, freeze or block_unlocking".into(),
             }
         })?;
+    }
+    if let Some(h) = positive(
+        "TAMPER_PENALTY_BOUND_HOURS",
+        var("TAMPER_PENALTY_BOUND_HOURS"),
+    )? {
+        let max = crate::custody::policy::MAX_BOUND_HOURS;
+        if h > u64::from(max) {
+            return Err(ConfigError::Invalid {
+                name: "TAMPER_PENALTY_BOUND_HOURS",
+                problem: format!("must be at most {max} (a week)"),
+            });
+        }
+        d.penalty_bound_hours = h as u32;
     }
     Ok(())
 }

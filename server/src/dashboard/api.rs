@@ -3,7 +3,7 @@
 //! - `GET /dashboard` → `DashboardView`: the signed-in keyholder's locked sessions of our
 //!   extension, each under an opaque handle (never Chaster's sessionId);
 //! - `POST /dashboard/sessions/{handle}/time` `TimeChange`, `…/freeze` `FreezeChange`,
-//!   `…/hygiene-opening` → `ControlResult`; `…/open-box`, `…/lock-box` → `CommandResult`.
+//!   `…/hygiene-opening`, `…/penalty/clear` → `ControlResult`; `…/open-box`, `…/lock-box` → `CommandResult`.
 //!   These also need `X-CSRF-Token` and a same-origin request (403), and a handle of one of the
 //!   keyholder's own sessions (404).
 //!
@@ -43,6 +43,10 @@ pub fn router() -> Router<AppState> {
             "/dashboard/sessions/{handle}/hygiene-opening",
             post(hygiene_opening),
         )
+        .route(
+            "/dashboard/sessions/{handle}/penalty/clear",
+            post(clear_penalty),
+        )
         .route("/dashboard/sessions/{handle}/open-box", post(open_box))
         .route("/dashboard/sessions/{handle}/lock-box", post(lock_box))
 }
@@ -55,7 +59,7 @@ async fn dashboard(
     let sessions = keyholder_sessions(&state, me).await?;
     // Box statuses are read concurrently (the Sesame layer caches and coalesces them).
     let slots = futures::future::try_join_all(sessions.iter().map(|s| {
-        let viewer = box_viewer(s);
+        let viewer = box_viewer(&state, s);
         let state = &state;
         async move {
             let slot = device::device_slot(state, &viewer).await?;
@@ -101,8 +105,8 @@ async fn change_time(
 ) -> Result<Json<ControlResult>, AppError> {
     check(&state, &signed_in, &headers)?;
     let Json(change) = body?;
-    control(&state, &signed_in, &handle, async |id| {
-        actions::change_time(&state.chaster, id, change.seconds).await
+    control(&state, &signed_in, &handle, async |k| {
+        actions::change_time(k, change.seconds).await
     })
     .await
 }
@@ -116,8 +120,8 @@ async fn freeze(
 ) -> Result<Json<ControlResult>, AppError> {
     check(&state, &signed_in, &headers)?;
     let Json(change) = body?;
-    control(&state, &signed_in, &handle, async |id| {
-        actions::set_frozen(&state.chaster, id, change.frozen).await
+    control(&state, &signed_in, &handle, async |k| {
+        actions::set_frozen(k, change.frozen).await
     })
     .await
 }
@@ -129,8 +133,21 @@ async fn hygiene_opening(
     Path(handle): Path<String>,
 ) -> Result<Json<ControlResult>, AppError> {
     check(&state, &signed_in, &headers)?;
-    control(&state, &signed_in, &handle, async |id| {
-        actions::open_for_hygiene(&state.chaster, id).await
+    control(&state, &signed_in, &handle, async |k| {
+        actions::open_for_hygiene(k).await
+    })
+    .await
+}
+
+async fn clear_penalty(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    headers: HeaderMap,
+    Path(handle): Path<String>,
+) -> Result<Json<ControlResult>, AppError> {
+    check(&state, &signed_in, &headers)?;
+    control(&state, &signed_in, &handle, async |k| {
+        actions::clear_penalty(k).await
     })
     .await
 }
@@ -143,7 +160,9 @@ async fn open_box(
 ) -> Result<Json<CommandResult>, AppError> {
     check(&state, &signed_in, &headers)?;
     let session = resolve(&state, &signed_in.record, &handle).await?;
-    Ok(Json(device::open_box(&state, &box_viewer(&session)).await?))
+    Ok(Json(
+        device::open_box(&state, &box_viewer(&state, &session)).await?,
+    ))
 }
 
 async fn lock_box(
@@ -154,20 +173,27 @@ async fn lock_box(
 ) -> Result<Json<CommandResult>, AppError> {
     check(&state, &signed_in, &headers)?;
     let session = resolve(&state, &signed_in.record, &handle).await?;
-    Ok(Json(device::lock_box(&state, &box_viewer(&session)).await?))
+    Ok(Json(
+        device::lock_box(&state, &box_viewer(&state, &session)).await?,
+    ))
 }
 
-/// Runs one Chaster action on the session behind `handle` (after `check`) and answers with the
-/// session re-read.
+/// Runs one keyholder use-case on the session behind `handle` (after `check`), as the signed-in
+/// keyholder, and answers with the session re-read.
 async fn control(
     state: &AppState,
     signed_in: &SignedIn,
     handle: &str,
-    act: impl AsyncFnOnce(&SessionId) -> Result<String, AppError>,
+    act: impl AsyncFnOnce(&actions::KeyholderAct<'_>) -> Result<String, AppError>,
 ) -> Result<Json<ControlResult>, AppError> {
     let before = resolve(state, &signed_in.record, handle).await?;
     let id = SessionId::new(before.session_id.clone());
-    let message = act(&id).await?;
+    let keyholder = actions::KeyholderAct {
+        state,
+        session_id: &id,
+        username: &signed_in.record.username,
+    };
+    let message = act(&keyholder).await?;
     Ok(answer(state, before, message).await)
 }
 
@@ -262,12 +288,13 @@ fn keyholder_view(s: &ExtensionSession) -> api_types::SessionView {
 }
 
 /// The signed-in keyholder looking at the box of this session's wearer.
-fn box_viewer(s: &ExtensionSession) -> BoxViewer {
+fn box_viewer(state: &AppState, s: &ExtensionSession) -> BoxViewer {
     BoxViewer::new(
         UserId::new(s.lock.user.id.clone()),
         SessionId::new(s.session_id.clone()),
         Role::Keyholder,
         s.lock.status,
         &s.config,
+        &state.settings.opener.defaults,
     )
 }

@@ -46,9 +46,15 @@ pub enum JobKind {
     ChasterLog,
     /// A running lock takes custody of the wearer's box and locks it (`custody`).
     CustodyStart,
+    /// Write our session `metadata` whole (the one serialised writer of it).
+    SessionMetadata,
+    /// Undo a freeze we applied as a penalty.
+    PenaltyUnfreeze,
+    /// Lift a penalty hold at its bound (delayed, so in no lane).
+    PenaltyBound,
 }
 
-const ALL: [JobKind; 9] = [
+const ALL: [JobKind; 12] = [
     JobKind::OpenRelease,
     JobKind::OpenHygiene,
     JobKind::OpenDeserted,
@@ -58,6 +64,9 @@ const ALL: [JobKind; 9] = [
     JobKind::TamperPenalty,
     JobKind::ChasterLog,
     JobKind::CustodyStart,
+    JobKind::SessionMetadata,
+    JobKind::PenaltyUnfreeze,
+    JobKind::PenaltyBound,
 ];
 
 impl JobKind {
@@ -72,6 +81,9 @@ impl JobKind {
             JobKind::TamperPenalty => "tamper.penalty",
             JobKind::ChasterLog => "chaster.log",
             JobKind::CustodyStart => "custody.start",
+            JobKind::SessionMetadata => "session.metadata",
+            JobKind::PenaltyUnfreeze => "penalty.unfreeze",
+            JobKind::PenaltyBound => "penalty.bound",
         }
     }
 
@@ -86,9 +98,13 @@ impl JobKind {
             | JobKind::OpenDeserted
             | JobKind::LockHygiene
             | JobKind::CustodyStart => Some(Lane::Box),
-            JobKind::ChasterLog | JobKind::TamperPenalty => Some(Lane::Chaster),
+            JobKind::ChasterLog
+            | JobKind::TamperPenalty
+            | JobKind::SessionMetadata
+            | JobKind::PenaltyUnfreeze => Some(Lane::Chaster),
             JobKind::SyncSession => Some(Lane::Sync),
-            JobKind::TamperCheck => None,
+            // A delayed job in a lane would hold up every later job of the lane.
+            JobKind::TamperCheck | JobKind::PenaltyBound => None,
         }
     }
 

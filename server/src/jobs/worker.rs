@@ -32,8 +32,8 @@ impl Worker {
             let notified = self.signal.notify().notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            // The custody clock: a job due in 7 days runs when a test moves it a week on.
-            let now = self.opener.now();
+            // The opener's clock, so a test that moves time forward also makes delayed jobs due.
+            let now = self.opener.clock().now();
             match self
                 .store
                 .claim_job(now, now + lease(self.settings.lease))
@@ -57,7 +57,7 @@ impl Worker {
     async fn run_job(&self, job: Job) {
         let span =
             tracing::info_span!("job", id = %job.id, kind = %job.kind, attempt = job.attempts);
-        let heartbeat = self.heartbeat(job.id.clone(), self.opener.clone());
+        let heartbeat = self.heartbeat(job.id.clone());
         let completion = self.opener.run(&job).instrument(span).await;
         heartbeat.abort();
         log_outcome(&job, &completion);
@@ -77,14 +77,15 @@ impl Worker {
         }
     }
 
-    fn heartbeat(&self, id: String, opener: Opener) -> tokio::task::JoinHandle<()> {
+    fn heartbeat(&self, id: String) -> tokio::task::JoinHandle<()> {
         let store = self.store.clone();
+        let clock = self.opener.clock().clone();
         let every = (self.settings.lease / 3).max(Duration::from_millis(50));
         let lease = lease(self.settings.lease);
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(every).await;
-                if let Err(e) = store.renew_lease(&id, opener.now() + lease).await {
+                if let Err(e) = store.renew_lease(&id, clock.now() + lease).await {
                     tracing::warn!(job = %id, error = %e, "cannot renew a job's lease");
                 }
             }

@@ -172,6 +172,14 @@ pub fn not_holding() -> CustomLog {
     )
 }
 
+pub fn unblocked(why: &str) -> CustomLog {
+    log(
+        "Unlocking is no longer blocked",
+        format!("The block for the open box ended: {why}."),
+        ICON_LOCK,
+    )
+}
+
 /// "The box will open on 8 December 2026 at 10:00 UTC".
 pub fn opens_after_desertion(at: chrono::DateTime<chrono::Utc>) -> CustomLog {
     log(
@@ -206,5 +214,13 @@ pub fn not_locked_at_start(reason: &str, detail: &str) -> CustomLog {
         "Box was not locked for this lock",
         format!("{reason}. {detail} Lock the box from the extension's page or the Sesame app."),
         ICON_OPEN,
+    )
+}
+
+pub fn unfrozen(why: &str) -> CustomLog {
+    log(
+        "Lock unfrozen",
+        format!("The freeze for the open box ended: {why}."),
+        ICON_LOCK,
     )
 }

@@ -8,9 +8,10 @@
 //! session from Chaster before acting.
 
 mod background;
+mod holds;
 mod messages;
 mod open;
-mod policy;
+mod penalties;
 mod poller;
 mod settings;
 mod tamper;
@@ -21,19 +22,24 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
+pub use crate::custody::policy::{parse_penalty, Penalty, Policy};
 pub use background::Background;
+pub use holds::{lift as lift_holds, metadata_job};
 pub use messages::{kind as activity_kind, OpenReason};
-pub use policy::{parse_penalty, Penalty, Policy};
+pub use penalties::BLOCK_REASON;
 pub use settings::{JobSettings, OpenerSettings, PollFallbackSettings, TamperSettings};
 pub use tamper::{TamperWatch, Verdict};
 
 use crate::chaster::models::LockStatus;
 use crate::chaster::{ChasterClient, ChasterError, CustomLog, ExtensionSession, LogRole};
+use crate::clock::Clock;
 use crate::custody::Custody;
 use crate::domain::SessionId;
 use crate::jobs::{self, JobKind, JobSignal};
 use crate::sesame::SesameHub;
-use crate::store::{sessions, Completion, Job, NewActivity, NewJob, SessionRecord, Store};
+use crate::store::{
+    sessions, Completion, Job, KeptLine, NewActivity, NewJob, SessionRecord, Store,
+};
 
 /// Carries out jobs. Cheap to clone.
 #[derive(Clone)]
@@ -47,6 +53,8 @@ pub struct Opener {
     settings: Arc<OpenerSettings>,
     signal: JobSignal,
     tamper: TamperWatch,
+    /// "Now" for penalty bounds and the job queue; tests move it forward.
+    clock: Clock,
 }
 
 impl Opener {
@@ -57,6 +65,7 @@ impl Opener {
         custody: Custody,
         settings: Arc<OpenerSettings>,
         signal: JobSignal,
+        clock: Clock,
     ) -> Opener {
         let tamper = TamperWatch::new(store.clone(), signal.clone());
         Opener {
@@ -67,6 +76,7 @@ impl Opener {
             settings,
             signal,
             tamper,
+            clock,
         }
     }
 
@@ -89,6 +99,9 @@ impl Opener {
             JobKind::TamperPenalty => self.penalty(job, &session_id).await,
             JobKind::ChasterLog => self.post_log(job, &session_id).await,
             JobKind::CustodyStart => self.start(job, &session_id).await,
+            JobKind::SessionMetadata => self.write_metadata(job, &session_id).await,
+            JobKind::PenaltyUnfreeze => self.unfreeze(job, &session_id).await,
+            JobKind::PenaltyBound => self.penalty_bound(job, &session_id).await,
         };
         result.unwrap_or_else(|e| match self.retry_at(job, None) {
             // The database or another internal failure: try again, it is usually brief.
@@ -101,9 +114,9 @@ impl Opener {
         &self.tamper
     }
 
-    /// "Now" for claiming jobs: the custody clock, which tests move forward.
-    pub fn now(&self) -> DateTime<Utc> {
-        self.custody.clock().now()
+    /// "Now" for claiming jobs and bounds: the one server clock, which tests move forward.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     fn retry_at(&self, job: &Job, hint: Option<Duration>) -> Option<DateTime<Utc>> {
@@ -137,6 +150,9 @@ impl Opener {
                         tracing::warn!(error = %e, "cannot clear the hygiene flag");
                     }
                 }
+                if session.lock.status != LockStatus::Locked {
+                    self.end_holds(id).await;
+                }
                 Ok(Some(session))
             }
             Err(ChasterError::NotFound) => Ok(None),
@@ -156,6 +172,9 @@ impl Opener {
         )
     }
 
+    /// Writes a history line as the role its payload names (`extension` unless it says
+    /// `keyholder` or `user`). A line Chaster refuses (e.g. the lock has ended) is kept in our
+    /// store and shown on our history page instead of being lost.
     async fn post_log(&self, job: &Job, session_id: &str) -> anyhow::Result<Completion> {
         let text = |k: &str| {
             job.payload
@@ -163,27 +182,41 @@ impl Opener {
                 .and_then(Value::as_str)
                 .map(str::to_owned)
         };
+        let role = match text("role").as_deref() {
+            Some("keyholder") => LogRole::Keyholder,
+            Some("user") => LogRole::User,
+            _ => LogRole::Extension,
+        };
         let log = CustomLog {
             title: text("title").unwrap_or_default(),
             description: text("description").unwrap_or_default(),
-            role: Some(LogRole::Extension),
+            role: Some(role),
             icon: text("icon"),
             color: None,
         };
-        Ok(
-            match self
-                .chaster
-                .post_custom_log(&SessionId::new(session_id), &log)
-                .await
-            {
-                Ok(()) => done(),
-                Err(ChasterError::NotFound) => note("Chaster no longer knows the session"),
-                Err(e @ ChasterError::Rejected { .. }) => {
-                    failed(format!("history line refused: {e}"))
-                }
-                Err(e) => self.chaster_failure(job, "writing the history", &e),
-            },
-        )
+        let id = SessionId::new(session_id);
+        Ok(match self.chaster.post_custom_log(&id, &log).await {
+            Ok(()) => done(),
+            Err(ChasterError::NotFound) => note("Chaster no longer knows the session"),
+            Err(e @ ChasterError::Rejected { .. }) => {
+                let at = text("at")
+                    .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+                    .map_or(job.created_at, |t| t.with_timezone(&Utc));
+                self.store
+                    .keep_history(&KeptLine {
+                        session_id: session_id.to_owned(),
+                        at,
+                        role: role_name(role).to_owned(),
+                        title: log.title,
+                        description: log.description,
+                        icon: log.icon,
+                        refusal: e.to_string(),
+                    })
+                    .await?;
+                note(format!("history line refused, kept in our store: {e}"))
+            }
+            Err(e) => self.chaster_failure(job, "writing the history", &e),
+        })
     }
 
     /// A session event: only Chaster's answer counts, never the body. A lock Chaster shows
@@ -211,6 +244,30 @@ impl Opener {
             Ok(None) => self.session_gone(session_id).await,
             Err(e) => Ok(self.chaster_failure(job, "reading the session", &e)),
         }
+    }
+}
+
+/// A history line job for `session_id` written as `role`, stamped now (a line Chaster refuses
+/// is kept with this time).
+pub fn history_job(session_id: &str, role: LogRole, log: &CustomLog) -> NewJob {
+    let now = Utc::now();
+    JobKind::ChasterLog.job(
+        session_id,
+        format!("log:{}", uuid::Uuid::new_v4()),
+        json!({
+            "title": log.title, "description": log.description, "icon": log.icon,
+            "role": role_name(role), "at": now.to_rfc3339(),
+        }),
+        now,
+        now + chrono::Duration::days(1),
+    )
+}
+
+fn role_name(role: LogRole) -> &'static str {
+    match role {
+        LogRole::Keyholder => "keyholder",
+        LogRole::User => "user",
+        LogRole::Extension => "extension",
     }
 }
 

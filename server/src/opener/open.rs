@@ -135,7 +135,7 @@ impl Opener {
     ) -> anyhow::Result<Completion> {
         let sid = session.session_id.as_str();
         let wearer = session.lock.user.id.as_str();
-        let policy = Policy::from_config(&session.config, &self.settings.defaults);
+        let policy = Policy::read(&session.config, &self.settings.defaults);
         let not_holder = || {
             let log = messages::not_holding();
             Completion {
@@ -293,6 +293,8 @@ impl Opener {
     /// Chaster no longer knows the session: it ends, and so does its custody.
     pub(super) async fn session_gone(&self, sid: &str) -> anyhow::Result<Completion> {
         self.store.set_session_status(sid, sessions::ENDED).await?;
+        // A penalty never outlives the session it holds.
+        self.end_holds(sid).await;
         let Some(row) = self.store.get_session(sid).await? else {
             return Ok(note("Chaster does not know this session"));
         };

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::policy::Policy;
+use crate::custody::policy::Policy;
 
 #[derive(Clone, Debug)]
 pub struct OpenerSettings {

@@ -1,6 +1,6 @@
 //! The tamper watch: while a session is locked and no hygiene opening runs, a box found unlocked
-//! is an incident: written to the history and the activity, penalised once, resolved when the
-//! box is seen locked again. Checks come from a schedule that fits the Sesame request budget
+//! is an incident: written to the history and the activity, penalised once (`penalties`), resolved
+//! when the box is seen locked again, which also lifts a penalty that holds the lock. Checks come from a schedule that fits the Sesame request budget
 //! and from every status read a page makes anyway ([`TamperWatch::observe`]).
 
 use api_types::{BoxStatus, LatchState};
@@ -8,15 +8,10 @@ use chrono::Utc;
 use serde_json::{json, Value};
 
 use super::messages::{self, kind};
-use super::{
-    activity, chrono_duration, done, failed, note, retry, status_name, Opener, Penalty, Policy,
-};
+use super::{activity, chrono_duration, note, status_name, Opener};
 use crate::auth::ResolvedSession;
-use crate::chaster::models::LockStatus;
-use crate::chaster::{ChasterError, LockAction};
-use crate::domain::SessionId;
 use crate::jobs::{JobKind, JobSignal, Lane};
-use crate::store::{sessions, Completion, Job, SessionRecord, Store, StoreError};
+use crate::store::{sessions, Completion, Lift, SessionRecord, Store, StoreError};
 
 /// What a look at the box meant.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -139,6 +134,15 @@ impl TamperWatch {
             LatchState::Locked => match self.store.resolve_incident(sid, now).await? {
                 None => Ok(Verdict::Locked),
                 Some(incident) => {
+                    // The penalty that held the lock for this incident ends with it.
+                    super::holds::lift(
+                        &self.store,
+                        sid,
+                        Lift::Incident(&incident.id),
+                        "the box is locked again",
+                        now,
+                    )
+                    .await?;
                     let log = messages::locked_after_incident();
                     let job = JobKind::ChasterLog.job(
                         sid,
@@ -226,105 +230,5 @@ impl Opener {
         };
         let verdict = self.tamper.evaluate(sid, &status).await?;
         Ok(note(format!("{verdict:?}")))
-    }
-
-    /// Applies an incident's penalty once: confirmed with Chaster first, and an uncertain earlier
-    /// attempt is checked against the lock (end date moved, or frozen) before anything is resent.
-    pub(super) async fn penalty(&self, job: &Job, sid: &str) -> anyhow::Result<Completion> {
-        let Some(incident_id) = job.payload.get("incidentId").and_then(Value::as_str) else {
-            return Ok(failed("no incident named"));
-        };
-        let Some(incident) = self.store.get_incident(incident_id).await? else {
-            return Ok(note("incident gone"));
-        };
-        if incident.penalty.is_some() {
-            return Ok(note("penalty already recorded"));
-        }
-        let session = match self.fetch_session(sid).await {
-            Ok(Some(s)) => s,
-            Ok(None) => {
-                self.store
-                    .record_penalty(incident_id, false, "void: session gone")
-                    .await?;
-                return Ok(note("session gone"));
-            }
-            Err(e) => return Ok(self.chaster_failure(job, "confirming with Chaster", &e)),
-        };
-        if session.lock.status != LockStatus::Locked {
-            // Released meanwhile: a box opened after the end is no incident.
-            self.store
-                .record_penalty(incident_id, false, "void: lock not running")
-                .await?;
-            self.store.resolve_incident(sid, Utc::now()).await?;
-            return Ok(note("void: the lock is not running"));
-        }
-        let wearer = session.lock.user.id.clone();
-        let penalty = Policy::from_config(&session.config, &self.settings.defaults).penalty;
-        let end = session.lock.end_date.map(|d| d.timestamp_millis());
-        let sent_before = job.command_sent_at.is_some();
-        let (action, in_effect) = match penalty {
-            Penalty::None => (None, true),
-            Penalty::Freeze => (Some(LockAction::Freeze), session.lock.is_frozen),
-            Penalty::AddTime { minutes } => {
-                let before = job.payload.get("endBefore").and_then(Value::as_i64);
-                let in_effect = match (sent_before, before, end) {
-                    (false, _, _) => false,
-                    (true, Some(b), Some(e)) => e >= b + i64::from(minutes) * 60_000 - 1_000,
-                    // Sent before, and nothing to compare with: do not risk a second penalty.
-                    (true, _, _) => true,
-                };
-                (
-                    Some(LockAction::AddTime(u64::from(minutes) * 60)),
-                    in_effect,
-                )
-            }
-        };
-        if let (Some(action), false) = (action, in_effect) {
-            let mut payload = job.payload.clone();
-            payload["endBefore"] = end.map_or(Value::Null, Value::from);
-            self.store
-                .mark_command_sent(&job.id, Utc::now(), Some(&payload))
-                .await?;
-            match self.chaster.do_action(&SessionId::new(sid), &action).await {
-                Ok(()) => {}
-                Err(e @ ChasterError::RateLimited { .. }) => {
-                    // Refused unread: nothing was applied.
-                    self.store.clear_command_sent(&job.id).await?;
-                    return Ok(self.chaster_failure(job, "applying the penalty", &e));
-                }
-                Err(e @ ChasterError::Rejected { .. }) => {
-                    self.store
-                        .record_penalty(incident_id, false, "refused by Chaster")
-                        .await?;
-                    return Ok(failed(format!("penalty refused: {e}")));
-                }
-                // Maybe applied: the next attempt looks at the lock before resending.
-                Err(e) => {
-                    return Ok(match self.retry_at(job, None) {
-                        Some(at) => retry(at, format!("applying the penalty: {e}")),
-                        None => failed(format!("applying the penalty: {e}")),
-                    })
-                }
-            }
-        }
-        let described = if penalty == Penalty::Freeze && in_effect && !sent_before {
-            "none (the lock was already frozen)".to_owned()
-        } else {
-            penalty.describe()
-        };
-        self.store
-            .record_penalty(incident_id, penalty != Penalty::None, &penalty.label())
-            .await?;
-        let log = messages::found_open(&described);
-        Ok(Completion {
-            follow_ups: vec![self.log_job(sid, format!("log:{}:incident", job.id), &log)],
-            activity: vec![activity(
-                &wearer,
-                sid,
-                kind::INCIDENT,
-                format!("The box was found open during the session. Penalty: {described}."),
-            )],
-            ..done()
-        })
     }
 }

@@ -1,29 +1,25 @@
 //! `/api/config` for the configuration page, with `Authorization: Bearer
 //! <partnerConfigurationToken>` (not a mainToken):
 //!
-//! - `GET /config` → `ConfigView`: Chaster's stored config over the defaults,
+//! - `GET /config` → `ConfigView`: Chaster's stored config over the server defaults, read by the
+//!   one policy reader (`custody::policy`) the box view and the jobs use too,
 //! - `PUT /config` `ExtensionConfig` → `ConfigView`, or 422 `invalid` with a sentence for the form.
 //!
 //! The config is public (everyone who sees the lock can read it), so only the fields of
 //! `ExtensionConfig` are ever written, never anything else.
 
+use crate::auth::bearer_token;
+use crate::chaster::PartnerConfiguration;
+use crate::custody::policy::{Policy, BATTERY_RANGE, MAX_BOUND_HOURS, MAX_PENALTY_MINUTES};
+use crate::domain::ConfigToken;
+use crate::error::AppError;
+use crate::state::AppState;
 use api_types::{ConfigView, ExtensionConfig, PenaltyKind, Role};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::Value;
-
-use crate::auth::bearer_token;
-use crate::chaster::PartnerConfiguration;
-use crate::domain::ConfigToken;
-use crate::error::AppError;
-use crate::state::AppState;
-
-/// A penalty adds at most a week.
-const MAX_PENALTY_MINUTES: u32 = 7 * 24 * 60;
-const BATTERY_RANGE: std::ops::RangeInclusive<u8> = 5..=80;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/config", get(get_config).put(put_config))
@@ -39,7 +35,7 @@ async fn get_config(
 ) -> Result<Json<ConfigView>, AppError> {
     let token = config_token(&headers)?;
     let stored = state.chaster.get_configuration(&token).await?;
-    Ok(Json(view(&stored)))
+    Ok(Json(view(&stored, &state.settings.opener.defaults)))
 }
 
 async fn put_config(
@@ -52,41 +48,19 @@ async fn put_config(
     let config = validate(config)?;
     let value = serde_json::to_value(config).map_err(anyhow::Error::from)?;
     let saved = state.chaster.put_configuration(&token, &value).await?;
-    Ok(Json(view(&saved)))
+    Ok(Json(view(&saved, &state.settings.opener.defaults)))
 }
 
-fn view(stored: &PartnerConfiguration) -> ConfigView {
+/// What the page shows: the one policy reader's view, so the page shows what the jobs apply.
+pub fn view(stored: &PartnerConfiguration, defaults: &Policy) -> ConfigView {
     ConfigView {
-        config: merge(&stored.config),
+        config: Policy::read(&stored.config, defaults).view(),
         role: match stored.role.as_deref() {
             Some("wearer") => Role::Wearer,
             _ => Role::Keyholder,
         },
         editing_running_session: stored.session_id.as_deref().is_some_and(|s| !s.is_empty()),
     }
-}
-
-/// The stored config over the defaults, key by key: unknown keys are ignored, and a value of the
-/// wrong shape keeps that key's default instead of failing the page.
-pub fn merge(stored: &Value) -> ExtensionConfig {
-    let defaults = ExtensionConfig::default();
-    let (Some(stored), Ok(Value::Object(mut merged))) =
-        (stored.as_object(), serde_json::to_value(defaults))
-    else {
-        return defaults;
-    };
-    let keys: Vec<String> = merged.keys().cloned().collect();
-    for key in keys {
-        let Some(value) = stored.get(&key) else {
-            continue;
-        };
-        let mut candidate = merged.clone();
-        candidate.insert(key, value.clone());
-        if serde_json::from_value::<ExtensionConfig>(Value::Object(candidate.clone())).is_ok() {
-            merged = candidate;
-        }
-    }
-    serde_json::from_value(Value::Object(merged)).unwrap_or(defaults)
 }
 
 /// Checks what the form sent; penalty minutes only count for `AddTime` and are cleared otherwise.
@@ -99,7 +73,14 @@ pub fn validate(mut config: ExtensionConfig) -> Result<ExtensionConfig, AppError
                 )));
             }
         }
-        PenaltyKind::None | PenaltyKind::Freeze => config.penalty.minutes = 0,
+        PenaltyKind::None | PenaltyKind::Freeze | PenaltyKind::BlockUnlocking => {
+            config.penalty.minutes = 0
+        }
+    }
+    if !(1..=MAX_BOUND_HOURS).contains(&config.penalty.bound_hours) {
+        return Err(AppError::Invalid(format!(
+            "A freeze or a block must end after between 1 hour and 7 days ({MAX_BOUND_HOURS} hours)."
+        )));
     }
     if !BATTERY_RANGE.contains(&config.low_battery_percent) {
         return Err(AppError::Invalid(format!(
@@ -119,30 +100,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_empty_config_is_the_defaults() {
-        assert_eq!(merge(&json!({})), ExtensionConfig::default());
-        assert_eq!(merge(&Value::Null), ExtensionConfig::default());
-    }
-
-    #[test]
-    fn stored_keys_win_unknown_keys_are_ignored_and_bad_values_keep_the_default() {
-        let c = merge(&json!({
-            "openOnRelease": false,
-            "penalty": {"kind": "add_time", "minutes": 90},
-            "lowBatteryPercent": "lots",
-            "extensionId": "legacy-uuid"
-        }));
-        assert!(!c.open_on_release);
-        assert_eq!(
-            c.penalty,
-            Penalty {
-                kind: PenaltyKind::AddTime,
-                minutes: 90
-            }
-        );
-        assert_eq!(c.low_battery_percent, 30);
-        let c = merge(&json!({"penalty": {"kind": "explode"}}));
-        assert_eq!(c.penalty, Penalty::default());
+    fn the_page_shows_the_server_defaults_where_the_stored_config_says_nothing() {
+        let stored = PartnerConfiguration {
+            config: json!({"lowBatteryPercent": "lots"}),
+            role: None,
+            session_id: None,
+        };
+        let defaults = Policy {
+            penalty: crate::custody::policy::Penalty::Freeze,
+            ..Policy::default()
+        };
+        let shown = view(&stored, &defaults).config;
+        assert_eq!(shown.penalty.kind, PenaltyKind::Freeze);
+        assert_eq!(shown.low_battery_percent, 30);
     }
 
     #[test]
@@ -151,6 +121,7 @@ mod tests {
             penalty: Penalty {
                 kind: PenaltyKind::AddTime,
                 minutes: 0,
+                ..Penalty::default()
             },
             ..ExtensionConfig::default()
         };
@@ -175,6 +146,16 @@ mod tests {
             .contains("percent"));
         c.low_battery_percent = 81;
         assert!(validate(c).is_err());
+
+        let mut c = ExtensionConfig::default();
+        c.penalty.bound_hours = 0;
+        assert!(validate(c)
+            .unwrap_err()
+            .to_api_error()
+            .message
+            .contains("between 1 hour and 7 days"));
+        c.penalty.bound_hours = MAX_BOUND_HOURS + 1;
+        assert!(validate(c).is_err());
     }
 
     #[test]
@@ -183,6 +164,7 @@ mod tests {
             penalty: Penalty {
                 kind: PenaltyKind::Freeze,
                 minutes: 50,
+                ..Penalty::default()
             },
             ..ExtensionConfig::default()
         };

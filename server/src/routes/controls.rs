@@ -6,6 +6,7 @@
 //! - `POST /controls/time` `TimeChange` → `ControlResult`
 //! - `POST /controls/freeze` `FreezeChange` → `ControlResult`
 //! - `POST /controls/hygiene-opening` → `ControlResult` (422 when the lock has no Hygiene opening)
+//! - `POST /controls/penalty/clear` → `ControlResult`: ends the open-box penalty (block, freeze)
 
 pub(crate) mod actions;
 
@@ -26,6 +27,21 @@ pub fn router() -> Router<AppState> {
         .route("/controls/time", post(change_time))
         .route("/controls/freeze", post(freeze))
         .route("/controls/hygiene-opening", post(hygiene_opening))
+        .route("/controls/penalty/clear", post(clear_penalty))
+}
+
+/// The keyholder at the page, for the shared use-cases.
+fn act<'a>(state: &'a AppState, current: &'a CurrentSession) -> actions::KeyholderAct<'a> {
+    let session = &current.session;
+    actions::KeyholderAct {
+        state,
+        session_id: &session.session_id,
+        username: session
+            .lock
+            .keyholder
+            .as_ref()
+            .map_or("", |k| k.username.as_str()),
+    }
 }
 
 async fn change_time(
@@ -36,7 +52,7 @@ async fn change_time(
     let session = &current.session;
     session.require_role(Role::Keyholder, "change the lock's time")?;
     let Json(change) = body?;
-    let message = actions::change_time(&state.chaster, &session.session_id, change.seconds).await?;
+    let message = actions::change_time(&act(&state, &current), change.seconds).await?;
     Ok(Json(answer(&state, &current, message).await))
 }
 
@@ -48,7 +64,7 @@ async fn freeze(
     let session = &current.session;
     session.require_role(Role::Keyholder, "freeze or unfreeze the lock")?;
     let Json(change) = body?;
-    let message = actions::set_frozen(&state.chaster, &session.session_id, change.frozen).await?;
+    let message = actions::set_frozen(&act(&state, &current), change.frozen).await?;
     Ok(Json(answer(&state, &current, message).await))
 }
 
@@ -58,7 +74,17 @@ async fn hygiene_opening(
 ) -> Result<Json<ControlResult>, AppError> {
     let session = &current.session;
     session.require_role(Role::Keyholder, "start a hygiene opening")?;
-    let message = actions::open_for_hygiene(&state.chaster, &session.session_id).await?;
+    let message = actions::open_for_hygiene(&act(&state, &current)).await?;
+    Ok(Json(answer(&state, &current, message).await))
+}
+
+async fn clear_penalty(
+    State(state): State<AppState>,
+    current: CurrentSession,
+) -> Result<Json<ControlResult>, AppError> {
+    let session = &current.session;
+    session.require_role(Role::Keyholder, "end the open-box penalty")?;
+    let message = actions::clear_penalty(&act(&state, &current)).await?;
     Ok(Json(answer(&state, &current, message).await))
 }
 

@@ -1,6 +1,7 @@
 //! `GET /api/history?after=<cursor>`: the lock's history as the viewer's role may see it, newest
-//! first, 20 entries a page. The cursor is the last entry's Chaster `_id` (not a secret); the
-//! session is always the one of the mainToken, never anything the browser names.
+//! first, 20 entries a page; the first page also holds the lines Chaster refused that we kept.
+//! The cursor is the last entry's Chaster `_id` (not a secret); the session is always the one of
+//! the mainToken, never anything the browser names.
 
 use api_types::{HistoryEntry, HistoryPage};
 use axum::extract::rejection::QueryRejection;
@@ -15,6 +16,7 @@ use crate::chaster::{ActionLog, LogSearch};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::KeptLine;
 
 const PAGE_SIZE: u32 = 20;
 const MAX_CURSOR_LEN: usize = 64;
@@ -40,6 +42,7 @@ async fn history(
         .filter(|a| !a.is_empty())
         .map(cursor)
         .transpose()?;
+    let first_page = last_id.is_none();
     let session = &current.session;
     let search = LogSearch {
         role: match session.role {
@@ -59,10 +62,42 @@ async fn history(
         .unwrap_or(page.results.len() as u32 >= PAGE_SIZE)
         .then(|| page.results.last().map(|l| l.id.clone()))
         .flatten();
+    let mut entries: Vec<HistoryEntry> = page.results.iter().map(|l| entry(l, &names)).collect();
+    if first_page {
+        // Lines Chaster refused (the lock had ended) live only with us: shown with the newest.
+        let kept = state
+            .store
+            .kept_history(session.session_id.as_str())
+            .await?;
+        // Chaster's own order is kept; each kept line goes before the first older entry.
+        for line in kept.iter().rev().map(kept_entry) {
+            let at = entries
+                .iter()
+                .position(|e| e.created_at < line.created_at)
+                .unwrap_or(entries.len());
+            entries.insert(at, line);
+        }
+    }
     Ok(Json(HistoryPage {
-        entries: page.results.iter().map(|l| entry(l, &names)).collect(),
+        entries,
         next_cursor,
     }))
+}
+
+/// A line Chaster refused, as our page shows it.
+fn kept_entry(line: &KeptLine) -> HistoryEntry {
+    HistoryEntry {
+        title: line.title.clone(),
+        description: format!(
+            "{} (Kept by the opener: Chaster no longer accepts lines for this lock.)",
+            line.description
+        )
+        .trim_start()
+        .to_owned(),
+        created_at: line.at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        icon: line.icon.as_deref().and_then(icon_name),
+        by_this_extension: true,
+    }
 }
 
 /// A Chaster `_id`: letters, digits, `-` and `_` only.

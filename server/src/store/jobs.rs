@@ -357,6 +357,19 @@ impl Store {
         Ok(counts)
     }
 
+    /// Jobs running, or queued and due by `by` (a job delayed past it, e.g. a penalty's bound
+    /// hours away, is not work in progress; a retry due in a moment is).
+    pub async fn due_job_count(&self, by: DateTime<Utc>) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM jobs WHERE status = 'running' \
+             OR (status = 'queued' AND run_after <= $1)",
+        )
+        .bind(ms(by))
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get::<i64, _>(0)?)
+    }
+
     /// Webhook deliveries stored so far.
     pub async fn webhook_event_count(&self) -> Result<i64, StoreError> {
         let row = sqlx::query("SELECT COUNT(*) FROM webhook_events")

@@ -9,6 +9,7 @@ mod devices;
 pub mod incidents;
 pub mod jobs;
 mod oauth;
+pub mod penalties;
 pub mod sessions;
 mod usage;
 
@@ -24,6 +25,7 @@ pub use devices::{DeviceRecord, NewDevice};
 pub use incidents::{Activity, Incident, NewActivity};
 pub use jobs::{Completion, Job, NewJob, NewWebhookEvent, Supersede};
 pub use oauth::{DashboardSessionRecord, OAuthTokens};
+pub use penalties::{Hold, KeptLine, Lift, NewHold};
 pub use sessions::{SessionRecord, WatchedSession};
 
 #[derive(Debug, thiserror::Error)]

@@ -3,14 +3,14 @@
 use serde_json::{json, Value};
 use sim::chaster::{CONFIG_EDIT_TOKEN, CONFIG_EXPIRED_TOKEN, CONFIG_NEW_TOKEN, SESSION_A_ID};
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 
 fn defaults() -> Value {
     json!({
         "openOnRelease": true,
         "openForHygiene": true,
         "openOnDeserted": true,
-        "penalty": {"kind": "none", "minutes": 0},
+        "penalty": {"kind": "none", "minutes": 0, "boundHours": 24},
         "wearerMayLock": true,
         "lowBatteryPercent": 30
     })
@@ -92,7 +92,7 @@ async fn a_valid_config_is_saved_in_chaster_with_only_its_own_fields() {
         "openOnRelease": true,
         "openForHygiene": false,
         "openOnDeserted": true,
-        "penalty": {"kind": "add_time", "minutes": 120},
+        "penalty": {"kind": "add_time", "minutes": 120, "boundHours": 24},
         "wearerMayLock": false,
         "lowBatteryPercent": 25
     });
@@ -101,6 +101,43 @@ async fn a_valid_config_is_saved_in_chaster_with_only_its_own_fields() {
     let view: Value = response.json().await.unwrap();
     assert_eq!(view["config"], config);
     assert_eq!(app.chaster.config_of(CONFIG_EDIT_TOKEN).unwrap(), config);
+}
+
+#[tokio::test]
+async fn the_page_shows_the_servers_environment_defaults_the_jobs_apply() {
+    let app = spawn_app_with(|s| {
+        let d = &mut s.opener.defaults;
+        d.penalty = server::opener::Penalty::Freeze;
+        d.penalty_bound_hours = 12;
+        d.open_for_hygiene = false;
+    })
+    .await;
+    let view: Value = get_config(&app, CONFIG_NEW_TOKEN)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        view["config"]["penalty"],
+        json!({"kind": "freeze", "minutes": 0, "boundHours": 12})
+    );
+    assert_eq!(view["config"]["openForHygiene"], false);
+    // What the page shows is what the jobs apply for the same stored config.
+    let jobs = server::opener::Policy::read(&json!({}), &app.state.settings.opener.defaults);
+    assert_eq!(serde_json::to_value(jobs.view()).unwrap(), view["config"]);
+}
+
+#[tokio::test]
+async fn a_block_on_unlocking_needs_a_bound_between_an_hour_and_a_week() {
+    let app = spawn_app().await;
+    let mut body = defaults();
+    body["penalty"] = json!({"kind": "block_unlocking", "minutes": 0, "boundHours": 6});
+    let response = put_config(&app, CONFIG_EDIT_TOKEN, body.clone()).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(app.chaster.config_of(CONFIG_EDIT_TOKEN).unwrap(), body);
+    body["penalty"]["boundHours"] = json!(0);
+    let response = put_config(&app, CONFIG_EDIT_TOKEN, body).await;
+    assert_eq!(response.status(), 422);
 }
 
 #[tokio::test]

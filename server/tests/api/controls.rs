@@ -36,6 +36,48 @@ pub fn add_keyholder_token_for_b(app: &TestApp) {
     });
 }
 
+/// Waits (up to 2 s) for a custom log whose title starts with `prefix`.
+pub async fn wait_for_log_starting(app: &TestApp, session_id: &str, prefix: &str) -> Value {
+    for _ in 0..200 {
+        let logs = app.chaster.custom_logs(session_id);
+        let found = logs
+            .into_iter()
+            .find(|l| l["title"].as_str().is_some_and(|t| t.starts_with(prefix)));
+        if let Some(log) = found {
+            return log;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("no custom log starting {prefix:?}");
+}
+
+#[tokio::test]
+async fn a_keyholder_time_change_from_the_page_writes_a_keyholder_history_line_naming_them() {
+    let app = spawn_app().await;
+    let response = post(
+        &app,
+        KEYHOLDER_TOKEN,
+        "controls/time",
+        Some(json!({"seconds": 5400})),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let line = wait_for_log_starting(&app, SESSION_A_ID, "demo-keyholder added").await;
+    assert_eq!(line["title"], "demo-keyholder added 1 h 30 min");
+    assert_eq!(line["role"], "keyholder");
+
+    let response = post(
+        &app,
+        KEYHOLDER_TOKEN,
+        "controls/freeze",
+        Some(json!({"frozen": true})),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let line = wait_for_log_starting(&app, SESSION_A_ID, "demo-keyholder froze").await;
+    assert_eq!(line["role"], "keyholder");
+}
+
 fn seconds_between(a: &str, b: &str) -> i64 {
     let a = chrono::DateTime::parse_from_rfc3339(a).unwrap();
     let b = chrono::DateTime::parse_from_rfc3339(b).unwrap();

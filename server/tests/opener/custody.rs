@@ -105,6 +105,7 @@ async fn a_lock_that_starts_with_a_connected_box_locks_it_and_takes_custody() {
     );
     assert_eq!(
         app.logs_starting(&session_id, "Box locked for this lock")
+            .await
             .len(),
         1
     );
@@ -269,6 +270,7 @@ async fn when_the_holding_lock_ends_the_other_lock_takes_the_box_and_locks_it_ag
     assert!(app.sesame.latch_locked(&uuid), "E locked the box again");
     assert_eq!(
         app.logs_starting(SESSION_E_ID, "Box locked for this lock")
+            .await
             .len(),
         1
     );
@@ -293,6 +295,7 @@ async fn a_deserted_lock_keeps_the_box_shut_for_seven_days_and_a_restart_loses_n
         Duration::from_secs(30),
         || async {
             !app.logs_starting(&w.session_id, "The box will open on")
+                .await
                 .is_empty()
         },
     )
@@ -318,6 +321,7 @@ async fn a_deserted_lock_keeps_the_box_shut_for_seven_days_and_a_restart_loses_n
     assert_eq!(due.run_after, opens_at);
     assert_eq!(
         app.logs_starting(&w.session_id, "The box will open on")
+            .await
             .len(),
         1
     );
@@ -339,6 +343,7 @@ async fn a_deserted_lock_keeps_the_box_shut_for_seven_days_and_a_restart_loses_n
     .await;
     wait_for("the history line", Duration::from_secs(30), || async {
         !app.logs_starting(&w.session_id, "Box opened after the lock was deserted")
+            .await
             .is_empty()
     })
     .await;

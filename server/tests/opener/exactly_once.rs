@@ -71,10 +71,10 @@ async fn a_thousand_deliveries_for_a_hundred_releases_open_each_box_exactly_once
         .iter()
         .map(|w| app.sesame.commands_received(&w.uuid, CommandKind::Unlock))
         .sum();
-    let opened_logs: usize = wearers
-        .iter()
-        .map(|w| app.logs_starting(&w.session_id, "Box opened").len())
-        .sum();
+    let mut opened_logs = 0;
+    for w in &wearers {
+        opened_logs += app.logs_starting(&w.session_id, "Box opened").await.len();
+    }
     for w in &wearers {
         assert!(
             !app.sesame.latch_locked(&w.uuid),

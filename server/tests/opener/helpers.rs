@@ -34,6 +34,9 @@ pub struct Wearer {
     pub session_id: String,
     pub user_id: String,
     pub uuid: String,
+    /// The mainTokens of the wearer and of the keyholder.
+    pub wearer_token: String,
+    pub keyholder_token: String,
 }
 
 pub fn fast_sesame_settings(sim: &SesameSim) -> SesameSettings {
@@ -112,7 +115,7 @@ pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> OpenerApp {
 impl OpenerApp {
     /// A new locked session whose wearer has a fresh SESAME 5 (locked) registered with us.
     pub async fn wearer_with_box(&self, spec: NewSessionSpec) -> Wearer {
-        let (session_id, _, _) = self.chaster.create_session(spec).await;
+        let (session_id, wearer_token, keyholder_token) = self.chaster.create_session(spec).await;
         let user_id = self.chaster.with_state(|s| {
             s.lock_of_session(&session_id)
                 .expect("the session has a lock")
@@ -149,6 +152,8 @@ impl OpenerApp {
             session_id,
             user_id,
             uuid,
+            wearer_token,
+            keyholder_token,
         }
     }
 
@@ -201,24 +206,31 @@ impl OpenerApp {
         request.send().await.expect("the app answers")
     }
 
-    /// Custom logs of a session whose title starts with `prefix`.
-    pub fn logs_starting(&self, session_id: &str, prefix: &str) -> Vec<Value> {
+    /// History lines of a session whose title starts with `prefix`: the ones Chaster took, then
+    /// the ones it refused (the lock had ended) that we kept, marked `"kept": true`.
+    pub async fn logs_starting(&self, session_id: &str, prefix: &str) -> Vec<Value> {
+        let kept = self.state.store.kept_history(session_id).await.unwrap();
         self.chaster
             .custom_logs(session_id)
             .into_iter()
+            .chain(kept.into_iter().rev().map(|l| {
+                serde_json::json!({"title": l.title, "description": l.description,
+                    "role": l.role, "kept": true})
+            }))
             .filter(|l| l["title"].as_str().is_some_and(|t| t.starts_with(prefix)))
             .collect()
     }
 
-    /// Waits until no job is queued or running (webhooks delivered first).
+    /// Waits until no job is due or running (webhooks delivered first).
     pub async fn settle(&self) {
         self.chaster.wait_deliveries_idle().await;
         wait_for(
             "the job queue to drain",
             Duration::from_secs(60),
             || async {
-                let [queued, running, _, _] = self.state.store.job_counts().await.unwrap();
-                queued + running == 0
+                // A penalty's bound, hours away, is not work in progress; a retry is.
+                let soon = self.state.clock.now() + chrono::Duration::minutes(10);
+                self.state.store.due_job_count(soon).await.unwrap() == 0
             },
         )
         .await;

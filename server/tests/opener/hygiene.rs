@@ -23,6 +23,7 @@ async fn a_hygiene_opening_opens_the_box_then_locks_it_again_and_verifies() {
     );
     assert_eq!(
         app.logs_starting(&w.session_id, "Box opened for the hygiene opening")
+            .await
             .len(),
         1
     );
@@ -43,7 +44,9 @@ async fn a_hygiene_opening_opens_the_box_then_locks_it_again_and_verifies() {
         1
     );
     assert_eq!(app.sesame.commands_received(&w.uuid, CommandKind::Lock), 1);
-    let relocked = app.logs_starting(&w.session_id, "Box locked again after hygiene opening");
+    let relocked = app
+        .logs_starting(&w.session_id, "Box locked again after hygiene opening")
+        .await;
     assert_eq!(relocked.len(), 1);
     assert!(relocked[0]["description"]
         .as_str()
@@ -87,6 +90,7 @@ async fn a_box_the_wearer_already_locked_is_not_sent_a_second_lock() {
     assert_eq!(app.sesame.commands_received(&w.uuid, CommandKind::Lock), 0);
     assert_eq!(
         app.logs_starting(&w.session_id, "Box locked again after hygiene opening")
+            .await
             .len(),
         1
     );

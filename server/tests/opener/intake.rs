@@ -145,6 +145,7 @@ async fn a_deserted_lock_does_not_open_the_box_at_once_even_by_default() {
         Duration::from_secs(30),
         || async {
             !app.logs_starting(&w.session_id, "The box will open on")
+                .await
                 .is_empty()
         },
     )
@@ -152,6 +153,7 @@ async fn a_deserted_lock_does_not_open_the_box_at_once_even_by_default() {
     assert!(app.sesame.latch_locked(&w.uuid));
     assert!(app
         .logs_starting(&w.session_id, "Box opened after the lock was deserted")
+        .await
         .is_empty());
 }
 
@@ -173,7 +175,9 @@ async fn a_keyholder_who_keeps_the_box_closed_on_release_is_obeyed_and_told() {
         0
     );
     assert_eq!(
-        app.logs_starting(&w.session_id, "Box stays closed").len(),
+        app.logs_starting(&w.session_id, "Box stays closed")
+            .await
+            .len(),
         1
     );
     let activity = app

@@ -8,6 +8,8 @@ mod custody;
 mod exactly_once;
 mod hygiene;
 mod intake;
+mod penalties;
+mod penalty_metadata;
 mod polling;
 mod restart;
 mod retries;

@@ -33,6 +33,7 @@ async fn without_webhook_credentials_a_release_is_found_by_polling_and_opened_on
     );
     assert_eq!(
         app.logs_starting(&w.session_id, "Box opened after release")
+            .await
             .len(),
         1
     );

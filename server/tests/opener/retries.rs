@@ -27,17 +27,19 @@ async fn a_busy_box_opens_after_a_retry_and_the_history_says_so_once() {
     );
     assert_eq!(
         app.logs_starting(&w.session_id, "Box could not be opened")
+            .await
             .len(),
         1
     );
-    assert!(
-        app.logs_starting(&w.session_id, "Box could not be opened")[0]["title"]
-            .as_str()
-            .unwrap()
-            .ends_with("retrying")
-    );
+    assert!(app
+        .logs_starting(&w.session_id, "Box could not be opened")
+        .await[0]["title"]
+        .as_str()
+        .unwrap()
+        .ends_with("retrying"));
     assert_eq!(
         app.logs_starting(&w.session_id, "Box opened after release")
+            .await
             .len(),
         1
     );
@@ -62,6 +64,7 @@ async fn a_box_offline_past_the_deadline_is_reported_as_not_opened() {
     assert_eq!(job.status, "failed");
     let titles: Vec<String> = app
         .logs_starting(&w.session_id, "Box could not be opened")
+        .await
         .iter()
         .map(|l| l["title"].as_str().unwrap().to_owned())
         .collect();
@@ -73,7 +76,10 @@ async fn a_box_offline_past_the_deadline_is_reported_as_not_opened() {
         ],
         "one note while retrying, one when giving up"
     );
-    assert!(app.logs_starting(&w.session_id, "Box opened").is_empty());
+    assert!(app
+        .logs_starting(&w.session_id, "Box opened")
+        .await
+        .is_empty());
     let activity = app
         .state
         .store

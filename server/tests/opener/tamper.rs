@@ -46,6 +46,7 @@ async fn a_box_opened_behind_the_servers_back_is_one_incident_with_one_penalty()
     assert_ne!(app.chaster.end_date(&w.session_id).unwrap(), end_before);
     assert_eq!(
         app.logs_starting(&w.session_id, "Box found open during the session")
+            .await
             .len(),
         1
     );
@@ -65,7 +66,9 @@ async fn a_box_opened_behind_the_servers_back_is_one_incident_with_one_penalty()
     .await;
     app.settle().await;
     assert_eq!(
-        app.logs_starting(&w.session_id, "Box locked again").len(),
+        app.logs_starting(&w.session_id, "Box locked again")
+            .await
+            .len(),
         1
     );
     assert_eq!(app.chaster.actions_received(&w.session_id).len(), 1);

@@ -128,6 +128,31 @@ impl ChasterSim {
         s.lock_of_session(session_id).map(|l| date(l.end_date))
     }
 
+    /// The session's partner `metadata` as last written (`PATCH` replaces it whole).
+    pub fn metadata(&self, session_id: &str) -> Value {
+        let s = self.lock();
+        let session = s.sessions.get(session_id);
+        let session = session.or_else(|| s.deleted_sessions.get(session_id));
+        session
+            .unwrap_or_else(|| panic!("metadata: no session {session_id}"))
+            .metadata
+            .clone()
+    }
+
+    /// Whether the session's lock may be unlocked now, as `lock.canBeUnlocked` says.
+    pub fn can_be_unlocked(&self, session_id: &str) -> bool {
+        let s = self.lock();
+        let lock = s.lock_of_session(session_id);
+        let lock = lock.unwrap_or_else(|| panic!("can_be_unlocked: no session {session_id}"));
+        let json = super::render::lock_json(&s, lock, None, now());
+        json["canBeUnlocked"].as_bool().unwrap_or(false)
+    }
+
+    /// Custom logs on a lock that is no longer locked: refused (the default) or accepted.
+    pub fn accept_logs_on_ended_locks(&self, accept: bool) {
+        self.lock().accept_logs_on_ended_locks = accept;
+    }
+
     pub fn is_frozen(&self, session_id: &str) -> bool {
         let s = self.lock();
         let lock = s.lock_of_session(session_id);

@@ -170,6 +170,9 @@ pub struct SimState {
     /// The middle of every `_id` this simulator makes: random per start (see `next_object_id`).
     id_process: [u8; 5],
     next_id: u32,
+    /// Custom logs on a lock that is no longer locked are refused (400), as Chaster may do;
+    /// `true` accepts them (for tests about something else).
+    pub accept_logs_on_ended_locks: bool,
 }
 
 impl SimState {
@@ -197,6 +200,7 @@ impl SimState {
             // Below 2^23, so the 24-bit counter does not wrap within a run and ids keep sorting
             // in creation order.
             next_id: rand::random::<u32>() >> 9,
+            accept_logs_on_ended_locks: false,
         }
     }
 

@@ -217,6 +217,32 @@ async fn custom_logs_are_validated_and_stored() {
 }
 
 #[tokio::test]
+async fn custom_logs_on_an_ended_lock_are_refused_unless_told_otherwise() {
+    let sim = ChasterSim::spawn().await.unwrap();
+    sim.release_lock(SESSION_A_ID, Release::KeyholderUnlock)
+        .await;
+    let url = format!(
+        "{}/api/extensions/sessions/{SESSION_A_ID}/logs/custom",
+        sim.base_url()
+    );
+    let log = json!({"title": "Box opened", "description": "After release."});
+    let post = || {
+        reqwest::Client::new()
+            .post(&url)
+            .bearer_auth(DEV_TOKEN)
+            .json(&log)
+            .send()
+    };
+    let r = post().await.unwrap();
+    assert_eq!(r.status(), 400);
+    let body: Value = r.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().contains("not locked"));
+    assert!(sim.custom_logs(SESSION_A_ID).is_empty());
+    sim.accept_logs_on_ended_locks(true);
+    assert_eq!(post().await.unwrap().status(), 201);
+}
+
+#[tokio::test]
 async fn unknown_paths_get_a_nestjs_404() {
     let sim = ChasterSim::spawn().await.unwrap();
     let r = get(&sim, "/api/extensions/nothing", Some(DEV_TOKEN)).await;

@@ -1,57 +1,132 @@
-//! The keyholder's lock actions, one function per action taking the Chaster session id. The
-//! iframe controls (`/api/controls/…`) and the dashboard (`/api/dashboard/sessions/{handle}/…`)
-//! both call these after their own checks of who may act on which session.
+//! The keyholder's lock actions: the use-cases the iframe controls (`/api/controls/…`) and the
+//! dashboard (`/api/dashboard/sessions/{handle}/…`) both call, after their own checks of who may
+//! act on which session. Each action that Chaster logs as the extension's also writes a history
+//! line with role `keyholder` naming who did it (through the job queue).
 
-use crate::chaster::{ChasterClient, ChasterError, HygieneActor, LockAction};
+use crate::chaster::ChasterError;
+use crate::chaster::{CustomLog, HygieneActor, LockAction, LogRole};
 use crate::domain::SessionId;
 use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::Lift;
 
 /// The largest single time change: a year.
 pub const MAX_TIME_CHANGE_SECS: i64 = 365 * 24 * 3600;
 
 pub const HYGIENE_NOT_ENABLED: &str = "This lock has no hygiene opening enabled. Add the Hygiene opening extension to the lock in Chaster first.";
 
-/// Adds (`seconds > 0`) or removes (`seconds < 0`) time. Answers a sentence saying what was done.
-pub async fn change_time(
-    chaster: &ChasterClient,
-    id: &SessionId,
-    seconds: i64,
-) -> Result<String, AppError> {
-    let action = time_action(seconds)?;
-    chaster.do_action(id, &action).await.map_err(refused)?;
-    let amount = human_duration(seconds.unsigned_abs());
-    Ok(match action {
-        LockAction::RemoveTime(_) => format!("Removed {amount} from the lock."),
-        _ => format!("Added {amount} to the lock."),
-    })
+/// A keyholder acting on one of their sessions, already checked by the caller.
+pub struct KeyholderAct<'a> {
+    pub state: &'a AppState,
+    pub session_id: &'a SessionId,
+    /// The keyholder's Chaster username, named in the history line.
+    pub username: &'a str,
 }
 
-/// Freezes or unfreezes the lock's timer.
-pub async fn set_frozen(
-    chaster: &ChasterClient,
-    id: &SessionId,
-    frozen: bool,
-) -> Result<String, AppError> {
+impl KeyholderAct<'_> {
+    /// Chaster names the extension for our `/action` calls; this line names the keyholder.
+    async fn history(&self, title: String, icon: &str) {
+        let log = CustomLog {
+            title,
+            description: "From the Sesame opener.".to_owned(),
+            role: None,
+            icon: Some(icon.to_owned()),
+            color: None,
+        };
+        let job = crate::opener::history_job(self.session_id.as_str(), LogRole::Keyholder, &log);
+        match self.state.store.enqueue(&[job]).await {
+            Ok(_) => self.state.jobs.wake(),
+            Err(e) => tracing::error!(error = %e, "cannot queue the keyholder's history line"),
+        }
+    }
+
+    fn who(&self) -> &str {
+        if self.username.trim().is_empty() {
+            "The keyholder"
+        } else {
+            self.username
+        }
+    }
+}
+
+/// Adds (`seconds > 0`) or removes (`seconds < 0`) time. Answers a sentence saying what was done.
+pub async fn change_time(k: &KeyholderAct<'_>, seconds: i64) -> Result<String, AppError> {
+    let action = time_action(seconds)?;
+    k.state
+        .chaster
+        .do_action(k.session_id, &action)
+        .await
+        .map_err(refused)?;
+    let amount = human_duration(seconds.unsigned_abs());
+    let (line, message) = match action {
+        LockAction::RemoveTime(_) => (
+            format!("{} removed {amount}", k.who()),
+            format!("Removed {amount} from the lock."),
+        ),
+        _ => (
+            format!("{} added {amount}", k.who()),
+            format!("Added {amount} to the lock."),
+        ),
+    };
+    k.history(line, "clock").await;
+    Ok(message)
+}
+
+/// Freezes or unfreezes the lock's timer. Unfreezing also ends a freeze we applied as a penalty.
+pub async fn set_frozen(k: &KeyholderAct<'_>, frozen: bool) -> Result<String, AppError> {
     let action = if frozen {
         LockAction::Freeze
     } else {
         LockAction::Unfreeze
     };
-    chaster.do_action(id, &action).await.map_err(refused)?;
-    Ok(if frozen {
-        "The lock is frozen: its timer stands still and it cannot be unlocked.".to_owned()
+    k.state
+        .chaster
+        .do_action(k.session_id, &action)
+        .await
+        .map_err(refused)?;
+    if frozen {
+        k.history(format!("{} froze the lock", k.who()), "snowflake")
+            .await;
+        Ok("The lock is frozen: its timer stands still and it cannot be unlocked.".to_owned())
     } else {
-        "The lock is unfrozen: its timer runs again.".to_owned()
-    })
+        k.history(format!("{} unfroze the lock", k.who()), "snowflake")
+            .await;
+        Ok("The lock is unfrozen: its timer runs again.".to_owned())
+    }
 }
 
-/// Starts a hygiene opening as the keyholder. The lock needs Chaster's Hygiene opening extension.
-pub async fn open_for_hygiene(chaster: &ChasterClient, id: &SessionId) -> Result<String, AppError> {
-    chaster
-        .open_temporary_opening(id, HygieneActor::Keyholder)
+/// Starts a hygiene opening as the keyholder (Chaster logs it as the keyholder's). The lock needs
+/// Chaster's Hygiene opening extension.
+pub async fn open_for_hygiene(k: &KeyholderAct<'_>) -> Result<String, AppError> {
+    k.state
+        .chaster
+        .open_temporary_opening(k.session_id, HygieneActor::Keyholder)
         .await
         .map_err(refused)?;
     Ok("The hygiene opening has started: the wearer may open the lock now.".to_owned())
+}
+
+/// Ends every penalty that holds the lock (a block on unlocking, our freeze) now.
+pub async fn clear_penalty(k: &KeyholderAct<'_>) -> Result<String, AppError> {
+    let why = format!("{} cleared it", k.who());
+    let lifted = crate::opener::lift_holds(
+        &k.state.store,
+        k.session_id.as_str(),
+        Lift::All,
+        &why,
+        chrono::Utc::now(),
+    )
+    .await?;
+    if lifted.is_empty() {
+        return Ok("No penalty holds this lock right now.".to_owned());
+    }
+    k.state.jobs.wake();
+    k.history(format!("{} ended the open-box penalty", k.who()), "unlock")
+        .await;
+    Ok(
+        "The open-box penalty is ended: the wearer can unlock again once Chaster allows it."
+            .to_owned(),
+    )
 }
 
 /// Checks a time change: not zero, at most a year either way.

@@ -10,6 +10,7 @@ use super::history::write_history;
 use super::view;
 use crate::auth::ResolvedSession;
 use crate::chaster::models::LockStatus;
+use crate::custody::policy::Policy;
 use crate::custody::rules::Move;
 use crate::custody::{Permissions, Viewer};
 use crate::domain::{Role, SessionId, UserId};
@@ -36,30 +37,33 @@ pub struct BoxViewer {
 
 impl BoxViewer {
     /// `config`: the session's public extension config, as Chaster stores it.
+    /// `defaults`: the server's policy defaults (the one policy reader fills the gaps with them).
     pub fn new(
         wearer_id: UserId,
         session_id: SessionId,
         role: Role,
         status: LockStatus,
         config: &Value,
+        defaults: &Policy,
     ) -> BoxViewer {
         BoxViewer {
             wearer_id,
             session_id,
             role,
             status,
-            policy: crate::routes::config::merge(config),
+            policy: Policy::read(config, defaults).view(),
         }
     }
 
     /// The viewer of an iframe request.
-    pub fn of(session: &ResolvedSession) -> BoxViewer {
+    pub fn of(session: &ResolvedSession, defaults: &Policy) -> BoxViewer {
         BoxViewer::new(
             session.wearer_id.clone(),
             session.session_id.clone(),
             session.role,
             session.lock.status,
             &session.config,
+            defaults,
         )
     }
 
@@ -125,7 +129,8 @@ pub async fn open_box(state: &AppState, viewer: &BoxViewer) -> Result<CommandRes
         title,
         result.message.clone(),
         "lock-open",
-    );
+    )
+    .await;
     Ok(result)
 }
 
@@ -151,7 +156,8 @@ pub async fn lock_box(state: &AppState, viewer: &BoxViewer) -> Result<CommandRes
         "Box locked",
         format!("Locked by {by}. {}", result.message),
         "lock",
-    );
+    )
+    .await;
     Ok(result)
 }
 

@@ -4,9 +4,10 @@ use crate::chaster::models::{CustomLog, LogRole};
 use crate::domain::{Role, SessionId};
 use crate::state::AppState;
 
-/// Adds a line to the lock's Chaster history as written by `role`, in the background and
-/// best-effort.
-pub(super) fn write_history(
+/// Adds a line to the lock's Chaster history as written by `role`, through the durable job
+/// queue: a Chaster outage delays it, a restart does not lose it, and a line Chaster refuses is
+/// kept in our store and shown on our history page.
+pub(super) async fn write_history(
     state: &AppState,
     session_id: &SessionId,
     role: Role,
@@ -17,18 +18,19 @@ pub(super) fn write_history(
     let log = CustomLog {
         title: title.to_owned(),
         description,
-        role: Some(match role {
-            Role::Keyholder => LogRole::Keyholder,
-            Role::Wearer => LogRole::User,
-        }),
+        role: None,
         icon: Some(icon.to_owned()),
         color: None,
     };
-    let chaster = state.chaster.clone();
-    let session_id = session_id.clone();
-    tokio::spawn(async move {
-        if let Err(e) = chaster.post_custom_log(&session_id, &log).await {
-            tracing::warn!(error = %e, title = %log.title, "cannot write the box event to the Chaster history");
+    let role = match role {
+        Role::Keyholder => LogRole::Keyholder,
+        Role::Wearer => LogRole::User,
+    };
+    let job = crate::opener::history_job(session_id.as_str(), role, &log);
+    match state.store.enqueue(&[job]).await {
+        Ok(_) => state.jobs.wake(),
+        Err(e) => {
+            tracing::error!(error = %e, title = %log.title, "cannot queue a box event for the Chaster history")
         }
-    });
+    }
 }

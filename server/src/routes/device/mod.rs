@@ -52,7 +52,7 @@ async fn get_device(
     State(state): State<AppState>,
     current: CurrentSession,
 ) -> Result<Json<DeviceSlot>, AppError> {
-    let viewer = BoxViewer::of(&current.session);
+    let viewer = BoxViewer::of(&current.session, &state.settings.opener.defaults);
     let slot = device_slot(&state, &viewer).await?;
     if let Some(status) = slot.device.as_ref().and_then(|d| d.status.as_ref()) {
         // Someone has the page open: this read is also a look for the tamper watch, at no
@@ -73,7 +73,7 @@ async fn test_device(
     let Json(registration) = body?;
     let candidate = registration::parse(&registration)?;
     let probe = probe(&state, &candidate).await?;
-    let viewer = BoxViewer::of(session);
+    let viewer = BoxViewer::of(session, &state.settings.opener.defaults);
     Ok(Json(view::with_battery_flag(probe.status, &viewer.policy)))
 }
 
@@ -91,7 +91,7 @@ async fn put_device(
     let wearer = session.wearer_id.as_str();
     // A record that no longer decrypts is still a box that is being replaced.
     let replaced = !matches!(state.store.get_device(wearer).await, Ok(None));
-    let viewer = BoxViewer::of(session);
+    let viewer = BoxViewer::of(session, &state.settings.opener.defaults);
     // Custody: a running lock's box is changed only after the lock ends.
     let permit = state
         .custody
@@ -126,7 +126,8 @@ async fn put_device(
         title,
         description,
         "key",
-    );
+    )
+    .await;
     let requests = state
         .hub
         .requests_this_month(record.credentials.api_key())
@@ -155,7 +156,7 @@ async fn delete_device(
         // Removing nothing is not an error.
         return Ok(StatusCode::NO_CONTENT);
     }
-    let viewer = BoxViewer::of(session);
+    let viewer = BoxViewer::of(session, &state.settings.opener.defaults);
     let permit = state.custody.change_permit(&viewer.custody(), true).await?;
     let deleted = state.store.delete_device(session.wearer_id.as_str()).await;
     permit.release().await;
@@ -168,7 +169,8 @@ async fn delete_device(
             "The wearer removed the box",
             "The Sesame box is no longer connected to this lock.".into(),
             "trash-alt",
-        );
+        )
+        .await;
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -177,7 +179,7 @@ async fn open_device(
     State(state): State<AppState>,
     current: CurrentSession,
 ) -> Result<Json<CommandResult>, AppError> {
-    let viewer = BoxViewer::of(&current.session);
+    let viewer = BoxViewer::of(&current.session, &state.settings.opener.defaults);
     Ok(Json(open_box(&state, &viewer).await?))
 }
 
@@ -185,7 +187,7 @@ async fn lock_device(
     State(state): State<AppState>,
     current: CurrentSession,
 ) -> Result<Json<CommandResult>, AppError> {
-    let viewer = BoxViewer::of(&current.session);
+    let viewer = BoxViewer::of(&current.session, &state.settings.opener.defaults);
     Ok(Json(lock_box(&state, &viewer).await?))
 }
 

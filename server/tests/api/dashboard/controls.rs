@@ -201,3 +201,19 @@ fn seconds_between(a: &str, b: &str) -> i64 {
     let b = chrono::DateTime::parse_from_rfc3339(b).unwrap();
     (b - a).num_seconds()
 }
+
+#[tokio::test]
+async fn a_dashboard_time_change_writes_a_keyholder_history_line_naming_the_keyholder() {
+    let app = spawn_dashboard_app().await;
+    let mut browser = sign_in(&app, KEYHOLDER_USERNAME).await;
+    let view = browser.dashboard().await;
+    let a = handle_of(&view, "Demo lock with keyholder");
+    let response = browser
+        .control(&a, "time", Some(json!({"seconds": 3600})))
+        .await;
+    assert_eq!(response.status(), 200);
+    let line =
+        crate::controls::wait_for_log_starting(&app, SESSION_A_ID, "demo-keyholder added").await;
+    assert_eq!(line["title"], "demo-keyholder added 1 h");
+    assert_eq!(line["role"], "keyholder");
+}

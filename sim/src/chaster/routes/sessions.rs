@@ -121,7 +121,8 @@ fn parse_status(status: &str) -> SimLockStatus {
 }
 
 /// `POST /api/extensions/sessions/{sessionId}/logs/custom` with `PartnerCustomLogActionDto`.
-/// The entry joins the history and, like any history entry, sends `action_log.created`.
+/// The entry joins the history and, like any history entry, sends `action_log.created`. A lock
+/// that has ended refuses it (400), unless `SimState::accept_logs_on_ended_locks`.
 async fn post_custom_log(
     State(hub): State<Shared>,
     Path(session_id): Path<String>,
@@ -138,6 +139,12 @@ async fn post_custom_log(
         let Some((session, lock)) = s.session_and_lock(&session_id) else {
             return nest::not_found("Session not found");
         };
+        if lock.status != SimLockStatus::Locked && !s.accept_logs_on_ended_locks {
+            return nest::error(
+                StatusCode::BAD_REQUEST,
+                "You cannot add a log to a lock that is not locked",
+            );
+        }
         let (slug, lock_id) = (session.slug.clone(), lock.id.clone());
         let log = json!({
             "_id": s.next_object_id(),
