@@ -14,6 +14,7 @@ mod policy;
 mod poller;
 mod settings;
 mod tamper;
+mod tamper_history;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,6 +45,8 @@ pub struct Opener {
     settings: Arc<OpenerSettings>,
     signal: JobSignal,
     tamper: TamperWatch,
+    /// Where the polling fallback's next search page starts (`None`: the first page).
+    poll_cursor: Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl Opener {
@@ -62,6 +65,7 @@ impl Opener {
             settings,
             signal,
             tamper,
+            poll_cursor: Arc::default(),
         }
     }
 
@@ -206,6 +210,12 @@ pub(crate) fn status_name(status: LockStatus) -> &'static str {
         LockStatus::Locked => sessions::LOCKED,
         LockStatus::Unlocked => sessions::UNLOCKED,
         LockStatus::Deserted => sessions::DESERTED,
+        LockStatus::Unknown => {
+            tracing::warn!(
+                "Chaster sent a lock status this server does not know; treated as not running"
+            );
+            "unknown"
+        }
     }
 }
 

@@ -254,11 +254,10 @@ impl Opener {
     }
 
     async fn device_of(&self, wearer: &str) -> anyhow::Result<Option<Device>> {
-        Ok(self
-            .store
-            .get_device(wearer)
-            .await?
-            .map(|record| self.sesame.device(record.credentials)))
+        Ok(self.store.get_device(wearer).await?.map(|record| {
+            self.sesame
+                .device_of_model(record.credentials, &record.model)
+        }))
     }
 
     /// Gets the box to `target`, sending the command at most once per need.
@@ -290,12 +289,6 @@ impl Opener {
                     };
                     return Ok(Reached::No(Miss::Device(offline)));
                 }
-                // Probably our earlier command still moving it: look again later.
-                Ok(s) if s.latch == LatchState::Moving => {
-                    return Ok(Reached::No(Miss::NotConfirmed(
-                        "The Sesame is still moving.".into(),
-                    )))
-                }
                 Ok(_) => {}
                 Err(e) => return Ok(Reached::No(Miss::Device(e))),
             }
@@ -303,7 +296,14 @@ impl Opener {
         self.store
             .mark_command_sent(&job.id, Utc::now(), None)
             .await?;
-        Ok(match device.command(target).await {
+        // An unlock-only box (SESAME Bike) was not proven at registration: its first opening
+        // proves it, and says so when the box did not record it.
+        let result = if target == Target::Unlocked && !device.capabilities().can_lock {
+            device.unlock_proving().await.map(|(result, _)| result)
+        } else {
+            device.command(target).await
+        };
+        Ok(match result {
             Ok(CommandResult {
                 outcome: CommandOutcome::Confirmed,
                 ..

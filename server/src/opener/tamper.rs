@@ -159,7 +159,7 @@ impl TamperWatch {
                     Ok(Verdict::Resolved)
                 }
             },
-            LatchState::Moving | LatchState::Unknown => Ok(Verdict::Inconclusive),
+            LatchState::Jammed | LatchState::Unknown => Ok(Verdict::Inconclusive),
         }
     }
 
@@ -201,19 +201,23 @@ impl Opener {
             return Ok(note("unknown session"));
         };
         if row.status != sessions::LOCKED || row.hygiene_opening_active {
+            self.pause_history_watch(sid).await?;
             return Ok(note("not watched now"));
         }
-        let Some(device) = self.store.get_device(&row.wearer_user_id).await? else {
+        let Some(record) = self.store.get_device(&row.wearer_user_id).await? else {
             return Ok(note("no box connected"));
         };
+        let device = self
+            .sesame
+            .device_of_model(record.credentials, &record.model);
         // Cached and coalesced with the pages that read the same box.
-        let status = match self.sesame.device(device.credentials).status().await {
+        let status = match device.status().await {
             Ok(s) => s,
             // The next scheduled check tries again; no retry storm against the budget.
             Err(e) => return Ok(note(format!("status unreadable: {e}"))),
         };
         let verdict = self.tamper.evaluate(sid, &status).await?;
-        Ok(note(format!("{verdict:?}")))
+        self.watch_history(&row, &device, &status, &verdict).await
     }
 
     /// Applies an incident's penalty once: confirmed with Chaster first, and an uncertain earlier
@@ -303,14 +307,22 @@ impl Opener {
         self.store
             .record_penalty(incident_id, penalty != Penalty::None, &penalty.label())
             .await?;
-        let log = messages::found_open(&described);
+        let (log, summary) = match incident.detail.as_deref() {
+            Some(detail) if incident.kind == crate::store::incidents::kinds::OPENED_IN_HISTORY => {
+                (messages::opened_in_history(detail, &described), detail)
+            }
+            _ => (
+                messages::found_open(&described),
+                "The box was found open during the session.",
+            ),
+        };
         Ok(Completion {
             follow_ups: vec![self.log_job(sid, format!("log:{}:incident", job.id), &log)],
             activity: vec![activity(
                 &wearer,
                 sid,
                 kind::INCIDENT,
-                format!("The box was found open during the session. Penalty: {described}."),
+                format!("{summary} Penalty: {described}."),
             )],
             ..done()
         })

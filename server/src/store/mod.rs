@@ -4,9 +4,11 @@
 //! `ON CONFLICT`), so the same migrations and queries run on both engines. Credentials are
 //! encrypted with the [`SecretsKey`] before they reach the database.
 
+mod box_watch;
 mod devices;
 pub mod incidents;
 pub mod jobs;
+mod locked;
 mod oauth;
 pub mod sessions;
 mod usage;
@@ -18,6 +20,7 @@ use sqlx::AnyPool;
 
 use crate::crypto::{CryptoError, SecretsKey};
 
+pub use box_watch::{BoxWatch, PointIncident};
 pub use devices::{DeviceRecord, NewDevice};
 pub use incidents::{Activity, Incident, NewActivity};
 pub use jobs::{Completion, Job, NewJob, NewWebhookEvent, Supersede};

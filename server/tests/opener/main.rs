@@ -10,3 +10,4 @@ mod intake;
 mod polling;
 mod retries;
 mod tamper;
+mod tamper_history;

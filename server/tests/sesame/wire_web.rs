@@ -35,7 +35,7 @@ async fn a_web_status_in_milliseconds_with_unknown_fields_is_read() {
                       "timestamp":1598523693000u64,"wm2State":true,"isRechargeBattery":0,"brandNew":{"x":1}});
     web_status(&server, ResponseTemplate::new(200).set_body_json(body)).await;
     let status = hub_for(&server).await.device(web()).status().await.unwrap();
-    assert_eq!(status.latch, LatchState::Moving);
+    assert_eq!(status.latch, LatchState::Jammed);
     assert_eq!(status.battery_percent, Some(94));
     assert_eq!(status.last_update.as_deref(), Some("2020-08-27T10:21:33Z"));
 }

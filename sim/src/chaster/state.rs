@@ -167,6 +167,10 @@ pub struct SimState {
     pub auth_session_calls: usize,
     /// How long `fault-slow` makes every request wait.
     pub slow_delay: Duration,
+    /// `sessions/search` order (undocumented by Chaster): newest first instead of oldest first.
+    pub search_newest_first: bool,
+    /// `PUT configurations/{token}` answers `201` with an empty body (saved all the same).
+    pub config_put_empty: bool,
     next_id: u64,
 }
 
@@ -191,6 +195,8 @@ impl SimState {
             requests: Vec::new(),
             auth_session_calls: 0,
             slow_delay: Duration::from_secs(30),
+            search_newest_first: false,
+            config_put_empty: false,
             next_id: 1,
         }
     }

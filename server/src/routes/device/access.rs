@@ -64,7 +64,9 @@ pub async fn device_slot(state: &AppState, viewer: &BoxViewer) -> Result<DeviceS
 
 /// The record as the viewer may see it, with the (cached, coalesced) live status.
 pub async fn live_view(state: &AppState, record: &DeviceRecord, viewer: &BoxViewer) -> DeviceView {
-    let device = state.hub.device(record.credentials.clone());
+    let device = state
+        .hub
+        .device_of_model(record.credentials.clone(), &record.model);
     let status = device.status().await;
     if let Err(e) = &status {
         tracing::warn!(error = %e, "cannot read the box status");
@@ -131,7 +133,7 @@ async fn connected_device(state: &AppState, viewer: &BoxViewer) -> Result<Device
         .get_device(viewer.wearer_id.as_str())
         .await?
         .ok_or_else(|| AppError::Missing(NO_BOX.into()))?;
-    Ok(state.hub.device(record.credentials))
+    Ok(state.hub.device_of_model(record.credentials, &record.model))
 }
 
 fn flag_battery(mut result: CommandResult, viewer: &BoxViewer) -> CommandResult {

@@ -5,6 +5,7 @@
 use api_types::{BoxStatus, DeviceSlot, DeviceView, ExtensionConfig};
 
 use crate::domain::Role;
+use crate::sesame::product::{capabilities_of_model, UNLOCK_ONLY_NOTICE};
 use crate::sesame::DeviceError;
 use crate::store::DeviceRecord;
 
@@ -45,6 +46,7 @@ pub fn device_view(
         }
         Err(e) => (None, Some(e.user_message())),
     };
+    let caps = capabilities_of_model(&record.model);
     DeviceView {
         nickname: record.nickname.clone(),
         api: record.api(),
@@ -53,7 +55,8 @@ pub fn device_view(
         status_error,
         requests_this_month,
         can_open: can_open(role),
-        can_lock: can_lock(role, config),
+        can_lock: caps.can_lock && can_lock(role, config),
+        notice: (!caps.can_lock).then(|| UNLOCK_ONLY_NOTICE.to_owned()),
     }
 }
 
