@@ -121,7 +121,13 @@ async fn the_web_command_carries_the_key_the_cmd_our_tag_and_a_fresh_sign() {
         .unwrap();
     let body: serde_json::Value = serde_json::from_slice(&cmd.body).unwrap();
     assert_eq!(body["cmd"], 83);
-    assert_eq!(body["history"], "Q2hhc3Rlcg==", "base64 of \"Chaster\"");
+    use base64::Engine;
+    let tag = base64::engine::general_purpose::STANDARD
+        .decode(body["history"].as_str().unwrap())
+        .unwrap();
+    let tag = String::from_utf8(tag).unwrap();
+    assert!(tag.starts_with("Chaster ") && tag.len() <= 21, "{tag}");
+    assert!(hub_for(&server).await.device(web()).our_tag_sent_at(&tag).is_none(), "another hub's key");
     let sent = body["sign"].as_str().unwrap();
     let now = chrono::Utc::now().timestamp() as u32;
     let valid = [now, now - 256].map(|t| sign::sign_at(&secret(SECRET_HEX), t));
