@@ -15,3 +15,6 @@ CREATE TABLE box_watch (
     offline_since BIGINT,
     jammed_since  BIGINT
 );
+-- When the keyholder last opened the box from a page: a "locked" reading from before that (the
+-- cloud lags the motor) does not end the allowance.
+ALTER TABLE box_watch ADD COLUMN open_allowed_at BIGINT;

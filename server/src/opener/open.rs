@@ -308,6 +308,12 @@ impl Opener {
                 outcome: CommandOutcome::Confirmed,
                 ..
             }) => Reached::Yes { already: false },
+            // The hub is offline: the command was dropped; wait for the hub.
+            Ok(CommandResult {
+                status: Some(s), ..
+            }) if !s.reachable => Reached::No(Miss::Device(DeviceError::Offline {
+                last_update: s.last_update,
+            })),
             Ok(r) => Reached::No(Miss::NotConfirmed(r.message)),
             Err(e) => Reached::No(Miss::Device(e)),
         })

@@ -87,7 +87,11 @@ impl TamperWatch {
     /// Call BEFORE the keyholder's own unlock command from a page: the box being open is then
     /// no incident until it is seen locked again.
     pub async fn keyholder_opens(&self, session_id: &str) {
-        if let Err(e) = self.store.set_box_open_allowed(session_id, true).await {
+        let noted = async {
+            self.store.set_box_open_allowed(session_id, true).await?;
+            self.store.note_open_allowed(session_id, Utc::now()).await
+        };
+        if let Err(e) = noted.await {
             tracing::warn!(error = %e, "cannot note the keyholder's opening");
         }
     }
@@ -108,6 +112,16 @@ impl TamperWatch {
         }
         if row.box_open_allowed {
             if status.latch != LatchState::Locked {
+                return Ok(Verdict::OpenedByKeyholder);
+            }
+            // A "locked" reading from before the keyholder's command (the motor takes seconds,
+            // the cloud lags) does not end the allowance.
+            let granted = self.store.open_allowed_at(sid).await?;
+            let stale = match (granted, super::tamper_history::status_time(status)) {
+                (Some(g), Some(t)) => t.timestamp() <= g.timestamp(),
+                _ => false,
+            };
+            if stale {
                 return Ok(Verdict::OpenedByKeyholder);
             }
             self.store.set_box_open_allowed(sid, false).await?;

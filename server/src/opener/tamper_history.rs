@@ -105,7 +105,7 @@ fn by(entry: &HistoryEntry) -> String {
     }
 }
 
-fn status_time(status: &BoxStatus) -> Option<DateTime<Utc>> {
+pub(super) fn status_time(status: &BoxStatus) -> Option<DateTime<Utc>> {
     status
         .last_update
         .as_deref()
@@ -198,7 +198,11 @@ impl Opener {
         if let Some(prev) = prev.as_ref().filter(|_| status.reachable) {
             let changed = prev.status_at.is_none() || prev.status_at != next.status_at;
             if changed {
-                let since = prev.status_at.or(prev.checked_at).unwrap_or(now);
+                // What happened in the second of the last reading was in that reading.
+                let since = match prev.status_at {
+                    Some(t) => t + chrono::Duration::seconds(1),
+                    None => prev.checked_at.unwrap_or(now),
+                };
                 let read_from = since - chrono::Duration::milliseconds(FOLLOW_WINDOW_MS);
                 match device.history_since(read_from).await {
                     Ok(entries) => {

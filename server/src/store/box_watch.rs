@@ -73,6 +73,38 @@ impl Store {
         Ok(())
     }
 
+    /// Notes when the keyholder opened the box from a page.
+    pub async fn note_open_allowed(
+        &self,
+        session_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO box_watch (session_id, checked_at, open_allowed_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (session_id) DO UPDATE SET open_allowed_at = excluded.open_allowed_at",
+        )
+        .bind(session_id)
+        .bind(ms(at))
+        .bind(ms(at))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn open_allowed_at(
+        &self,
+        session_id: &str,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let row = sqlx::query("SELECT open_allowed_at FROM box_watch WHERE session_id = $1")
+            .bind(session_id)
+            .fetch_optional(self.pool())
+            .await?;
+        match row {
+            Some(r) => opt_ms(r.try_get("open_allowed_at")?),
+            None => Ok(None),
+        }
+    }
+
     /// Records the incident unless its `source_ref` is known, with its jobs and activity in the
     /// same transaction. Returns the new incident's id.
     pub async fn record_point_incident(

@@ -127,7 +127,14 @@ async fn the_web_command_carries_the_key_the_cmd_our_tag_and_a_fresh_sign() {
         .unwrap();
     let tag = String::from_utf8(tag).unwrap();
     assert!(tag.starts_with("Chaster ") && tag.len() <= 21, "{tag}");
-    assert!(hub_for(&server).await.device(web()).our_tag_sent_at(&tag).is_none(), "another hub's key");
+    assert!(
+        hub_for(&server)
+            .await
+            .device(web())
+            .our_tag_sent_at(&tag)
+            .is_none(),
+        "another hub's key"
+    );
     let sent = body["sign"].as_str().unwrap();
     let now = chrono::Utc::now().timestamp() as u32;
     let valid = [now, now - 256].map(|t| sign::sign_at(&secret(SECRET_HEX), t));
