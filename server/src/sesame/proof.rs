@@ -7,7 +7,7 @@
 use api_types::{BoxStatus, CommandOutcome};
 use chrono::{DateTime, Utc};
 
-use super::device::{offline_message, Device, DeviceCredentials, Target};
+use super::device::{Device, DeviceCredentials, Target};
 use super::error::DeviceError;
 use super::webapi::HistoryEntry;
 
@@ -42,10 +42,16 @@ impl ProofOutcome {
     pub fn refusal(&self) -> Option<String> {
         match self {
             ProofOutcome::Proven { .. } | ProofOutcome::Deferred => None,
-            ProofOutcome::HubOffline { status } => Some(format!(
-                "The box could not be tested, so it is not connected. {} Connect it again once the hub is online.",
-                offline_message(status)
-            )),
+            ProofOutcome::HubOffline { status } => {
+                let since = status
+                    .last_update
+                    .as_deref()
+                    .map(|t| format!(" (its last report was at {t})"))
+                    .unwrap_or_default();
+                Some(format!(
+                    "The box is not connected: the Sesame's hub reports it is offline{since}, so our test command cannot reach the box. The API key and the UUID work. Check the hub's power and Wi-Fi, then connect the box again."
+                ))
+            }
             ProofOutcome::NotRecorded { .. } => Some(
                 "The box is not connected: CANDY HOUSE accepted our test lock command, but the Sesame never recorded it. The API key and the UUID work, so the secret key is wrong (or belongs to another Sesame). Copy the secret key again (the owner's key-sharing QR code, or biz.candyhouse.co), then try again.".into(),
             ),
