@@ -72,7 +72,8 @@ impl Device {
         }
         let lock = self.hub.command_lock(&self.credentials.device_key());
         let _turn = lock.lock().await;
-        let before = self.read_status().await?;
+        // Cached: registration has just read it.
+        let before = self.status().await?;
         if !before.reachable {
             return Ok(ProofOutcome::HubOffline { status: before });
         }
