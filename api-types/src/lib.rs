@@ -25,6 +25,8 @@ pub enum LockStatus {
     Locked,
     Unlocked,
     Deserted,
+    /// Chaster sent a status this server does not know; treated as not running.
+    Unknown,
 }
 
 /// A Chaster user as shown on the page: a public name and avatar, nothing else.
@@ -116,7 +118,8 @@ pub enum DeviceApi {
 pub enum LatchState {
     Locked,
     Unlocked,
-    Moving,
+    /// Between the locked and the unlocked range (CANDY HOUSE's `moved`): jammed or half-turned.
+    Jammed,
     Unknown,
 }
 
@@ -151,6 +154,9 @@ pub struct DeviceView {
     pub can_lock: bool,
     /// Whether the viewer's lock holds the box (nothing about the wearer's other locks).
     pub holds_box: bool,
+    /// A sentence about what this box can do, e.g. that it cannot be locked remotely.
+    #[serde(default)]
+    pub notice: Option<String>,
 }
 
 /// `GET /api/device`: the box bound to this session's wearer, if any.
@@ -173,7 +179,32 @@ pub struct DeviceRegistration {
     pub device_id: String,
     /// Web API only: 32 hex characters, or the text of the owner's key-share QR code.
     pub secret: Option<String>,
+    /// Web API with a hex secret: the model the wearer picked (a QR code names its own), one of
+    /// [`SESAME_MODELS`]. `None`: a SESAME lock.
+    #[serde(default)]
+    pub model: Option<String>,
 }
+
+/// The models the connect form offers for a hex secret; the server judges each (only locks
+/// are accepted, a SESAME Bike as unlock-only).
+pub const SESAME_MODELS: &[&str] = &[
+    "SESAME 3",
+    "SESAME 4",
+    "SESAME 5",
+    "SESAME 5 Pro",
+    "SESAME 6",
+    "SESAME 6 Pro",
+    "SESAME MIWA",
+    "SESAME Bike 2",
+    "SESAME Bike 3",
+    "SESAME Bot 2",
+    "SESAME Touch",
+    "SESAME Touch 2 Pro",
+    "SESAME Remote",
+    "SESAME Open Sensor",
+    "SESAME Face",
+    "Hub 3",
+];
 
 /// The honest outcome of a box command after re-reading the status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -185,6 +216,8 @@ pub enum CommandOutcome {
     NotConfirmed,
     /// The box reports the opposite position.
     Mismatch,
+    /// The box reports a position between locked and unlocked, even after one resend.
+    Jammed,
 }
 
 /// `POST /api/device/open` and `POST /api/device/lock`.

@@ -155,6 +155,7 @@ impl World {
             api_key: api_key.clone(),
             device_id: uuid.clone(),
             secret: Some(DEMO_SECRET_HEX.into()),
+            model: None,
         };
         let response = self
             .http

@@ -46,6 +46,15 @@ impl SecretsKey {
         Self::from_bytes(key.into())
     }
 
+    /// A separate key for another purpose (HMAC of `label`), so the AEAD key is never reused.
+    pub fn derive(&self, label: &str) -> [u8; 32] {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(self.0.expose_secret())
+            .expect("any key length");
+        mac.update(label.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
     /// Parses a key given in configuration: 64 hex characters.
     pub fn from_hex(text: &str) -> anyhow::Result<Self> {
         let bytes =

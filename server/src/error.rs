@@ -198,6 +198,7 @@ fn device_status(e: &DeviceError) -> StatusCode {
         DeviceError::Busy { .. }
         | DeviceError::LowBattery { .. }
         | DeviceError::IntegrationDisabled
+        | DeviceError::LockNotSupported
         | DeviceError::CommandFailed { .. } => StatusCode::CONFLICT,
         DeviceError::Offline { .. }
         | DeviceError::Throttled { .. }

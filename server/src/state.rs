@@ -16,6 +16,7 @@ use crate::custody::Custody;
 use crate::dashboard::Dashboard;
 use crate::jobs::JobSignal;
 use crate::opener::{Opener, TamperWatch};
+use crate::sesame::tags::TagKey;
 use crate::sesame::SesameHub;
 use crate::store::Store;
 use crate::webhooks::IngestQueue;
@@ -56,8 +57,11 @@ impl AppState {
             settings.session_cache.clone(),
         ));
         let key = SecretsKey::load_or_create(&settings.secrets_key_file)?;
+        let mut sesame = settings.sesame.clone();
+        // Our history tags must still be recognised after a restart.
+        sesame.tag_key = TagKey::from_bytes(key.derive("sesame history tags"));
         let store = Store::connect(settings.database_url.expose_secret(), key).await?;
-        let hub = SesameHub::new(settings.sesame.clone(), Some(store.clone()));
+        let hub = SesameHub::new(sesame, Some(store.clone()));
         let jobs = JobSignal::default();
         let clock = Clock::default();
         let custody = Custody::new(

@@ -31,6 +31,7 @@ fn lock_view(role: Role, lock: &Lock) -> LockView {
             models::LockStatus::Locked => LockStatus::Locked,
             models::LockStatus::Unlocked => LockStatus::Unlocked,
             models::LockStatus::Deserted => LockStatus::Deserted,
+            models::LockStatus::Unknown => LockStatus::Unknown,
         },
         start_date: rfc3339(lock.start_date),
         end_date: end_date.map(rfc3339),

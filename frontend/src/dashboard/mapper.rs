@@ -77,6 +77,7 @@ mod tests {
             can_open: true,
             can_lock: true,
             holds_box: true,
+            notice: None,
         };
         let entry = |handle: &str, device: Option<DeviceView>| DashboardSession {
             handle: handle.into(),

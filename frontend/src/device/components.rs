@@ -21,6 +21,9 @@ pub fn BoxStatusView(
             <h2>{move || device.with(|d| d.nickname.clone())}</h2>
             <span class="muted">{move || device.with(|d| d.model.clone())}</span>
         </header>
+        {move || device.with(|d| d.notice.clone()).map(|notice| view! {
+            <p class="notice notice-warning" data-testid="box-notice">{notice}</p>
+        })}
         {move || match status() {
             Some(status) => {
                 let updated = status.last_update_ms;

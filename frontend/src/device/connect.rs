@@ -100,6 +100,16 @@ pub fn ConnectForm(
                          (it starts with ssm://). A guest key cannot open the box."
                     </small>
                 </label>
+                <label class="field">
+                    <span>"Model (for a 32-character secret; a QR code names its own)"</span>
+                    <select data-testid="device-model"
+                        on:change=text_field(|d, v| d.model = v)>
+                        <option value="" selected=true>"A SESAME lock (3, 4, 5, 6, MIWA)"</option>
+                        {api_types::SESAME_MODELS.iter().map(|m| view! {
+                            <option value=*m>{*m}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
             </Show>
             {move || problem.get().map(|p| view! {
                 <p class="notice notice-error" data-testid="form-problem" role="alert">{p.message()}</p>

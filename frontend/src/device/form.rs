@@ -12,6 +12,8 @@ pub struct ConnectDraft {
     pub device_id: String,
     /// Web API only: 32 hex characters or the key-share QR text.
     pub secret: String,
+    /// Web API with a hex secret: the model picked; empty when not said.
+    pub model: String,
 }
 
 impl Default for ConnectDraft {
@@ -22,6 +24,7 @@ impl Default for ConnectDraft {
             api_key: String::new(),
             device_id: String::new(),
             secret: String::new(),
+            model: String::new(),
         }
     }
 }
@@ -103,6 +106,8 @@ pub fn to_registration(draft: &ConnectDraft) -> Result<DeviceRegistration, Draft
         nickname,
         api_key: api_key.to_owned(),
         device_id: device_id.to_owned(),
+        model: (draft.api == DeviceApi::WebApi && !draft.model.is_empty())
+            .then(|| draft.model.clone()),
         secret,
     })
 }
@@ -155,6 +160,7 @@ mod tests {
             api_key: " key123 ".into(),
             device_id: UUID.into(),
             secret: SECRET.into(),
+            model: String::new(),
         }
     }
 

@@ -17,6 +17,8 @@ pub struct DeviceData {
     pub usage: Option<String>,
     pub can_open: bool,
     pub can_lock: bool,
+    /// What this box cannot do (e.g. lock remotely), said once on the panel.
+    pub notice: Option<String>,
 }
 
 /// The last reported status of the box.
@@ -61,6 +63,7 @@ pub fn to_device_data(view: &DeviceView, role: Role) -> DeviceData {
         }),
         can_open: view.can_open,
         can_lock: view.can_lock,
+        notice: view.notice.clone(),
     }
 }
 
@@ -82,7 +85,7 @@ pub fn latch_label(latch: LatchState) -> (&'static str, &'static str) {
     match latch {
         LatchState::Locked => ("Locked", "latch-locked"),
         LatchState::Unlocked => ("Unlocked", "latch-unlocked"),
-        LatchState::Moving => ("Moving", "latch-moving"),
+        LatchState::Jammed => ("Jammed or half-turned", "latch-jammed"),
         LatchState::Unknown => ("Unknown", "latch-unknown"),
     }
 }
@@ -107,7 +110,7 @@ pub fn command_feedback(result: &Result<CommandResult, ApiError>) -> Feedback {
             class: match result.outcome {
                 CommandOutcome::Confirmed => "notice-success",
                 CommandOutcome::NotConfirmed => "notice-warning",
-                CommandOutcome::Mismatch => "notice-error",
+                CommandOutcome::Mismatch | CommandOutcome::Jammed => "notice-error",
             },
         },
         Err(error) => Feedback {
@@ -189,6 +192,7 @@ mod tests {
             can_open: true,
             can_lock: true,
             holds_box: true,
+            notice: None,
         }
     }
 
@@ -219,13 +223,16 @@ mod tests {
         let words: Vec<_> = [
             LatchState::Locked,
             LatchState::Unlocked,
-            LatchState::Moving,
+            LatchState::Jammed,
             LatchState::Unknown,
         ]
         .into_iter()
         .map(|latch| latch_label(latch).0)
         .collect();
-        assert_eq!(words, ["Locked", "Unlocked", "Moving", "Unknown"]);
+        assert_eq!(
+            words,
+            ["Locked", "Unlocked", "Jammed or half-turned", "Unknown"]
+        );
     }
 
     #[test]

@@ -67,6 +67,10 @@ pub enum LockStatus {
     Locked,
     Unlocked,
     Deserted,
+    /// A status this server does not know: treated as "not running" (nothing is watched, and
+    /// nothing is opened for it), never as a decode failure that would drop the session.
+    #[serde(other)]
+    Unknown,
 }
 
 /// `LockForPublic`, used for both `session.lock` and `lockForUser`.
@@ -241,6 +245,16 @@ mod tests {
         assert!(s.lock.keyholder.is_none());
         assert_eq!(s.lock.user.username, "demo-wearer");
         assert!(s.metadata.reasons_preventing_unlocking.is_empty());
+    }
+
+    #[test]
+    fn an_unknown_lock_status_or_role_still_decodes_the_session() {
+        let v: Value = serde_json::from_str(FIXTURE).unwrap();
+        let mut session = v["data"]["session"].clone();
+        session["lock"]["status"] = "archived".into();
+        session["lock"]["role"] = "moderator".into();
+        let s: ExtensionSession = serde_json::from_value(session).unwrap();
+        assert_eq!(s.lock.status, LockStatus::Unknown);
     }
 
     #[test]

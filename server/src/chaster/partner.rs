@@ -144,18 +144,22 @@ impl ChasterClient {
     }
 
     /// `PUT /api/extensions/configurations/{token}` with `{config}`. `config` is public: the
-    /// caller puts nothing secret in it.
+    /// caller puts nothing secret in it. Any 2xx is saved, whatever its body (Chaster's own app
+    /// ignores it); the body is returned only when it reads as a configuration.
     pub async fn put_configuration(
         &self,
         token: &ConfigToken,
         config: &Value,
-    ) -> Result<PartnerConfiguration, ChasterError> {
+    ) -> Result<Option<PartnerConfiguration>, ChasterError> {
         let url = self.url(&["api", "extensions", "configurations", token.expose()]);
         let body = serde_json::json!({ "config": config });
         let response = self
             .send("configurations/put", self.http.put(url).json(&body))
             .await?;
-        decode(response).await
+        let bytes = response.bytes().await.unwrap_or_default();
+        Ok(serde_json::from_slice::<PartnerConfiguration>(&bytes)
+            .ok()
+            .filter(|c| c.config.is_object()))
     }
 }
 

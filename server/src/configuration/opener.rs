@@ -74,6 +74,9 @@ pub(super) fn apply(
     if let Some(n) = positive("TAMPER_CHECK_V3_SECS", var("TAMPER_CHECK_V3_SECS"))? {
         t.v3_interval = secs(n);
     }
+    if let Some(n) = positive("TAMPER_UNREACHABLE_SECS", var("TAMPER_UNREACHABLE_SECS"))? {
+        t.unreachable_after = secs(n);
+    }
     let p = &mut s.poll;
     p.extension_slug = var("CHASTER_EXTENSION_SLUG").map(|v| v.trim().to_owned());
     if let Some(n) = positive(

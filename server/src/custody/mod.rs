@@ -146,7 +146,22 @@ impl Custody {
         target: Target,
     ) -> Result<CommandResult, DeviceError> {
         tracing::info!(wearer_box = %short(guard.wearer()), ?target, "moving the box");
+        // An unlock-only box (SESAME Bike) was not proven at registration: its first opening
+        // proves it, and says so when the box did not record it.
+        if target == Target::Unlocked && !device.capabilities().can_lock {
+            return device.unlock_proving().await.map(|(result, _)| result);
+        }
         device.command(target).await
+    }
+
+    /// Registration's proof that the credentials move this box: a tagged lock command (never an
+    /// opening), found in the box's own history. Custody sends it, like every other command.
+    pub async fn prove_new_box(
+        &self,
+        device: &Device,
+    ) -> Result<crate::sesame::ProofOutcome, DeviceError> {
+        tracing::info!("proving a box's credentials with a tagged lock");
+        device.prove_control().await
     }
 
     /// The wearer's connected box, if any.
@@ -155,7 +170,7 @@ impl Custody {
             .store
             .get_device(wearer)
             .await?
-            .map(|record| self.hub.device(record.credentials)))
+            .map(|record| self.hub.device_of_model(record.credentials, &record.model)))
     }
 
     /// Ends `period` and, when another lock of the wearer still runs, gives it the box (a start

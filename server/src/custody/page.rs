@@ -94,6 +94,10 @@ impl Custody {
             let excuse = v.role == Role::Keyholder;
             if excuse {
                 self.store.set_box_open_allowed(&v.session_id, true).await?;
+                // The history watch does not count this opening as the wearer's.
+                self.store
+                    .note_open_allowed(&v.session_id, chrono::Utc::now())
+                    .await?;
             }
             let result = self.send(&guard, device, Target::Unlocked).await;
             // Failed: refused, or the box reports it stayed locked. A command not confirmed in

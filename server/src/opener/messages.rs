@@ -65,6 +65,7 @@ pub fn short_reason(e: &DeviceError) -> &'static str {
         DeviceError::CommandFailed { .. } => "the box reported a failure",
         DeviceError::Timeout { .. } => "CANDY HOUSE did not answer",
         DeviceError::Upstream { .. } => "CANDY HOUSE had a problem",
+        DeviceError::LockNotSupported => "the box cannot be locked remotely",
     }
 }
 
@@ -150,6 +151,15 @@ pub fn found_open(penalty: &str) -> CustomLog {
     log(
         "Box found open during the session",
         format!("The Sesame reported it unlocked while the lock was running. Penalty: {penalty}."),
+        ICON_OPEN,
+    )
+}
+
+/// An opening the box's own history shows (`detail` says when and how).
+pub fn opened_in_history(detail: &str, penalty: &str) -> CustomLog {
+    log(
+        "Box opened during the session",
+        format!("{detail} Penalty: {penalty}."),
         ICON_OPEN,
     )
 }

@@ -15,6 +15,7 @@ mod penalties;
 mod poller;
 mod settings;
 mod tamper;
+mod tamper_history;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -55,6 +56,8 @@ pub struct Opener {
     tamper: TamperWatch,
     /// "Now" for penalty bounds and the job queue; tests move it forward.
     clock: Clock,
+    /// Where the polling fallback's next search page starts (`None`: the first page).
+    poll_cursor: Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl Opener {
@@ -77,6 +80,7 @@ impl Opener {
             signal,
             tamper,
             clock,
+            poll_cursor: Arc::default(),
         }
     }
 
@@ -291,6 +295,12 @@ pub(crate) fn status_name(status: LockStatus) -> &'static str {
         LockStatus::Locked => sessions::LOCKED,
         LockStatus::Unlocked => sessions::UNLOCKED,
         LockStatus::Deserted => sessions::DESERTED,
+        LockStatus::Unknown => {
+            tracing::warn!(
+                "Chaster sent a lock status this server does not know; treated as not running"
+            );
+            "unknown"
+        }
     }
 }
 

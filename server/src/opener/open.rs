@@ -397,12 +397,6 @@ impl Opener {
                     };
                     return Ok(Reached::No(Miss::Device(offline)));
                 }
-                // Probably our earlier command still moving it: look again later.
-                Ok(s) if s.latch == LatchState::Moving => {
-                    return Ok(Reached::No(Miss::NotConfirmed(
-                        "The Sesame is still moving.".into(),
-                    )))
-                }
                 Ok(_) => {}
                 Err(e) => return Ok(Reached::No(Miss::Device(e))),
             }
@@ -415,6 +409,12 @@ impl Opener {
                 outcome: CommandOutcome::Confirmed,
                 ..
             }) => Reached::Yes { already: false },
+            // The hub is offline: the command was dropped; wait for the hub.
+            Ok(CommandResult {
+                status: Some(s), ..
+            }) if !s.reachable => Reached::No(Miss::Device(DeviceError::Offline {
+                last_update: s.last_update,
+            })),
             Ok(r) => Reached::No(Miss::NotConfirmed(r.message)),
             Err(e) => Reached::No(Miss::Device(e)),
         })

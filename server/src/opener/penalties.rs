@@ -133,14 +133,23 @@ impl Opener {
         self.store
             .record_penalty(incident_id, penalty != Penalty::None, &penalty.label())
             .await?;
-        let log = messages::found_open(&described);
+        // An opening found in the box's own history says when it happened.
+        let (log, summary) = match incident.detail.as_deref() {
+            Some(detail) if incident.kind == crate::store::incidents::kinds::OPENED_IN_HISTORY => {
+                (messages::opened_in_history(detail, &described), detail)
+            }
+            _ => (
+                messages::found_open(&described),
+                "The box was found open during the session.",
+            ),
+        };
         Ok(Completion {
             follow_ups: vec![self.log_job(sid, format!("log:{}:incident", job.id), &log)],
             activity: vec![activity(
                 &wearer,
                 sid,
                 kind::INCIDENT,
-                format!("The box was found open during the session. Penalty: {described}."),
+                format!("{summary} Penalty: {described}."),
             )],
             ..done()
         })

@@ -48,6 +48,9 @@ pub struct TamperSettings {
     pub webapi_interval: Duration,
     /// Between two scheduled checks of a legacy v3 box (`TAMPER_CHECK_V3_SECS`; v3 is not metered).
     pub v3_interval: Duration,
+    /// A hub offline this long during a locked session is an `unreachable` incident
+    /// (`TAMPER_UNREACHABLE_SECS`).
+    pub unreachable_after: Duration,
 }
 
 #[derive(Clone, Debug)]
@@ -59,6 +62,9 @@ pub struct PollFallbackSettings {
     pub page_size: u32,
     /// Pages read per poll at most (each page is one Chaster request).
     pub max_pages: u32,
+    /// Sessions we know as locked that are re-read per poll (least recently refreshed first):
+    /// Chaster does not document the search order, so a release may be on no page we read.
+    pub locked_checks: u32,
     /// Releases older than this are history, not work (`CHASTER_POLL_MAX_AGE_SECS`).
     pub max_age: Duration,
 }
@@ -66,7 +72,8 @@ pub struct PollFallbackSettings {
 impl Default for OpenerSettings {
     fn default() -> Self {
         OpenerSettings {
-            webhook_body_limit_bytes: 256 * 1024,
+            // Real session events are ~20 KB and grow during a session: a wide margin.
+            webhook_body_limit_bytes: 1024 * 1024,
             jobs: JobSettings {
                 workers: 8,
                 idle_poll: Duration::from_secs(1),
@@ -83,12 +90,14 @@ impl Default for OpenerSettings {
                 scan_interval: Duration::from_secs(60),
                 webapi_interval: Duration::from_secs(20 * 60),
                 v3_interval: Duration::from_secs(5 * 60),
+                unreachable_after: Duration::from_secs(30 * 60),
             },
             poll: PollFallbackSettings {
                 extension_slug: None,
                 interval: Duration::from_secs(30),
                 page_size: 50,
                 max_pages: 4,
+                locked_checks: 10,
                 max_age: Duration::from_secs(24 * 3600),
             },
             defaults: Policy::default(),

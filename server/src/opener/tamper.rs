@@ -106,6 +106,16 @@ impl TamperWatch {
             if status.latch != LatchState::Locked {
                 return Ok(Verdict::OpenedByKeyholder);
             }
+            // A "locked" reading from before the keyholder's command (the motor takes seconds,
+            // the cloud lags) does not end the allowance.
+            let granted = self.store.open_allowed_at(sid).await?;
+            let stale = match (granted, super::tamper_history::status_time(status)) {
+                (Some(g), Some(t)) => t.timestamp() <= g.timestamp(),
+                _ => false,
+            };
+            if stale {
+                return Ok(Verdict::OpenedByKeyholder);
+            }
             self.store.set_box_open_allowed(sid, false).await?;
         }
         let now = Utc::now();
@@ -164,7 +174,7 @@ impl TamperWatch {
                     Ok(Verdict::Resolved)
                 }
             },
-            LatchState::Moving | LatchState::Unknown => Ok(Verdict::Inconclusive),
+            LatchState::Jammed | LatchState::Unknown => Ok(Verdict::Inconclusive),
         }
     }
 
@@ -217,18 +227,23 @@ impl Opener {
             }
         }
         if row.status != sessions::LOCKED || row.hygiene_opening_active {
+            self.pause_history_watch(sid).await?;
             return Ok(note("not watched now"));
         }
-        let Some(device) = self.store.get_device(&row.wearer_user_id).await? else {
+        let Some(record) = self.store.get_device(&row.wearer_user_id).await? else {
             return Ok(note("no box connected"));
         };
+        let device = self
+            .sesame
+            .device_of_model(record.credentials, &record.model);
         // Cached and coalesced with the pages that read the same box.
-        let status = match self.sesame.device(device.credentials).status().await {
+        let status = match device.status().await {
             Ok(s) => s,
             // The next scheduled check tries again; no retry storm against the budget.
             Err(e) => return Ok(note(format!("status unreadable: {e}"))),
         };
         let verdict = self.tamper.evaluate(sid, &status).await?;
-        Ok(note(format!("{verdict:?}")))
+        self.watch_history(&row, &device, &status, &verdict).await
+    }
     }
 }

@@ -47,7 +47,23 @@ async fn put_config(
     let Json(config) = body?;
     let config = validate(config)?;
     let value = serde_json::to_value(config).map_err(anyhow::Error::from)?;
-    let saved = state.chaster.put_configuration(&token, &value).await?;
+    let saved = match state.chaster.put_configuration(&token, &value).await? {
+        Some(saved) => saved,
+        // Saved (a 2xx), but the answer is not a configuration: ask for it, and if that fails
+        // show what was saved (the role and session only word the page).
+        None => state
+            .chaster
+            .get_configuration(&token)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::info!(error = %e, "configuration saved; re-reading it failed");
+                PartnerConfiguration {
+                    config: value,
+                    role: None,
+                    session_id: None,
+                }
+            }),
+    };
     Ok(Json(view(&saved, &state.settings.opener.defaults)))
 }
 

@@ -146,11 +146,11 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(s.latch, LatchState::Unlocked);
-        cache.put("d", status(LatchState::Moving)).await;
+        cache.put("d", status(LatchState::Jammed)).await;
         let s = cache
             .get_or_fetch("d", || async { Ok(status(LatchState::Unknown)) })
             .await
             .unwrap();
-        assert_eq!(s.latch, LatchState::Moving);
+        assert_eq!(s.latch, LatchState::Jammed);
     }
 }

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::error::DeviceError;
 use super::hub::SesameHub;
+use super::product::Capabilities;
 use super::secret::{ApiKey, DeviceSecret};
 use super::v3::V3Command;
 use super::webapi::WebCommand;
@@ -39,7 +40,7 @@ impl DeviceCredentials {
     }
 
     /// Identifies the physical box: commands to it are serialized.
-    fn device_key(&self) -> String {
+    pub(super) fn device_key(&self) -> String {
         match self {
             Self::WebApi { uuid, .. } => format!("web:{}", uuid.to_ascii_uppercase()),
             Self::LegacyV3 { device_id, .. } => format!("v3:{}", device_id.to_ascii_lowercase()),
@@ -47,7 +48,7 @@ impl DeviceCredentials {
     }
 
     /// Identifies a status view: the box as seen through one key.
-    fn cache_key(&self) -> String {
+    pub(super) fn cache_key(&self) -> String {
         format!("{}:{}", self.device_key(), self.api_key().fingerprint())
     }
 }
@@ -75,11 +76,11 @@ impl Target {
     }
 }
 
-fn latch_words(latch: LatchState) -> &'static str {
+pub(crate) fn latch_words(latch: LatchState) -> &'static str {
     match latch {
         LatchState::Locked => "locked",
         LatchState::Unlocked => "unlocked",
-        LatchState::Moving => "moving",
+        LatchState::Jammed => "between locked and unlocked (jammed or half-turned)",
         LatchState::Unknown => "in an unknown position",
     }
 }
@@ -88,20 +89,61 @@ fn latch_words(latch: LatchState) -> &'static str {
 /// (clock skew between us and CANDY HOUSE).
 const FRESHNESS_SKEW_SECS: i64 = 1;
 
+/// What the readings after one command showed.
+pub(super) struct Verified {
+    pub(super) outcome: Option<CommandOutcome>,
+    /// The last reading after the command, if any could be taken.
+    pub(super) status: Option<BoxStatus>,
+}
+
 /// A handle on one box, obtained from [`SesameHub::device`]. Cheap to clone.
 #[derive(Clone)]
 pub struct Device {
-    hub: SesameHub,
-    credentials: DeviceCredentials,
+    pub(super) hub: SesameHub,
+    pub(super) credentials: DeviceCredentials,
+    pub(super) caps: Capabilities,
 }
 
 impl Device {
     pub(crate) fn new(hub: SesameHub, credentials: DeviceCredentials) -> Self {
-        Self { hub, credentials }
+        Self {
+            hub,
+            credentials,
+            caps: Capabilities::LOCK,
+        }
+    }
+
+    /// The same box, limited to what its model accepts (a SESAME Bike only unlocks).
+    pub fn with_capabilities(mut self, caps: Capabilities) -> Self {
+        self.caps = caps;
+        self
+    }
+
+    pub fn capabilities(&self) -> Capabilities {
+        self.caps
     }
 
     pub fn credentials(&self) -> &DeviceCredentials {
         &self.credentials
+    }
+
+    /// A fresh history tag for a command sent now (see `tags`).
+    pub(super) fn new_tag(&self) -> String {
+        let settings = &self.hub.inner.settings;
+        settings.tag_key.tag(
+            &settings.history_tag,
+            self.credentials.device_id(),
+            Utc::now(),
+        )
+    }
+
+    /// When our command with this history tag was sent, if the tag is one of ours for this box.
+    pub fn our_tag_sent_at(&self, tag: &str) -> Option<DateTime<Utc>> {
+        self.hub
+            .inner
+            .settings
+            .tag_key
+            .sent_at(self.credentials.device_id(), tag)
     }
 
     /// The status, served from the short cache; concurrent callers share one upstream read.
@@ -132,7 +174,7 @@ impl Device {
             .await
     }
 
-    async fn read_status(&self) -> Result<BoxStatus, DeviceError> {
+    pub(super) async fn read_status(&self) -> Result<BoxStatus, DeviceError> {
         let inner = &self.hub.inner;
         match &self.credentials {
             DeviceCredentials::WebApi { uuid, api_key, .. } => inner
@@ -157,23 +199,57 @@ impl Device {
     }
 
     /// Sends the command, then re-reads the status until it shows the target (or the attempts
-    /// run out). One command at a time per box; others wait their turn.
+    /// run out). A box that ends between locked and unlocked gets the command once more. One
+    /// command at a time per box; others wait their turn.
     pub async fn command(&self, target: Target) -> Result<CommandResult, DeviceError> {
+        if target == Target::Locked && !self.caps.can_lock {
+            return Err(DeviceError::LockNotSupported);
+        }
         let lock = self.hub.command_lock(&self.credentials.device_key());
         let _turn = lock.lock().await;
+        let (mut verified, mut task_succeeded) = self.command_once(target).await?;
+        let mut resent = false;
+        if verified
+            .status
+            .as_ref()
+            .is_some_and(|s| s.latch == LatchState::Jammed)
+            && verified.outcome != Some(CommandOutcome::Confirmed)
+        {
+            tracing::warn!(
+                "the Sesame reports a jammed latch after a command; sending it once more"
+            );
+            (verified, task_succeeded) = self.command_once(target).await?;
+            resent = true;
+        }
+        Ok(self.report(target, verified, task_succeeded, resent))
+    }
+
+    /// One command and its verification; the caller holds the box's turn.
+    pub(super) async fn command_once(
+        &self,
+        target: Target,
+    ) -> Result<(Verified, bool), DeviceError> {
+        self.command_tagged(target, &self.new_tag()).await
+    }
+
+    pub(super) async fn command_tagged(
+        &self,
+        target: Target,
+        tag: &str,
+    ) -> Result<(Verified, bool), DeviceError> {
         let cache_key = self.credentials.cache_key();
         self.hub.inner.cache.invalidate(&cache_key);
         let sent_at = Utc::now();
-        let task_succeeded = self.send(target).await?;
-        let (outcome, status) = self.verify(target, sent_at, task_succeeded).await;
-        if let Some(status) = &status {
+        let task_succeeded = self.send(target, tag).await?;
+        let verified = self.verify(target, sent_at, task_succeeded).await;
+        if let Some(status) = &verified.status {
             self.hub.inner.cache.put(&cache_key, status.clone()).await;
         }
-        self.report(target, outcome, status, task_succeeded)
+        Ok((verified, task_succeeded))
     }
 
     /// Returns whether CANDY HOUSE reported the command as carried out (v3 tasks only).
-    async fn send(&self, target: Target) -> Result<bool, DeviceError> {
+    async fn send(&self, target: Target, tag: &str) -> Result<bool, DeviceError> {
         let inner = &self.hub.inner;
         match &self.credentials {
             DeviceCredentials::WebApi {
@@ -186,7 +262,7 @@ impl Device {
                 } else {
                     WebCommand::Unlock
                 };
-                inner.web.command(api_key, uuid, secret, cmd).await?;
+                inner.web.command(api_key, uuid, secret, cmd, tag).await?;
                 Ok(false)
             }
             DeviceCredentials::LegacyV3 { device_id, api_key } => {
@@ -209,74 +285,132 @@ impl Device {
         }
     }
 
+    /// Reads the status after the command. Only a reading that says the hub is online and the
+    /// latch is at the target confirms; an offline hub stops the readings (its status is the
+    /// last known one and would not change).
     async fn verify(
         &self,
         target: Target,
         sent_at: DateTime<Utc>,
         task_succeeded: bool,
-    ) -> (Option<CommandOutcome>, Option<BoxStatus>) {
+    ) -> Verified {
         let settings = &self.hub.inner.settings.verify;
         let mut last = None;
         for _ in 0..settings.attempts.max(1) {
             tokio::time::sleep(settings.delay).await;
-            let Ok(status) = self.read_status().await else {
+            let Ok(mut status) = self.read_status().await else {
                 continue;
             };
-            let fresh = task_succeeded || is_fresh(&status, sent_at);
-            let outcome = if status.latch == target.latch() {
+            if task_succeeded && status.latch != target.latch() {
+                // v3 status can stay stale for minutes after a successful task: `sync` first.
+                status = self.synced_status().await.unwrap_or(status);
+            }
+            let outcome = if task_succeeded {
+                // v3: the task terminated successfully; CANDY HOUSE saw the latch move.
                 Some(CommandOutcome::Confirmed)
-            } else if status.latch == target.opposite() && fresh {
+            } else if !status.reachable {
+                last = Some(status);
+                break;
+            } else if status.latch == target.latch() {
+                Some(CommandOutcome::Confirmed)
+            } else if status.latch == target.opposite() && is_fresh(&status, sent_at) {
                 Some(CommandOutcome::Mismatch)
             } else {
                 None
             };
             last = Some(status);
             if outcome.is_some() {
-                return (outcome, last);
+                return Verified {
+                    outcome,
+                    status: last,
+                };
             }
         }
-        (None, last)
+        Verified {
+            outcome: task_succeeded.then_some(CommandOutcome::Confirmed),
+            status: last,
+        }
     }
 
-    fn report(
+    /// v3 only: `sync`, then the status again.
+    async fn synced_status(&self) -> Option<BoxStatus> {
+        let DeviceCredentials::LegacyV3 { device_id, api_key } = &self.credentials else {
+            return None;
+        };
+        let v3 = &self.hub.inner.v3;
+        if let Err(e) = v3.command(api_key, device_id, V3Command::Sync).await {
+            tracing::info!(error = %e, "v3 sync before the verification read failed");
+        }
+        self.read_status().await.ok()
+    }
+
+    pub(super) fn report(
         &self,
         target: Target,
-        outcome: Option<CommandOutcome>,
-        status: Option<BoxStatus>,
+        verified: Verified,
         task_succeeded: bool,
-    ) -> Result<CommandResult, DeviceError> {
+        resent: bool,
+    ) -> CommandResult {
         let wanted = latch_words(target.latch());
-        let message = match (outcome, &status) {
-            (Some(CommandOutcome::Confirmed), _) => format!("The Sesame reports it is {wanted}."),
-            (Some(CommandOutcome::Mismatch), Some(s)) => format!(
-                "The Sesame reports it is {} after the command. It may have been turned by hand or be jammed; check the box.",
-                latch_words(s.latch)
+        let Verified { outcome, status } = verified;
+        let (outcome, message) = match (outcome, &status) {
+            (Some(CommandOutcome::Confirmed), _) if task_succeeded => (
+                CommandOutcome::Confirmed,
+                format!("CANDY HOUSE reports the command as carried out: the Sesame is {wanted}."),
             ),
-            (_, Some(s)) if !s.reachable => {
-                return Err(DeviceError::Offline { last_update: s.last_update.clone() });
-            }
+            (Some(CommandOutcome::Confirmed), _) => (
+                CommandOutcome::Confirmed,
+                format!("The Sesame reports it is {wanted}."),
+            ),
+            (Some(CommandOutcome::Mismatch), Some(s)) => (
+                CommandOutcome::Mismatch,
+                format!(
+                    "The Sesame reports it is {} after the command. It may have been turned by hand or be jammed; check the box.",
+                    latch_words(s.latch)
+                ),
+            ),
+            (_, Some(s)) if s.latch == LatchState::Jammed && s.reachable && resent => (
+                CommandOutcome::Jammed,
+                "The Sesame stopped between locked and unlocked: it is jammed or half-turned, even after the command was sent a second time. Check the box: something may block the latch, or the lock angles may need to be set again in the Sesame app.".to_owned(),
+            ),
+            (_, Some(s)) if !s.reachable => (
+                CommandOutcome::NotConfirmed,
+                offline_message(s),
+            ),
             (_, Some(s)) => {
-                let mut m = if task_succeeded {
-                    format!("CANDY HOUSE reported the command as done, but the Sesame still reports it is {}.", latch_words(s.latch))
-                } else {
-                    format!(
-                        "CANDY HOUSE accepted the command, but the Sesame still reports it is {}. It may not have received the command, or the secret key may be wrong. Check the box before relying on it.",
-                        latch_words(s.latch)
-                    )
-                };
+                let mut m = format!(
+                    "CANDY HOUSE accepted the command, but the Sesame still reports it is {}. It may not have received the command, or the secret key may be wrong. Check the box before relying on it.",
+                    latch_words(s.latch)
+                );
                 if let (true, Some(p)) = (s.battery_low, s.battery_percent) {
                     m.push_str(&format!(" Its battery is low ({p} %), which can stop the motor."));
                 }
-                m
+                (CommandOutcome::NotConfirmed, m)
             }
-            (_, None) => "CANDY HOUSE accepted the command, but the Sesame's status could not be read afterwards. Check the box before relying on it.".into(),
+            (_, None) => (
+                CommandOutcome::NotConfirmed,
+                "CANDY HOUSE accepted the command, but no status could be read after it, so it is not confirmed. Check the box before relying on it.".into(),
+            ),
         };
-        Ok(CommandResult {
-            outcome: outcome.unwrap_or(CommandOutcome::NotConfirmed),
+        CommandResult {
+            outcome,
             message,
             status,
-        })
+        }
     }
+}
+
+/// Why an offline reading confirms nothing: CANDY HOUSE keeps answering with the last known state.
+pub(crate) fn offline_message(s: &BoxStatus) -> String {
+    let since = s
+        .last_update
+        .as_deref()
+        .map(|t| format!(" since {t}"))
+        .unwrap_or_default();
+    format!(
+        "Not confirmed: the Sesame's hub has been offline{since}, so the command was probably not carried out, and the state it shows ({}) is only the last one it reported. Check the hub's power and Wi-Fi.",
+        latch_words(s.latch)
+    )
 }
 
 /// A Web API status updated after our command was sent reflects the box's reaction to it.

@@ -44,6 +44,9 @@ pub enum DeviceError {
     /// 5xx, a network failure, or an answer not of the documented shape.
     #[error("upstream error (HTTP {status:?}): {detail}")]
     Upstream { status: Option<u16>, detail: String },
+    /// A lock command to a box that only unlocks remotely (SESAME Bike).
+    #[error("this box cannot be locked remotely")]
+    LockNotSupported,
 }
 
 fn secs(d: Duration) -> u64 {
@@ -104,6 +107,9 @@ impl DeviceError {
             }
             Self::Upstream { .. } => {
                 "CANDY HOUSE's service had a problem. Try again in a minute.".into()
+            }
+            Self::LockNotSupported => {
+                "This SESAME Bike can only be unlocked remotely; it cannot be locked from here. The wearer locks it by hand.".into()
             }
         }
     }

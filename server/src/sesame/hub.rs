@@ -9,6 +9,7 @@ use super::cache::StatusCache;
 use super::device::{Device, DeviceCredentials};
 use super::error::DeviceError;
 use super::gate::KeyGate;
+use super::product::capabilities_of_model;
 use super::secret::{model_name, ApiKey};
 use super::settings::SesameSettings;
 use super::v3::{V3Client, V3Status};
@@ -71,6 +72,12 @@ impl SesameHub {
         Device::new(self.clone(), credentials)
     }
 
+    /// A handle on a saved box, limited to what its model accepts (a SESAME Bike only unlocks).
+    pub fn device_of_model(&self, credentials: DeviceCredentials, model: &str) -> Device {
+        self.device(credentials)
+            .with_capabilities(capabilities_of_model(model))
+    }
+
     /// The legacy v3 client, for callers that need `list` or `sync`.
     pub fn v3(&self) -> &V3Client {
         &self.inner.v3
@@ -87,7 +94,8 @@ impl SesameHub {
     }
 
     /// Checks credentials before they are saved: the key must reach the device and its status
-    /// must be readable. (A Web API secret can only be proven by a command.)
+    /// must be readable. This proves neither ownership nor the secret (any key reads any UUID):
+    /// [`Device::prove_control`] does. A 5xx is asked again before it counts.
     pub async fn probe(
         &self,
         credentials: &DeviceCredentials,
@@ -108,7 +116,19 @@ impl SesameHub {
                 })
             }
             DeviceCredentials::WebApi { .. } => {
-                let status = self.device(credentials.clone()).refresh_status().await?;
+                let device = self.device(credentials.clone());
+                let mut failures = 0;
+                let status = loop {
+                    match device.refresh_status().await {
+                        Err(DeviceError::Upstream {
+                            status: Some(s), ..
+                        }) if s >= 500 && failures < self.inner.settings.server_error_retries => {
+                            failures += 1;
+                            tokio::time::sleep(self.inner.settings.retry_backoff * failures).await;
+                        }
+                        other => break other?,
+                    }
+                };
                 Ok(DeviceProbe {
                     model: model_name(product_type),
                     nickname: None,

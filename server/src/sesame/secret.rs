@@ -33,6 +33,14 @@ impl ApiKey {
         self.0.expose_secret()
     }
 
+    /// Web API keys (biz.candyhouse.co) are 40 characters; anything else is a copy mistake.
+    pub fn check_web_api_length(&self) -> Result<(), SecretParseError> {
+        match self.expose().chars().count() {
+            40 => Ok(()),
+            n => Err(SecretParseError::ApiKeyLength(n)),
+        }
+    }
+
     /// A stable, non-reversible identifier of the key (sha256, hex) for counters and bans.
     pub fn fingerprint(&self) -> String {
         hex::encode(Sha256::digest(self.expose().as_bytes()))
@@ -77,6 +85,10 @@ pub enum SecretParseError {
         "This QR code does not contain a readable secret key (the sk= part is missing or damaged)."
     )]
     BadQrCode,
+    #[error("This QR code has a layout this server does not know ({0} bytes instead of 39 or 99), so the secret key cannot be read from it safely. Enter the secret key as 32 hexadecimal characters instead: the CANDY HOUSE developer page (biz.candyhouse.co) shows it next to the device UUID.")]
+    UnknownQrLayout(usize),
+    #[error("A CANDY HOUSE API key is 40 characters long; this one has {0}. Copy it again from the CANDY HOUSE developer page (biz.candyhouse.co).")]
+    ApiKeyLength(usize),
 }
 
 /// Accepts standard base64 with or without padding, as QR payloads come both ways.
@@ -147,9 +159,14 @@ fn parse_qr(text: &str) -> Result<ParsedSecret, SecretParseError> {
             .decode(sk.as_bytes())
             .map_err(|_| SecretParseError::BadQrCode)?,
     );
-    if raw.len() < 17 {
-        return Err(SecretParseError::BadQrCode);
-    }
+    // Only the two layouts CANDY HOUSE documents: OS3 (type ≥ 5) 39 bytes, OS2 99 bytes. Any
+    // other (e.g. a payload the newer apps redeem through a server) would give a wrong secret.
+    let uuid_at = match (raw.len(), raw.first()) {
+        (39, Some(t)) if *t >= 5 => 23,
+        (99, Some(t)) if *t < 5 => 83,
+        (0..=16, _) => return Err(SecretParseError::BadQrCode),
+        (n, _) => return Err(SecretParseError::UnknownQrLayout(n)),
+    };
     let secret: [u8; 16] = raw[1..17]
         .try_into()
         .map_err(|_| SecretParseError::BadQrCode)?;
@@ -158,7 +175,6 @@ fn parse_qr(text: &str) -> Result<ParsedSecret, SecretParseError> {
         return Err(SecretParseError::GuestKey);
     }
     let product_type = raw[0];
-    let uuid_at = if product_type >= 5 { 23 } else { 83 };
     let uuid = raw.get(uuid_at..uuid_at + 16).map(format_uuid);
     Ok(ParsedSecret {
         secret: DeviceSecret::from_bytes(secret),
@@ -181,13 +197,9 @@ fn format_uuid(bytes: &[u8]) -> String {
 
 /// A human model name for a product type byte (from the QR code).
 pub fn model_name(product_type: Option<u8>) -> String {
-    match product_type {
-        Some(0) => "SESAME 3",
-        Some(4) => "SESAME 4",
-        Some(5) => "SESAME 5",
-        Some(7) => "SESAME 5 Pro",
-        Some(16) => "SESAME 5 US",
-        Some(21) => "SESAME 6 Pro",
+    match product_type.map(super::product::product) {
+        Some(super::product::Product::Lock { name, .. })
+        | Some(super::product::Product::Refused { name, .. }) => name,
         _ => "SESAME (Web API)",
     }
     .to_owned()
@@ -260,6 +272,48 @@ mod tests {
             DeviceSecret::parse("ssm://UI?t=sk&sk=AAEC&l=0").unwrap_err(),
             SecretParseError::BadQrCode
         );
+    }
+
+    /// The QR text of a raw `sk` payload.
+    fn qr_of(bytes: &[u8]) -> String {
+        let sk = base64::engine::general_purpose::STANDARD.encode(bytes);
+        format!("ssm://UI?t=sk&sk={sk}&l=0&n=Box")
+    }
+
+    #[test]
+    fn only_the_two_known_qr_layouts_are_read() {
+        let mut touch = base64::engine::general_purpose::STANDARD
+            .decode(OS3_SK)
+            .unwrap();
+        touch[0] = 26;
+        let parsed = DeviceSecret::parse(&qr_of(&touch)).unwrap();
+        assert_eq!(parsed.product_type, Some(26));
+        let mut long = vec![5u8];
+        long.extend_from_slice(&SECRET);
+        long.resize(160, 7);
+        let err = DeviceSecret::parse(&qr_of(&long)).unwrap_err();
+        assert_eq!(err, SecretParseError::UnknownQrLayout(160));
+        assert!(err.to_string().contains("biz.candyhouse.co"), "{err}");
+        // A 39-byte payload of an OS2 type is not a layout CANDY HOUSE writes.
+        let mut os2_short = touch.clone();
+        os2_short[0] = 4;
+        assert_eq!(
+            DeviceSecret::parse(&qr_of(&os2_short)).unwrap_err(),
+            SecretParseError::UnknownQrLayout(39)
+        );
+    }
+
+    #[test]
+    fn web_api_keys_must_have_40_characters() {
+        assert!(ApiKey::parse(&"k".repeat(40))
+            .unwrap()
+            .check_web_api_length()
+            .is_ok());
+        let err = ApiKey::parse(&"k".repeat(39))
+            .unwrap()
+            .check_web_api_length()
+            .unwrap_err();
+        assert!(err.to_string().contains("this one has 39"), "{err}");
     }
 
     #[test]

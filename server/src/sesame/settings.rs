@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use super::tags::TagKey;
+
 /// How the legacy v3 client waits for a command's `task_id` to terminate.
 #[derive(Clone, Debug)]
 pub struct PollSettings {
@@ -49,8 +51,12 @@ pub struct SesameSettings {
     pub retry_backoff: Duration,
     /// Battery at or below this percentage is reported as low.
     pub low_battery_percent: u8,
-    /// The text shown as "who operated" in the Sesame app's history (≤ 21 bytes).
+    /// The text shown as "who operated" in the Sesame app's history (its first 8 bytes, then
+    /// a per-command code).
     pub history_tag: String,
+    /// Signs the per-command codes, so the tamper watch knows our commands from the wearer's.
+    /// The application derives it from the secrets key; the default is random per process.
+    pub tag_key: TagKey,
 }
 
 impl Default for SesameSettings {
@@ -78,6 +84,7 @@ impl Default for SesameSettings {
             retry_backoff: Duration::from_secs(1),
             low_battery_percent: 20,
             history_tag: "Chaster".into(),
+            tag_key: TagKey::random(),
         }
     }
 }

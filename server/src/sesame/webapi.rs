@@ -151,16 +151,17 @@ impl WebApiClient {
 
     /// `POST /api/sesame2/{uuid}/cmd` with a fresh sign. `Ok` means accepted, nothing more.
     /// 5xx answers are retried a bounded number of times: the command was not accepted then.
+    /// `tag` is what the Sesame history shows as "who operated" (cut to 21 bytes).
     pub async fn command(
         &self,
         key: &ApiKey,
         uuid: &str,
         secret: &DeviceSecret,
         command: WebCommand,
+        tag: &str,
     ) -> Result<(), DeviceError> {
         let url = format!("{}/{}/cmd", self.base, encode_segment(uuid));
-        let tag = base64::engine::general_purpose::STANDARD
-            .encode(truncate_tag(&self.settings.history_tag));
+        let tag = base64::engine::general_purpose::STANDARD.encode(truncate_tag(tag));
         let mut failures = 0u32;
         loop {
             let body =
@@ -220,7 +221,8 @@ pub(crate) fn parse_status(json: &Value) -> Option<WebStatus> {
         latch: match state {
             "locked" => LatchState::Locked,
             "unlocked" => LatchState::Unlocked,
-            "moved" => LatchState::Moving,
+            // Not motion: the position is in neither range (SDK `isInLockRange ? … : .moved`).
+            "moved" => LatchState::Jammed,
             _ => LatchState::Unknown,
         },
         battery: json

@@ -17,6 +17,19 @@ pub struct Incident {
     pub penalty_applied: bool,
     /// What was done, e.g. "add_time 60 min", "freeze", "none".
     pub penalty: Option<String>,
+    /// One of [`kinds`]: `found_open` (the box seen unlocked), `opened_in_history`, `jammed`,
+    /// `unreachable`.
+    pub kind: String,
+    /// For people: what the box's history showed, when that is how it was found.
+    pub detail: Option<String>,
+}
+
+/// The kinds of incident.
+pub mod kinds {
+    pub const FOUND_OPEN: &str = "found_open";
+    pub const OPENED_IN_HISTORY: &str = "opened_in_history";
+    pub const JAMMED: &str = "jammed";
+    pub const UNREACHABLE: &str = "unreachable";
 }
 
 /// A line of the box's activity.
@@ -40,7 +53,8 @@ pub struct Activity {
     pub message: String,
 }
 
-const COLUMNS: &str = "id, session_id, detected_at, resolved_at, penalty_applied, penalty";
+const COLUMNS: &str =
+    "id, session_id, detected_at, resolved_at, penalty_applied, penalty, kind, detail";
 
 impl Store {
     /// Opens an incident unless one is open for the session; the job `follow_up` builds for it
@@ -188,5 +202,7 @@ fn incident_from_row(row: &AnyRow) -> Result<Incident, StoreError> {
             .transpose()?,
         penalty_applied: row.try_get::<i64, _>("penalty_applied")? != 0,
         penalty: row.try_get("penalty")?,
+        kind: row.try_get("kind")?,
+        detail: row.try_get("detail")?,
     })
 }

@@ -5,9 +5,11 @@
 //! encrypted with the [`SecretsKey`] before they reach the database.
 
 pub mod custody;
+mod box_watch;
 mod devices;
 pub mod incidents;
 pub mod jobs;
+mod locked;
 mod oauth;
 pub mod penalties;
 pub mod sessions;
@@ -21,6 +23,7 @@ use sqlx::AnyPool;
 use crate::crypto::{CryptoError, SecretsKey};
 
 pub use custody::{CustodyEnd, CustodyPeriod};
+pub use box_watch::{BoxWatch, PointIncident};
 pub use devices::{DeviceRecord, NewDevice};
 pub use incidents::{Activity, Incident, NewActivity};
 pub use jobs::{Completion, Job, NewJob, NewWebhookEvent, Supersede};

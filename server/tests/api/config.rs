@@ -189,3 +189,22 @@ async fn without_a_token_the_config_is_401_missing_token() {
     let error: Value = response.json().await.unwrap();
     assert_eq!(error["code"], "missing_token");
 }
+
+#[tokio::test]
+async fn a_config_put_answered_201_with_an_empty_body_is_a_saved_config() {
+    let app = spawn_app().await;
+    app.chaster.set_config_put_empty(true);
+    let config = json!({
+        "openOnRelease": true,
+        "openForHygiene": true,
+        "openOnDeserted": false,
+        "penalty": {"kind": "add_time", "minutes": 90},
+        "wearerMayLock": true,
+        "lowBatteryPercent": 30
+    });
+    let response = put_config(&app, CONFIG_EDIT_TOKEN, config.clone()).await;
+    assert_eq!(response.status(), 200);
+    let view: Value = response.json().await.unwrap();
+    assert_eq!(view["config"], config);
+    assert_eq!(app.chaster.config_of(CONFIG_EDIT_TOKEN).unwrap(), config);
+}

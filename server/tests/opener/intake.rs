@@ -188,3 +188,22 @@ async fn a_keyholder_who_keeps_the_box_closed_on_release_is_obeyed_and_told() {
         .unwrap();
     assert_eq!(activity[0].kind, "skipped");
 }
+
+#[tokio::test]
+async fn a_600_kb_session_event_is_accepted_under_the_default_limit() {
+    let app = spawn().await;
+    // Real session events embed every extension's config and userData (~20 KB, growing).
+    let body = envelope(
+        "extension_session.updated",
+        json!({"session": {
+            "sessionId": "s-big",
+            "extensions": [{"slug": "verification-picture", "userData": {"history": "x".repeat(600 * 1024)}}]
+        }}),
+    );
+    assert!(body.to_string().len() > 600 * 1024);
+    let response = app
+        .post_webhook(&body, Some((HOOK_USER, HOOK_PASSWORD)))
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(app.state.store.webhook_event_count().await.unwrap(), 1);
+}

@@ -14,3 +14,4 @@ mod polling;
 mod restart;
 mod retries;
 mod tamper;
+mod tamper_history;

@@ -4,6 +4,7 @@
 mod helpers;
 mod service;
 mod store;
+mod truth;
 mod v3;
 mod webapi;
 mod wire_v3;

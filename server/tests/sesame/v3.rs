@@ -162,13 +162,14 @@ async fn a_v3_lambda_error_with_status_200_is_a_typed_error_not_a_panic() {
 }
 
 #[tokio::test]
-async fn an_offline_v3_device_is_not_reachable_and_commands_fail_as_offline() {
+async fn an_offline_v3_device_is_not_reachable_and_commands_are_not_confirmed() {
     let t = spawn().await;
     t.sim.set_fault(DEMO_V3_DEVICE_ID, Some(Fault::Offline));
     let device = t.hub.device(demo_v3());
     assert!(!device.status().await.unwrap().reachable);
-    let err = device.unlock().await.unwrap_err();
-    assert!(matches!(err, DeviceError::Offline { .. }), "{err:?}");
+    let result = device.unlock().await.unwrap();
+    assert_eq!(result.outcome, api_types::CommandOutcome::NotConfirmed);
+    assert!(result.message.contains("offline"), "{}", result.message);
     assert!(t.sim.latch_locked(DEMO_V3_DEVICE_ID));
 }
 

@@ -60,13 +60,16 @@ async fn an_offline_hub_makes_the_box_not_reachable() {
 }
 
 #[tokio::test]
-async fn a_command_to_an_offline_box_fails_as_offline() {
+async fn a_command_to_an_offline_box_is_not_confirmed_and_says_since_when() {
     let t = spawn().await;
     t.sim.set_fault(DEMO_WEBAPI_UUID, Some(Fault::Offline));
-    let err = t.hub.device(demo_web()).unlock().await.unwrap_err();
-    assert!(matches!(err, DeviceError::Offline { .. }), "{err:?}");
-    assert!(err.user_message().contains("offline"));
-    assert!(err.is_retryable());
+    let result = t.hub.device(demo_web()).unlock().await.unwrap();
+    assert_eq!(result.outcome, CommandOutcome::NotConfirmed);
+    assert!(
+        result.message.contains("hub has been offline since"),
+        "{}",
+        result.message
+    );
     assert!(t.sim.latch_locked(DEMO_WEBAPI_UUID));
 }
 
@@ -221,6 +224,10 @@ async fn the_history_shows_our_tag_for_a_web_unlock() {
         .history(&key(DEMO_API_KEY), DEMO_WEBAPI_UUID, 0, 5)
         .await
         .unwrap();
-    assert_eq!(history[0].kind, 17);
-    assert_eq!(history[0].tag.as_deref(), Some("Chaster"));
+    // Newest first: the motor's untagged entry, then our tagged command.
+    assert_eq!(history[0].kind, 11);
+    assert_eq!(history[1].kind, 17);
+    let tag = history[1].tag.as_deref().unwrap();
+    assert!(tag.starts_with("Chaster ") && tag.len() <= 21, "{tag}");
+    assert!(t.hub.device(demo_web()).our_tag_sent_at(tag).is_some());
 }

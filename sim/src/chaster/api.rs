@@ -24,6 +24,16 @@ impl ChasterSim {
         self.lock().webhook = Some(cfg);
     }
 
+    /// The order of `sessions/search` results, which Chaster does not document.
+    pub fn set_search_newest_first(&self, newest_first: bool) {
+        self.lock().search_newest_first = newest_first;
+    }
+
+    /// `PUT configurations/{token}` answers `201` with an empty body (the save still happens).
+    pub fn set_config_put_empty(&self, empty: bool) {
+        self.lock().config_put_empty = empty;
+    }
+
     /// Stops sending webhooks (deliveries already scheduled go on).
     pub fn clear_webhook(&self) {
         self.lock().webhook = None;

@@ -173,6 +173,10 @@ pub struct SimState {
     /// Custom logs on a lock that is no longer locked are refused (400), as Chaster may do;
     /// `true` accepts them (for tests about something else).
     pub accept_logs_on_ended_locks: bool,
+    /// `sessions/search` order (undocumented by Chaster): newest first instead of oldest first.
+    pub search_newest_first: bool,
+    /// `PUT configurations/{token}` answers `201` with an empty body (saved all the same).
+    pub config_put_empty: bool,
 }
 
 impl SimState {
@@ -201,6 +205,8 @@ impl SimState {
             // in creation order.
             next_id: rand::random::<u32>() >> 9,
             accept_logs_on_ended_locks: false,
+            search_newest_first: false,
+            config_put_empty: false,
         }
     }
 

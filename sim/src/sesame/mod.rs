@@ -94,6 +94,25 @@ fn parse_secret(secret_hex: &str) -> [u8; 16] {
         .expect("a device secret is 32 hex characters")
 }
 
+/// Someone unlocks with the Sesame app (or locks): a tagged BLE entry, then the motor's entry a
+/// second later, as the real history shows them (pysesame3 `history_webapi.json`).
+pub(crate) fn app_command(device: &mut SimDevice, locked: bool, who: &str) {
+    use base64::Engine;
+    let tag = base64::engine::general_purpose::STANDARD.encode(who.as_bytes());
+    let now = chrono::Utc::now().timestamp_millis();
+    let (ble, drive) = if locked {
+        (motion::BLE_LOCK, motion::DRIVE_LOCKED)
+    } else {
+        (motion::BLE_UNLOCK, motion::DRIVE_UNLOCKED)
+    };
+    device.record_history_at(ble, tag, now);
+    if device.locked != locked && !device.jammed {
+        device.locked = locked;
+        device.updated_at = chrono::Utc::now().timestamp();
+        device.record_history_at(drive, String::new(), now + 1_200);
+    }
+}
+
 /// Someone turns the latch by hand (the Web API history shows a manual entry).
 pub(crate) fn turn_by_hand(device: &mut SimDevice, locked: bool) {
     if device.locked != locked {
@@ -219,6 +238,36 @@ impl SesameSim {
     /// Someone turns the latch by hand.
     pub fn set_latch(&self, device: &str, locked: bool) {
         self.with_device(device, |d| turn_by_hand(d, locked));
+    }
+
+    /// Someone opens (`locked: false`) or locks the box with the Sesame app on their phone.
+    pub fn app_command(&self, device: &str, locked: bool, who: &str) {
+        self.with_device(device, |d| app_command(d, locked, who));
+    }
+
+    /// The latch sticks between the ranges (status `moved`) until cleared.
+    pub fn set_jammed(&self, device: &str, jammed: bool) {
+        self.with_device(device, |d| {
+            d.jammed = jammed;
+            d.updated_at = chrono::Utc::now().timestamp();
+        });
+    }
+
+    /// The history entries (oldest first): (type, unix ms, tag as text).
+    pub fn history(&self, device: &str) -> Vec<(u8, i64, String)> {
+        use base64::Engine;
+        self.with_device(device, |d| {
+            d.history
+                .iter()
+                .map(|h| {
+                    let tag = base64::engine::general_purpose::STANDARD
+                        .decode(&h.tag_b64)
+                        .map(|b| String::from_utf8_lossy(&b).into_owned())
+                        .unwrap_or_default();
+                    (h.kind, h.at_ms, tag)
+                })
+                .collect()
+        })
     }
 
     pub fn latch_locked(&self, device: &str) -> bool {

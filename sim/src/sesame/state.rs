@@ -59,12 +59,17 @@ pub enum DeviceApi {
     LegacyV3 { nickname: String, serial: String },
 }
 
+/// One entry of the Web API history, as the lock records it.
 #[derive(Clone, Debug)]
 pub struct HistoryRecord {
+    /// The CANDY HOUSE history type (`motion::*`).
     pub kind: u8,
-    pub at_secs: i64,
+    /// Unix milliseconds, as the Web API sends `timeStamp`.
+    pub at_ms: i64,
     pub tag_b64: String,
     pub record_id: u64,
+    /// Recorded while the hub was offline: the cloud has it only once the hub is back.
+    pub uploaded: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -83,6 +88,8 @@ pub struct SimDevice {
     pub fault_remaining: Option<u32>,
     /// What the cloud last heard, frozen while the device is offline.
     pub reported: Option<(bool, i64)>,
+    /// The latch stopped between the lock and the unlock range (status `moved`) until cleared.
+    pub jammed: bool,
     pub commands: Vec<SimCommand>,
     pub status_reads: usize,
     pub history: Vec<HistoryRecord>,
@@ -101,6 +108,7 @@ impl SimDevice {
             fault: None,
             fault_remaining: None,
             reported: None,
+            jammed: false,
             commands: Vec::new(),
             status_reads: 0,
             history: Vec::new(),
@@ -130,6 +138,10 @@ impl SimDevice {
             self.reported = Some((self.locked, self.updated_at));
         } else if fault != Some(Fault::Offline) {
             self.reported = None;
+            // Back online: the hub uploads what the lock recorded meanwhile.
+            for h in &mut self.history {
+                h.uploaded = true;
+            }
         }
         self.fault = fault;
         self.fault_remaining = times;
@@ -150,12 +162,19 @@ impl SimDevice {
     }
 
     pub fn record_history(&mut self, kind: u8, tag_b64: String) {
+        self.record_history_at(kind, tag_b64, chrono::Utc::now().timestamp_millis());
+    }
+
+    /// An entry at a given time (e.g. the mechanical entry a second after an app's command).
+    pub fn record_history_at(&mut self, kind: u8, tag_b64: String, at_ms: i64) {
         let record_id = self.history.last().map_or(1, |h| h.record_id + 1);
+        let uploaded = !self.is_offline();
         self.history.push(HistoryRecord {
             kind,
-            at_secs: chrono::Utc::now().timestamp(),
+            at_ms,
             tag_b64,
             record_id,
+            uploaded,
         });
     }
 }

@@ -65,8 +65,15 @@ async fn a_web_api_command_with_the_right_sign_moves_the_latch() {
     wait_until(|| !sim.latch_locked(DEMO_WEBAPI_UUID)).await;
     assert_eq!(get(url.clone(), key).await.1["CHSesame2Status"], "unlocked");
     let (_, history) = get(format!("{url}/history?page=0&lg=5"), key).await;
-    assert_eq!(history[0]["type"], 17);
-    assert_eq!(history[0]["historyTag"], "dGVzdA==");
+    // Newest first: the motor's untagged entry, then the tagged command.
+    assert_eq!(history[0]["type"], 11);
+    assert_eq!(history[0]["historyTag"], "");
+    assert_eq!(history[1]["type"], 17);
+    assert_eq!(history[1]["historyTag"], "dGVzdA==");
+    assert!(
+        history[1]["timeStamp"].as_i64().unwrap() > 1_000_000_000_000,
+        "milliseconds"
+    );
     assert_eq!(
         sim.commands_received(DEMO_WEBAPI_UUID, CommandKind::Unlock),
         1
@@ -84,6 +91,42 @@ async fn a_wrong_sign_is_accepted_but_nothing_moves() {
     tokio::time::sleep(Duration::from_millis(150)).await;
     assert!(sim.latch_locked(DEMO_WEBAPI_UUID));
     assert!(!sim.command_log(DEMO_WEBAPI_UUID)[0].executed);
+    assert!(
+        sim.history(DEMO_WEBAPI_UUID).is_empty(),
+        "nothing in the history"
+    );
+}
+
+#[tokio::test]
+async fn app_and_manual_openings_leave_real_shaped_history_and_offline_ones_appear_later() {
+    let sim = sim().await;
+    let url = format!("{}/api/sesame2/{DEMO_WEBAPI_UUID}", sim.base_url());
+    let key = ("x-api-key", DEMO_API_KEY);
+    sim.app_command(DEMO_WEBAPI_UUID, false, "Alice");
+    let (_, history) = get(format!("{url}/history?page=0&lg=50"), key).await;
+    assert_eq!(history[0]["type"], 11);
+    assert_eq!(history[1]["type"], 2);
+    assert_eq!(history[1]["historyTag"], "QWxpY2U=");
+    sim.set_fault(DEMO_WEBAPI_UUID, Some(Fault::Offline));
+    sim.set_latch(DEMO_WEBAPI_UUID, true);
+    let (_, history) = get(format!("{url}/history?page=0&lg=50"), key).await;
+    assert_eq!(
+        history.as_array().unwrap().len(),
+        2,
+        "not uploaded while offline"
+    );
+    sim.set_fault(DEMO_WEBAPI_UUID, None);
+    let (_, history) = get(format!("{url}/history?page=0&lg=50"), key).await;
+    assert_eq!(history[0]["type"], 7);
+}
+
+#[tokio::test]
+async fn a_jammed_latch_reads_as_moved() {
+    let sim = sim().await;
+    let url = format!("{}/api/sesame2/{DEMO_WEBAPI_UUID}", sim.base_url());
+    sim.set_jammed(DEMO_WEBAPI_UUID, true);
+    let (_, body) = get(url, ("x-api-key", DEMO_API_KEY)).await;
+    assert_eq!(body["CHSesame2Status"], "moved");
 }
 
 #[tokio::test]

@@ -188,8 +188,7 @@ async fn command(
                 (Some(done), Some(Ok(())), None)
             }
             CommandKind::Lock | CommandKind::Unlock => {
-                let done =
-                    motion::start(&shared, &device_id, index, kind == CommandKind::Lock, None);
+                let done = motion::start(&shared, &device_id, index, kind == CommandKind::Lock);
                 (Some(done), Some(Ok(())), Some(index))
             }
         }

@@ -91,8 +91,10 @@ async fn status(
     let body = with_device(&shared, &headers, &uuid, |d| {
         d.status_reads += 1;
         let (locked, at) = d.visible();
-        let state = match d.moving_to {
-            Some(_) if !d.is_offline() => "moved",
+        // `moved` is not motion: the position is in neither range (jammed, half-turned). While
+        // the motor runs the cloud still has the last reported state.
+        let state = match () {
+            _ if d.jammed && !d.is_offline() => "moved",
             _ if locked => "locked",
             _ => "unlocked",
         };
@@ -166,12 +168,16 @@ async fn command(
     };
     let index = motion::record(&shared, &uuid, kind, moves);
     if moves {
+        // The lock records the command with its tag at once, the motor's entry when it stops.
         let history_kind = if target {
             motion::WEB_LOCK
         } else {
             motion::WEB_UNLOCK
         };
-        motion::start(&shared, &uuid, index, target, Some((history_kind, tag)));
+        if let Some(d) = shared.lock().expect("sim state poisoned").device_mut(&uuid) {
+            d.record_history(history_kind, tag);
+        }
+        motion::start(&shared, &uuid, index, target);
     }
     Json(json!({ "statusCode": 200 })).into_response()
 }
@@ -192,13 +198,14 @@ async fn history(
         let per_page = q.lg.unwrap_or(50).min(50);
         d.history
             .iter()
+            .filter(|h| h.uploaded)
             .rev()
             .skip(q.page.unwrap_or(0) * 50)
             .take(per_page)
             .map(|h| {
                 json!({
                     "type": h.kind,
-                    "timeStamp": h.at_secs * 1000,
+                    "timeStamp": h.at_ms,
                     "historyTag": h.tag_b64,
                     "devicePk": "",
                     "recordID": h.record_id,

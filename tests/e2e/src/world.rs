@@ -17,6 +17,7 @@ impl Stack {
             api_key: DEMO_API_KEY.to_owned(),
             device_id: uuid.to_owned(),
             secret: Some(DEMO_SECRET_HEX.to_owned()),
+            model: None,
         };
         let response = reqwest::Client::new()
             .put(format!("{}/api/device", self.app_url))

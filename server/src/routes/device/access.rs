@@ -97,7 +97,9 @@ pub async fn live_view(
     viewer: &BoxViewer,
     permissions: Permissions,
 ) -> DeviceView {
-    let device = state.hub.device(record.credentials.clone());
+    let device = state
+        .hub
+        .device_of_model(record.credentials.clone(), &record.model);
     let status = device.status().await;
     if let Err(e) = &status {
         tracing::warn!(error = %e, "cannot read the box status");
@@ -167,7 +169,7 @@ async fn connected_device(state: &AppState, viewer: &BoxViewer) -> Result<Device
         .get_device(viewer.wearer_id.as_str())
         .await?
         .ok_or_else(|| AppError::Missing(NO_BOX.into()))?;
-    Ok(state.hub.device(record.credentials))
+    Ok(state.hub.device_of_model(record.credentials, &record.model))
 }
 
 fn flag_battery(mut result: CommandResult, viewer: &BoxViewer) -> CommandResult {

@@ -32,7 +32,7 @@ pub use access::{device_slot, lock_box, open_box, BoxViewer};
 use crate::auth::CurrentSession;
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::sesame::{DeviceError, DeviceProbe};
+use crate::sesame::{DeviceError, DeviceProbe, ProofOutcome};
 use crate::state::AppState;
 use crate::store::NewDevice;
 use history::write_history;
@@ -72,12 +72,13 @@ async fn test_device(
     session.require_role(Role::Wearer, "connect a box")?;
     let Json(registration) = body?;
     let candidate = registration::parse(&registration)?;
-    let probe = probe(&state, &candidate).await?;
+    let probe = prove(&state, &candidate).await?;
     let viewer = BoxViewer::of(session, &state.settings.opener.defaults);
     Ok(Json(view::with_battery_flag(probe.status, &viewer.policy)))
 }
 
-/// Connects (or replaces) the wearer's box once CANDY HOUSE has shown its status.
+/// Connects (or replaces) the wearer's box once the box proved the credentials (so the wearer
+/// may also rotate the credentials of the same box during a lock).
 async fn put_device(
     State(state): State<AppState>,
     current: CurrentSession,
@@ -87,7 +88,8 @@ async fn put_device(
     session.require_role(Role::Wearer, "connect a box")?;
     let Json(registration) = body?;
     let candidate = registration::parse(&registration)?;
-    let probe = probe(&state, &candidate).await?;
+    let probe = prove(&state, &candidate).await?;
+    let candidate_caps = candidate.caps;
     let wearer = session.wearer_id.as_str();
     // A record that no longer decrypts is still a box that is being replaced.
     let replaced = !matches!(state.store.get_device(wearer).await, Ok(None));
@@ -118,7 +120,10 @@ async fn put_device(
     } else {
         "The wearer connected a box"
     };
-    let description = format!("{} ({})", record.nickname, record.model);
+    let mut description = format!("{} ({})", record.nickname, record.model);
+    if !candidate_caps.can_lock {
+        description.push_str(". It can only be unlocked remotely: the wearer locks it by hand, and control of it is proven at the first opening.");
+    }
     write_history(
         &state,
         &session.session_id,
@@ -191,21 +196,49 @@ async fn lock_device(
     Ok(Json(lock_box(&state, &viewer).await?))
 }
 
-async fn probe(
+/// The status read, then the proof on the box itself ([`crate::sesame::Device::prove_control`]): a lock
+/// command with a unique history tag that the box must record. Without it nothing is saved.
+/// An unlock-only box (SESAME Bike) is proven at the first opening instead.
+async fn prove(
     state: &AppState,
     candidate: &registration::Candidate,
 ) -> Result<DeviceProbe, AppError> {
-    state
+    let mut probe = state
         .hub
         .probe(&candidate.credentials, candidate.product_type)
         .await
-        .map_err(registration_error)
+        .map_err(registration_error)?;
+    let device = state
+        .hub
+        .device(candidate.credentials.clone())
+        .with_capabilities(candidate.caps);
+    let proof = state
+        .custody
+        .prove_new_box(&device)
+        .await
+        .map_err(registration_error)?;
+    if let Some(refusal) = proof.refusal() {
+        tracing::info!(?proof, "box credentials not proven");
+        return Err(AppError::Invalid(refusal));
+    }
+    if let ProofOutcome::Proven { status: Some(s) } = proof {
+        probe.status = s;
+    }
+    probe.model = candidate.model_or(probe.model);
+    Ok(probe)
 }
+
+const SETUP_PROBLEM: &str = "CANDY HOUSE keeps answering this Sesame with a server error (HTTP 500). That usually means a setup problem, not an outage: the lock is not paired with a hub (WiFi Module 2 or Hub 3), the UUID is not this lock's, or the API key is not the owner's. Check these in the Sesame app and on biz.candyhouse.co, then try again.";
 
 /// While connecting, a refusal means the wearer typed something wrong: 422 with CANDY HOUSE's
 /// reason. Anything else (offline, throttled, down) keeps its own status and code.
 fn registration_error(e: DeviceError) -> AppError {
     match e {
+        // Asked again already: a 500 that stays is a setup problem, not a passing outage.
+        DeviceError::Upstream {
+            status: Some(500..=599),
+            ..
+        } => AppError::Invalid(SETUP_PROBLEM.into()),
         DeviceError::BadCredentials { .. }
         | DeviceError::NotFound
         | DeviceError::IntegrationDisabled

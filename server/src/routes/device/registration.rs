@@ -4,7 +4,8 @@
 use api_types::{DeviceApi, DeviceRegistration};
 
 use crate::error::AppError;
-use crate::sesame::{ApiKey, DeviceCredentials, DeviceSecret};
+use crate::sesame::product::{product, product_type_of_name, Product};
+use crate::sesame::{model_name, ApiKey, Capabilities, DeviceCredentials, DeviceSecret};
 
 /// As the connect form allows.
 const MAX_NICKNAME_CHARS: usize = 40;
@@ -15,8 +16,10 @@ const MAX_DEVICE_ID_CHARS: usize = 100;
 #[derive(Debug)]
 pub struct Candidate {
     pub credentials: DeviceCredentials,
-    /// From the QR code, for the model name.
+    /// From the QR code or the model picked, for the model name.
     pub product_type: Option<u8>,
+    /// What the box accepts (a SESAME Bike only unlocks).
+    pub caps: Capabilities,
     /// `None` when the wearer left it empty.
     pub nickname: Option<String>,
 }
@@ -39,7 +42,27 @@ pub fn parse(registration: &DeviceRegistration) -> Result<Candidate, AppError> {
             let secret = secret.ok_or_else(|| {
                 invalid("A SESAME 3, 4 or 5 needs its secret key: 32 hexadecimal characters, or the text of the owner's key-sharing QR code.")
             })?;
+            api_key
+                .check_web_api_length()
+                .map_err(|e| invalid(e.to_string()))?;
             let parsed = DeviceSecret::parse(secret).map_err(|e| invalid(e.to_string()))?;
+            let product_type = match (parsed.product_type, registration.model.as_deref()) {
+                (Some(t), _) => Some(t),
+                (None, Some(m)) if !m.trim().is_empty() => {
+                    Some(product_type_of_name(m).ok_or_else(|| {
+                        invalid(format!("\"{m}\" is not a CANDY HOUSE model this server knows. Pick the model from the list, or paste the owner's key-sharing QR code."))
+                    })?)
+                }
+                (None, _) => None,
+            };
+            let caps = match product_type.map(product) {
+                None => Capabilities::LOCK,
+                Some(Product::Lock { caps, .. }) => caps,
+                Some(p) => {
+                    let from_qr = parsed.product_type.is_some();
+                    return Err(invalid(p.refusal(from_qr).unwrap_or_default()));
+                }
+            };
             let uuid = web_uuid(device_id, parsed.uuid.as_deref())?;
             Ok(Candidate {
                 credentials: DeviceCredentials::WebApi {
@@ -47,7 +70,8 @@ pub fn parse(registration: &DeviceRegistration) -> Result<Candidate, AppError> {
                     api_key,
                     secret: parsed.secret,
                 },
-                product_type: parsed.product_type,
+                product_type,
+                caps,
                 nickname,
             })
         }
@@ -75,8 +99,25 @@ pub fn parse(registration: &DeviceRegistration) -> Result<Candidate, AppError> {
                     api_key,
                 },
                 product_type: None,
+                caps: Capabilities::LOCK,
                 nickname,
             })
+        }
+    }
+}
+
+impl Candidate {
+    /// The model name saved with the box (it decides the capabilities later).
+    pub fn model(&self) -> String {
+        model_name(self.product_type)
+    }
+
+    /// The model name when the product type is known, else `fallback` (what CANDY HOUSE said).
+    pub fn model_or(&self, fallback: String) -> String {
+        if self.product_type.is_some() {
+            self.model()
+        } else {
+            fallback
         }
     }
 }
@@ -121,6 +162,7 @@ fn is_uuid(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
 
     const KEY: &str = "demo-sesame-api-key-0000000000000000000a";
     const SECRET_HEX: &str = "0b3e5f1665e143b59180c915fa4b06d9";
@@ -135,6 +177,7 @@ mod tests {
             api_key: KEY.into(),
             device_id: device_id.into(),
             secret: secret.map(str::to_owned),
+            model: None,
         }
     }
 
@@ -194,6 +237,55 @@ mod tests {
         assert!(message(parse(&web("", Some(SECRET_HEX)))).contains("device UUID"));
         let mut r = web(QR_UUID, Some(SECRET_HEX));
         r.nickname = "x".repeat(41);
+        assert!(message(parse(&r)).contains("40 characters"));
+    }
+
+    #[test]
+    fn a_touch_2_pro_qr_code_is_refused_naming_the_device() {
+        let mut raw = base64::engine::general_purpose::STANDARD
+            .decode(QR_SK)
+            .unwrap();
+        raw[0] = 26;
+        let sk = base64::engine::general_purpose::STANDARD.encode(&raw);
+        let qr = format!("ssm://UI?t=sk&sk={sk}&l=0&n=Touch");
+        let m = message(parse(&web(QR_UUID, Some(&qr))));
+        assert!(m.contains("SESAME Touch 2 Pro, not a lock"), "{m}");
+    }
+
+    #[test]
+    fn a_160_byte_qr_payload_asks_for_the_hex_secret() {
+        let mut raw = vec![5u8];
+        raw.resize(160, 9);
+        let sk = base64::engine::general_purpose::STANDARD.encode(&raw);
+        let m = message(parse(&web(
+            QR_UUID,
+            Some(&format!("ssm://UI?t=sk&sk={sk}&l=0")),
+        )));
+        assert!(
+            m.contains("160 bytes") && m.contains("32 hexadecimal"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn a_bike_is_an_unlock_only_box_and_a_bot_2_is_refused() {
+        let mut r = web(QR_UUID, Some(SECRET_HEX));
+        r.model = Some("SESAME Bike 2".into());
+        let c = parse(&r).unwrap();
+        assert!(!c.caps.can_lock && c.caps.can_unlock);
+        assert_eq!(c.model(), "SESAME Bike 2");
+        r.model = Some("SESAME Bot 2".into());
+        let m = message(parse(&r));
+        assert!(
+            m.contains("A SESAME Bot 2 is a CANDY HOUSE device, not a lock"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn a_web_api_key_must_have_40_characters() {
+        let mut r = web(QR_UUID, Some(SECRET_HEX));
+        r.api_key = "k".repeat(39);
         assert!(message(parse(&r)).contains("40 characters"));
     }
 

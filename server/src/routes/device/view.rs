@@ -5,6 +5,7 @@
 use api_types::{BoxStatus, DeviceSlot, DeviceView, ExtensionConfig};
 
 use crate::custody::Permissions;
+use crate::sesame::product::{capabilities_of_model, UNLOCK_ONLY_NOTICE};
 use crate::sesame::DeviceError;
 use crate::store::DeviceRecord;
 
@@ -27,6 +28,7 @@ pub fn device_view(
         }
         Err(e) => (None, Some(e.user_message())),
     };
+    let caps = capabilities_of_model(&record.model);
     DeviceView {
         nickname: record.nickname.clone(),
         api: record.api(),
@@ -35,8 +37,10 @@ pub fn device_view(
         status_error,
         requests_this_month,
         can_open: permissions.can_open,
-        can_lock: permissions.can_lock,
+        // An unlock-only box (Bike) cannot be locked remotely, whoever asks.
+        can_lock: caps.can_lock && permissions.can_lock,
         holds_box: permissions.holds_box,
+        notice: (!caps.can_lock).then(|| UNLOCK_ONLY_NOTICE.to_owned()),
     }
 }
 

@@ -257,3 +257,90 @@ async fn an_oversized_registration_is_refused_and_nothing_is_saved() {
     assert_eq!(get_slot(&app, WEARER_TOKEN).await["device"], Value::Null);
     assert_eq!(app.sesame.requests_for_key(DEMO_API_KEY), 0);
 }
+
+#[tokio::test]
+async fn a_wrong_secret_is_refused_at_registration_because_the_tagged_lock_never_shows_up() {
+    let app = spawn_app().await;
+    let registration = web_registration("00112233445566778899aabbccddeeff");
+    for (method, path) in [(Method::POST, "/device/test"), (Method::PUT, "/device")] {
+        let (status, text) = call(&app, method, path, WEARER_TOKEN, Some(&registration)).await;
+        assert_eq!(status, 422, "{path}: {text}");
+        let message = parse(&text)["message"].as_str().unwrap().to_owned();
+        assert!(message.contains("secret key is wrong"), "{message}");
+    }
+    assert_eq!(get_slot(&app, WEARER_TOKEN).await["device"], Value::Null);
+    assert_eq!(
+        app.sesame
+            .commands_received(DEMO_WEBAPI_UUID, CommandKind::Lock),
+        2,
+        "one tagged lock per attempt"
+    );
+}
+
+#[tokio::test]
+async fn a_touch_2_pro_qr_code_and_a_160_byte_payload_are_refused_with_their_messages() {
+    let app = spawn_app().await;
+    let qr = |raw: Vec<u8>| {
+        let sk = base64::engine::general_purpose::STANDARD.encode(raw);
+        format!("ssm://UI?t=sk&sk={sk}&l=0&n=Box")
+    };
+    let mut touch = vec![26u8];
+    touch.extend(hex::decode(DEMO_SECRET_HEX).unwrap());
+    touch.extend([1, 2, 3, 4, 0, 1]);
+    touch.extend(hex::decode(DEMO_WEBAPI_UUID.replace('-', "")).unwrap());
+    let mut long = vec![5u8];
+    long.extend(hex::decode(DEMO_SECRET_HEX).unwrap());
+    long.resize(160, 0x42);
+    let cases = [
+        (qr(touch), "belongs to a SESAME Touch 2 Pro, not a lock"),
+        (qr(long), "(160 bytes instead of 39 or 99)"),
+    ];
+    for (text_of_qr, expected) in cases {
+        let registration = web_registration(&text_of_qr);
+        let (status, text) = call(
+            &app,
+            Method::PUT,
+            "/device",
+            WEARER_TOKEN,
+            Some(&registration),
+        )
+        .await;
+        assert_eq!(status, 422, "{text}");
+        assert!(text.contains(expected), "{text}");
+    }
+    assert_eq!(app.sesame.requests_for_key(DEMO_API_KEY), 0);
+}
+
+#[tokio::test]
+async fn a_bike_is_registered_as_an_unlock_only_box() {
+    let app = spawn_app().await;
+    let mut registration = web_registration(DEMO_SECRET_HEX);
+    registration["model"] = json!("SESAME Bike 2");
+    let (status, text) = call(
+        &app,
+        Method::PUT,
+        "/device",
+        WEARER_TOKEN,
+        Some(&registration),
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    let view = parse(&text);
+    assert_eq!(view["model"], "SESAME Bike 2");
+    assert_eq!(view["can_lock"], false);
+    assert!(view["notice"]
+        .as_str()
+        .unwrap()
+        .contains("cannot be locked from here"));
+    assert_eq!(
+        app.sesame
+            .commands_received(DEMO_WEBAPI_UUID, CommandKind::Lock),
+        0,
+        "a Bike is never sent a lock"
+    );
+    let slot = get_slot(&app, KEYHOLDER_TOKEN).await;
+    assert_eq!(slot["device"]["can_lock"], false);
+    let (status, text) = call(&app, Method::POST, "/device/lock", KEYHOLDER_TOKEN, None).await;
+    assert_ne!(status, 200, "{text}");
+    assert!(text.contains("only be unlocked remotely"), "{text}");
+}

@@ -78,6 +78,9 @@ async fn put_configuration(
                 events.extend(lifecycle::updated(s, &id, now));
             }
         }
+        if s.config_put_empty {
+            return StatusCode::CREATED.into_response();
+        }
         match configuration_json(s, &token) {
             Ok(body) => Json(body).into_response(),
             Err(r) => r.into_response(),

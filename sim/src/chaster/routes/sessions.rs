@@ -61,7 +61,7 @@ async fn get_session(State(hub): State<Shared>, Path(session_id): Path<String>) 
 }
 
 /// `POST /api/extensions/sessions/search` (`GetSessionsDto`) → `{count, hasMore, results}`, oldest
-/// first; each result is an `ExtensionSessionForPartner` with its `paginationId`. `count` is the
+/// first unless `search_newest_first` (Chaster documents no order); each result is an `ExtensionSessionForPartner` with its `paginationId`. `count` is the
 /// number of sessions matching the filter, over all pages.
 async fn search_sessions(State(hub): State<Shared>, body: Bytes) -> Response {
     let dto = match object_body(&body) {
@@ -95,10 +95,18 @@ async fn search_sessions(State(hub): State<Shared>, body: Bytes) -> Response {
         .filter(|(_, l)| status == "all" || l.status == parse_status(status))
         .collect();
     matching.sort_by(|a, b| a.0.object_id.cmp(&b.0.object_id));
+    let newest_first = s.search_newest_first;
+    if newest_first {
+        matching.reverse();
+    }
     let count = matching.len();
     let rest: Vec<_> = matching
         .into_iter()
-        .filter(|(x, _)| x.object_id.as_str() > after)
+        .filter(|(x, _)| {
+            after.is_empty()
+                || (newest_first && x.object_id.as_str() < after)
+                || (!newest_first && x.object_id.as_str() > after)
+        })
         .collect();
     let results: Vec<Value> = rest
         .iter()

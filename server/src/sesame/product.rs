@@ -1,0 +1,167 @@
+//! CANDY HOUSE product types (the byte before the secret in a key-share QR code, SDK
+//! `CHDeivceProtocols.kt`): which ones are locks, and which commands each one takes.
+
+/// What a box can be told to do over the Web API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Capabilities {
+    /// Lock (82) is accepted. False for a SESAME Bike: the wearer locks it by hand.
+    pub can_lock: bool,
+    /// Unlock (83) is accepted.
+    pub can_unlock: bool,
+}
+
+impl Capabilities {
+    pub const LOCK: Capabilities = Capabilities {
+        can_lock: true,
+        can_unlock: true,
+    };
+    pub const UNLOCK_ONLY: Capabilities = Capabilities {
+        can_lock: false,
+        can_unlock: true,
+    };
+}
+
+/// A product type, judged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Product {
+    /// A lock this server drives.
+    Lock {
+        name: &'static str,
+        caps: Capabilities,
+    },
+    /// A CANDY HOUSE device that is not a lock (or one whose command is not implemented).
+    Refused {
+        name: &'static str,
+        why: &'static str,
+    },
+    /// A type byte this server does not know.
+    Unknown(u8),
+}
+
+const NOT_A_LOCK: &str = "it does not hold a latch, so it cannot keep a key box closed";
+const BOT: &str = "a Bot presses a switch (command 89); this server does not drive it";
+
+/// Judges a product type byte.
+pub fn product(product_type: u8) -> Product {
+    let lock = |name| Product::Lock {
+        name,
+        caps: Capabilities::LOCK,
+    };
+    let bike = |name| Product::Lock {
+        name,
+        caps: Capabilities::UNLOCK_ONLY,
+    };
+    let refused = |name, why| Product::Refused { name, why };
+    match product_type {
+        0 => lock("SESAME 3"),
+        4 => lock("SESAME 4"),
+        5 => lock("SESAME 5"),
+        7 => lock("SESAME 5 Pro"),
+        16 => lock("SESAME 5 US"),
+        20 => lock("SESAME 6"),
+        21 => lock("SESAME 6 Pro"),
+        29 => lock("SESAME MIWA"),
+        32 => lock("SESAME 6 Pro sliding door"),
+        3 => bike("SESAME Bike"),
+        6 => bike("SESAME Bike 2"),
+        33 => bike("SESAME Bike 3"),
+        1 => refused(
+            "WiFi Module 2",
+            "it is a hub that connects a lock to the internet",
+        ),
+        13 => refused("Hub 3", "it is a hub that connects a lock to the internet"),
+        36 => refused(
+            "Hub 3 LTE",
+            "it is a hub that connects a lock to the internet",
+        ),
+        2 => refused("SESAME Bot", BOT),
+        17 => refused("SESAME Bot 2", BOT),
+        35 => refused("SESAME Bot 3", BOT),
+        8 => refused("SESAME Open Sensor", NOT_A_LOCK),
+        24 => refused("SESAME Open Sensor 2", NOT_A_LOCK),
+        9 => refused("SESAME Touch Pro", NOT_A_LOCK),
+        10 => refused("SESAME Touch", NOT_A_LOCK),
+        25 => refused("SESAME Touch 2", NOT_A_LOCK),
+        26 => refused("SESAME Touch 2 Pro", NOT_A_LOCK),
+        11 => refused("BLE Connector", NOT_A_LOCK),
+        14 => refused("SESAME Remote", NOT_A_LOCK),
+        15 => refused("SESAME Remote Nano", NOT_A_LOCK),
+        18 | 19 | 22 | 23 => refused("SESAME Face", NOT_A_LOCK),
+        27 | 28 | 30 | 31 => refused("SESAME Face 2", NOT_A_LOCK),
+        other => Product::Unknown(other),
+    }
+}
+
+impl Product {
+    /// The sentence a wearer sees when this device cannot be connected; `None` for a lock.
+    /// `from_qr`: the product type came from a QR code (else from the model picked).
+    pub fn refusal(&self, from_qr: bool) -> Option<String> {
+        match self {
+            Product::Lock { .. } => None,
+            Product::Refused { name, why } => Some(format!(
+                "{}, not a lock: {why}. Connect the SESAME lock that closes the box (SESAME 3, 4, 5, 6, MIWA or Bike).",
+                if from_qr { format!("This QR code belongs to a {name}") } else { format!("A {name} is a CANDY HOUSE device") }
+            )),
+            Product::Unknown(t) => Some(format!(
+                "This QR code belongs to a CANDY HOUSE device this server does not know (product type {t}), so it cannot tell whether it is a lock. Share the key of a SESAME 3, 4, 5, 6, MIWA or Bike lock."
+            )),
+        }
+    }
+}
+
+/// The product type of a model name the connect form offers (`api_types::SESAME_MODELS`).
+pub fn product_type_of_name(name: &str) -> Option<u8> {
+    let name = name.trim();
+    (0..=u8::MAX).find(|t| match product(*t) {
+        Product::Lock { name: n, .. } | Product::Refused { name: n, .. } => {
+            n.eq_ignore_ascii_case(name)
+        }
+        Product::Unknown(_) => false,
+    })
+}
+
+/// Capabilities from the model name saved with a box (older records and v3 boxes: a full lock).
+pub fn capabilities_of_model(model: &str) -> Capabilities {
+    if model.starts_with("SESAME Bike") {
+        Capabilities::UNLOCK_ONLY
+    } else {
+        Capabilities::LOCK
+    }
+}
+
+/// What the page says about an unlock-only box.
+pub const UNLOCK_ONLY_NOTICE: &str = "This SESAME Bike can only be unlocked remotely: it cannot be locked from here. The wearer locks it by hand, and the box counts as locked from the first reading that shows it locked.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locks_bikes_and_other_devices_are_told_apart() {
+        assert!(matches!(product(5), Product::Lock { caps, .. } if caps == Capabilities::LOCK));
+        assert!(
+            matches!(product(33), Product::Lock { caps, .. } if caps == Capabilities::UNLOCK_ONLY)
+        );
+        let touch = product(26).refusal(true).unwrap();
+        assert!(
+            touch.contains("belongs to a SESAME Touch 2 Pro, not a lock"),
+            "{touch}"
+        );
+        assert!(product(17)
+            .refusal(false)
+            .unwrap()
+            .contains("A SESAME Bot 2 is"));
+        assert!(product(99)
+            .refusal(true)
+            .unwrap()
+            .contains("product type 99"));
+        assert_eq!(
+            capabilities_of_model("SESAME Bike 2"),
+            Capabilities::UNLOCK_ONLY
+        );
+        assert_eq!(capabilities_of_model("SESAME 5"), Capabilities::LOCK);
+        for name in api_types::SESAME_MODELS {
+            assert!(product_type_of_name(name).is_some(), "{name}");
+        }
+    }
+}
