@@ -17,10 +17,11 @@ use sqlx::Row;
 use crate::helpers::TempDir;
 use crate::pg::PgCluster;
 
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 11] = [
     "_sqlx_migrations",
     "api_usage",
     "box_events",
+    "box_watch",
     "dashboard_sessions",
     "devices",
     "incidents",
