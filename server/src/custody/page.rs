@@ -36,6 +36,9 @@ impl Viewer {
             LockStatus::Locked => Phase::Running,
             LockStatus::Deserted => Phase::Deserted,
             LockStatus::Unlocked => Phase::Ended,
+            // Neither running nor confirmed over: nobody moves the box from a page until Chaster
+            // says which (as while a deserted lock waits).
+            LockStatus::Unknown => Phase::Deserted,
         }
     }
 }

@@ -245,5 +245,4 @@ impl Opener {
         let verdict = self.tamper.evaluate(sid, &status).await?;
         self.watch_history(&row, &device, &status, &verdict).await
     }
-    }
 }

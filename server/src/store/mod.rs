@@ -4,8 +4,8 @@
 //! `ON CONFLICT`), so the same migrations and queries run on both engines. Credentials are
 //! encrypted with the [`SecretsKey`] before they reach the database.
 
-pub mod custody;
 mod box_watch;
+pub mod custody;
 mod devices;
 pub mod incidents;
 pub mod jobs;
@@ -22,8 +22,8 @@ use sqlx::AnyPool;
 
 use crate::crypto::{CryptoError, SecretsKey};
 
-pub use custody::{CustodyEnd, CustodyPeriod};
 pub use box_watch::{BoxWatch, PointIncident};
+pub use custody::{CustodyEnd, CustodyPeriod};
 pub use devices::{DeviceRecord, NewDevice};
 pub use incidents::{Activity, Incident, NewActivity};
 pub use jobs::{Completion, Job, NewJob, NewWebhookEvent, Supersede};

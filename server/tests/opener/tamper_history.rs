@@ -64,7 +64,9 @@ async fn a_box_opened_and_closed_between_two_checks_is_one_incident_with_its_pen
         app.chaster.actions_received(&w.session_id),
         vec![json!({"action": {"name": "add_time", "params": 1800}})]
     );
-    let logs = app.logs_starting(&w.session_id, "Box opened during the session");
+    let logs = app
+        .logs_starting(&w.session_id, "Box opened during the session")
+        .await;
     assert_eq!(logs.len(), 1);
     let text = logs[0]["description"].as_str().unwrap();
     assert!(text.contains("turned by hand"), "{text}");
@@ -82,8 +84,17 @@ async fn our_own_tagged_opening_and_locking_during_the_session_are_not_incidents
             .unwrap()
             .secret,
     });
-    // As the keyholder's page does before opening.
-    app.state.tamper.keyholder_opens(&w.session_id).await;
+    // As custody does for the keyholder's opening from a page.
+    app.state
+        .store
+        .set_box_open_allowed(&w.session_id, true)
+        .await
+        .unwrap();
+    app.state
+        .store
+        .note_open_allowed(&w.session_id, chrono::Utc::now())
+        .await
+        .unwrap();
     device.unlock().await.unwrap();
     device.lock().await.unwrap();
     let store = &app.state.store;
@@ -158,7 +169,12 @@ async fn a_hub_offline_longer_than_the_limit_is_one_unreachable_incident_without
     assert_eq!(all.len(), 1, "{all:?}");
     assert_eq!(all[0].penalty.as_deref(), Some("none"));
     assert!(app.chaster.actions_received(&w.session_id).is_empty());
-    assert_eq!(app.logs_starting(&w.session_id, "Box unreachable").len(), 1);
+    assert_eq!(
+        app.logs_starting(&w.session_id, "Box unreachable")
+            .await
+            .len(),
+        1
+    );
     let activity = app
         .state
         .store
@@ -184,5 +200,8 @@ async fn a_jammed_box_during_a_locked_session_is_one_incident_without_penalty() 
     let all = app.state.store.incidents(&w.session_id).await.unwrap();
     assert_eq!(all.len(), 1, "{all:?}");
     assert!(app.chaster.actions_received(&w.session_id).is_empty());
-    assert_eq!(app.logs_starting(&w.session_id, "Box jammed").len(), 1);
+    assert_eq!(
+        app.logs_starting(&w.session_id, "Box jammed").await.len(),
+        1
+    );
 }

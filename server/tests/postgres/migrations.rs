@@ -17,17 +17,20 @@ use sqlx::Row;
 use crate::helpers::TempDir;
 use crate::pg::PgCluster;
 
-const TABLES: [&str; 12] = [
+const TABLES: [&str; 15] = [
     "_sqlx_migrations",
     "api_usage",
     "box_events",
+    "box_watch",
     "custody",
     "custody_boxes",
     "dashboard_sessions",
     "devices",
     "incidents",
     "jobs",
+    "kept_history",
     "oauth_login_states",
+    "penalty_holds",
     "sessions",
     "webhook_events",
 ];
