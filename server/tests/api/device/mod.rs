@@ -126,6 +126,24 @@ pub(super) async fn wait_for_log(app: &TestApp, title: &str) -> Value {
     panic!("no custom log titled {title:?}");
 }
 
+/// Waits (up to 5 s) for a line with this title on the history page `token` sees.
+pub(super) async fn wait_for_history_line(app: &TestApp, token: &str, title: &str) -> Value {
+    for _ in 0..100 {
+        let (status, text) = call(app, Method::GET, "/history", token, None).await;
+        if status == 200 {
+            let page = parse(&text);
+            if let Some(line) = page["entries"]
+                .as_array()
+                .and_then(|e| e.iter().find(|l| l["title"] == title))
+            {
+                return line.clone();
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no history line titled {title:?}");
+}
+
 pub(super) fn assert_no_credentials(text: &str, extra: &[&str]) {
     let lower = text.to_lowercase();
     for needle in [DEMO_API_KEY, DEMO_SECRET_HEX, DEMO_WEBAPI_UUID]
