@@ -19,10 +19,10 @@ use anyhow::{bail, Context};
 use serde_json::{json, Value};
 use sim::chaster::WEARER_TOKEN;
 
-use e2e::Browser;
 use crate::stats::{fmt_duration, Samples};
 use crate::table::{Report, Row};
 use crate::world::World;
+use e2e::Browser;
 
 const LOAD_TIMEOUT: Duration = Duration::from_secs(30);
 

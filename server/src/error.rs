@@ -196,6 +196,8 @@ fn device_status(e: &DeviceError) -> StatusCode {
         | DeviceError::CommandFailed { .. } => StatusCode::CONFLICT,
         DeviceError::Offline { .. }
         | DeviceError::Throttled { .. }
+        | DeviceError::QuotaExhausted { .. }
+        | DeviceError::ReserveOnly
         | DeviceError::Banned { .. } => StatusCode::SERVICE_UNAVAILABLE,
         DeviceError::BadCredentials { .. }
         | DeviceError::NotFound

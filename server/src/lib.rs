@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod chaster;
+pub mod clock;
 pub mod configuration;
 pub mod crypto;
 pub mod dashboard;
@@ -10,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod jobs;
 pub mod opener;
+pub mod retry_after;
 pub mod routes;
 pub mod sesame;
 pub mod startup;

@@ -43,7 +43,10 @@ pub struct AppState {
 impl AppState {
     /// Builds every shared service from the settings. Async so that services needing I/O at
     /// start (a database pool, migrations) fit without changing callers.
-    pub async fn build(settings: Settings) -> anyhow::Result<AppState> {
+    pub async fn build(mut settings: Settings) -> anyhow::Result<AppState> {
+        // One clock for everything that schedules (tests move a manual one).
+        settings.opener.clock = settings.clock.clone();
+        settings.sesame.clock = settings.clock.clone();
         let chaster = ChasterClient::new(&settings.chaster)?;
         let sessions = Arc::new(TokenResolver::new(
             chaster.clone(),

@@ -76,6 +76,7 @@ mod tests {
             requests_this_month: 0,
             can_open: true,
             can_lock: true,
+            budget: None,
         };
         let entry = |handle: &str, device: Option<DeviceView>| DashboardSession {
             handle: handle.into(),

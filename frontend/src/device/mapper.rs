@@ -188,6 +188,7 @@ mod tests {
             requests_this_month: 1_234,
             can_open: true,
             can_lock: true,
+            budget: None,
         }
     }
 

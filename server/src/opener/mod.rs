@@ -12,6 +12,7 @@ mod messages;
 mod open;
 mod policy;
 mod poller;
+mod quota;
 mod settings;
 mod tamper;
 
@@ -54,7 +55,7 @@ impl Opener {
         settings: Arc<OpenerSettings>,
         signal: JobSignal,
     ) -> Opener {
-        let tamper = TamperWatch::new(store.clone(), signal.clone());
+        let tamper = TamperWatch::new(store.clone(), signal.clone(), settings.clock.clone());
         Opener {
             store,
             chaster: chaster.background(),
@@ -95,8 +96,13 @@ impl Opener {
         &self.tamper
     }
 
+    /// The wall clock of schedules and back-offs.
+    pub fn clock(&self) -> &crate::clock::Clock {
+        &self.settings.clock
+    }
+
     fn retry_at(&self, job: &Job, hint: Option<Duration>) -> Option<DateTime<Utc>> {
-        jobs::next_attempt(job, hint, &self.settings.jobs, Utc::now())
+        jobs::next_attempt(job, hint, &self.settings.jobs, self.clock().now())
     }
 
     /// Retries a Chaster failure until the deadline (honouring a 429's `Retry-After`).
@@ -129,13 +135,13 @@ impl Opener {
 
     /// A history line, written by its own job so a Chaster outage delays it but never loses it.
     fn log_job(&self, session_id: &str, dedupe: String, log: &CustomLog) -> NewJob {
-        let now = Utc::now();
+        let now = self.clock().now();
         JobKind::ChasterLog.job(
             session_id,
             dedupe,
             json!({"title": log.title, "description": log.description, "icon": log.icon}),
             now,
-            now + chrono_duration(self.settings.jobs.chaster_deadline),
+            crate::clock::add(now, self.settings.jobs.chaster_deadline),
         )
     }
 

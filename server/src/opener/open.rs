@@ -13,7 +13,7 @@ use super::{activity, done, failed, note, retry, Opener, Policy};
 use crate::chaster::models::LockStatus;
 use crate::chaster::{ChasterError, ExtensionSession, LogSearch};
 use crate::domain::SessionId;
-use crate::jobs::Lane;
+use crate::jobs::{JobKind, Lane};
 use crate::sesame::{Device, DeviceError, Target};
 use crate::store::{Completion, Job};
 
@@ -166,11 +166,12 @@ impl Opener {
                     }
                 }
                 Reached::No(miss) => {
+                    let persistent = never_gives_up(job);
                     self.missed(job, sid, &wearer, &miss, |short, detail, last| {
                         if last {
                             (messages::open_failed(short, detail), kind::OPEN_FAILED)
                         } else {
-                            (messages::open_retrying(short), kind::RETRYING)
+                            (messages::open_retrying(short, persistent), kind::RETRYING)
                         }
                     })
                 }
@@ -273,7 +274,10 @@ impl Opener {
             Target::Locked => LatchState::Locked,
             Target::Unlocked => LatchState::Unlocked,
         };
+        // An opening that never gives up always looks first: one read while the hub is offline,
+        // instead of a dropped command and its verification reads.
         let look_first = job.command_sent_at.is_some()
+            || never_gives_up(job)
             || self
                 .store
                 .lane_sent_command(sid, Lane::Box.as_str(), &job.id)
@@ -323,7 +327,7 @@ impl Opener {
         texts: impl Fn(&str, &str, bool) -> (crate::chaster::CustomLog, &'static str),
     ) -> Completion {
         let error = format!("{}: {}", miss.short(), miss.detail());
-        let next = if miss.retryable() {
+        let next = if miss.retryable() || never_gives_up(job) {
             self.retry_at(job, miss.hint())
         } else {
             None
@@ -359,4 +363,9 @@ impl Opener {
             }
         }
     }
+}
+
+/// An opening Chaster asked for: it keeps trying until the box is open (see `jobs`).
+fn never_gives_up(job: &Job) -> bool {
+    JobKind::parse(&job.kind).is_some_and(JobKind::never_gives_up)
 }

@@ -41,13 +41,18 @@ pub enum Verdict {
 /// Cheap to clone; the device routes hold one in the app state.
 #[derive(Clone)]
 pub struct TamperWatch {
-    store: Store,
-    signal: JobSignal,
+    pub(super) store: Store,
+    pub(super) signal: JobSignal,
+    pub(super) clock: crate::clock::Clock,
 }
 
 impl TamperWatch {
-    pub fn new(store: Store, signal: JobSignal) -> TamperWatch {
-        TamperWatch { store, signal }
+    pub fn new(store: Store, signal: JobSignal, clock: crate::clock::Clock) -> TamperWatch {
+        TamperWatch {
+            store,
+            signal,
+            clock,
+        }
     }
 
     /// Call after any status read of the session's box (e.g. when a page shows it): costs no
@@ -169,7 +174,7 @@ impl TamperWatch {
         &self,
         settings: &super::TamperSettings,
     ) -> Result<usize, StoreError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let mut jobs = Vec::new();
         for w in self.store.watched_sessions().await? {
             let every = if w.device_api == "legacy_v3" {
@@ -206,8 +211,13 @@ impl Opener {
         let Some(device) = self.store.get_device(&row.wearer_user_id).await? else {
             return Ok(note("no box connected"));
         };
-        // Cached and coalesced with the pages that read the same box.
-        let status = match self.sesame.device(device.credentials).status().await {
+        // The shared reading: read again only when older than the month's budget allows.
+        let key = device.credentials.api_key().clone();
+        let read = self.sesame.device(device.credentials).status().await;
+        if self.sesame.quota_out(&key).is_some() {
+            self.tamper.quota_used_up(sid).await;
+        }
+        let status = match read {
             Ok(s) => s,
             // The next scheduled check tries again; no retry storm against the budget.
             Err(e) => return Ok(note(format!("status unreadable: {e}"))),

@@ -51,6 +51,10 @@ pub struct SesameSettings {
     pub low_battery_percent: u8,
     /// The text shown as "who operated" in the Sesame app's history (≤ 21 bytes).
     pub history_tag: String,
+    /// The monthly CANDY HOUSE quota, its time zone and how routine reads share it.
+    pub quota: super::budget::QuotaSettings,
+    /// The wall clock the month and the readings' age are counted with.
+    pub clock: crate::clock::Clock,
 }
 
 impl Default for SesameSettings {
@@ -78,6 +82,8 @@ impl Default for SesameSettings {
             retry_backoff: Duration::from_secs(1),
             low_battery_percent: 20,
             history_tag: "Chaster".into(),
+            quota: super::budget::QuotaSettings::default(),
+            clock: crate::clock::Clock::system(),
         }
     }
 }

@@ -357,6 +357,18 @@ impl Store {
         Ok(counts)
     }
 
+    /// Jobs running, or queued and due at `now` (tests settle on this with a moved clock).
+    pub async fn due_or_running_jobs(&self, now: DateTime<Utc>) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM jobs WHERE status = 'running' \
+             OR (status = 'queued' AND run_after <= $1)",
+        )
+        .bind(ms(now))
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get::<i64, _>(0)?)
+    }
+
     /// Webhook deliveries stored so far.
     pub async fn webhook_event_count(&self) -> Result<i64, StoreError> {
         let row = sqlx::query("SELECT COUNT(*) FROM webhook_events")

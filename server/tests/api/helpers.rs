@@ -82,6 +82,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     settings.sesame = fast_sesame_settings(&sesame);
     // Tests fire bursts of requests with one token; `limits.rs` tests the budgets themselves.
     settings.rate_limits = RateLimitSettings::off();
+    settings.session_cache.misses_per_ip = server::configuration::Rate::OFF;
     configure(&mut settings);
 
     let application = Application::build(settings).await.expect("the app builds");

@@ -32,6 +32,8 @@ pub struct Wearer {
     pub session_id: String,
     pub user_id: String,
     pub uuid: String,
+    /// The wearer's mainToken, for page views.
+    pub token: String,
 }
 
 pub fn fast_sesame_settings(sim: &SesameSim) -> SesameSettings {
@@ -107,7 +109,7 @@ pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> OpenerApp {
 impl OpenerApp {
     /// A new locked session whose wearer has a fresh SESAME 5 (locked) registered with us.
     pub async fn wearer_with_box(&self, spec: NewSessionSpec) -> Wearer {
-        let (session_id, _, _) = self.chaster.create_session(spec).await;
+        let (session_id, token, _) = self.chaster.create_session(spec).await;
         let user_id = self.chaster.with_state(|s| {
             s.lock_of_session(&session_id)
                 .expect("the session has a lock")
@@ -141,6 +143,7 @@ impl OpenerApp {
             session_id,
             user_id,
             uuid,
+            token,
         }
     }
 
@@ -167,6 +170,35 @@ impl OpenerApp {
             .into_iter()
             .filter(|l| l["title"].as_str().is_some_and(|t| t.starts_with(prefix)))
             .collect()
+    }
+
+    /// `GET /api/device` as the page does it, with the viewer's mainToken.
+    pub async fn view_device(&self, token: &str) -> Value {
+        self.client
+            .get(format!("{}/api/device", self.address))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("the app answers")
+            .json()
+            .await
+            .expect("a JSON answer")
+    }
+
+    /// Waits until no job is queued and due or running (webhooks delivered first); jobs
+    /// waiting for a later time of the clock do not count.
+    pub async fn settle_due(&self) {
+        self.chaster.wait_deliveries_idle().await;
+        self.state.jobs.wake();
+        wait_for("due jobs to finish", Duration::from_secs(60), || async {
+            self.state
+                .store
+                .due_or_running_jobs(self.state.settings.clock.now())
+                .await
+                .unwrap()
+                == 0
+        })
+        .await;
     }
 
     /// Waits until no job is queued or running (webhooks delivered first).

@@ -8,5 +8,6 @@ mod exactly_once;
 mod hygiene;
 mod intake;
 mod polling;
+mod release_path;
 mod retries;
 mod tamper;

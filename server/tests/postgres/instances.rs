@@ -81,6 +81,7 @@ pub async fn spawn_two(
         s.secrets_key_file = dir.path().join(format!("{name}.key"));
         s.sesame = sesame_settings(&sesame);
         s.rate_limits = RateLimitSettings::off();
+        s.session_cache.misses_per_ip = server::configuration::Rate::OFF;
         let jobs = &mut s.opener.jobs;
         jobs.workers = 4;
         jobs.idle_poll = Duration::from_millis(50);

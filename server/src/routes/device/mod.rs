@@ -4,7 +4,9 @@
 //! - `POST /device/test` → `BoxStatus`, `PUT /device` → `DeviceView`, `DELETE /device` → 204
 //!   (wearer only),
 //! - `POST /device/open` (keyholder only) and `POST /device/lock` (keyholder; the wearer unless
-//!   the lock's config says `wearer_may_lock: false`) → `CommandResult`.
+//!   the lock's config says `wearer_may_lock: false`) → `CommandResult`,
+//! - `POST /device/quota/retry` (wearer) → `DeviceView`: "Try again now" while the monthly
+//!   CANDY HOUSE quota is used up.
 //!
 //! Roles are checked on every call with the rules the view's `can_*` flags show; the
 //! battery warning uses the lock's `low_battery_percent`. Box
@@ -45,6 +47,16 @@ pub fn router() -> Router<AppState> {
         .route("/device/test", post(test_device))
         .route("/device/open", post(open_device))
         .route("/device/lock", post(lock_device))
+        .route("/device/quota/retry", post(retry_quota_now))
+}
+
+/// `POST /device/quota/retry` (wearer): "Try again now" while the monthly quota is used up.
+async fn retry_quota_now(
+    State(state): State<AppState>,
+    current: CurrentSession,
+) -> Result<Json<DeviceView>, AppError> {
+    let viewer = BoxViewer::of(&current.session);
+    Ok(Json(access::retry_quota(&state, &viewer).await?))
 }
 
 async fn get_device(

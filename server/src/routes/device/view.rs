@@ -54,6 +54,7 @@ pub fn device_view(
         requests_this_month,
         can_open: can_open(role),
         can_lock: can_lock(role, config),
+        budget: None,
     }
 }
 
