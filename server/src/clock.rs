@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 
 #[derive(Clone, Debug, Default)]
 pub struct Clock {
-    /// Milliseconds added to the system time; `None` for the system clock.
-    offset_ms: Option<Arc<AtomicI64>>,
+    /// Nanoseconds added to the system time; `None` for the system clock.
+    offset_ns: Option<Arc<AtomicI64>>,
 }
 
 impl Clock {
@@ -23,27 +23,25 @@ impl Clock {
     /// A clock at the system time that [`advance`](Self::advance) moves forward.
     pub fn manual() -> Clock {
         Clock {
-            offset_ms: Some(Arc::new(AtomicI64::new(0))),
+            offset_ns: Some(Arc::new(AtomicI64::new(0))),
         }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
         let now = Utc::now();
-        let Some(offset) = &self.offset_ms else {
+        let Some(offset) = &self.offset_ns else {
             return now;
         };
-        now.checked_add_signed(chrono::Duration::milliseconds(
-            offset.load(Ordering::SeqCst),
-        ))
-        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+        now.checked_add_signed(chrono::Duration::nanoseconds(offset.load(Ordering::SeqCst)))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 
     /// Moves a manual clock forward (a system clock cannot be moved and ignores this).
     pub fn advance(&self, by: Duration) {
-        if let Some(offset) = &self.offset_ms {
-            let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+        if let Some(offset) = &self.offset_ns {
+            let ns = i64::try_from(by.as_nanos()).unwrap_or(i64::MAX);
             let _ = offset.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |o| {
-                Some(o.saturating_add(ms))
+                Some(o.saturating_add(ns))
             });
         }
     }

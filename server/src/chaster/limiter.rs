@@ -75,6 +75,7 @@ impl RateLimiter {
     /// Waits for a slot (interactive calls only briefly) and takes it.
     pub async fn acquire(&self, priority: Priority) -> Result<(), ChasterError> {
         let started = Instant::now();
+        let mut slept = false;
         loop {
             let (wait, paused) = match self.try_take(priority, Instant::now()) {
                 None => break,
@@ -90,6 +91,7 @@ impl RateLimiter {
                 });
             }
             tokio::time::sleep(wait).await;
+            slept = true;
         }
         let waited = started.elapsed();
         let mut state = self.lock();
@@ -97,7 +99,7 @@ impl RateLimiter {
             Priority::Interactive => state.stats.interactive_granted += 1,
             Priority::Background => {
                 state.stats.background_granted += 1;
-                if !waited.is_zero() {
+                if slept {
                     state.stats.background_waited += 1;
                 }
                 state.stats.longest_background_wait =
