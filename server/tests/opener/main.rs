@@ -8,6 +8,7 @@ mod exactly_once;
 mod hygiene;
 mod intake;
 mod polling;
+mod quota;
 mod release_path;
 mod retries;
 mod tamper;
