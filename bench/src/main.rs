@@ -7,6 +7,7 @@
 //! `bench baseline-server` is the bare axum peer of the throughput test (see `baseline`).
 
 mod baseline;
+mod budget;
 mod child;
 mod coldload;
 mod load;
@@ -114,6 +115,13 @@ async fn run() -> anyhow::Result<bool> {
     );
     let r = webhooks::report(&mut report, &world, releases).await;
     record(&mut report, &mut failed, "webhook", r);
+
+    say(
+        "request budget (30 simulated days) and release latency under a token flood",
+        started,
+    );
+    let r = budget::report(&mut report).await;
+    record(&mut report, &mut failed, "budget", r);
 
     report.row(Row::new(
         "memory",

@@ -231,4 +231,20 @@ mod tests {
         let key = SecretsKey::from_bytes([7; 32]);
         assert_eq!(format!("{key:?}"), "SecretsKey([REDACTED])");
     }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_data_folder_and_the_database_file_are_created_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let base = std::env::temp_dir().join(format!("opener-perm-{}", uuid::Uuid::new_v4()));
+        let dir = base.join("data");
+        create_private_dir(&dir).unwrap();
+        let file = dir.join("opener.db");
+        create_private_file(&file).unwrap();
+        create_private_file(&file).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&file), 0o600);
+        std::fs::remove_dir_all(base).unwrap();
+    }
 }

@@ -107,3 +107,17 @@ impl LogThrottle {
         None
     }
 }
+
+#[cfg(test)]
+mod throttle_tests {
+    use super::LogThrottle;
+
+    #[test]
+    fn a_flood_of_warnings_logs_one_and_counts_the_rest() {
+        let throttle = LogThrottle::new(std::time::Duration::from_secs(3600));
+        assert_eq!(throttle.allow(), Some(0));
+        for _ in 0..1000 {
+            assert_eq!(throttle.allow(), None);
+        }
+    }
+}

@@ -127,11 +127,11 @@ pub fn routine_interval(
         return None;
     }
     let (start, end) = month_bounds(settings, now);
-    let month_secs = (end - start).num_seconds().max(1) as u64;
-    let secs_left = (end - now).num_seconds().max(1) as u64;
-    let pace = month_secs.div_ceil(planned);
-    let stretch = secs_left.div_ceil(left);
-    Some(Duration::from_secs(pace.max(stretch)))
+    let month_ms = (end - start).num_milliseconds().max(1) as u64;
+    let ms_left = (end - now).num_milliseconds().max(1) as u64;
+    let pace = month_ms.div_ceil(planned);
+    let stretch = ms_left.div_ceil(left);
+    Some(Duration::from_millis(pace.max(stretch)))
 }
 
 #[cfg(test)]
@@ -172,7 +172,10 @@ mod tests {
         let now = at("2026-12-01T00:00:00Z");
         let fresh = routine_interval(&s, 0, now).unwrap();
         // 31 days / 1,400 reads: about 32 minutes apart.
-        assert_eq!(fresh.as_secs(), (31 * 86_400u64).div_ceil(1_400));
+        assert_eq!(
+            fresh.as_millis() as u64,
+            (31 * 86_400_000u64).div_ceil(1_400)
+        );
         let late = routine_interval(&s, 2_800, now).unwrap();
         assert!(late > fresh * 10, "little left: the watch slows down");
         assert_eq!(routine_interval(&s, 2_900, now), None, "the reserve stays");

@@ -39,6 +39,12 @@ pub struct Wearer {
 pub fn fast_sesame_settings(sim: &SesameSim) -> SesameSettings {
     SesameSettings {
         status_ttl: Duration::from_millis(20),
+        // A plan so large the monthly budget never slows the fast tamper checks of these tests;
+        // `quota.rs` tests the budget with the real defaults.
+        quota: server::sesame::QuotaSettings {
+            monthly_quota: 1_000_000_000_000,
+            ..Default::default()
+        },
         ..SesameSettings::for_tests(sim.v3_base_url(), sim.base_url())
     }
 }

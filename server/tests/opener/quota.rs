@@ -37,6 +37,7 @@ async fn a_used_up_quota_is_shown_and_only_a_daily_probe_goes_out_until_the_mont
     let app = spawn_with(|s| {
         s.clock = clock.clone();
         s.rate_limits = server::configuration::RateLimitSettings::off();
+        s.sesame.quota = Default::default();
     })
     .await;
     let w = app.wearer_with_box(NewSessionSpec::default()).await;
@@ -112,7 +113,11 @@ async fn a_used_up_quota_is_shown_and_only_a_daily_probe_goes_out_until_the_mont
 #[tokio::test]
 async fn a_new_month_ends_the_quota_stop() {
     let clock = Clock::manual();
-    let app = spawn_with(|s| s.clock = clock.clone()).await;
+    let app = spawn_with(|s| {
+        s.clock = clock.clone();
+        s.sesame.quota = Default::default();
+    })
+    .await;
     let w = app.wearer_with_box(NewSessionSpec::default()).await;
     app.view_device(&w.token).await;
     app.sesame.set_fault(&w.uuid, Some(Fault::QuotaExceeded));
@@ -133,8 +138,11 @@ async fn the_tamper_watch_and_page_views_never_spend_the_openings_reserve() {
     let clock = Clock::manual();
     let app = spawn_with(|s| {
         s.clock = clock.clone();
-        s.sesame.quota.monthly_quota = 130;
-        s.sesame.quota.routine_share_percent = 100;
+        s.sesame.quota = server::sesame::QuotaSettings {
+            monthly_quota: 130,
+            routine_share_percent: 100,
+            ..Default::default()
+        };
         s.rate_limits = server::configuration::RateLimitSettings::off();
     })
     .await;
@@ -199,6 +207,7 @@ async fn thirty_days_of_tamper_watch_and_fifty_page_views_a_day_cost_at_most_150
         s.clock = clock.clone();
         s.rate_limits = server::configuration::RateLimitSettings::off();
         s.opener.tamper.scan_interval = Duration::from_secs(3600);
+        s.sesame.quota = Default::default();
     })
     .await;
     let spent = budget_scenario(&app, &clock, 30, 50).await;

@@ -44,6 +44,10 @@ pub struct Wearer {
 fn sesame_settings(sim: &SesameSim) -> SesameSettings {
     SesameSettings {
         status_ttl: Duration::from_millis(20),
+        quota: server::sesame::QuotaSettings {
+            monthly_quota: 1_000_000_000_000,
+            ..Default::default()
+        },
         ..SesameSettings::for_tests(sim.v3_base_url(), sim.base_url())
     }
 }

@@ -181,6 +181,25 @@ mod tests {
     }
 
     #[test]
+    fn forwarded_headers_without_client_ip_header_give_one_warning() {
+        let settings = Settings::new(crate::configuration::ChasterSettings::new(
+            "http://chaster.invalid",
+            "token",
+            "client",
+        ));
+        let limits = Limits::new(&settings);
+        let plain = Request::builder().body(axum::body::Body::empty()).unwrap();
+        limits.client_ip(&plain);
+        assert!(!limits.proxy_warning_given());
+        let proxied = Request::builder()
+            .header("x-forwarded-for", "203.0.113.9")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        limits.client_ip(&proxied);
+        assert!(limits.proxy_warning_given());
+    }
+
+    #[test]
     fn waits_are_rounded_up_to_whole_seconds() {
         let secs = |d| match too_many(d) {
             AppError::TooManyRequests { retry_after_secs } => retry_after_secs,
