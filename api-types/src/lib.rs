@@ -157,6 +157,24 @@ pub struct DeviceView {
     /// A sentence about what this box can do, e.g. that it cannot be locked remotely.
     #[serde(default)]
     pub notice: Option<String>,
+    /// The CANDY HOUSE request budget (Web API boxes; the legacy API is not metered).
+    #[serde(default)]
+    pub budget: Option<RequestBudget>,
+}
+
+/// The box's share of its API key's monthly CANDY HOUSE requests, as the page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RequestBudget {
+    /// Requests the plan allows a month (the free tier: 3,000).
+    pub monthly_quota: u64,
+    /// Requests kept for openings: the tamper watch and page views never spend them.
+    pub reserve: u64,
+    /// How old the status shown is, in seconds: page views share the last reading.
+    pub reading_age_secs: Option<u64>,
+    /// Set while the month's quota is used up: what to tell the person.
+    pub quota_message: Option<String>,
+    /// The viewer may ask for a try now (the wearer, while the quota is used up).
+    pub can_retry_now: bool,
 }
 
 /// `GET /api/device`: the box bound to this session's wearer, if any.

@@ -2,11 +2,13 @@
 //! Benchmarks print numbers, they assert nothing about time. Knobs (environment):
 //! `BENCH_LOADS` (20 cold loads), `BENCH_CONCURRENCY` (64), `BENCH_LOAD_SECS` (10),
 //! `BENCH_MAX_REQUESTS` (2,000,000), `BENCH_VIEWERS` (100), `BENCH_RELEASES` (100),
-//! `BENCH_JOBS_WORKERS` (32); paths `SERVER_BIN`, `DIST_DIR`, `COUNTER_DIST`.
+//! `BENCH_JOBS_WORKERS` (32); paths `SERVER_BIN`, `DIST_DIR`, `COUNTER_DIST`;
+//! `BENCH_ONLY=budget` runs only the request-budget and flood sections.
 //!
 //! `bench baseline-server` is the bare axum peer of the throughput test (see `baseline`).
 
 mod baseline;
+mod budget;
 mod child;
 mod coldload;
 mod load;
@@ -66,6 +68,15 @@ fn say(what: &str, started: Instant) {
 
 async fn run() -> anyhow::Result<bool> {
     let started = Instant::now();
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("budget") {
+        // The in-process sections alone (no browser, no release server binary needed).
+        let mut report = Report::default();
+        let mut failed = false;
+        let r = budget::report(&mut report).await;
+        record(&mut report, &mut failed, "budget", r);
+        println!("{}", report.render());
+        return Ok(failed);
+    }
     let bench_bin = std::env::current_exe().context("locating the bench binary")?;
     let server_bin = std::env::var_os("SERVER_BIN")
         .map_or_else(|| bench_bin.with_file_name("sesame-opener"), PathBuf::from);
@@ -114,6 +125,13 @@ async fn run() -> anyhow::Result<bool> {
     );
     let r = webhooks::report(&mut report, &world, releases).await;
     record(&mut report, &mut failed, "webhook", r);
+
+    say(
+        "request budget (30 simulated days) and release latency under a token flood",
+        started,
+    );
+    let r = budget::report(&mut report).await;
+    record(&mut report, &mut failed, "budget", r);
 
     report.row(Row::new(
         "memory",

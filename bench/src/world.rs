@@ -30,6 +30,11 @@ pub const OVERRIDES: &[(&str, &str, &str)] = &[
         "every client is 127.0.0.1 (default 300/min)",
     ),
     (
+        "SESSION_MISSES_PER_IP_PER_MIN",
+        "0",
+        "100 viewers with their own tokens, all from 127.0.0.1 (default 20/min)",
+    ),
+    (
         "CHASTER_MAX_REQUESTS_PER_MINUTE",
         "10000",
         "the setup and 100 viewers with their own tokens need more than Chaster's 90/min budget",

@@ -33,6 +33,8 @@ pub struct Settings {
     pub rate_limits: RateLimitSettings,
     /// Where avatar images may come from (`AVATAR_ORIGINS`, CSP `img-src`).
     pub avatar_origins: Vec<String>,
+    /// The wall clock of schedules, quotas and back-offs (tests move a manual one).
+    pub clock: crate::clock::Clock,
 }
 
 #[derive(Clone, Debug)]
@@ -63,6 +65,11 @@ pub struct SessionCacheSettings {
     /// Short, so a revoked token or a changed lock shows within a minute.
     pub ttl: Duration,
     pub max_entries: usize,
+    /// How long a token Chaster refused is answered from the cache (`SESSION_NEGATIVE_TTL_SECS`).
+    pub negative_ttl: Duration,
+    /// Cache misses (Chaster look-ups) per client address (`SESSION_MISSES_PER_IP_PER_MIN`,
+    /// `SESSION_MISSES_PER_IP_BURST`), well below the Chaster budget.
+    pub misses_per_ip: Rate,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -99,6 +106,11 @@ impl Default for SessionCacheSettings {
         SessionCacheSettings {
             ttl: Duration::from_secs(45),
             max_entries: 10_000,
+            negative_ttl: Duration::from_secs(30),
+            misses_per_ip: Rate {
+                per_minute: 20,
+                burst: 10,
+            },
         }
     }
 }
@@ -119,6 +131,7 @@ impl Settings {
             dashboard: DashboardSettings::default(),
             rate_limits: RateLimitSettings::default(),
             avatar_origins: limits::default_avatar_origins(),
+            clock: crate::clock::Clock::system(),
         }
     }
 
@@ -203,6 +216,30 @@ impl Settings {
         if let Some(ms) = source::number("SESAME_TIMEOUT_MS", var("SESAME_TIMEOUT_MS"))? {
             s.sesame.timeout = Duration::from_millis(ms);
         }
+        let q = &mut s.sesame.quota;
+        if let Some(n) = source::number("SESAME_MONTHLY_QUOTA", var("SESAME_MONTHLY_QUOTA"))? {
+            q.monthly_quota = n;
+        }
+        if let Some(n) = source::number("SESAME_OPENING_RESERVE", var("SESAME_OPENING_RESERVE"))? {
+            q.opening_reserve = n;
+        }
+        if let Some(n) = source::number(
+            "SESAME_ROUTINE_SHARE_PERCENT",
+            var("SESAME_ROUTINE_SHARE_PERCENT"),
+        )? {
+            q.routine_share_percent = n.min(100) as u8;
+        }
+        if let Some(zone) = var("SESAME_QUOTA_TIMEZONE") {
+            q.utc_offset_minutes =
+                crate::sesame::budget::parse_timezone(&zone).ok_or_else(|| {
+                    ConfigError::Invalid {
+                        name: "SESAME_QUOTA_TIMEZONE",
+                        problem: format!(
+                            "{zone:?}: use Asia/Tokyo, UTC or a fixed offset such as +09:00"
+                        ),
+                    }
+                })?;
+        }
         if let Some(url) = var("DATABASE_URL") {
             s.database_url = SecretString::from(url);
         }
@@ -212,6 +249,24 @@ impl Settings {
         if let Some(secs) = source::number("SESSION_CACHE_TTL_SECS", var("SESSION_CACHE_TTL_SECS"))?
         {
             s.session_cache.ttl = Duration::from_secs(secs);
+        }
+        if let Some(secs) = source::number(
+            "SESSION_NEGATIVE_TTL_SECS",
+            var("SESSION_NEGATIVE_TTL_SECS"),
+        )? {
+            s.session_cache.negative_ttl = Duration::from_secs(secs);
+        }
+        if let Some(n) = source::number(
+            "SESSION_MISSES_PER_IP_PER_MIN",
+            var("SESSION_MISSES_PER_IP_PER_MIN"),
+        )? {
+            s.session_cache.misses_per_ip.per_minute = n.min(100_000) as u32;
+        }
+        if let Some(n) = source::number(
+            "SESSION_MISSES_PER_IP_BURST",
+            var("SESSION_MISSES_PER_IP_BURST"),
+        )? {
+            s.session_cache.misses_per_ip.burst = n.min(100_000) as u32;
         }
         opener::apply(&mut s.opener, &var)?;
         dashboard::apply(&mut s.dashboard, &var)?;

@@ -90,7 +90,7 @@ impl SecretsKey {
 
     fn create(path: &Path) -> anyhow::Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
+            create_private_dir(dir)?;
         }
         let key = Self::generate();
         let mut options = std::fs::OpenOptions::new();
@@ -161,6 +161,30 @@ fn warn_if_readable_by_others(path: &Path) {
 #[cfg(not(unix))]
 fn warn_if_readable_by_others(_path: &Path) {}
 
+/// Creates `dir` (and missing parents) readable by the owner only (0700 on Unix): it holds the
+/// secrets key and the database. Folders that exist keep their mode.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Creates `file` empty with mode 0600 if it does not exist yet (the SQLite database: SQLite
+/// gives its WAL and shared-memory files the same mode).
+pub fn create_private_file(file: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(file) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,5 +239,21 @@ mod tests {
     fn a_key_is_never_debug_printed() {
         let key = SecretsKey::from_bytes([7; 32]);
         assert_eq!(format!("{key:?}"), "SecretsKey([REDACTED])");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_data_folder_and_the_database_file_are_created_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let base = std::env::temp_dir().join(format!("opener-perm-{}", uuid::Uuid::new_v4()));
+        let dir = base.join("data");
+        create_private_dir(&dir).unwrap();
+        let file = dir.join("opener.db");
+        create_private_file(&file).unwrap();
+        create_private_file(&file).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&file), 0o600);
+        std::fs::remove_dir_all(base).unwrap();
     }
 }

@@ -202,6 +202,8 @@ fn device_status(e: &DeviceError) -> StatusCode {
         | DeviceError::CommandFailed { .. } => StatusCode::CONFLICT,
         DeviceError::Offline { .. }
         | DeviceError::Throttled { .. }
+        | DeviceError::QuotaExhausted { .. }
+        | DeviceError::ReserveOnly
         | DeviceError::Banned { .. } => StatusCode::SERVICE_UNAVAILABLE,
         DeviceError::BadCredentials { .. }
         | DeviceError::NotFound

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod jobs;
 pub mod opener;
+pub mod retry_after;
 pub mod routes;
 pub mod sesame;
 pub mod startup;

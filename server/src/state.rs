@@ -43,14 +43,18 @@ pub struct AppState {
     pub dashboard: Arc<Dashboard>,
     /// The only code that decides and performs box movements.
     pub custody: Custody,
-    /// "Now" for waits of days (a deserted lock's box, penalty bounds, the job queue); tests move it forward.
+    /// The one clock (`settings.clock`): job claims, penalty bounds, the desertion wait, quota
+    /// months; tests move it forward.
     pub clock: Clock,
 }
 
 impl AppState {
     /// Builds every shared service from the settings. Async so that services needing I/O at
     /// start (a database pool, migrations) fit without changing callers.
-    pub async fn build(settings: Settings) -> anyhow::Result<AppState> {
+    pub async fn build(mut settings: Settings) -> anyhow::Result<AppState> {
+        // One clock for everything that schedules (tests move a manual one).
+        settings.opener.clock = settings.clock.clone();
+        settings.sesame.clock = settings.clock.clone();
         let chaster = ChasterClient::new(&settings.chaster)?;
         let sessions = Arc::new(TokenResolver::new(
             chaster.clone(),
@@ -63,7 +67,7 @@ impl AppState {
         let store = Store::connect(settings.database_url.expose_secret(), key).await?;
         let hub = SesameHub::new(sesame, Some(store.clone()));
         let jobs = JobSignal::default();
-        let clock = Clock::default();
+        let clock = settings.clock.clone();
         let custody = Custody::new(
             store.clone(),
             hub.clone(),

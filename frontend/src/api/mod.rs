@@ -94,6 +94,12 @@ pub async fn open_box(token: &MainToken) -> Result<CommandResult, ApiError> {
     read_json(send(post, Auth::Bearer(token), Abort::Never).await?).await
 }
 
+/// `POST /api/device/quota/retry`: "Try again now" while the monthly quota is used up.
+pub async fn retry_quota(token: &MainToken) -> Result<DeviceView, ApiError> {
+    let post = Request::post("/api/device/quota/retry");
+    read_json(send(post, Auth::Bearer(token), Abort::Never).await?).await
+}
+
 /// `POST /api/device/lock`.
 pub async fn lock_box(token: &MainToken) -> Result<CommandResult, ApiError> {
     let post = Request::post("/api/device/lock");

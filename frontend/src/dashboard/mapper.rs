@@ -78,6 +78,7 @@ mod tests {
             can_lock: true,
             holds_box: true,
             notice: None,
+            budget: None,
         };
         let entry = |handle: &str, device: Option<DeviceView>| DashboardSession {
             handle: handle.into(),

@@ -66,9 +66,36 @@ pub fn BoxStatusView(
             }
             .into_any(),
         }}
+        {move || device.with(|d| d.reading_age.clone()).map(|age| view! {
+            <p class="muted small" data-testid="box-reading-age">{age}</p>
+        })}
         {move || device.with(|d| d.usage.clone()).map(|usage| view! {
             <p class="muted small" data-testid="box-usage">{usage}</p>
         })}
+    }
+}
+
+/// The month's CANDY HOUSE quota is used up: the message, and "Try again now" for the wearer.
+#[component]
+pub fn QuotaNotice(
+    device: Signal<DeviceData>,
+    retrying: Signal<bool>,
+    on_retry: Callback<()>,
+) -> impl IntoView {
+    move || {
+        device.with(|d| d.quota_message.clone()).map(|message| {
+            let can_retry = device.with(|d| d.can_retry_quota);
+            view! {
+                <div class="notice notice-warning" data-testid="quota-notice">
+                    <p>{message}</p>
+                    {can_retry.then(|| view! {
+                        <button class="button" data-testid="quota-retry"
+                            disabled=move || retrying.get()
+                            on:click=move |_| on_retry.run(())>"Try again now"</button>
+                    })}
+                </div>
+            }
+        })
     }
 }
 

@@ -13,8 +13,15 @@ pub struct DeviceData {
     pub status: Option<StatusData>,
     /// Why the status could not be read, when it could not.
     pub status_error: Option<String>,
-    /// "1,234 requests this month": shown to the keyholder only.
+    /// "1,234 of 3,000 CANDY HOUSE requests this month, 100 kept for openings": the keyholder
+    /// always, the wearer once the month's quota is used up.
     pub usage: Option<String>,
+    /// "Status read 12 min ago": page views share the last reading of the box.
+    pub reading_age: Option<String>,
+    /// The month's CANDY HOUSE quota is used up: what it means and the ways out.
+    pub quota_message: Option<String>,
+    /// "Try again now" (the wearer, e.g. after buying a paid plan).
+    pub can_retry_quota: bool,
     pub can_open: bool,
     pub can_lock: bool,
     /// What this box cannot do (e.g. lock remotely), said once on the panel.
@@ -55,15 +62,47 @@ pub fn to_device_data(view: &DeviceView, role: Role) -> DeviceData {
         model: view.model.clone(),
         status: view.status.as_ref().map(to_status_data),
         status_error: view.status_error.clone(),
-        usage: (role == Role::Keyholder).then(|| {
-            format!(
-                "{} requests this month",
-                group_thousands(view.requests_this_month)
-            )
-        }),
+        usage: (role == Role::Keyholder || quota_out(view)).then(|| usage_text(view)),
+        reading_age: view
+            .budget
+            .as_ref()
+            .and_then(|b| b.reading_age_secs)
+            .map(reading_age_text),
+        quota_message: view.budget.as_ref().and_then(|b| b.quota_message.clone()),
+        can_retry_quota: view.budget.as_ref().is_some_and(|b| b.can_retry_now),
         can_open: view.can_open,
         can_lock: view.can_lock,
         notice: view.notice.clone(),
+    }
+}
+
+fn quota_out(view: &DeviceView) -> bool {
+    view.budget
+        .as_ref()
+        .is_some_and(|b| b.quota_message.is_some())
+}
+
+fn usage_text(view: &DeviceView) -> String {
+    match &view.budget {
+        Some(b) => format!(
+            "{} of {} CANDY HOUSE requests this month, {} kept for openings",
+            group_thousands(view.requests_this_month),
+            group_thousands(b.monthly_quota),
+            group_thousands(b.reserve)
+        ),
+        None => format!(
+            "{} requests this month",
+            group_thousands(view.requests_this_month)
+        ),
+    }
+}
+
+/// "Status read just now" / "… 12 min ago": the box is not asked at every refresh.
+pub fn reading_age_text(secs: u64) -> String {
+    match secs {
+        0..=59 => "Status read just now".to_owned(),
+        60..=3599 => format!("Status read {} min ago", secs / 60),
+        _ => format!("Status read {} h ago", secs / 3600),
     }
 }
 
@@ -193,7 +232,28 @@ mod tests {
             can_lock: true,
             holds_box: true,
             notice: None,
+            budget: None,
         }
+    }
+
+    #[test]
+    fn the_budget_shows_use_reserve_age_and_the_quota_message() {
+        let mut view = device();
+        view.budget = Some(api_types::RequestBudget {
+            monthly_quota: 3_000,
+            reserve: 100,
+            reading_age_secs: Some(720),
+            quota_message: Some("quota used up".into()),
+            can_retry_now: true,
+        });
+        let data = to_device_data(&view, Role::Wearer);
+        assert_eq!(
+            data.usage.as_deref(),
+            Some("1,234 of 3,000 CANDY HOUSE requests this month, 100 kept for openings")
+        );
+        assert_eq!(data.reading_age.as_deref(), Some("Status read 12 min ago"));
+        assert_eq!(data.quota_message.as_deref(), Some("quota used up"));
+        assert!(data.can_retry_quota);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::{
     api, clock::use_interval, confirm::ConfirmSlot, hash::MainToken, ui::ErrorPanel, ui::Loading,
 };
 use api_types::{ApiError, DeviceRegistration, DeviceSlot, Role};
-use components::{BoxStatusView, CommandBar, ManageBar};
+use components::{BoxStatusView, CommandBar, ManageBar, QuotaNotice};
 use connect::ConnectForm;
 use leptos::prelude::*;
 use mapper::{command_feedback, test_feedback, to_device_data, Command};
@@ -106,6 +106,17 @@ pub fn BoxPanel(
             }
         }
     });
+    let retry_quota = Action::new_local({
+        let token = token.clone();
+        move |(): &()| {
+            let token = token.clone();
+            async move {
+                let answer = api::retry_quota(&token).await;
+                slot.refetch();
+                answer
+            }
+        }
+    });
     let command = Action::new_local(move |command: &Command| {
         let (token, command) = (token.clone(), *command);
         async move {
@@ -187,6 +198,11 @@ pub fn BoxPanel(
         .into_any(),
         Phase::Device { can_manage } => view! {
             <BoxStatusView device now />
+            <QuotaNotice
+                device
+                retrying=Signal::derive(move || retry_quota.pending().get())
+                on_retry=Callback::new(move |()| { retry_quota.dispatch_local(()); })
+            />
             <CommandBar
                 can_open=Signal::derive(move || device.with(|d| d.can_open))
                 can_lock=Signal::derive(move || device.with(|d| d.can_lock))

@@ -13,6 +13,10 @@ use crate::domain::MainToken;
 use crate::error::AppError;
 use crate::state::AppState;
 
+/// The client's address as the limits layer saw it (behind a proxy: from `CLIENT_IP_HEADER`).
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
 /// The viewer of the current request, as Chaster says for their mainToken.
 pub struct CurrentSession {
     pub token: MainToken,
@@ -29,7 +33,8 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let token = bearer_token(&parts.headers)?;
         let app = AppState::from_ref(state);
-        let session = app.sessions.resolve(&token).await?;
+        let client = parts.extensions.get::<ClientAddr>().map(|c| c.0);
+        let session = app.sessions.resolve_from(&token, client).await?;
         Ok(CurrentSession { token, session })
     }
 }

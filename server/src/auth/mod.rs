@@ -1,22 +1,27 @@
 //! mainToken → session, with a short cache: Chaster is asked at most once per token per TTL, and
 //! concurrent misses for one token share ONE upstream call. Tokens are kept only as SHA-256
-//! fingerprints. Failures are handed to the requests that waited for them, then forgotten.
+//! fingerprints. Tokens Chaster does not know (or no longer knows) are remembered for a short
+//! `negative_ttl`, and misses per client address have their own budget, well below Chaster's:
+//! a flood of random tokens from one address must not spend the Chaster budget others need.
+//! Other failures are handed to the requests that waited for them, then forgotten.
 
 mod bearer;
 mod session;
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use futures::future::{BoxFuture, FutureExt, Shared};
 
-pub use bearer::{bearer_token, CurrentSession};
+pub use bearer::{bearer_token, ClientAddr, CurrentSession};
 pub use session::ResolvedSession;
 
 use crate::chaster::{ChasterClient, ChasterError};
 use crate::configuration::SessionCacheSettings;
 use crate::domain::{MainToken, SessionId};
+use crate::routes::limits::KeyedBucket;
 
 type Lookup = Result<Arc<ResolvedSession>, ChasterError>;
 type SharedLookup = Shared<BoxFuture<'static, Lookup>>;
@@ -31,6 +36,8 @@ pub struct TokenResolver {
     client: ChasterClient,
     settings: SessionCacheSettings,
     cache: Arc<Mutex<Cache>>,
+    /// Cache misses per client address.
+    misses: KeyedBucket<IpAddr>,
 }
 
 struct Cache {
@@ -50,6 +57,11 @@ enum Slot {
         session: Arc<ResolvedSession>,
         expires: Instant,
     },
+    /// Chaster said it does not know the token (401/404).
+    Refused {
+        error: ChasterError,
+        expires: Instant,
+    },
 }
 
 impl TokenResolver {
@@ -61,6 +73,7 @@ impl TokenResolver {
         };
         TokenResolver {
             client,
+            misses: KeyedBucket::new(settings.misses_per_ip),
             settings,
             cache: Arc::new(Mutex::new(cache)),
         }
@@ -68,6 +81,15 @@ impl TokenResolver {
 
     /// The session behind `token`, from the cache or from Chaster.
     pub async fn resolve(&self, token: &MainToken) -> Result<Arc<ResolvedSession>, ChasterError> {
+        self.resolve_from(token, None).await
+    }
+
+    /// Like [`resolve`](Self::resolve), a miss charged to the client's address budget.
+    pub async fn resolve_from(
+        &self,
+        token: &MainToken,
+        client: Option<IpAddr>,
+    ) -> Result<Arc<ResolvedSession>, ChasterError> {
         let key = token.fingerprint();
         let lookup = {
             let mut cache = lock(&self.cache);
@@ -80,8 +102,19 @@ impl TokenResolver {
                     tracing::debug!(token = %token.log_id(), "session cache hit");
                     return Ok(session.clone());
                 }
+                Some(Slot::Refused { error, expires }) if *expires > now => {
+                    return Err(error.clone());
+                }
                 Some(Slot::Pending { lookup, .. }) => lookup.clone(),
                 _ => {
+                    if let Some(ip) = client {
+                        if let Err(wait) = self.misses.check(&ip, now) {
+                            tracing::debug!("too many unknown tokens from one address");
+                            return Err(ChasterError::RateLimited {
+                                retry_after: Some(Duration::from_secs(wait.as_secs().max(1))),
+                            });
+                        }
+                    }
                     cache.next_generation += 1;
                     let generation = cache.next_generation;
                     let lookup = self.start_lookup(token.clone(), key, generation);
@@ -111,6 +144,7 @@ impl TokenResolver {
     pub fn invalidate_session(&self, session_id: &SessionId) {
         lock(&self.cache).entries.retain(|_, slot| match slot {
             Slot::Ready { session, .. } => session.session_id != *session_id,
+            Slot::Refused { .. } => true,
             Slot::Pending { .. } => false,
         });
     }
@@ -126,6 +160,7 @@ impl TokenResolver {
         let client = self.client.clone();
         let cache: Weak<Mutex<Cache>> = Arc::downgrade(&self.cache);
         let ttl = self.settings.ttl;
+        let negative_ttl = self.settings.negative_ttl;
         async move {
             tracing::debug!(token = %token.log_id(), "resolving session with Chaster");
             let result = client
@@ -144,6 +179,15 @@ impl TokenResolver {
                             let slot = Slot::Ready {
                                 session: session.clone(),
                                 expires,
+                            };
+                            cache.entries.insert(key, slot);
+                        }
+                        Err(error @ (ChasterError::Unauthorized | ChasterError::NotFound))
+                            if !negative_ttl.is_zero() =>
+                        {
+                            let slot = Slot::Refused {
+                                error: error.clone(),
+                                expires: Instant::now() + negative_ttl,
                             };
                             cache.entries.insert(key, slot);
                         }
@@ -171,7 +215,9 @@ impl Cache {
                 .entries
                 .iter()
                 .filter_map(|(k, s)| match s {
-                    Slot::Ready { expires, .. } => Some((*k, *expires)),
+                    Slot::Ready { expires, .. } | Slot::Refused { expires, .. } => {
+                        Some((*k, *expires))
+                    }
                     Slot::Pending { .. } => None,
                 })
                 .min_by_key(|(_, expires)| *expires);
@@ -185,7 +231,7 @@ impl Cache {
     /// Drops expired sessions and abandoned lookups.
     fn sweep(&mut self, now: Instant) {
         self.entries.retain(|_, slot| match slot {
-            Slot::Ready { expires, .. } => *expires > now,
+            Slot::Ready { expires, .. } | Slot::Refused { expires, .. } => *expires > now,
             Slot::Pending { started, .. } => now.duration_since(*started) < PENDING_STALE_AFTER,
         });
         self.last_sweep = now;

@@ -16,7 +16,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
 pub use error::ChasterError;
-pub use limiter::{Priority, RateLimiter};
+pub use limiter::{LimiterStats, Priority, RateLimiter};
 pub use models::{
     CustomLog, ExtensionSession, LockAction, LogRole, SearchedSession, SessionAuth, SessionSearch,
     SessionSearchPage,
@@ -77,6 +77,11 @@ impl ChasterClient {
             priority: Priority::Background,
             ..self.clone()
         }
+    }
+
+    /// What the shared request budget granted so far.
+    pub fn limiter_stats(&self) -> LimiterStats {
+        self.limiter.stats()
     }
 
     /// `GET /api/extensions/auth/sessions/{mainToken}`: who is looking, at which session.
@@ -183,8 +188,9 @@ impl ChasterClient {
         }
         let error = error_for(status, response).await;
         if let ChasterError::RateLimited { retry_after } = &error {
-            self.limiter
-                .pause(retry_after.unwrap_or(Duration::from_secs(10)));
+            self.limiter.pause(crate::retry_after::cap(
+                retry_after.unwrap_or(Duration::from_secs(10)),
+            ));
         }
         tracing::warn!(endpoint, status = status.as_u16(), %error, "Chaster refused a call");
         Err(error)
@@ -196,12 +202,12 @@ async fn error_for(status: StatusCode, response: Response) -> ChasterError {
         StatusCode::UNAUTHORIZED => ChasterError::Unauthorized,
         StatusCode::NOT_FOUND => ChasterError::NotFound,
         StatusCode::TOO_MANY_REQUESTS => ChasterError::RateLimited {
-            retry_after: response
-                .headers()
-                .get(RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs),
+            retry_after: crate::retry_after::parse(
+                response
+                    .headers()
+                    .get(RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok()),
+            ),
         },
         s if s.is_client_error() => ChasterError::Rejected {
             status: s.as_u16(),

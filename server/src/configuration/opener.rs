@@ -58,6 +58,9 @@ pub(super) fn apply(
     if let Some(n) = positive("JOBS_RETRY_MAX_MS", var("JOBS_RETRY_MAX_MS"))? {
         j.retry_max = ms(n);
     }
+    if let Some(n) = positive("JOBS_OPEN_RETRY_MAX_SECS", var("JOBS_OPEN_RETRY_MAX_SECS"))? {
+        j.open_retry_max = secs(n);
+    }
     if let Some(n) = number("JOBS_START_DELAY_MS", var("JOBS_START_DELAY_MS"))? {
         j.start_delay = ms(n);
     }

@@ -21,6 +21,7 @@ use axum::{Json, Router};
 
 use super::secure::{check_request_origin, session_handle};
 use super::SignedIn;
+use crate::chaster::models::LockStatus;
 use crate::chaster::{ExtensionSession, SessionSearch};
 use crate::domain::{Role, SessionId, UserId};
 use crate::error::AppError;
@@ -231,6 +232,12 @@ async fn keyholder_sessions(
                 .as_ref()
                 .is_some_and(|k| k.id == me.user_id)
         }));
+        for s in &mine {
+            state.dashboard.remember_handle(
+                session_handle(&me.handle_key, &s.session_id),
+                s.session_id.clone(),
+            );
+        }
         match next {
             Some(next) if page.has_more => after = Some(next),
             _ => return Ok(mine),
@@ -249,6 +256,28 @@ async fn resolve(
     me: &DashboardSessionRecord,
     handle: &str,
 ) -> Result<ExtensionSession, AppError> {
+    // A handle a list showed: one read, checked as the list would (keyholder, locked).
+    if let Some(id) = state.dashboard.session_of_handle(handle) {
+        if session_handle(&me.handle_key, &id) == handle {
+            let session = match state.chaster.get_session(&SessionId::new(id)).await {
+                Ok(s) => s,
+                Err(crate::chaster::ChasterError::NotFound) => {
+                    return Err(AppError::Missing(NOT_YOURS.into()))
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let mine = session
+                .lock
+                .keyholder
+                .as_ref()
+                .is_some_and(|k| k.id == me.user_id);
+            return if mine && session.lock.status == LockStatus::Locked {
+                Ok(session)
+            } else {
+                Err(AppError::Missing(NOT_YOURS.into()))
+            };
+        }
+    }
     keyholder_sessions(state, me)
         .await?
         .into_iter()

@@ -33,6 +33,10 @@ pub struct Dashboard {
     /// One lock per sign-in, so concurrent requests refresh its tokens once, not in a race that
     /// would spend the rotated refresh token twice.
     refresh_locks: Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
+    /// handle → sessionId of the sessions a list showed, so an action reads ONE session from
+    /// Chaster (and checks it is still the keyholder's and locked) instead of listing up to
+    /// `max_pages` search pages per click.
+    handles: Mutex<HashMap<String, String>>,
 }
 
 impl Dashboard {
@@ -49,7 +53,25 @@ impl Dashboard {
             public_origin: settings.public_origin(),
             settings: settings.clone(),
             refresh_locks: Mutex::new(HashMap::new()),
+            handles: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Remembers which session a handle names (bounded: the map is cleared when it is full).
+    pub(crate) fn remember_handle(&self, handle: String, session_id: String) {
+        let mut handles = self.handles.lock().unwrap_or_else(|p| p.into_inner());
+        if handles.len() >= 10_000 {
+            handles.clear();
+        }
+        handles.insert(handle, session_id);
+    }
+
+    pub(crate) fn session_of_handle(&self, handle: &str) -> Option<String> {
+        self.handles
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(handle)
+            .cloned()
     }
 
     /// The lock that serialises token refreshes of one sign-in.

@@ -91,6 +91,12 @@ impl JobKind {
         ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// An opening Chaster asked for (release, desertion) keeps trying until the box is open;
+    /// everything else gives up at its deadline.
+    pub fn never_gives_up(self) -> bool {
+        matches!(self, JobKind::OpenRelease | JobKind::OpenDeserted)
+    }
+
     pub fn lane(self) -> Option<Lane> {
         match self {
             JobKind::OpenRelease

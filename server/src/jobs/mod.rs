@@ -7,6 +7,7 @@
 mod kind;
 mod worker;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,40 +20,78 @@ pub use worker::Worker;
 use crate::opener::JobSettings;
 use crate::store::Job;
 
-/// Wakes idle workers when new work was stored. Cheap to clone.
+/// Wakes idle workers when new work was stored, and counts the workers alive. Cheap to clone.
 #[derive(Clone, Debug, Default)]
-pub struct JobSignal(Arc<Notify>);
+pub struct JobSignal {
+    notify: Arc<Notify>,
+    alive: Arc<AtomicUsize>,
+}
 
 impl JobSignal {
     pub fn wake(&self) {
-        self.0.notify_waiters();
+        self.notify.notify_waiters();
     }
 
     pub(crate) fn notify(&self) -> &Notify {
-        &self.0
+        &self.notify
+    }
+
+    /// Workers running right now (a supervised worker that panicked is counted again once
+    /// restarted).
+    pub fn workers_alive(&self) -> usize {
+        self.alive.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn alive_guard(&self) -> AliveGuard {
+        self.alive.fetch_add(1, Ordering::SeqCst);
+        AliveGuard(self.alive.clone())
+    }
+}
+
+/// Counts a worker while it lives, also when it unwinds.
+pub(crate) struct AliveGuard(Arc<AtomicUsize>);
+
+impl Drop for AliveGuard {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
 /// When a failed attempt may run again: doubling back-off from `retry_base` up to `retry_max`,
 /// never sooner than `hint` (an upstream's `retry_after`), never past the job's deadline.
 /// `None` once the deadline has passed.
+///
+/// An opening Chaster asked for ([`JobKind::never_gives_up`]) has no deadline: its back-off
+/// grows to `open_retry_max` (an hour) and it tries until the box is open, across restarts.
+/// All arithmetic saturates: an upstream can name any wait.
 pub fn next_attempt(
     job: &Job,
     hint: Option<Duration>,
     settings: &JobSettings,
     now: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
-    if now >= job.deadline {
+    let persistent = JobKind::parse(&job.kind).is_some_and(JobKind::never_gives_up);
+    if !persistent && now >= job.deadline {
         return None;
     }
-    let exponent = (job.attempts.max(1) - 1).min(16) as u32;
+    let exponent = (job.attempts.max(1) - 1).clamp(0, 20) as u32;
+    let max = if persistent {
+        settings.open_retry_max
+    } else {
+        settings.retry_max
+    };
     let backoff = settings
         .retry_base
         .saturating_mul(2u32.saturating_pow(exponent))
-        .min(settings.retry_max);
-    let delay = backoff.max(hint.unwrap_or_default());
-    let at = now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX);
-    Some(at.min(job.deadline))
+        .min(max);
+    let hint = hint.map(crate::retry_after::cap).unwrap_or_default();
+    let delay = if persistent {
+        backoff.max(hint).min(max)
+    } else {
+        backoff.max(hint)
+    };
+    let at = crate::clock::add(now, delay);
+    Some(if persistent { at } else { at.min(job.deadline) })
 }
 
 #[cfg(test)]
@@ -63,7 +102,7 @@ mod tests {
     fn job(attempts: i64, deadline_in_secs: i64, now: DateTime<Utc>) -> Job {
         Job {
             id: "j".into(),
-            kind: "open.release".into(),
+            kind: "chaster.log".into(),
             session_id: None,
             lane: None,
             dedupe_key: "k".into(),
@@ -115,5 +154,31 @@ mod tests {
             "one last try at the deadline"
         );
         assert_eq!(next_attempt(&job(1, 0, now), None, &settings, now), None);
+    }
+
+    #[test]
+    fn a_huge_hint_neither_panics_nor_outlasts_the_cap() {
+        let settings = OpenerSettings::default().jobs;
+        let now = Utc::now();
+        let j = job(1, 7200, now);
+        let at = next_attempt(&j, Some(Duration::MAX), &settings, now).unwrap();
+        assert!(at - now <= chrono::Duration::hours(1));
+        let mut opening = job(1, 3600, now);
+        opening.kind = "open.release".into();
+        let at = next_attempt(&opening, Some(Duration::MAX), &settings, now).unwrap();
+        assert!(at - now <= chrono::Duration::hours(1));
+    }
+
+    #[test]
+    fn an_opening_outlives_its_deadline_with_a_back_off_of_at_most_an_hour() {
+        let settings = OpenerSettings::default().jobs;
+        let now = Utc::now();
+        let mut long_ago = job(40, -86_400, now);
+        long_ago.kind = "open.release".into();
+        let at = next_attempt(&long_ago, None, &settings, now).expect("still trying");
+        assert_eq!((at - now).num_seconds(), 3600);
+        let mut relock = job(3, -1, now);
+        relock.kind = "lock.hygiene".into();
+        assert_eq!(next_attempt(&relock, None, &settings, now), None);
     }
 }

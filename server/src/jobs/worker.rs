@@ -1,8 +1,12 @@
 //! One worker: claims jobs until told to stop. While a job runs, a heartbeat renews its lease,
-//! so only a worker that really died loses its job to another.
+//! so only a worker that really died loses its job to another. A job that panics is recorded
+//! as failed with the reason (its heartbeat stops with it), and the worker goes on; should the
+//! worker itself die, [`Worker::supervise`] starts it again.
 
+use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
+use futures::FutureExt;
 use tokio::sync::watch;
 use tracing::Instrument;
 
@@ -10,6 +14,7 @@ use super::JobSignal;
 use crate::opener::{JobSettings, Opener};
 use crate::store::{Completion, Job, Store};
 
+#[derive(Clone)]
 pub struct Worker {
     pub store: Store,
     pub opener: Opener,
@@ -21,9 +26,36 @@ fn lease(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::seconds(120))
 }
 
+/// The text of a panic payload.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
+}
+
 impl Worker {
+    /// Runs the worker, and starts it again if it ever dies of a panic, until `stop`.
+    pub async fn supervise(self, stop: watch::Receiver<bool>) {
+        loop {
+            let run = tokio::spawn(self.clone().run(stop.clone()));
+            match run.await {
+                Ok(()) => return,
+                Err(e) if e.is_panic() => {
+                    tracing::error!(reason = %panic_text(&e.into_panic()), "a job worker died; starting it again");
+                }
+                Err(_) => return,
+            }
+            if *stop.borrow() {
+                return;
+            }
+        }
+    }
+
     /// Runs until `stop` turns true; a job in progress is finished first.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        let _alive = self.signal.alive_guard();
         loop {
             if *stop.borrow() {
                 return;
@@ -36,7 +68,11 @@ impl Worker {
             let now = self.opener.clock().now();
             match self
                 .store
-                .claim_job(now, now + lease(self.settings.lease))
+                .claim_job(
+                    now,
+                    now.checked_add_signed(lease(self.settings.lease))
+                        .unwrap_or(now),
+                )
                 .await
             {
                 Ok(Some(job)) => {
@@ -58,8 +94,19 @@ impl Worker {
         let span =
             tracing::info_span!("job", id = %job.id, kind = %job.kind, attempt = job.attempts);
         let heartbeat = self.heartbeat(job.id.clone());
-        let completion = self.opener.run(&job).instrument(span).await;
+        let attempt = AssertUnwindSafe(self.opener.run(&job).instrument(span))
+            .catch_unwind()
+            .await;
         heartbeat.abort();
+        let completion = attempt.unwrap_or_else(|payload| {
+            let reason = panic_text(payload.as_ref());
+            tracing::error!(job = %job.id, kind = %job.kind, %reason, "a job panicked");
+            Completion {
+                failed: true,
+                error: Some(format!("internal error (panic): {reason}")),
+                ..Completion::default()
+            }
+        });
         log_outcome(&job, &completion);
         // A lost write leaves the job running; its lease expires and it runs again, which every
         // job kind tolerates (commands re-check the box first).
@@ -79,13 +126,17 @@ impl Worker {
 
     fn heartbeat(&self, id: String) -> tokio::task::JoinHandle<()> {
         let store = self.store.clone();
-        let clock = self.opener.clock().clone();
         let every = (self.settings.lease / 3).max(Duration::from_millis(50));
         let lease = lease(self.settings.lease);
+        let clock = self.opener.clock().clone();
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(every).await;
-                if let Err(e) = store.renew_lease(&id, clock.now() + lease).await {
+                let until = clock
+                    .now()
+                    .checked_add_signed(lease)
+                    .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC);
+                if let Err(e) = store.renew_lease(&id, until).await {
                     tracing::warn!(job = %id, error = %e, "cannot renew a job's lease");
                 }
             }

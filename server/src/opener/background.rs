@@ -46,7 +46,7 @@ impl Background {
                         _ = s.changed() => return,
                     }
                 }
-                worker.run(stopped).await
+                worker.supervise(stopped).await
             }));
         }
         let tamper = opener.tamper_watch().clone();
@@ -71,7 +71,10 @@ impl Background {
         tasks.push(every(PRUNE_EVERY, stopped, move || {
             let store = store.clone();
             async move {
-                match store.prune_jobs(Utc::now() - retention).await {
+                match store
+                    .prune_jobs(Utc::now().checked_sub_signed(retention).unwrap_or_default())
+                    .await
+                {
                     Ok(n) if n > 0 => {
                         tracing::info!(rows = n, "pruned old jobs and webhook events")
                     }

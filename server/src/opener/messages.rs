@@ -58,6 +58,8 @@ pub fn short_reason(e: &DeviceError) -> &'static str {
         DeviceError::Throttled { .. } | DeviceError::Banned { .. } => {
             "CANDY HOUSE is limiting requests"
         }
+        DeviceError::QuotaExhausted { .. } => "monthly CANDY HOUSE quota used up",
+        DeviceError::ReserveOnly => "only the openings' requests are left this month",
         DeviceError::BadCredentials { .. } => "CANDY HOUSE refused the API key",
         DeviceError::IntegrationDisabled => "cloud integration is off",
         DeviceError::NotFound => "CANDY HOUSE does not know the box",
@@ -83,12 +85,25 @@ pub fn opened(reason: OpenReason, already: bool) -> CustomLog {
     )
 }
 
-pub fn open_retrying(reason: &str) -> CustomLog {
-    log(
-        format!("Box could not be opened: {reason}, retrying"),
-        "The opener keeps trying and will write here when the box is open or when it gives up.",
-        ICON_LOCK,
-    )
+/// `persistent`: an opening Chaster asked for, which never gives up.
+pub fn open_retrying(reason: &str, persistent: bool) -> CustomLog {
+    match (persistent, reason) {
+        (true, "hub offline") => log(
+            "The box will open as soon as the hub is back",
+            "The Sesame's hub is offline. The opener checks the box (at least once an hour) and opens it when the hub is back; it does not give up while the release stands.",
+            ICON_LOCK,
+        ),
+        (true, _) => log(
+            format!("Box not opened yet: {reason}, retrying"),
+            "The opener keeps trying (at least once an hour) until the box is open; it does not give up while the release stands.",
+            ICON_LOCK,
+        ),
+        (false, _) => log(
+            format!("Box could not be opened: {reason}, retrying"),
+            "The opener keeps trying and will write here when the box is open or when it gives up.",
+            ICON_LOCK,
+        ),
+    }
 }
 
 pub fn open_failed(reason: &str, detail: &str) -> CustomLog {

@@ -13,6 +13,7 @@ mod messages;
 mod open;
 mod penalties;
 mod poller;
+mod quota;
 mod settings;
 mod tamper;
 mod tamper_history;
@@ -70,7 +71,7 @@ impl Opener {
         signal: JobSignal,
         clock: Clock,
     ) -> Opener {
-        let tamper = TamperWatch::new(store.clone(), signal.clone());
+        let tamper = TamperWatch::new(store.clone(), signal.clone(), settings.clock.clone());
         Opener {
             store,
             chaster: chaster.background(),
@@ -124,7 +125,7 @@ impl Opener {
     }
 
     fn retry_at(&self, job: &Job, hint: Option<Duration>) -> Option<DateTime<Utc>> {
-        jobs::next_attempt(job, hint, &self.settings.jobs, Utc::now())
+        jobs::next_attempt(job, hint, &self.settings.jobs, self.clock().now())
     }
 
     /// Retries a Chaster failure until the deadline (honouring a 429's `Retry-After`).
@@ -166,13 +167,13 @@ impl Opener {
 
     /// A history line, written by its own job so a Chaster outage delays it but never loses it.
     fn log_job(&self, session_id: &str, dedupe: String, log: &CustomLog) -> NewJob {
-        let now = Utc::now();
+        let now = self.clock().now();
         JobKind::ChasterLog.job(
             session_id,
             dedupe,
             json!({"title": log.title, "description": log.description, "icon": log.icon}),
             now,
-            now + chrono_duration(self.settings.jobs.chaster_deadline),
+            crate::clock::add(now, self.settings.jobs.chaster_deadline),
         )
     }
 

@@ -189,13 +189,16 @@ impl Opener {
                         ..done()
                     }
                 }
-                Reached::No(miss) => self.missed(job, sid, wearer, &miss, |short, detail, last| {
-                    if last {
-                        (messages::open_failed(short, detail), kind::OPEN_FAILED)
-                    } else {
-                        (messages::open_retrying(short), kind::RETRYING)
-                    }
-                }),
+                Reached::No(miss) => {
+                    let persistent = never_gives_up(job);
+                    self.missed(job, sid, wearer, &miss, |short, detail, last| {
+                        if last {
+                            (messages::open_failed(short, detail), kind::OPEN_FAILED)
+                        } else {
+                            (messages::open_retrying(short, persistent), kind::RETRYING)
+                        }
+                    })
+                }
             },
         )
     }
@@ -382,9 +385,12 @@ impl Opener {
             Target::Locked => LatchState::Locked,
             Target::Unlocked => LatchState::Unlocked,
         };
-        // A start looks first too: a box already locked needs no command.
+        // A start looks first too (a box already locked needs no command), and an opening that
+        // never gives up always does: one read while the hub is offline, instead of a dropped
+        // command and its verification reads.
         let look_first = job.command_sent_at.is_some()
             || job.kind == JobKind::CustodyStart.as_str()
+            || never_gives_up(job)
             || self
                 .store
                 .lane_sent_command(sid, Lane::Box.as_str(), &job.id)
@@ -434,7 +440,7 @@ impl Opener {
         texts: impl Fn(&str, &str, bool) -> (crate::chaster::CustomLog, &'static str),
     ) -> Completion {
         let error = format!("{}: {}", miss.short(), miss.detail());
-        let next = if miss.retryable() {
+        let next = if miss.retryable() || never_gives_up(job) {
             self.retry_at(job, miss.hint())
         } else {
             None
@@ -475,4 +481,9 @@ impl Opener {
 /// Another decision about the box is under way: look again in a second.
 fn busy() -> Completion {
     retry(Utc::now() + chrono::Duration::seconds(1), "the box is busy")
+}
+
+/// An opening Chaster asked for: it keeps trying until the box is open (see `jobs`).
+fn never_gives_up(job: &Job) -> bool {
+    JobKind::parse(&job.kind).is_some_and(JobKind::never_gives_up)
 }

@@ -14,6 +14,8 @@ pub struct OpenerSettings {
     pub poll: PollFallbackSettings,
     /// Used for whatever a session's `config` does not say (until the configuration page exists).
     pub defaults: Policy,
+    /// The wall clock (a copy of `Settings::clock`).
+    pub clock: crate::clock::Clock,
 }
 
 #[derive(Clone, Debug)]
@@ -31,6 +33,9 @@ pub struct JobSettings {
     /// First retry delay, doubled per attempt up to `retry_max` (`JOBS_RETRY_BASE_MS`, `JOBS_RETRY_MAX_MS`).
     pub retry_base: Duration,
     pub retry_max: Duration,
+    /// Longest back-off of an opening Chaster asked for, which never gives up
+    /// (`JOBS_OPEN_RETRY_MAX_SECS`).
+    pub open_retry_max: Duration,
     /// The worker starts this long after the server (`JOBS_START_DELAY_MS`; for crash tests).
     pub start_delay: Duration,
     /// Finished jobs and stored webhook bodies are deleted after this long (`JOBS_RETENTION_DAYS`).
@@ -82,6 +87,7 @@ impl Default for OpenerSettings {
                 chaster_deadline: Duration::from_secs(6 * 3600),
                 retry_base: Duration::from_secs(5),
                 retry_max: Duration::from_secs(120),
+                open_retry_max: Duration::from_secs(3600),
                 start_delay: Duration::ZERO,
                 retention: Duration::from_secs(30 * 24 * 3600),
                 shutdown_grace: Duration::from_secs(10),
@@ -101,6 +107,7 @@ impl Default for OpenerSettings {
                 max_age: Duration::from_secs(24 * 3600),
             },
             defaults: Policy::default(),
+            clock: crate::clock::Clock::system(),
         }
     }
 }

@@ -36,13 +36,18 @@ pub enum Verdict {
 /// Cheap to clone; the device routes hold one in the app state.
 #[derive(Clone)]
 pub struct TamperWatch {
-    store: Store,
-    signal: JobSignal,
+    pub(super) store: Store,
+    pub(super) signal: JobSignal,
+    pub(super) clock: crate::clock::Clock,
 }
 
 impl TamperWatch {
-    pub fn new(store: Store, signal: JobSignal) -> TamperWatch {
-        TamperWatch { store, signal }
+    pub fn new(store: Store, signal: JobSignal, clock: crate::clock::Clock) -> TamperWatch {
+        TamperWatch {
+            store,
+            signal,
+            clock,
+        }
     }
 
     /// Call after any status read of the session's box (e.g. when a page shows it): costs no
@@ -184,7 +189,7 @@ impl TamperWatch {
         &self,
         settings: &super::TamperSettings,
     ) -> Result<usize, StoreError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let mut jobs = Vec::new();
         for w in self.store.watched_sessions().await? {
             let every = if w.device_api == "legacy_v3" {
@@ -233,11 +238,16 @@ impl Opener {
         let Some(record) = self.store.get_device(&row.wearer_user_id).await? else {
             return Ok(note("no box connected"));
         };
+        let key = record.credentials.api_key().clone();
         let device = self
             .sesame
             .device_of_model(record.credentials, &record.model);
-        // Cached and coalesced with the pages that read the same box.
-        let status = match device.status().await {
+        // The shared reading: read again only when older than the month's budget allows.
+        let read = device.status().await;
+        if self.sesame.quota_out(&key).is_some() {
+            self.tamper.quota_used_up(sid).await;
+        }
+        let status = match read {
             Ok(s) => s,
             // The next scheduled check tries again; no retry storm against the budget.
             Err(e) => return Ok(note(format!("status unreadable: {e}"))),

@@ -146,14 +146,70 @@ impl Device {
             .sent_at(self.credentials.device_id(), tag)
     }
 
-    /// The status, served from the short cache; concurrent callers share one upstream read.
+    /// The shared reading of the box, for page views and the tamper watch: served from the
+    /// cache while it is younger than the month's request budget allows, and read again (once,
+    /// for every concurrent caller) only when it is older. When only the openings' reserve is
+    /// left, or the quota is used up, the last reading is served (its age is shown) and nothing
+    /// goes out. Commands read the box fresh instead ([`refresh_status`](Self::refresh_status)).
     pub async fn status(&self) -> Result<BoxStatus, DeviceError> {
         let key = self.credentials.cache_key();
-        self.hub
-            .inner
+        let cache = &self.hub.inner.cache;
+        let refused = match self.max_reading_age().await {
+            Ok(max_age) => {
+                match cache
+                    .get_or_fetch(&key, max_age, || self.read_status())
+                    .await
+                {
+                    Err(e @ DeviceError::QuotaExhausted { .. }) => e,
+                    other => return other,
+                }
+            }
+            Err(e) => e,
+        };
+        match cache.last_ok(&key) {
+            Some((status, _)) => Ok(status),
+            None => Err(refused),
+        }
+    }
+
+    /// How old a shared reading may be: the short cache for the legacy API (not metered); for
+    /// the Web API, what the month's budget allows. An error when no routine read may go out.
+    async fn max_reading_age(&self) -> Result<std::time::Duration, DeviceError> {
+        let inner = &self.hub.inner;
+        let ttl = inner.settings.status_ttl;
+        let DeviceCredentials::WebApi { api_key, .. } = &self.credentials else {
+            return Ok(ttl);
+        };
+        if let Some(next_try) = inner.gate.quota_out(api_key).filter(|d| !d.is_zero()) {
+            return Err(DeviceError::QuotaExhausted { next_try });
+        }
+        let used = inner.gate.requests_this_month(api_key).await;
+        let now = inner.settings.clock.now();
+        match super::budget::routine_interval(&inner.settings.quota, used, now) {
+            Some(interval) => Ok(interval.max(ttl)),
+            None => Err(DeviceError::ReserveOnly),
+        }
+    }
+
+    /// The request budget as the page shows it (`None` for the legacy API, which is not metered).
+    pub async fn budget(&self) -> Option<api_types::RequestBudget> {
+        let DeviceCredentials::WebApi { api_key, .. } = &self.credentials else {
+            return None;
+        };
+        let inner = &self.hub.inner;
+        let now = inner.settings.clock.now();
+        let age = inner
             .cache
-            .get_or_fetch(&key, || self.read_status())
-            .await
+            .last_ok(&self.credentials.cache_key())
+            .map(|(_, at)| (now - at).num_seconds().max(0) as u64);
+        let quota_out = inner.gate.quota_out(api_key);
+        Some(api_types::RequestBudget {
+            monthly_quota: inner.settings.quota.monthly_quota,
+            reserve: inner.settings.quota.opening_reserve,
+            reading_age_secs: age,
+            quota_message: quota_out.map(|_| super::error::QUOTA_MESSAGE.to_owned()),
+            can_retry_now: false,
+        })
     }
 
     /// The status read upstream now (and put in the cache).

@@ -20,6 +20,14 @@ pub enum DeviceError {
     /// 429 `THROTTLED` / "Too Many Requests" / "Limit Exceeded".
     #[error("throttled for {retry_after:?}")]
     Throttled { retry_after: Duration },
+    /// API Gateway's `Limit Exceeded`: the key's monthly CANDY HOUSE quota is used up. We call
+    /// again once a day (or when the wearer asks) until the month turns.
+    #[error("monthly CANDY HOUSE quota used up (next try in {next_try:?})")]
+    QuotaExhausted { next_try: Duration },
+    /// Only the requests kept for openings are left this month: routine reads wait for the
+    /// next month (commands still go out).
+    #[error("only the openings' reserve of requests is left this month")]
+    ReserveOnly,
     /// 403 `ACCESS_DENY`: calls with this key are stopped for a while (30 min by default).
     #[error("API key banned for another {remaining:?}")]
     Banned { remaining: Duration },
@@ -48,6 +56,9 @@ pub enum DeviceError {
     #[error("this box cannot be locked remotely")]
     LockNotSupported,
 }
+
+/// What the wearer and keyholder read when the month's CANDY HOUSE requests are used up.
+pub const QUOTA_MESSAGE: &str = "The monthly CANDY HOUSE quota for this box's API key is used up, so the opener cannot reach the box through the internet until the month turns (Japan time). We try once a day. If the wearer has just bought a paid CANDY HOUSE plan, \"Try again now\" checks at once. To get the key without us: open the box with the Sesame app over Bluetooth, or use the backup key.";
 
 fn secs(d: Duration) -> u64 {
     d.as_secs() + u64::from(d.subsec_nanos() > 0)
@@ -82,6 +93,8 @@ impl DeviceError {
                 "CANDY HOUSE is limiting requests for this API key. Try again in {} s.",
                 secs(*retry_after)
             ),
+            Self::QuotaExhausted { .. } => QUOTA_MESSAGE.into(),
+            Self::ReserveOnly => "This month's CANDY HOUSE requests are nearly used up; the rest is kept for opening the box, so its status is not read again until the month turns. Opening and locking still work.".into(),
             Self::Banned { remaining } => format!(
                 "CANDY HOUSE has blocked requests for this API key because of too many requests. We stopped calling it; try again in {} min.",
                 minutes(*remaining)
@@ -121,6 +134,7 @@ impl DeviceError {
             Self::Busy { .. }
                 | Self::Offline { .. }
                 | Self::Throttled { .. }
+                | Self::QuotaExhausted { .. }
                 | Self::Banned { .. }
                 | Self::CommandFailed { .. }
                 | Self::Timeout { .. }
@@ -133,6 +147,7 @@ impl DeviceError {
         match self {
             Self::Busy { retry_after } => Some(retry_after.unwrap_or(Duration::from_secs(10))),
             Self::Throttled { retry_after } => Some(*retry_after),
+            Self::QuotaExhausted { next_try } => Some(*next_try),
             Self::Banned { remaining } => Some(*remaining),
             Self::Offline { .. } => Some(Duration::from_secs(60)),
             Self::CommandFailed { .. } | Self::Timeout { .. } | Self::Upstream { .. } => {
@@ -156,7 +171,11 @@ impl DeviceError {
         ApiError {
             code: self.error_code(),
             message: self.user_message(),
-            retry_after_secs: self.retry_after().filter(|_| self.is_retryable()).map(secs),
+            // A quota is not a wait of seconds: no "try again in 60 s" on the page.
+            retry_after_secs: self
+                .retry_after()
+                .filter(|_| self.is_retryable() && !matches!(self, Self::QuotaExhausted { .. }))
+                .map(secs),
         }
     }
 }
@@ -186,6 +205,22 @@ mod tests {
             assert!(!e.is_retryable(), "{e}");
             assert_eq!(e.to_api_error().retry_after_secs, None);
         }
+    }
+
+    #[test]
+    fn a_used_up_quota_says_so_names_the_ways_out_and_gives_no_seconds() {
+        let e = DeviceError::QuotaExhausted {
+            next_try: Duration::from_secs(86_400),
+        };
+        let m = e.user_message();
+        assert!(
+            m.contains("monthly CANDY HOUSE quota")
+                && m.contains("Bluetooth")
+                && m.contains("backup key"),
+            "{m}"
+        );
+        assert!(e.is_retryable());
+        assert_eq!(e.to_api_error().retry_after_secs, None);
     }
 
     #[test]

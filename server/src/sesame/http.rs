@@ -6,9 +6,6 @@ use serde_json::Value;
 
 use super::error::DeviceError;
 
-/// The longest `Retry-After` we honour (one day).
-const MAX_RETRY_AFTER_SECS: u64 = 24 * 60 * 60;
-
 /// An answer, read whole. `json` is `Null` when the body is not JSON.
 #[derive(Debug)]
 pub(crate) struct Reply {
@@ -76,11 +73,8 @@ pub(crate) async fn send(
 impl Reply {
     /// Reads an answer from its parts (pure, so the fuzz targets in `fuzz/` can drive it).
     pub(crate) fn from_parts(status: u16, retry_after: Option<&str>, bytes: &[u8]) -> Reply {
-        // Capped: a huge `Retry-After` (fuzz/regressions/sesame_answer) overflowed
-        // `Instant + wait` in the key gate and panicked; no real back-off lasts over a day.
-        let retry_after = retry_after
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(|secs| Duration::from_secs(secs.min(MAX_RETRY_AFTER_SECS)));
+        // Capped in one place for every upstream (fuzz/regressions/sesame_answer).
+        let retry_after = crate::retry_after::parse(retry_after);
         let json = serde_json::from_slice(bytes).unwrap_or(Value::Null);
         let excerpt: String = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
         Reply {

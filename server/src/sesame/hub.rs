@@ -50,12 +50,14 @@ impl SesameHub {
             settings.request_interval,
             settings.ban_duration,
             store,
+            settings.quota.clone(),
+            settings.clock.clone(),
         ));
         Self {
             inner: Arc::new(HubInner {
                 v3: V3Client::new(settings.clone(), gate.clone()),
                 web: WebApiClient::new(settings.clone(), gate.clone()),
-                cache: StatusCache::new(settings.status_ttl),
+                cache: StatusCache::new(settings.status_ttl, settings.clock.clone()),
                 command_locks: Mutex::new(HashMap::new()),
                 gate,
                 settings,
@@ -88,7 +90,17 @@ impl SesameHub {
         &self.inner.web
     }
 
-    /// Requests made with this key this calendar month (UTC), as counted by this server.
+    /// The key's monthly quota is used up: `Some(time until the next probe)`.
+    pub fn quota_out(&self, key: &ApiKey) -> Option<std::time::Duration> {
+        self.inner.gate.quota_out(key)
+    }
+
+    /// "Try again now": the next request with this key checks the quota at once.
+    pub fn probe_quota_now(&self, key: &ApiKey) {
+        self.inner.gate.probe_now(key)
+    }
+
+    /// Requests made with this key this month (in the quota's time zone), as counted by this server.
     pub async fn requests_this_month(&self, key: &ApiKey) -> u64 {
         self.inner.gate.requests_this_month(key).await
     }
@@ -143,7 +155,7 @@ impl SesameHub {
             .inner
             .command_locks
             .lock()
-            .expect("command locks poisoned");
+            .unwrap_or_else(|p| p.into_inner());
         locks.entry(device_key.to_owned()).or_default().clone()
     }
 

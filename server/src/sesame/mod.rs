@@ -5,6 +5,7 @@
 //! verified by re-reading the status). Every failure is a [`DeviceError`] with a
 //! `user_message()`. Credentials are [`ApiKey`] and [`DeviceSecret`], which never print.
 
+pub mod budget;
 mod cache;
 mod device;
 mod error;
@@ -23,6 +24,7 @@ pub mod tags;
 pub mod v3;
 pub mod webapi;
 
+pub use budget::QuotaSettings;
 pub use device::{Device, DeviceCredentials, Target};
 pub use error::DeviceError;
 pub use hub::{DeviceProbe, SesameHub};

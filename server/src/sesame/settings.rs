@@ -57,6 +57,10 @@ pub struct SesameSettings {
     /// Signs the per-command codes, so the tamper watch knows our commands from the wearer's.
     /// The application derives it from the secrets key; the default is random per process.
     pub tag_key: TagKey,
+    /// The monthly CANDY HOUSE quota, its time zone and how routine reads share it.
+    pub quota: super::budget::QuotaSettings,
+    /// The wall clock the month and the readings' age are counted with.
+    pub clock: crate::clock::Clock,
 }
 
 impl Default for SesameSettings {
@@ -85,6 +89,8 @@ impl Default for SesameSettings {
             low_battery_percent: 20,
             history_tag: "Chaster".into(),
             tag_key: TagKey::random(),
+            quota: super::budget::QuotaSettings::default(),
+            clock: crate::clock::Clock::system(),
         }
     }
 }

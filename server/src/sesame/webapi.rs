@@ -60,6 +60,12 @@ pub(crate) fn map_error(
     retry_after: std::time::Duration,
 ) -> DeviceError {
     let text_lc = text.unwrap_or_default().to_ascii_lowercase();
+    // API Gateway's quota answer (by inference: its throttle says "Too Many Requests").
+    if text_lc.contains("limit exceeded") {
+        return DeviceError::QuotaExhausted {
+            next_try: std::time::Duration::ZERO,
+        };
+    }
     if status == 429 || text.is_some_and(mentions_rate_limit) {
         return DeviceError::Throttled { retry_after };
     }
@@ -107,7 +113,11 @@ impl WebApiClient {
         what: &str,
     ) -> Result<Reply, DeviceError> {
         self.gate.admit(key).await?;
-        http::send(request.header("x-api-key", key.expose()), what).await
+        let reply = http::send(request.header("x-api-key", key.expose()), what).await?;
+        if reply.is_success() {
+            self.gate.quota_available(key);
+        }
+        Ok(reply)
     }
 
     pub(crate) fn fail(&self, key: &ApiKey, reply: &Reply) -> DeviceError {
@@ -123,9 +133,16 @@ impl WebApiClient {
             }
             other => other,
         };
-        if let DeviceError::Throttled { retry_after } = &error {
-            self.gate.throttle(key, *retry_after);
-        }
+        let error = match error {
+            DeviceError::Throttled { retry_after } => {
+                self.gate.throttle(key, retry_after);
+                DeviceError::Throttled { retry_after }
+            }
+            DeviceError::QuotaExhausted { .. } => DeviceError::QuotaExhausted {
+                next_try: self.gate.quota_exhausted(key),
+            },
+            other => other,
+        };
         tracing::warn!(status = reply.status, error = %error, "Sesame Web API call failed");
         error
     }
@@ -274,12 +291,12 @@ mod tests {
             DeviceError::Throttled { .. }
         ));
         assert!(matches!(
-            map_error(403, Some("Limit Exceeded"), wait),
-            DeviceError::Throttled { .. }
+            map_error(429, Some("Limit Exceeded"), wait),
+            DeviceError::QuotaExhausted { .. }
         ));
         assert!(matches!(
             map_error(200, Some("Limit Exceeded"), wait),
-            DeviceError::Throttled { .. }
+            DeviceError::QuotaExhausted { .. }
         ));
         assert!(matches!(
             map_error(401, None, wait),

@@ -59,7 +59,11 @@ impl Store {
                 .parent()
                 .filter(|d| !d.as_os_str().is_empty())
             {
-                std::fs::create_dir_all(dir)?;
+                crate::crypto::create_private_dir(dir)?;
+            }
+            // Owner-only before SQLite creates it with the default umask.
+            if database_url.contains("mode=rwc") {
+                crate::crypto::create_private_file(Path::new(path))?;
             }
         }
         // Each connection to an in-memory SQLite database would see its own empty database.

@@ -25,7 +25,14 @@ pub async fn require_basic_auth(
         None => false,
     };
     if !allowed {
-        tracing::warn!("webhook refused: missing or wrong Basic credentials");
+        static FAILED: crate::telemetry::LogThrottle =
+            crate::telemetry::LogThrottle::new(std::time::Duration::from_secs(10));
+        if let Some(held_back) = FAILED.allow() {
+            tracing::warn!(
+                more_since_last_warning = held_back,
+                "webhook refused: missing or wrong Basic credentials"
+            );
+        }
         let mut response = (StatusCode::UNAUTHORIZED, "unauthorized").into_response();
         response.headers_mut().insert(
             WWW_AUTHENTICATE,

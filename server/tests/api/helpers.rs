@@ -82,6 +82,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     settings.sesame = fast_sesame_settings(&sesame);
     // Tests fire bursts of requests with one token; `limits.rs` tests the budgets themselves.
     settings.rate_limits = RateLimitSettings::off();
+    settings.session_cache.misses_per_ip = server::configuration::Rate::OFF;
     configure(&mut settings);
 
     let application = Application::build(settings).await.expect("the app builds");
@@ -99,8 +100,16 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
 }
 
 /// The Sesame layer's defaults scaled down to the simulator's ~50 ms commands.
+/// The monthly request budget is made so large that every page view may read the box (these
+/// tests change the simulated box and look at it at once); `opener/quota.rs` tests the budget.
 fn fast_sesame_settings(sim: &SesameSim) -> SesameSettings {
-    SesameSettings::for_tests(sim.v3_base_url(), sim.base_url())
+    SesameSettings {
+        quota: server::sesame::QuotaSettings {
+            monthly_quota: 1_000_000_000_000,
+            ..Default::default()
+        },
+        ..SesameSettings::for_tests(sim.v3_base_url(), sim.base_url())
+    }
 }
 
 /// Logs only when `TEST_LOG` is set, so test output stays readable.

@@ -60,3 +60,41 @@ async fn the_cache_holds_at_most_its_configured_number_of_tokens() {
     app.session_json(WEARER_TOKEN).await;
     assert_eq!(app.chaster.auth_session_calls(), 3);
 }
+
+#[tokio::test]
+async fn an_unknown_token_is_refused_from_the_cache_for_a_while() {
+    let app = spawn_app().await;
+    assert_eq!(app.get_session("no-such-token").await.status(), 401);
+    assert_eq!(app.get_session("no-such-token").await.status(), 401);
+    assert_eq!(
+        app.chaster.auth_session_calls(),
+        1,
+        "the refusal was remembered"
+    );
+}
+
+#[tokio::test]
+async fn lookups_of_unknown_tokens_from_one_address_have_their_own_small_budget() {
+    let app = spawn_app_with(|s| {
+        s.session_cache.misses_per_ip = server::configuration::Rate {
+            per_minute: 20,
+            burst: 10,
+        }
+    })
+    .await;
+    let app = &app;
+    let statuses = join_all((0..50).map(|i| async move {
+        app.get_session(&format!("random-{i}"))
+            .await
+            .status()
+            .as_u16()
+    }))
+    .await;
+    let refused = statuses.iter().filter(|s| **s == 503).count();
+    assert!(
+        app.chaster.auth_session_calls() <= 11,
+        "{} Chaster look-ups",
+        app.chaster.auth_session_calls()
+    );
+    assert!(refused >= 39, "{refused} refused locally");
+}

@@ -42,6 +42,12 @@ pub struct Wearer {
 pub fn fast_sesame_settings(sim: &SesameSim) -> SesameSettings {
     SesameSettings {
         status_ttl: Duration::from_millis(20),
+        // A plan so large the monthly budget never slows the fast tamper checks of these tests;
+        // `quota.rs` tests the budget with the real defaults.
+        quota: server::sesame::QuotaSettings {
+            monthly_quota: 1_000_000_000_000,
+            ..Default::default()
+        },
         ..SesameSettings::for_tests(sim.v3_base_url(), sim.base_url())
     }
 }
@@ -219,6 +225,35 @@ impl OpenerApp {
             }))
             .filter(|l| l["title"].as_str().is_some_and(|t| t.starts_with(prefix)))
             .collect()
+    }
+
+    /// `GET /api/device` as the page does it, with the viewer's mainToken.
+    pub async fn view_device(&self, token: &str) -> Value {
+        self.client
+            .get(format!("{}/api/device", self.address))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("the app answers")
+            .json()
+            .await
+            .expect("a JSON answer")
+    }
+
+    /// Waits until no job is queued and due or running (webhooks delivered first); jobs
+    /// waiting for a later time of the clock do not count.
+    pub async fn settle_due(&self) {
+        self.chaster.wait_deliveries_idle().await;
+        self.state.jobs.wake();
+        wait_for("due jobs to finish", Duration::from_secs(60), || async {
+            self.state
+                .store
+                .due_job_count(self.state.settings.clock.now())
+                .await
+                .unwrap()
+                == 0
+        })
+        .await;
     }
 
     /// Waits until no job is due or running (webhooks delivered first).

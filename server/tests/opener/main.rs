@@ -11,6 +11,8 @@ mod intake;
 mod penalties;
 mod penalty_metadata;
 mod polling;
+mod quota;
+mod release_path;
 mod restart;
 mod retries;
 mod tamper;

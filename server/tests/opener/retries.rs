@@ -26,17 +26,17 @@ async fn a_busy_box_opens_after_a_retry_and_the_history_says_so_once() {
         2
     );
     assert_eq!(
-        app.logs_starting(&w.session_id, "Box could not be opened")
+        app.logs_starting(&w.session_id, "Box not opened yet")
             .await
             .len(),
         1
     );
-    assert!(app
-        .logs_starting(&w.session_id, "Box could not be opened")
-        .await[0]["title"]
-        .as_str()
-        .unwrap()
-        .ends_with("retrying"));
+    assert!(
+        app.logs_starting(&w.session_id, "Box not opened yet").await[0]["title"]
+            .as_str()
+            .unwrap()
+            .ends_with("retrying")
+    );
     assert_eq!(
         app.logs_starting(&w.session_id, "Box opened after release")
             .await
@@ -49,47 +49,34 @@ async fn a_busy_box_opens_after_a_retry_and_the_history_says_so_once() {
 }
 
 #[tokio::test]
-async fn a_box_offline_past_the_deadline_is_reported_as_not_opened() {
+async fn a_hygiene_relock_past_its_deadline_is_reported_not_retried_for_days() {
+    // Openings Chaster asked for never give up (see `release_path`); a relock keeps a deadline.
     let app = spawn_with(|s| s.opener.jobs.deadline = Duration::from_secs(2)).await;
     let w = app.wearer_with_box(NewSessionSpec::default()).await;
     app.settle().await;
+    app.sesame.set_latch(&w.uuid, false);
     app.sesame.set_fault(&w.uuid, Some(Fault::Offline));
-    app.chaster
-        .release_lock(&w.session_id, Release::KeyholderUnlock)
-        .await;
-    app.settle().await;
-
-    assert!(app.sesame.latch_locked(&w.uuid));
-    let job = &app.state.store.jobs_of_kind("open.release").await.unwrap()[0];
-    assert_eq!(job.status, "failed");
-    let titles: Vec<String> = app
-        .logs_starting(&w.session_id, "Box could not be opened")
-        .await
-        .iter()
-        .map(|l| l["title"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(
-        titles,
-        vec![
-            "Box could not be opened: hub offline, retrying".to_owned(),
-            "Box could not be opened: hub offline".to_owned()
-        ],
-        "one note while retrying, one when giving up"
-    );
-    assert!(app
-        .logs_starting(&w.session_id, "Box opened")
-        .await
-        .is_empty());
-    let activity = app
-        .state
+    let now = app.state.settings.clock.now();
+    app.state
         .store
-        .recent_activity(&w.user_id, 10)
+        .enqueue(&[server::jobs::JobKind::LockHygiene.job(
+            &w.session_id,
+            "relock-late".into(),
+            serde_json::json!({}),
+            now,
+            now + chrono::Duration::seconds(2),
+        )])
         .await
         .unwrap();
-    assert_eq!(activity[0].kind, "open_failed");
-    assert!(
-        activity[0].message.contains("offline"),
-        "{}",
-        activity[0].message
+    app.state.jobs.wake();
+    app.settle().await;
+
+    let job = &app.state.store.jobs_of_kind("lock.hygiene").await.unwrap()[0];
+    assert_eq!(job.status, "failed");
+    assert_eq!(
+        app.logs_starting(&w.session_id, "Box was not locked again")
+            .await
+            .len(),
+        1
     );
 }

@@ -44,6 +44,10 @@ pub struct Wearer {
 fn sesame_settings(sim: &SesameSim) -> SesameSettings {
     SesameSettings {
         status_ttl: Duration::from_millis(20),
+        quota: server::sesame::QuotaSettings {
+            monthly_quota: 1_000_000_000_000,
+            ..Default::default()
+        },
         ..SesameSettings::for_tests(sim.v3_base_url(), sim.base_url())
     }
 }
@@ -83,6 +87,7 @@ pub async fn spawn_two(
         s.secrets_key_file = dir.path().join(format!("{name}.key"));
         s.sesame = sesame_settings(&sesame);
         s.rate_limits = RateLimitSettings::off();
+        s.session_cache.misses_per_ip = server::configuration::Rate::OFF;
         let jobs = &mut s.opener.jobs;
         jobs.workers = 4;
         jobs.idle_poll = Duration::from_millis(50);

@@ -52,8 +52,8 @@ async fn web_api_error_shapes_become_typed_errors() {
             "upstream",
         ),
         (
-            ResponseTemplate::new(403).set_body_json(json!({"message":"Limit Exceeded"})),
-            "throttled",
+            ResponseTemplate::new(429).set_body_json(json!({"message":"Limit Exceeded"})),
+            "quota",
         ),
         (
             ResponseTemplate::new(200).set_body_json(json!({"message":"Too Many Requests"})),
@@ -88,6 +88,7 @@ async fn web_api_error_shapes_become_typed_errors() {
         let kind = match err {
             DeviceError::Upstream { .. } => "upstream",
             DeviceError::Throttled { .. } => "throttled",
+            DeviceError::QuotaExhausted { .. } => "quota",
             DeviceError::BadCredentials { .. } => "credentials",
             DeviceError::NotFound => "not found",
             ref other => panic!("unexpected {other:?}"),

@@ -1,6 +1,6 @@
 //! Middleware: `record` notes every API request (Extensions API, OAuth, profile); `guard`, in
 //! front of the Extensions API, checks the developer token and plays the fault tokens
-//! (`fault-404`, `fault-500`, `fault-502`, `fault-429`, `fault-slow`) wherever they appear in the path.
+//! (`fault-404`, `fault-500`, `fault-502`, `fault-429`, `fault-429-huge`, `fault-slow`) wherever they appear in the path.
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
@@ -44,6 +44,8 @@ pub async fn guard(State(state): State<Shared>, request: Request, next: Next) ->
             }
             "fault-502" => return nest::bad_gateway(),
             "fault-429" => return nest::too_many_requests(7),
+            // A `Retry-After` no client should take literally (u64::MAX seconds).
+            "fault-429-huge" => return nest::too_many_requests(u64::MAX),
             SLOW_TOKEN => {
                 let delay = state.lock().slow_delay;
                 tokio::time::sleep(delay).await;

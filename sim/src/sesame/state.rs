@@ -22,6 +22,9 @@ pub enum Fault {
     Throttled,
     /// 403 `ACCESS_DENY` (v3) / `{"message":"Forbidden"}` (Web API).
     Banned,
+    /// Web API: the key's monthly quota is used up: API Gateway answers 429
+    /// `{"message":"Limit Exceeded"}` to every request (status and commands alike).
+    QuotaExceeded,
     /// Web API: every sign is treated as wrong (200, nothing moves), as with a wrong secret.
     RejectSign,
     /// HTTP 200 with an AWS Lambda error object instead of the documented body.

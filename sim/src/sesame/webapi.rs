@@ -62,10 +62,17 @@ fn with_device<R>(
             if let Some(fault) = d.take_fault(|f| {
                 matches!(
                     f,
-                    Fault::Throttled | Fault::Banned | Fault::LambdaError | Fault::InternalError
+                    Fault::Throttled
+                        | Fault::Banned
+                        | Fault::QuotaExceeded
+                        | Fault::LambdaError
+                        | Fault::InternalError
                 )
             }) {
                 return Err(match fault {
+                    Fault::QuotaExceeded => {
+                        message(StatusCode::TOO_MANY_REQUESTS, "Limit Exceeded")
+                    }
                     Fault::Throttled => message(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests"),
                     Fault::Banned => message(StatusCode::FORBIDDEN, "Forbidden"),
                     Fault::LambdaError => Json(json!({

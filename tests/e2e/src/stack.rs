@@ -134,6 +134,9 @@ fn settings(
         ("CHASTER_ORIGINS", host_origin.to_owned()),
         ("SESAME_V3_BASE_URL", sesame.v3_base_url()),
         ("SESAME_WEBAPI_BASE_URL", sesame.base_url()),
+        // Pages read the box at every refresh (the tests change the simulated box and look at
+        // once); the monthly budget itself is tested in `server/tests/opener/quota.rs`.
+        ("SESAME_MONTHLY_QUOTA", "1000000000000".to_owned()),
         (
             "DATABASE_URL",
             format!("sqlite://{}?mode=rwc", data_dir.join("e2e.db").display()),

@@ -105,7 +105,45 @@ pub async fn live_view(
         tracing::warn!(error = %e, "cannot read the box status");
     }
     let requests = device.requests_this_month().await;
-    view::device_view(record, status, requests, permissions, &viewer.policy)
+    let mut view = view::device_view(record, status, requests, permissions, &viewer.policy);
+    view.budget = device.budget().await.map(|mut b| {
+        b.can_retry_now = b.quota_message.is_some() && viewer.role == Role::Wearer;
+        b
+    });
+    if view
+        .budget
+        .as_ref()
+        .is_some_and(|b| b.quota_message.is_some())
+    {
+        // Once a month per session: the keyholder learns it from the history.
+        state.tamper.quota_used_up(viewer.session_id.as_str()).await;
+    }
+    view
+}
+
+/// "Try again now" while the quota is used up (the wearer, e.g. after buying a paid plan): the
+/// next request with the key checks the quota, and this view makes it.
+pub async fn retry_quota(state: &AppState, viewer: &BoxViewer) -> Result<DeviceView, AppError> {
+    if viewer.role != Role::Wearer {
+        return Err(AppError::Forbidden(
+            "Only the wearer can ask CANDY HOUSE again.".into(),
+        ));
+    }
+    let record = state
+        .store
+        .get_device(viewer.wearer_id.as_str())
+        .await?
+        .ok_or_else(|| AppError::Missing(NO_BOX.into()))?;
+    state.hub.probe_quota_now(record.credentials.api_key());
+    let device = state
+        .hub
+        .device_of_model(record.credentials.clone(), &record.model);
+    // The probe: one fresh read (a success clears the quota flag).
+    if let Err(e) = device.refresh_status().await {
+        tracing::info!(error = %e, "the quota probe the wearer asked for failed");
+    }
+    let permissions = state.custody.permissions(&viewer.custody()).await?;
+    Ok(live_view(state, &record, viewer, permissions).await)
 }
 
 /// Opens the box when custody allows it: the keyholder of the lock holding it, or the wearer

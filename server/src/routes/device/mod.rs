@@ -6,6 +6,8 @@
 //! - `POST /device/open` and `POST /device/lock` → `CommandResult`, as custody allows: the
 //!   keyholder of the lock holding the box; the wearer may lock (unless the lock's config says
 //!   `wearer_may_lock: false`) and may open once Chaster has ended the lock; 409 otherwise.
+//! - `POST /device/quota/retry` (wearer) → `DeviceView`: "Try again now" while the monthly
+//!   CANDY HOUSE quota is used up.
 //!
 //! Custody checks every call with the rules the view's `can_*` flags show; the
 //! battery warning uses the lock's `low_battery_percent`. Box
@@ -46,6 +48,16 @@ pub fn router() -> Router<AppState> {
         .route("/device/test", post(test_device))
         .route("/device/open", post(open_device))
         .route("/device/lock", post(lock_device))
+        .route("/device/quota/retry", post(retry_quota_now))
+}
+
+/// `POST /device/quota/retry` (wearer): "Try again now" while the monthly quota is used up.
+async fn retry_quota_now(
+    State(state): State<AppState>,
+    current: CurrentSession,
+) -> Result<Json<DeviceView>, AppError> {
+    let viewer = BoxViewer::of(&current.session, &state.settings.opener.defaults);
+    Ok(Json(access::retry_quota(&state, &viewer).await?))
 }
 
 async fn get_device(

@@ -41,6 +41,7 @@ pub fn device_view(
         can_lock: caps.can_lock && permissions.can_lock,
         holds_box: permissions.holds_box,
         notice: (!caps.can_lock).then(|| UNLOCK_ONLY_NOTICE.to_owned()),
+        budget: None,
     }
 }
 

@@ -24,6 +24,8 @@ use crate::error::AppError;
 
 /// The budgets and the body limit, shared by every request.
 pub struct Limits {
+    /// Set once the "behind a proxy without CLIENT_IP_HEADER" warning was logged.
+    proxy_warned: std::sync::atomic::AtomicBool,
     per_token: KeyedBucket<[u8; 32]>,
     per_ip: KeyedBucket<IpAddr>,
     client_ip_header: Option<header::HeaderName>,
@@ -38,6 +40,7 @@ impl Limits {
             client_ip_header,
         } = settings.rate_limits.clone();
         Arc::new(Limits {
+            proxy_warned: std::sync::atomic::AtomicBool::new(false),
             per_token: KeyedBucket::new(per_token),
             per_ip: KeyedBucket::new(per_ip),
             client_ip_header,
@@ -48,6 +51,9 @@ impl Limits {
     /// The client's address: the last entry of the proxy's header when one is configured,
     /// else the peer. IPv6 counts per /64.
     fn client_ip(&self, request: &Request) -> Option<IpAddr> {
+        if self.client_ip_header.is_none() {
+            self.warn_if_proxied(request.headers());
+        }
         let forwarded = self.client_ip_header.as_ref().and_then(|name| {
             let value = request.headers().get_all(name).iter().next_back()?;
             value.to_str().ok()?.rsplit(',').next()?.trim().parse().ok()
@@ -59,6 +65,27 @@ impl Limits {
                 .map(|ConnectInfo(addr)| addr.ip())
         };
         forwarded.or_else(peer).map(network_of)
+    }
+
+    /// Forwarded headers but no `CLIENT_IP_HEADER`: every visitor would share the proxy's
+    /// address budget (and its Chaster look-ups). Said once, at the first such request.
+    fn warn_if_proxied(&self, headers: &HeaderMap) {
+        use std::sync::atomic::Ordering;
+        let proxied = ["x-forwarded-for", "forwarded", "x-real-ip"]
+            .iter()
+            .any(|h| headers.contains_key(*h));
+        if proxied && !self.proxy_warned.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                "requests arrive through a proxy (forwarded headers present) but CLIENT_IP_HEADER \
+                 is not set: all visitors share one address budget; set CLIENT_IP_HEADER to the \
+                 header your proxy writes (e.g. x-forwarded-for)"
+            );
+        }
+    }
+
+    /// Whether the proxy warning was given (tests).
+    pub fn proxy_warning_given(&self) -> bool {
+        self.proxy_warned.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn check_rate(&self, request: &Request) -> Result<(), AppError> {
@@ -90,10 +117,14 @@ impl Limits {
 }
 
 /// `/api`: body size, then the address and page budgets.
-pub async fn api(State(limits): State<Arc<Limits>>, request: Request, next: Next) -> Response {
+pub async fn api(State(limits): State<Arc<Limits>>, mut request: Request, next: Next) -> Response {
     let checked = limits
         .check_length(request.headers())
         .and_then(|()| limits.check_rate(&request));
+    // The token resolver charges cache misses to this address.
+    if let Some(ip) = limits.client_ip(&request) {
+        request.extensions_mut().insert(crate::auth::ClientAddr(ip));
+    }
     match checked {
         Ok(()) => next.run(request).await,
         Err(e) => e.into_response(),
@@ -147,6 +178,25 @@ mod tests {
         assert_ne!(network_of(a), network_of(c));
         let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
         assert_eq!(network_of(mapped), "192.0.2.7".parse::<IpAddr>().unwrap());
+    }
+
+    #[test]
+    fn forwarded_headers_without_client_ip_header_give_one_warning() {
+        let settings = Settings::new(crate::configuration::ChasterSettings::new(
+            "http://chaster.invalid",
+            "token",
+            "client",
+        ));
+        let limits = Limits::new(&settings);
+        let plain = Request::builder().body(axum::body::Body::empty()).unwrap();
+        limits.client_ip(&plain);
+        assert!(!limits.proxy_warning_given());
+        let proxied = Request::builder()
+            .header("x-forwarded-for", "203.0.113.9")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        limits.client_ip(&proxied);
+        assert!(limits.proxy_warning_given());
     }
 
     #[test]

@@ -217,3 +217,30 @@ async fn a_dashboard_time_change_writes_a_keyholder_history_line_naming_the_keyh
     assert_eq!(line["title"], "demo-keyholder added 1 h");
     assert_eq!(line["role"], "keyholder");
 }
+
+#[tokio::test]
+async fn an_action_on_a_listed_session_reads_that_session_instead_of_listing_again() {
+    let app = spawn_dashboard_app().await;
+    let mut browser = sign_in(&app, KEYHOLDER_USERNAME).await;
+    let view = browser.dashboard().await;
+    let a = handle_of(&view, "Demo lock with keyholder");
+    let csrf = view["csrf_token"].as_str().unwrap().to_owned();
+    let searches = |app: &crate::helpers::TestApp| {
+        app.chaster
+            .recorded_requests()
+            .iter()
+            .filter(|r| r.path.ends_with("/sessions/search"))
+            .count()
+    };
+    let before = searches(&app);
+    let response = browser
+        .post(
+            &format!("/api/dashboard/sessions/{a}/time"),
+            &[("x-csrf-token", &csrf)],
+            Some(json!({"seconds": 60})),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(searches(&app), before, "no search page was listed again");
+    assert_eq!(app.chaster.actions_received(SESSION_A_ID).len(), 1);
+}

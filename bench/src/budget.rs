@@ -1,0 +1,242 @@
+//! The request budget and the release path, in-process: the server library with a manual clock
+//! (30 simulated days pass in seconds) against the simulators, which count every request.
+//!
+//! - Budget: a 30-day lock, tamper watch on, 50 page views a day, each open 2 minutes and
+//!   refreshing every 20 s as the page does; page views through `GET /api/device`, tamper
+//!   checks through the job queue. Sesame requests counted at the simulator (target ≤ 1,500).
+//! - Flood: the release latency (Chaster's release → box open) while random bearer tokens
+//!   arrive from one address, with the product's default budgets.
+//!
+//! The same scenario is an integration test (`server/tests/opener/quota.rs`).
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use server::clock::Clock;
+use server::configuration::{ChasterSettings, RateLimitSettings, Settings, WebhookAuth};
+use server::sesame::{ApiKey, DeviceCredentials, DeviceSecret, SesameSettings};
+use server::startup::{AppState, Application};
+use server::store::NewDevice;
+use sim::chaster::{ChasterSim, NewSessionSpec, Release, WebhookConfig, CLIENT_ID, DEV_TOKEN};
+use sim::sesame::{SesameSim, SesameSimConfig, DEMO_API_KEY, DEMO_SECRET_HEX};
+
+use crate::table::{Report, Row};
+
+const USER: &str = "bench-hooks";
+const PASSWORD: &str = "bench hook password";
+
+struct App {
+    url: String,
+    chaster: ChasterSim,
+    sesame: SesameSim,
+    state: AppState,
+    http: reqwest::Client,
+    _dir: tempdir::Dir,
+}
+
+mod tempdir {
+    pub struct Dir(pub std::path::PathBuf);
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+async fn spawn(configure: impl FnOnce(&mut Settings)) -> anyhow::Result<App> {
+    let chaster = ChasterSim::spawn().await?;
+    let sesame = SesameSim::spawn(SesameSimConfig::fast()).await?;
+    let dir = std::env::temp_dir().join(format!(
+        "sesame-bench-budget-{}-{}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
+    std::fs::create_dir_all(dir.join("dist"))?;
+    std::fs::write(dir.join("dist/index.html"), "<!doctype html>")?;
+    let mut cs = ChasterSettings::new(chaster.base_url(), DEV_TOKEN, CLIENT_ID);
+    cs.webhook_auth = Some(WebhookAuth {
+        username: USER.into(),
+        password: PASSWORD.to_owned().into(),
+    });
+    let mut s = Settings::new(cs);
+    s.bind_addr = "127.0.0.1:0".parse()?;
+    s.dist_dir = dir.join("dist");
+    s.database_url = format!("sqlite://{}?mode=rwc", dir.join("opener.db").display()).into();
+    s.secrets_key_file = dir.join("secrets.key");
+    s.sesame = SesameSettings::for_tests(sesame.v3_base_url(), sesame.base_url());
+    configure(&mut s);
+    let app = Application::build(s).await.context("building the server")?;
+    let url = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
+    tokio::spawn(app.run_until_stopped());
+    chaster.set_webhook(
+        WebhookConfig::new(format!("{url}/webhooks/chaster"))
+            .with_basic_auth(USER, PASSWORD)
+            .with_retry_delays(vec![Duration::from_millis(200); 4]),
+    );
+    Ok(App {
+        url,
+        chaster,
+        sesame,
+        state,
+        http: reqwest::Client::builder().no_proxy().build()?,
+        _dir: tempdir::Dir(dir),
+    })
+}
+
+/// A locked session whose wearer has a SESAME 5; returns (session id, wearer token, uuid).
+async fn wearer(app: &App) -> anyhow::Result<(String, String, String)> {
+    let (session_id, token, _) = app.chaster.create_session(NewSessionSpec::default()).await;
+    let user_id = app
+        .chaster
+        .with_state(|s| s.lock_of_session(&session_id).map(|l| l.wearer_id.clone()))
+        .context("the session has a lock")?;
+    let uuid = format!(
+        "5E5A3E05-0000-4000-8000-{:012X}",
+        rand::random::<u64>() & 0xFFFF_FFFF_FFFF
+    );
+    app.sesame
+        .add_webapi_device(&uuid, DEMO_SECRET_HEX, DEMO_API_KEY);
+    let credentials = DeviceCredentials::WebApi {
+        uuid: uuid.clone(),
+        api_key: ApiKey::parse(DEMO_API_KEY).context("key")?,
+        secret: DeviceSecret::parse(DEMO_SECRET_HEX)
+            .context("secret")?
+            .secret,
+    };
+    app.state
+        .store
+        .upsert_device(&NewDevice {
+            user_id,
+            nickname: "Key box".into(),
+            model: "SESAME 5".into(),
+            credentials,
+        })
+        .await?;
+    Ok((session_id, token, uuid))
+}
+
+async fn view(app: &App, token: &str) {
+    let _ = app
+        .http
+        .get(format!("{}/api/device", app.url))
+        .bearer_auth(token)
+        .send()
+        .await;
+}
+
+/// Waits until no job is running or due at the clock's time.
+async fn settle_due(app: &App) -> anyhow::Result<()> {
+    app.state.jobs.wake();
+    let start = Instant::now();
+    while app
+        .state
+        .store
+        .due_or_running_jobs(app.state.settings.clock.now())
+        .await?
+        > 0
+    {
+        anyhow::ensure!(
+            start.elapsed() < Duration::from_secs(60),
+            "jobs never settled"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    Ok(())
+}
+
+async fn budget_days(days: u32, views_per_day: u32) -> anyhow::Result<(usize, Duration)> {
+    let clock = Clock::manual();
+    let app = spawn(|s| {
+        s.clock = clock.clone();
+        s.rate_limits = RateLimitSettings::off();
+        s.opener.tamper.scan_interval = Duration::from_secs(3600);
+    })
+    .await?;
+    let (_, token, _) = wearer(&app).await?;
+    let started = Instant::now();
+    let before = app.sesame.requests_for_key(DEMO_API_KEY);
+    let gap = Duration::from_secs(86_400 / u64::from(views_per_day.max(1)));
+    let refresh = Duration::from_secs(20);
+    let tamper = app.state.settings.opener.tamper.clone();
+    for _ in 0..(days * views_per_day) {
+        for _ in 0..6 {
+            view(&app, &token).await;
+            clock.advance(refresh);
+        }
+        let mut left = gap.saturating_sub(refresh * 6);
+        while !left.is_zero() {
+            let step = left.min(Duration::from_secs(10 * 60));
+            clock.advance(step);
+            left -= step;
+            if app.state.tamper.schedule_checks(&tamper).await? > 0 {
+                settle_due(&app).await?;
+            }
+        }
+    }
+    Ok((
+        app.sesame.requests_for_key(DEMO_API_KEY) - before,
+        started.elapsed(),
+    ))
+}
+
+/// Release latency while `flood` random tokens arrive from one address, default budgets.
+async fn flood_release(flood: usize) -> anyhow::Result<(Duration, u64, u64)> {
+    let app = spawn(|_| {}).await?;
+    let (session_id, _, uuid) = wearer(&app).await?;
+    let url = format!("{}/api/session", app.url);
+    let http = app.http.clone();
+    let flooding = tokio::spawn(async move {
+        // 5 a second, as in the demo's attack, for the whole measurement.
+        for i in 0..flood {
+            let (http, url) = (http.clone(), url.clone());
+            tokio::spawn(async move {
+                let _ = http
+                    .get(url)
+                    .bearer_auth(format!("flood-{i}-{}", rand::random::<u64>()))
+                    .send()
+                    .await;
+            });
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let released = Instant::now();
+    app.chaster
+        .release_lock(&session_id, Release::TimerEnded)
+        .await;
+    while app.sesame.latch_locked(&uuid) {
+        anyhow::ensure!(
+            released.elapsed() < Duration::from_secs(120),
+            "the box did not open within 120 s"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let latency = released.elapsed();
+    flooding.abort();
+    let stats = app.state.chaster.limiter_stats();
+    Ok((latency, stats.background_waited, stats.interactive_refused))
+}
+
+pub async fn report(report: &mut Report) -> anyhow::Result<()> {
+    let (spent, took) = budget_days(30, 50).await?;
+    report.row(Row::new(
+        "budget",
+        format!(
+            "Sesame requests for a 30-day lock, tamper watch on, 50 page views a day (2 min each, \
+             refresh every 20 s), simulated in {:.0} s; target ≤ 1,500 (half the free tier)",
+            took.as_secs_f64()
+        ),
+        spent.to_string(),
+    ));
+    let (latency, waited, refused) = flood_release(100).await?;
+    report.row(Row::new(
+        "release",
+        format!(
+            "release → box open while random bearer tokens arrive from one address (5/s), \
+             default budgets; background calls that waited: {waited}, page look-ups refused: {refused}"
+        ),
+        format!("{:.0} ms", latency.as_secs_f64() * 1000.0),
+    ));
+    Ok(())
+}
