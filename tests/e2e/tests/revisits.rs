@@ -57,7 +57,7 @@ async fn wait_for_new_document(page: &Page, view: &str) -> anyhow::Result<()> {
     let deadline = Instant::now() + WAIT;
     loop {
         let last = match page.eval(&script).await {
-            Ok(v) if v == json!(true) => break,
+            Ok(Value::Bool(true)) => break,
             Ok(v) => v.to_string(),
             Err(e) => e.to_string(),
         };
