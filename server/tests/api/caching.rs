@@ -18,7 +18,7 @@ async fn framed_app() -> TestApp {
     spawn_app_with(|s| s.chaster.origins = vec!["http://127.0.0.1:9000".into()]).await
 }
 
-fn header<'a>(response: &'a Response, name: impl reqwest::header::AsHeaderName) -> &'a str {
+fn header(response: &Response, name: impl reqwest::header::AsHeaderName) -> &str {
     response
         .headers()
         .get(name)

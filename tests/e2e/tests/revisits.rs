@@ -55,13 +55,12 @@ async fn wait_for_new_document(page: &Page, view: &str) -> anyhow::Result<()> {
            && !!document.querySelector(\"{view}\")"
     );
     let deadline = Instant::now() + WAIT;
-    let mut last = String::new();
     loop {
-        match page.eval(&script).await {
-            Ok(v) if v == json!(true) => break,
-            Ok(v) => last = v.to_string(),
-            Err(e) => last = e.to_string(),
-        }
+        let last = match page.eval(&script).await {
+            Ok(Value::Bool(true)) => break,
+            Ok(v) => v.to_string(),
+            Err(e) => e.to_string(),
+        };
         if Instant::now() > deadline {
             bail!("no new document showing {view} within {WAIT:?}: {last}");
         }
