@@ -63,6 +63,7 @@ pub fn BoxStatusView(
             }
             .into_any(),
         }}
+        <p class="muted small" data-testid="box-custody">{move || device.with(|d| d.custody)}</p>
         {move || device.with(|d| d.usage.clone()).map(|usage| view! {
             <p class="muted small" data-testid="box-usage">{usage}</p>
         })}

@@ -17,6 +17,8 @@ pub struct DeviceData {
     pub usage: Option<String>,
     pub can_open: bool,
     pub can_lock: bool,
+    /// Whether this lock holds the box, or that the box is the wearer's again.
+    pub custody: &'static str,
 }
 
 /// The last reported status of the box.
@@ -61,6 +63,16 @@ pub fn to_device_data(view: &DeviceView, role: Role) -> DeviceData {
         }),
         can_open: view.can_open,
         can_lock: view.can_lock,
+        custody: custody_text(view, role),
+    }
+}
+
+/// One sentence on who the box belongs to now; nothing about the wearer's other locks.
+pub fn custody_text(view: &DeviceView, role: Role) -> &'static str {
+    match (view.holds_box, role) {
+        (true, _) => "This lock holds the box.",
+        (false, Role::Wearer) if view.can_open => "The lock has ended: the box is yours again.",
+        (false, _) => "This lock does not hold the box.",
     }
 }
 
@@ -277,6 +289,23 @@ mod tests {
         let unreachable = test_feedback(&Ok(status(LatchState::Unknown, false)));
         assert_eq!(unreachable.class, "notice-warning");
         assert!(unreachable.text.contains("did not reach the box"));
+    }
+
+    #[test]
+    fn the_wearer_is_told_when_the_box_is_theirs_again() {
+        let mut view = device();
+        assert_eq!(
+            custody_text(&view, Role::Keyholder),
+            "This lock holds the box."
+        );
+        view.holds_box = false;
+        view.can_open = true;
+        assert!(custody_text(&view, Role::Wearer).contains("yours again"));
+        view.can_open = false;
+        assert_eq!(
+            custody_text(&view, Role::Keyholder),
+            "This lock does not hold the box."
+        );
     }
 
     #[test]
