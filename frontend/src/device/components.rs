@@ -69,6 +69,7 @@ pub fn BoxStatusView(
         {move || device.with(|d| d.reading_age.clone()).map(|age| view! {
             <p class="muted small" data-testid="box-reading-age">{age}</p>
         })}
+        <p class="muted small" data-testid="box-custody">{move || device.with(|d| d.custody)}</p>
         {move || device.with(|d| d.usage.clone()).map(|usage| view! {
             <p class="muted small" data-testid="box-usage">{usage}</p>
         })}

@@ -26,6 +26,8 @@ pub struct DeviceData {
     pub can_lock: bool,
     /// What this box cannot do (e.g. lock remotely), said once on the panel.
     pub notice: Option<String>,
+    /// Whether this lock holds the box, or that the box is the wearer's again.
+    pub custody: &'static str,
 }
 
 /// The last reported status of the box.
@@ -73,6 +75,7 @@ pub fn to_device_data(view: &DeviceView, role: Role) -> DeviceData {
         can_open: view.can_open,
         can_lock: view.can_lock,
         notice: view.notice.clone(),
+        custody: custody_text(view, role),
     }
 }
 
@@ -103,6 +106,15 @@ pub fn reading_age_text(secs: u64) -> String {
         0..=59 => "Status read just now".to_owned(),
         60..=3599 => format!("Status read {} min ago", secs / 60),
         _ => format!("Status read {} h ago", secs / 3600),
+    }
+}
+
+/// One sentence on who the box belongs to now; nothing about the wearer's other locks.
+pub fn custody_text(view: &DeviceView, role: Role) -> &'static str {
+    match (view.holds_box, role) {
+        (true, _) => "This lock holds the box.",
+        (false, Role::Wearer) if view.can_open => "The lock has ended: the box is yours again.",
+        (false, _) => "This lock does not hold the box.",
     }
 }
 
@@ -344,6 +356,23 @@ mod tests {
         let unreachable = test_feedback(&Ok(status(LatchState::Unknown, false)));
         assert_eq!(unreachable.class, "notice-warning");
         assert!(unreachable.text.contains("did not reach the box"));
+    }
+
+    #[test]
+    fn the_wearer_is_told_when_the_box_is_theirs_again() {
+        let mut view = device();
+        assert_eq!(
+            custody_text(&view, Role::Keyholder),
+            "This lock holds the box."
+        );
+        view.holds_box = false;
+        view.can_open = true;
+        assert!(custody_text(&view, Role::Wearer).contains("yours again"));
+        view.can_open = false;
+        assert_eq!(
+            custody_text(&view, Role::Keyholder),
+            "This lock does not hold the box."
+        );
     }
 
     #[test]

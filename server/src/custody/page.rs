@@ -11,6 +11,7 @@ use super::{BoxGuard, Custody};
 use crate::chaster::models::LockStatus;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::jobs::JobKind;
 use crate::sesame::{Device, Target};
 use crate::store::{sessions, CustodyEnd};
 
@@ -235,6 +236,14 @@ impl Custody {
             (Some(p), Phase::Ended) if p.session_id == v.session_id => {
                 self.end_and_hand_over(guard, p, CustodyEnd::Release)
                     .await?;
+                // Should the release's own job be lost, this one opens the box as it would.
+                self.enqueue_end_job(JobKind::OpenRelease, &v.session_id)
+                    .await?;
+            }
+            (Some(p), Phase::Deserted) if p.session_id == v.session_id && p.opens_at.is_none() => {
+                // The desertion's job sets the date and the delayed opening, once.
+                self.enqueue_end_job(JobKind::OpenDeserted, &v.session_id)
+                    .await?;
             }
             (None, Phase::Running) => {
                 self.store
@@ -244,6 +253,21 @@ impl Custody {
             _ => {}
         }
         Ok((v.clone(), self.hold_of(v).await?))
+    }
+
+    async fn enqueue_end_job(&self, kind: JobKind, session_id: &str) -> Result<(), AppError> {
+        let now = chrono::Utc::now();
+        let job = kind.job(
+            session_id,
+            format!("page:{}:{session_id}", kind.as_str()),
+            serde_json::json!({}),
+            now,
+            now + self.box_deadline,
+        );
+        if self.store.enqueue(&[job]).await? > 0 {
+            self.signal.wake();
+        }
+        Ok(())
     }
 
     async fn hold_of(&self, v: &Viewer) -> Result<Hold, AppError> {

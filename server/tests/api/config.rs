@@ -198,7 +198,7 @@ async fn a_config_put_answered_201_with_an_empty_body_is_a_saved_config() {
         "openOnRelease": true,
         "openForHygiene": true,
         "openOnDeserted": false,
-        "penalty": {"kind": "add_time", "minutes": 90},
+        "penalty": {"kind": "add_time", "minutes": 90, "boundHours": 24},
         "wearerMayLock": true,
         "lowBatteryPercent": 30
     });
