@@ -143,8 +143,16 @@ impl Custody {
     }
 
     /// The wearer may replace or remove the box now: hold the returned guard while changing it,
-    /// then release it. `had_box`: false when the wearer connects a first box.
-    pub async fn change_permit(&self, v: &Viewer, had_box: bool) -> Result<BoxGuard, AppError> {
+    /// then release it. `had_box`: false when the wearer connects a first box. `same_box`: new
+    /// credentials for the box already connected, which registration has just proven by moving
+    /// it (a tagged lock found in its history): the box that guards the lock stays the same, so
+    /// this is allowed while a lock holds it.
+    pub async fn change_permit(
+        &self,
+        v: &Viewer,
+        had_box: bool,
+        same_box: bool,
+    ) -> Result<BoxGuard, AppError> {
         if v.role != Role::Wearer {
             return Err(AppError::Forbidden(rules::ONLY_WEARER_CHANGES.into()));
         }
@@ -161,6 +169,9 @@ impl Custody {
                         .begin_custody(&v.wearer_id, &v.session_id, self.clock.now())
                         .await?;
                 }
+                return Ok(());
+            }
+            if same_box {
                 return Ok(());
             }
             let (v, hold) = self.settle(&guard, v).await?;

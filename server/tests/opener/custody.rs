@@ -152,6 +152,30 @@ async fn after_the_release_the_keyholder_cannot_lock_and_the_wearer_opens_a_box_
 }
 
 #[tokio::test]
+async fn the_wearer_may_renew_the_proven_credentials_of_the_same_box_while_the_lock_holds_it() {
+    let app = spawn().await;
+    let uuid = box_for(&app, WEARER_A_ID).await;
+    app.take_custody(SESSION_A_ID).await;
+    let renewed = json!({"api": "web_api", "nickname": "Renewed key", "api_key": DEMO_API_KEY,
+                         "device_id": uuid, "secret": DEMO_SECRET_HEX});
+    let (status, body) = api(&app, "PUT", "/device", WEARER_TOKEN, Some(renewed)).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, slot) = api(&app, "GET", "/device", WEARER_TOKEN, None).await;
+    assert_eq!(slot["device"]["nickname"], "Renewed key");
+    assert_eq!(
+        slot["device"]["holds_box"], true,
+        "the lock still holds the box"
+    );
+    // A wrong secret for the same box proves nothing and changes nothing.
+    let wrong = json!({"api": "web_api", "nickname": "Wrong", "api_key": DEMO_API_KEY,
+                       "device_id": uuid, "secret": "00112233445566778899aabbccddeeff"});
+    let (status, _) = api(&app, "PUT", "/device", WEARER_TOKEN, Some(wrong)).await;
+    assert_eq!(status, 422);
+    let (_, slot) = api(&app, "GET", "/device", WEARER_TOKEN, None).await;
+    assert_eq!(slot["device"]["nickname"], "Renewed key");
+}
+
+#[tokio::test]
 async fn the_wearer_cannot_remove_or_replace_the_box_while_the_lock_holds_it_and_can_after_it_ends()
 {
     let app = spawn().await;

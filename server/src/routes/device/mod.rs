@@ -103,13 +103,17 @@ async fn put_device(
     let probe = prove(&state, &candidate).await?;
     let candidate_caps = candidate.caps;
     let wearer = session.wearer_id.as_str();
+    let existing = state.store.get_device(wearer).await;
     // A record that no longer decrypts is still a box that is being replaced.
-    let replaced = !matches!(state.store.get_device(wearer).await, Ok(None));
+    let replaced = !matches!(existing, Ok(None));
+    // New credentials for the same box, just proven by `prove`: rotating them is no change of box.
+    let same_box = matches!(&existing, Ok(Some(r))
+        if r.credentials.device_id() == candidate.credentials.device_id());
     let viewer = BoxViewer::of(session, &state.settings.opener.defaults);
     // Custody: a running lock's box is changed only after the lock ends.
     let permit = state
         .custody
-        .change_permit(&viewer.custody(), replaced)
+        .change_permit(&viewer.custody(), replaced, same_box)
         .await?;
     let nickname = candidate
         .nickname
@@ -174,7 +178,10 @@ async fn delete_device(
         return Ok(StatusCode::NO_CONTENT);
     }
     let viewer = BoxViewer::of(session, &state.settings.opener.defaults);
-    let permit = state.custody.change_permit(&viewer.custody(), true).await?;
+    let permit = state
+        .custody
+        .change_permit(&viewer.custody(), true, false)
+        .await?;
     let deleted = state.store.delete_device(session.wearer_id.as_str()).await;
     permit.release().await;
     if deleted? {
