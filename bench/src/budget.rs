@@ -132,7 +132,7 @@ async fn settle_due(app: &App) -> anyhow::Result<()> {
     while app
         .state
         .store
-        .due_or_running_jobs(app.state.settings.clock.now())
+        .due_job_count(app.state.settings.clock.now())
         .await?
         > 0
     {
