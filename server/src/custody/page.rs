@@ -188,23 +188,6 @@ impl Custody {
         }
     }
 
-    /// Registration's test command (a wearer proving control of a box they connect): locking is
-    /// the one movement that is always safe, whoever holds the box, and it is taken under the
-    /// box's lease so it never interleaves with a decision about the box.
-    pub async fn verify_lock_at_registration(
-        &self,
-        wearer: &str,
-        device: &Device,
-    ) -> Result<CommandResult, AppError> {
-        let guard = self
-            .guard(wearer, PAGE_WAIT)
-            .await?
-            .ok_or_else(|| AppError::Conflict(BUSY.into()))?;
-        let result = self.send(&guard, device, Target::Locked).await;
-        guard.release().await;
-        Ok(result?)
-    }
-
     async fn page_guard(&self, v: &Viewer) -> Result<BoxGuard, AppError> {
         self.guard(&v.wearer_id, PAGE_WAIT)
             .await?
