@@ -259,6 +259,11 @@ impl Opener {
         let Some(device) = self.custody.device_of(&wearer).await? else {
             return Ok(note("no box connected"));
         };
+        if !device.capabilities().can_lock {
+            if let Some(waiting) = self.wait_for_hand_lock(job, sid, &device).await {
+                return Ok(waiting);
+            }
+        }
         let Some(guard) = self.custody.guard(&wearer, GUARD_WAIT).await? else {
             return Ok(busy());
         };
@@ -312,6 +317,36 @@ impl Opener {
         guard.release().await;
         ended?;
         Ok(note("the session ended"))
+    }
+
+    /// An unlock-only box (SESAME Bike) is locked by hand: a starting lock takes it only from the
+    /// first fresh reading that shows it locked (earlier, the tamper watch would take the open
+    /// box for tampering). `None` once it reads locked; otherwise look again later, and when the
+    /// start gives up, say what the wearer can do.
+    async fn wait_for_hand_lock(
+        &self,
+        job: &Job,
+        sid: &str,
+        device: &Device,
+    ) -> Option<Completion> {
+        let reading = device.refresh_status().await;
+        if matches!(&reading, Ok(s) if s.reachable && s.latch == LatchState::Locked) {
+            return None;
+        }
+        let why = "waiting for the wearer to lock the unlock-only box by hand";
+        Some(match self.retry_at(job, None) {
+            Some(at) => retry(at, why),
+            None => {
+                let log = messages::not_locked_at_start(
+                    "it can only be locked by hand (SESAME Bike) and no reading showed it locked",
+                    "It still opens by itself when the lock ends.",
+                );
+                Completion {
+                    follow_ups: vec![self.log_job(sid, format!("log:{}:bike", job.id), &log)],
+                    ..note(why)
+                }
+            }
+        })
     }
 
     /// `temporary_opening_locked(_late)`: lock the box and verify.

@@ -127,14 +127,24 @@ impl Device {
         &self.credentials
     }
 
-    /// A fresh history tag for a command sent now (see `tags`).
-    pub(super) fn new_tag(&self) -> String {
+    /// A history tag for a command sent now that no other command to this box carries (see
+    /// `tags`): a tag names its second, so a second command within one second waits for the
+    /// next. The caller holds the box's turn.
+    pub(super) async fn new_tag(&self) -> String {
+        let key = self.credentials.device_key();
+        let mut now = Utc::now();
+        while !self.hub.claim_tag_second(&key, now.timestamp()) {
+            let into_second = u64::from(now.timestamp_subsec_millis());
+            tokio::time::sleep(std::time::Duration::from_millis(
+                1_001 - into_second.min(1_000),
+            ))
+            .await;
+            now = Utc::now();
+        }
         let settings = &self.hub.inner.settings;
-        settings.tag_key.tag(
-            &settings.history_tag,
-            self.credentials.device_id(),
-            Utc::now(),
-        )
+        settings
+            .tag_key
+            .tag(&settings.history_tag, self.credentials.device_id(), now)
     }
 
     /// When our command with this history tag was sent, if the tag is one of ours for this box.
@@ -285,7 +295,8 @@ impl Device {
         &self,
         target: Target,
     ) -> Result<(Verified, bool), DeviceError> {
-        self.command_tagged(target, &self.new_tag()).await
+        let tag = self.new_tag().await;
+        self.command_tagged(target, &tag).await
     }
 
     pub(super) async fn command_tagged(

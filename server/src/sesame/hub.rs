@@ -33,6 +33,9 @@ pub(crate) struct HubInner {
     pub(crate) gate: Arc<KeyGate>,
     pub(crate) cache: StatusCache,
     command_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// The second of the last history tag per box: a tag names its second, so two commands to
+    /// one box in one second would carry the same tag, and a proof could find the other's.
+    last_tag_second: Mutex<HashMap<String, i64>>,
 }
 
 /// Both CANDY HOUSE clients behind one interface, with per-key pacing, bans and counters,
@@ -59,6 +62,7 @@ impl SesameHub {
                 web: WebApiClient::new(settings.clone(), gate.clone()),
                 cache: StatusCache::new(settings.status_ttl, settings.clock.clone()),
                 command_locks: Mutex::new(HashMap::new()),
+                last_tag_second: Mutex::new(HashMap::new()),
                 gate,
                 settings,
             }),
@@ -157,6 +161,23 @@ impl SesameHub {
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         locks.entry(device_key.to_owned()).or_default().clone()
+    }
+
+    /// Claims `second` for a tag to this box; `false` when a tag already named it (or a later
+    /// one), so the caller waits for the next second. The caller holds the box's turn.
+    pub(crate) fn claim_tag_second(&self, device_key: &str, second: i64) -> bool {
+        let mut last = self
+            .inner
+            .last_tag_second
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        match last.get(device_key) {
+            Some(&s) if s >= second => false,
+            _ => {
+                last.insert(device_key.to_owned(), second);
+                true
+            }
+        }
     }
 
     pub(crate) fn box_status_from_web(&self, s: WebStatus) -> BoxStatus {

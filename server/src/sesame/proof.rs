@@ -77,7 +77,7 @@ impl Device {
         if !before.reachable {
             return Ok(ProofOutcome::HubOffline { status: before });
         }
-        let tag = self.new_tag();
+        let tag = self.new_tag().await;
         let (verified, task_succeeded) = self.command_tagged(Target::Locked, &tag).await?;
         let after = verified.status;
         if matches!(self.credentials, DeviceCredentials::LegacyV3 { .. }) {
@@ -106,7 +106,7 @@ impl Device {
     pub async fn unlock_proving(&self) -> Result<(api_types::CommandResult, bool), DeviceError> {
         let lock = self.hub.command_lock(&self.credentials.device_key());
         let _turn = lock.lock().await;
-        let tag = self.new_tag();
+        let tag = self.new_tag().await;
         let (verified, task_succeeded) = self.command_tagged(Target::Unlocked, &tag).await?;
         let proven = task_succeeded || self.tag_in_history(&tag).await.unwrap_or(false);
         let mut result = self.report(Target::Unlocked, verified, task_succeeded, false);

@@ -23,6 +23,10 @@ fn new_uuid() -> String {
 
 /// A fresh locked SESAME 5 in the simulator, saved as `user_id`'s box.
 async fn box_for(app: &OpenerApp, user_id: &str) -> String {
+    box_of_model(app, user_id, "SESAME 5").await
+}
+
+async fn box_of_model(app: &OpenerApp, user_id: &str, model: &str) -> String {
     let uuid = new_uuid();
     app.sesame
         .add_webapi_device(&uuid, DEMO_SECRET_HEX, DEMO_API_KEY);
@@ -36,7 +40,7 @@ async fn box_for(app: &OpenerApp, user_id: &str) -> String {
         .upsert_device(&NewDevice {
             user_id: user_id.to_owned(),
             nickname: "Key box".into(),
-            model: "SESAME 5".into(),
+            model: model.into(),
             credentials,
         })
         .await
@@ -109,6 +113,49 @@ async fn a_lock_that_starts_with_a_connected_box_locks_it_and_takes_custody() {
             .len(),
         1
     );
+}
+
+#[tokio::test]
+async fn a_starting_lock_takes_an_unlock_only_box_from_the_first_reading_that_shows_it_locked() {
+    let app = spawn().await;
+    let uuid = box_of_model(&app, WEARER_A_ID, "SESAME Bike 2").await;
+    app.sesame.set_latch(&uuid, false);
+    let spec = NewSessionSpec {
+        wearer_username: Some(WEARER_USERNAME.into()),
+        ..NewSessionSpec::default()
+    };
+    let (session_id, _, _) = app.chaster.create_session(spec).await;
+    app.chaster.wait_deliveries_idle().await;
+    wait_for(
+        "the start to look at the box",
+        Duration::from_secs(30),
+        || async {
+            app.state
+                .store
+                .jobs_of_kind("custody.start")
+                .await
+                .unwrap()
+                .iter()
+                .any(|j| j.attempts >= 1)
+        },
+    )
+    .await;
+    assert_eq!(
+        holder(&app, WEARER_A_ID).await,
+        None,
+        "an open Bike is not taken"
+    );
+    assert_eq!(app.sesame.commands_received(&uuid, CommandKind::Lock), 0);
+
+    // The wearer locks it by hand: the next look takes it, still without a command.
+    app.sesame.set_latch(&uuid, true);
+    wait_for(
+        "the lock to take the box",
+        Duration::from_secs(60),
+        || async { holder(&app, WEARER_A_ID).await.as_deref() == Some(session_id.as_str()) },
+    )
+    .await;
+    assert_eq!(app.sesame.commands_received(&uuid, CommandKind::Lock), 0);
 }
 
 #[tokio::test]
