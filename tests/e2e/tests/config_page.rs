@@ -107,7 +107,7 @@ async fn saving_the_configuration_reports_loading_then_success_to_chaster() {
             .config_of(CONFIG_EDIT_TOKEN)
             .expect("seeded token");
         ensure!(
-            after["penalty"] == json!({ "kind": "add_time", "minutes": 30 }),
+            after["penalty"] == json!({ "kind": "add_time", "minutes": 30, "boundHours": 24 }),
             "Chaster stored {after}"
         );
         Ok(())
