@@ -100,7 +100,7 @@ impl Custody {
                 self.store.set_box_open_allowed(&v.session_id, true).await?;
                 // The history watch does not count this opening as the wearer's.
                 self.store
-                    .note_open_allowed(&v.session_id, chrono::Utc::now())
+                    .note_open_allowed(&v.session_id, self.clock.now())
                     .await?;
             }
             let result = self.send(&guard, device, Target::Unlocked).await;
