@@ -187,8 +187,9 @@ pub struct DeviceSlot {
 }
 
 /// `POST /api/device/test` and `PUT /api/device`: the wearer connects their own box.
-/// The only request that carries credentials; none of them is ever sent back.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The only request that carries credentials; none of them is ever sent back, and its `Debug`
+/// shows neither the API key nor the secret (a logged request must not leak them).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceRegistration {
     pub api: DeviceApi,
     pub nickname: String,
@@ -201,6 +202,20 @@ pub struct DeviceRegistration {
     /// [`SESAME_MODELS`]. `None`: a SESAME lock.
     #[serde(default)]
     pub model: Option<String>,
+}
+
+impl std::fmt::Debug for DeviceRegistration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const REDACTED: &str = "[REDACTED]";
+        f.debug_struct("DeviceRegistration")
+            .field("api", &self.api)
+            .field("nickname", &self.nickname)
+            .field("api_key", &REDACTED)
+            .field("device_id", &self.device_id)
+            .field("secret", &self.secret.as_ref().map(|_| REDACTED))
+            .field("model", &self.model)
+            .finish()
+    }
 }
 
 /// The models the connect form offers for a hex secret; the server judges each (only locks
@@ -265,6 +280,30 @@ mod tests {
             serde_json::to_string(&ErrorCode::SessionExpired).unwrap(),
             "\"session_expired\""
         );
+    }
+
+    #[test]
+    fn a_registration_prints_neither_the_api_key_nor_the_secret_and_keeps_its_wire_format() {
+        let r = DeviceRegistration {
+            api: DeviceApi::WebApi,
+            nickname: "Box".into(),
+            api_key: "key-0123456789".into(),
+            device_id: "U-1".into(),
+            secret: Some("0b3e5f1665e143b59180c915fa4b06d9".into()),
+            model: None,
+        };
+        let printed = format!("{r:?}");
+        assert!(
+            printed.contains("U-1") && printed.contains("Box"),
+            "{printed}"
+        );
+        assert!(
+            !printed.contains("key-0123456789") && !printed.contains("0b3e5f"),
+            "{printed}"
+        );
+        let wire = serde_json::to_value(&r).unwrap();
+        assert_eq!(wire["api_key"], "key-0123456789");
+        assert_eq!(wire["secret"], "0b3e5f1665e143b59180c915fa4b06d9");
     }
 }
 

@@ -65,7 +65,7 @@ impl AppState {
         // Our history tags must still be recognised after a restart.
         sesame.tag_key = TagKey::from_bytes(key.derive("sesame history tags"));
         let store = Store::connect(settings.database_url.expose_secret(), key).await?;
-        let hub = SesameHub::new(sesame, Some(store.clone()));
+        let hub = SesameHub::new(sesame, Some(Arc::new(store.clone())));
         let jobs = JobSignal::default();
         let clock = settings.clock.clone();
         let custody = Custody::new(

@@ -93,7 +93,8 @@ async fn dashboard(
                 .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
         },
         sessions,
-        csrf_token: me.csrf_token.clone(),
+        // The page sends it back as `X-CSRF-Token` with every action.
+        csrf_token: me.csrf_token.expose().to_owned(),
     }))
 }
 

@@ -19,8 +19,8 @@ use axum::Router;
 use chrono::{Duration, Utc};
 
 use super::secure::{
-    check_request_origin, cookie, random_key_hex, random_token, same_secret, set_cookie,
-    sha256_hex, LOGIN_COOKIE, SESSION_COOKIE,
+    check_request_origin, cookie, new_csrf_token, new_handle_key, random_token, same_secret,
+    set_cookie, sha256_hex, LOGIN_COOKIE, SESSION_COOKIE,
 };
 use super::signin::stored_tokens;
 use crate::chaster::OAuthError;
@@ -166,8 +166,8 @@ async fn complete_sign_in(
         username: user.username,
         avatar_url: user.avatar_url,
         tokens: stored_tokens(tokens, now, expires_at),
-        csrf_token: random_token(),
-        handle_key: random_key_hex(),
+        csrf_token: new_csrf_token(),
+        handle_key: new_handle_key(),
         expires_at,
     };
     if let Err(e) = state.store.insert_dashboard_session(&record).await {

@@ -9,6 +9,7 @@ use rand::rngs::OsRng;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use crate::domain::{CsrfToken, HandleKey};
 use crate::error::AppError;
 
 /// The signed-in keyholder's cookie. `__Host-`: Secure, Path=/ and no Domain, so no other site
@@ -31,11 +32,16 @@ pub fn random_token() -> String {
     B64URL.encode(bytes)
 }
 
-/// 32 random bytes, hex (a handle key).
-pub fn random_key_hex() -> String {
+/// A new sign-in's CSRF token: 32 random bytes, base64url.
+pub fn new_csrf_token() -> CsrfToken {
+    CsrfToken::new(random_token())
+}
+
+/// A new sign-in's handle key: 32 random bytes, hex.
+pub fn new_handle_key() -> HandleKey {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
+    HandleKey::new(hex::encode(bytes))
 }
 
 /// SHA-256, hex: how cookies and OAuth states are stored.
@@ -46,8 +52,8 @@ pub fn sha256_hex(value: &str) -> String {
 /// The opaque handle of a Chaster session on one keyholder's dashboard: HMAC-SHA256 of the
 /// sessionId under that sign-in's key, base64url, truncated. It reveals nothing of the sessionId
 /// and differs between sign-ins.
-pub fn session_handle(key_hex: &str, session_id: &str) -> String {
-    let key = hex::decode(key_hex).unwrap_or_default();
+pub fn session_handle(key: &HandleKey, session_id: &str) -> String {
+    let key = secrecy::zeroize::Zeroizing::new(hex::decode(key.expose()).unwrap_or_default());
     let mut mac = Hmac::<Sha256>::new_from_slice(&key).expect("HMAC takes keys of any length");
     mac.update(session_id.as_bytes());
     let mut handle = B64URL.encode(mac.finalize().into_bytes());
@@ -90,7 +96,7 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: u64) -> HeaderValue {
 pub fn check_request_origin(
     headers: &HeaderMap,
     public_origin: Option<&str>,
-    csrf_token: &str,
+    csrf_token: &CsrfToken,
 ) -> Result<(), AppError> {
     let forbidden = || AppError::Forbidden(NOT_FROM_THIS_PAGE.into());
     if let Some(site) = headers.get("sec-fetch-site") {
@@ -108,7 +114,7 @@ pub fn check_request_origin(
         .get(CSRF_HEADER)
         .and_then(|v| v.to_str().ok())
         .ok_or_else(forbidden)?;
-    if same_secret(sent.trim(), csrf_token) {
+    if same_secret(sent.trim(), csrf_token.expose()) {
         Ok(())
     } else {
         Err(forbidden())
@@ -129,14 +135,14 @@ mod tests {
 
     #[test]
     fn handles_are_stable_per_key_and_reveal_nothing() {
-        let key = random_key_hex();
+        let key = new_handle_key();
         let a = session_handle(&key, "sA9xQ2mZp7WkLr4Tn6VbE");
         assert_eq!(a, session_handle(&key, "sA9xQ2mZp7WkLr4Tn6VbE"));
         assert_eq!(a.len(), HANDLE_LEN);
         assert!(!a.contains("sA9x"));
         assert_ne!(
             a,
-            session_handle(&random_key_hex(), "sA9xQ2mZp7WkLr4Tn6VbE")
+            session_handle(&new_handle_key(), "sA9xQ2mZp7WkLr4Tn6VbE")
         );
         assert_ne!(a, session_handle(&key, "hB3tK8yPq1ZcXv5Rm2NdW"));
     }
@@ -151,20 +157,21 @@ mod tests {
     #[test]
     fn only_our_page_with_the_right_token_passes() {
         let o = Some("https://opener.example");
+        let token = CsrfToken::new("t0k");
         let ok = headers(&[
             ("x-csrf-token", "t0k"),
             ("origin", "https://opener.example"),
             ("sec-fetch-site", "same-origin"),
         ]);
-        assert!(check_request_origin(&ok, o, "t0k").is_ok());
-        assert!(check_request_origin(&headers(&[("x-csrf-token", "t0k")]), o, "t0k").is_ok());
+        assert!(check_request_origin(&ok, o, &token).is_ok());
+        assert!(check_request_origin(&headers(&[("x-csrf-token", "t0k")]), o, &token).is_ok());
         for bad in [
             headers(&[]),
             headers(&[("x-csrf-token", "wrong")]),
             headers(&[("x-csrf-token", "t0k"), ("origin", "https://evil.example")]),
             headers(&[("x-csrf-token", "t0k"), ("sec-fetch-site", "cross-site")]),
         ] {
-            let e = check_request_origin(&bad, o, "t0k").unwrap_err();
+            let e = check_request_origin(&bad, o, &token).unwrap_err();
             assert_eq!(e.status().as_u16(), 403);
         }
     }

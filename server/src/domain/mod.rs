@@ -1,11 +1,18 @@
-//! Domain newtypes: ids that must not be mixed up, and the mainToken secret.
+//! Domain newtypes: ids that must not be mixed up, and the secrets (mainToken, device
+//! credentials, the dashboard's CSRF token and handle key) as types that never print.
 
 mod config_token;
+mod credentials;
+mod dashboard_secrets;
 mod ids;
 mod main_token;
 mod role;
+mod usage;
 
 pub use config_token::ConfigToken;
+pub use credentials::{ApiKey, DeviceCredentials, DeviceSecret, ParsedSecret, SecretParseError};
+pub use dashboard_secrets::{CsrfToken, HandleKey};
 pub use ids::{LockId, SessionId, UserId};
 pub use main_token::{MainToken, MainTokenError};
 pub use role::Role;
+pub use usage::RequestCounter;

@@ -4,54 +4,11 @@ use api_types::{BoxStatus, CommandOutcome, CommandResult, LatchState};
 use chrono::{DateTime, Utc};
 
 use super::error::DeviceError;
-use super::hub::SesameHub;
-use super::product::Capabilities;
-use super::secret::{ApiKey, DeviceSecret};
+use super::hub::{cache_key, SesameHub};
+use super::product::{capabilities_of_model, Capabilities};
 use super::v3::V3Command;
 use super::webapi::WebCommand;
-
-/// What is needed to drive one box. `Debug` shows ids only, never a credential.
-#[derive(Clone, Debug)]
-pub enum DeviceCredentials {
-    WebApi {
-        uuid: String,
-        api_key: ApiKey,
-        secret: DeviceSecret,
-    },
-    LegacyV3 {
-        device_id: String,
-        api_key: ApiKey,
-    },
-}
-
-impl DeviceCredentials {
-    pub fn api_key(&self) -> &ApiKey {
-        match self {
-            Self::WebApi { api_key, .. } | Self::LegacyV3 { api_key, .. } => api_key,
-        }
-    }
-
-    /// The Web API UUID or the v3 device id.
-    pub fn device_id(&self) -> &str {
-        match self {
-            Self::WebApi { uuid, .. } => uuid,
-            Self::LegacyV3 { device_id, .. } => device_id,
-        }
-    }
-
-    /// Identifies the physical box: commands to it are serialized.
-    pub(super) fn device_key(&self) -> String {
-        match self {
-            Self::WebApi { uuid, .. } => format!("web:{}", uuid.to_ascii_uppercase()),
-            Self::LegacyV3 { device_id, .. } => format!("v3:{}", device_id.to_ascii_lowercase()),
-        }
-    }
-
-    /// Identifies a status view: the box as seen through one key.
-    pub(super) fn cache_key(&self) -> String {
-        format!("{}:{}", self.device_key(), self.api_key().fingerprint())
-    }
-}
+use crate::domain::DeviceCredentials;
 
 /// The position a command asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,15 +61,24 @@ pub struct Device {
     pub(super) caps: Capabilities,
 }
 
-impl Device {
-    pub(crate) fn new(hub: SesameHub, credentials: DeviceCredentials) -> Self {
-        Self {
-            hub,
+impl SesameHub {
+    /// A handle on one box.
+    pub fn device(&self, credentials: DeviceCredentials) -> Device {
+        Device {
+            hub: self.clone(),
             credentials,
             caps: Capabilities::LOCK,
         }
     }
 
+    /// A handle on a saved box, limited to what its model accepts (a SESAME Bike only unlocks).
+    pub fn device_of_model(&self, credentials: DeviceCredentials, model: &str) -> Device {
+        self.device(credentials)
+            .with_capabilities(capabilities_of_model(model))
+    }
+}
+
+impl Device {
     /// The same box, limited to what its model accepts (a SESAME Bike only unlocks).
     pub fn with_capabilities(mut self, caps: Capabilities) -> Self {
         self.caps = caps;
@@ -131,9 +97,11 @@ impl Device {
     /// `tags`): a tag names its second, so a second command within one second waits for the
     /// next. The caller holds the box's turn.
     pub(super) async fn new_tag(&self) -> String {
-        let key = self.credentials.device_key();
         let mut now = Utc::now();
-        while !self.hub.claim_tag_second(&key, now.timestamp()) {
+        while !self
+            .hub
+            .claim_tag_second(&self.credentials, now.timestamp())
+        {
             let into_second = u64::from(now.timestamp_subsec_millis());
             tokio::time::sleep(std::time::Duration::from_millis(
                 1_001 - into_second.min(1_000),
@@ -141,7 +109,7 @@ impl Device {
             .await;
             now = Utc::now();
         }
-        let settings = &self.hub.inner.settings;
+        let settings = self.hub.settings();
         settings
             .tag_key
             .tag(&settings.history_tag, self.credentials.device_id(), now)
@@ -150,8 +118,7 @@ impl Device {
     /// When our command with this history tag was sent, if the tag is one of ours for this box.
     pub fn our_tag_sent_at(&self, tag: &str) -> Option<DateTime<Utc>> {
         self.hub
-            .inner
-            .settings
+            .settings()
             .tag_key
             .sent_at(self.credentials.device_id(), tag)
     }
@@ -162,8 +129,8 @@ impl Device {
     /// left, or the quota is used up, the last reading is served (its age is shown) and nothing
     /// goes out. Commands read the box fresh instead ([`refresh_status`](Self::refresh_status)).
     pub async fn status(&self) -> Result<BoxStatus, DeviceError> {
-        let key = self.credentials.cache_key();
-        let cache = &self.hub.inner.cache;
+        let key = cache_key(&self.credentials);
+        let cache = self.hub.cache();
         let refused = match self.max_reading_age().await {
             Ok(max_age) => {
                 match cache
@@ -185,17 +152,17 @@ impl Device {
     /// How old a shared reading may be: the short cache for the legacy API (not metered); for
     /// the Web API, what the month's budget allows. An error when no routine read may go out.
     async fn max_reading_age(&self) -> Result<std::time::Duration, DeviceError> {
-        let inner = &self.hub.inner;
-        let ttl = inner.settings.status_ttl;
+        let settings = self.hub.settings();
+        let ttl = settings.status_ttl;
         let DeviceCredentials::WebApi { api_key, .. } = &self.credentials else {
             return Ok(ttl);
         };
-        if let Some(next_try) = inner.gate.quota_out(api_key).filter(|d| !d.is_zero()) {
+        if let Some(next_try) = self.hub.quota_out(api_key).filter(|d| !d.is_zero()) {
             return Err(DeviceError::QuotaExhausted { next_try });
         }
-        let used = inner.gate.requests_this_month(api_key).await;
-        let now = inner.settings.clock.now();
-        match super::budget::routine_interval(&inner.settings.quota, used, now) {
+        let used = self.hub.requests_this_month(api_key).await;
+        let now = settings.clock.now();
+        match super::budget::routine_interval(&settings.quota, used, now) {
             Some(interval) => Ok(interval.max(ttl)),
             None => Err(DeviceError::ReserveOnly),
         }
@@ -206,16 +173,17 @@ impl Device {
         let DeviceCredentials::WebApi { api_key, .. } = &self.credentials else {
             return None;
         };
-        let inner = &self.hub.inner;
-        let now = inner.settings.clock.now();
-        let age = inner
-            .cache
-            .last_ok(&self.credentials.cache_key())
+        let settings = self.hub.settings();
+        let now = settings.clock.now();
+        let age = self
+            .hub
+            .cache()
+            .last_ok(&cache_key(&self.credentials))
             .map(|(_, at)| (now - at).num_seconds().max(0) as u64);
-        let quota_out = inner.gate.quota_out(api_key);
+        let quota_out = self.hub.quota_out(api_key);
         Some(api_types::RequestBudget {
-            monthly_quota: inner.settings.quota.monthly_quota,
-            reserve: inner.settings.quota.opening_reserve,
+            monthly_quota: settings.quota.monthly_quota,
+            reserve: settings.quota.opening_reserve,
             reading_age_secs: age,
             quota_message: quota_out.map(|_| super::error::QUOTA_MESSAGE.to_owned()),
             can_retry_now: false,
@@ -224,13 +192,7 @@ impl Device {
 
     /// The status read upstream now (and put in the cache).
     pub async fn refresh_status(&self) -> Result<BoxStatus, DeviceError> {
-        let status = self.read_status().await?;
-        self.hub
-            .inner
-            .cache
-            .put(&self.credentials.cache_key(), status.clone())
-            .await;
-        Ok(status)
+        self.hub.refresh_status(&self.credentials).await
     }
 
     /// Requests made with this box's API key this month.
@@ -241,19 +203,7 @@ impl Device {
     }
 
     pub(super) async fn read_status(&self) -> Result<BoxStatus, DeviceError> {
-        let inner = &self.hub.inner;
-        match &self.credentials {
-            DeviceCredentials::WebApi { uuid, api_key, .. } => inner
-                .web
-                .status(api_key, uuid)
-                .await
-                .map(|s| self.hub.box_status_from_web(s)),
-            DeviceCredentials::LegacyV3 { device_id, api_key } => inner
-                .v3
-                .status(api_key, device_id)
-                .await
-                .map(|s| self.hub.box_status_from_v3(s)),
-        }
+        self.hub.read_status(&self.credentials).await
     }
 
     pub async fn lock(&self) -> Result<CommandResult, DeviceError> {
@@ -271,7 +221,7 @@ impl Device {
         if target == Target::Locked && !self.caps.can_lock {
             return Err(DeviceError::LockNotSupported);
         }
-        let lock = self.hub.command_lock(&self.credentials.device_key());
+        let lock = self.hub.command_lock(&self.credentials);
         let _turn = lock.lock().await;
         let (mut verified, mut task_succeeded) = self.command_once(target).await?;
         let mut resent = false;
@@ -304,20 +254,19 @@ impl Device {
         target: Target,
         tag: &str,
     ) -> Result<(Verified, bool), DeviceError> {
-        let cache_key = self.credentials.cache_key();
-        self.hub.inner.cache.invalidate(&cache_key);
+        let cache_key = cache_key(&self.credentials);
+        self.hub.cache().invalidate(&cache_key);
         let sent_at = Utc::now();
         let task_succeeded = self.send(target, tag).await?;
         let verified = self.verify(target, sent_at, task_succeeded).await;
         if let Some(status) = &verified.status {
-            self.hub.inner.cache.put(&cache_key, status.clone()).await;
+            self.hub.cache().put(&cache_key, status.clone()).await;
         }
         Ok((verified, task_succeeded))
     }
 
     /// Returns whether CANDY HOUSE reported the command as carried out (v3 tasks only).
     async fn send(&self, target: Target, tag: &str) -> Result<bool, DeviceError> {
-        let inner = &self.hub.inner;
         match &self.credentials {
             DeviceCredentials::WebApi {
                 uuid,
@@ -329,7 +278,10 @@ impl Device {
                 } else {
                     WebCommand::Unlock
                 };
-                inner.web.command(api_key, uuid, secret, cmd, tag).await?;
+                self.hub
+                    .webapi()
+                    .command(api_key, uuid, secret, cmd, tag)
+                    .await?;
                 Ok(false)
             }
             DeviceCredentials::LegacyV3 { device_id, api_key } => {
@@ -338,7 +290,7 @@ impl Device {
                 } else {
                     V3Command::Unlock
                 };
-                match inner.v3.command(api_key, device_id, cmd).await {
+                match self.hub.v3().command(api_key, device_id, cmd).await {
                     Ok(()) => Ok(true),
                     // The task may still complete: let the status tell.
                     Err(DeviceError::Timeout { .. }) => Ok(false),
@@ -361,7 +313,7 @@ impl Device {
         sent_at: DateTime<Utc>,
         task_succeeded: bool,
     ) -> Verified {
-        let settings = &self.hub.inner.settings.verify;
+        let settings = &self.hub.settings().verify;
         let mut last = None;
         for _ in 0..settings.attempts.max(1) {
             tokio::time::sleep(settings.delay).await;
@@ -404,7 +356,7 @@ impl Device {
         let DeviceCredentials::LegacyV3 { device_id, api_key } = &self.credentials else {
             return None;
         };
-        let v3 = &self.hub.inner.v3;
+        let v3 = self.hub.v3();
         if let Err(e) = v3.command(api_key, device_id, V3Command::Sync).await {
             tracing::info!(error = %e, "v3 sync before the verification read failed");
         }

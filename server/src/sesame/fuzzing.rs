@@ -9,9 +9,9 @@ use serde_json::Value;
 
 use super::error::DeviceError;
 use super::http::Reply;
-use super::secret::{ApiKey, DeviceSecret};
 use super::settings::SesameSettings;
 use super::{v3, webapi, SesameHub};
+use crate::domain::{ApiKey, DeviceSecret};
 
 /// Splits a fuzz input into the parts of an HTTP answer: `STATUS\nRETRY-AFTER\nBODY`
 /// (the first two lines as text, the body as raw bytes). `None` when the status is not
@@ -71,7 +71,7 @@ pub fn sesame_answer(data: &[u8]) {
     if let Err(e) = v3::terminated_outcome(&reply.json) {
         use_error(&e);
     }
-    use_error(&hub.inner.v3.fail(key, &reply));
+    use_error(&hub.v3().fail(key, &reply));
 
     // Web API.
     if let Some(status) = webapi::parse_status(&reply.json) {
@@ -82,7 +82,7 @@ pub fn sesame_answer(data: &[u8]) {
             let _ = entry.at.map(|t| t.to_rfc3339());
         }
     }
-    use_error(&hub.inner.web.fail(key, &reply));
+    use_error(&hub.webapi().fail(key, &reply));
 }
 
 /// The text a wearer pastes as the device secret (hex, or the key-sharing QR code).

@@ -1,5 +1,5 @@
 //! Per-API-key admission: bans, throttling back-off, pacing, the monthly quota, and the monthly
-//! request counter.
+//! request counter (kept through [`RequestCounter`], which the store implements).
 //!
 //! Every request to CANDY HOUSE passes [`KeyGate::admit`] first, so all devices sharing a key
 //! share one pace (v3: ≤ 1 request/s is never restricted), one ban and one counter. Once CANDY
@@ -16,9 +16,8 @@ use tokio::time::Instant;
 
 use super::budget::{self, QuotaSettings};
 use super::error::DeviceError;
-use super::secret::ApiKey;
 use crate::clock::Clock;
-use crate::store::Store;
+use crate::domain::{ApiKey, RequestCounter};
 
 /// One probe a day while the quota is used up.
 const QUOTA_PROBE_EVERY: Duration = Duration::from_secs(24 * 3600);
@@ -48,7 +47,7 @@ pub(crate) struct KeyGate {
     interval: Duration,
     ban_duration: Duration,
     keys: Mutex<HashMap<String, Arc<KeyState>>>,
-    store: Option<Store>,
+    counter: Option<Arc<dyn RequestCounter>>,
     quota: QuotaSettings,
     clock: Clock,
 }
@@ -69,7 +68,7 @@ impl KeyGate {
     pub(crate) fn new(
         interval: Duration,
         ban_duration: Duration,
-        store: Option<Store>,
+        counter: Option<Arc<dyn RequestCounter>>,
         quota: QuotaSettings,
         clock: Clock,
     ) -> Self {
@@ -77,7 +76,7 @@ impl KeyGate {
             interval,
             ban_duration,
             keys: Mutex::new(HashMap::new()),
-            store,
+            counter,
             quota,
             clock,
         }
@@ -226,8 +225,8 @@ impl KeyGate {
 
     async fn count(&self, fingerprint: &str, state: &KeyState) {
         let month = self.current_month();
-        if let Some(store) = &self.store {
-            match store.add_api_usage(fingerprint, &month).await {
+        if let Some(counter) = &self.counter {
+            match counter.add(fingerprint, &month).await {
                 Ok(total) => {
                     let mut usage = lock(&state.usage);
                     let known = usage
@@ -237,7 +236,9 @@ impl KeyGate {
                     *usage = Some((month, known.max(total)));
                     return;
                 }
-                Err(e) => tracing::warn!(error = %e, "could not persist the API request counter"),
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "could not persist the API request counter")
+                }
             }
         }
         let mut usage = lock(&state.usage);
@@ -259,11 +260,13 @@ impl KeyGate {
         if let Some(n) = known {
             return n;
         }
-        let Some(store) = &self.store else { return 0 };
-        match store.api_usage(&fingerprint, &month).await {
+        let Some(counter) = &self.counter else {
+            return 0;
+        };
+        match counter.total(&fingerprint, &month).await {
             Ok(n) => n,
             Err(e) => {
-                tracing::warn!(error = %e, "could not read the API request counter");
+                tracing::warn!(error = %format!("{e:#}"), "could not read the API request counter");
                 0
             }
         }

@@ -1,20 +1,22 @@
 //! [`SesameHub`]: the service the rest of the server holds (in its state) to reach any box.
+//!
+//! The hub owns the transport of both APIs (their clients, the key gate, the shared readings,
+//! the per-box turns and tags); a [`Device`](super::Device) is a handle that works through the
+//! hub's methods. The hub never names `Device`: `device.rs` depends on it, not the reverse.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use api_types::{BoxStatus, DeviceApi, LatchState};
+use api_types::{BoxStatus, LatchState};
 
 use super::cache::StatusCache;
-use super::device::{Device, DeviceCredentials};
 use super::error::DeviceError;
 use super::gate::KeyGate;
-use super::product::capabilities_of_model;
-use super::secret::{model_name, ApiKey};
+use super::product::model_name;
 use super::settings::SesameSettings;
 use super::v3::{V3Client, V3Status};
 use super::webapi::{WebApiClient, WebStatus};
-use crate::store::Store;
+use crate::domain::{ApiKey, DeviceCredentials, RequestCounter};
 
 /// What a registration check learned about a box.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,12 +28,12 @@ pub struct DeviceProbe {
     pub status: BoxStatus,
 }
 
-pub(crate) struct HubInner {
-    pub(crate) settings: Arc<SesameSettings>,
-    pub(crate) v3: V3Client,
-    pub(crate) web: WebApiClient,
-    pub(crate) gate: Arc<KeyGate>,
-    pub(crate) cache: StatusCache,
+struct HubInner {
+    settings: Arc<SesameSettings>,
+    v3: V3Client,
+    web: WebApiClient,
+    gate: Arc<KeyGate>,
+    cache: StatusCache,
     command_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// The second of the last history tag per box: a tag names its second, so two commands to
     /// one box in one second would carry the same tag, and a proof could find the other's.
@@ -42,17 +44,18 @@ pub(crate) struct HubInner {
 /// per-device command serialization and a coalescing status cache. Cheap to clone.
 #[derive(Clone)]
 pub struct SesameHub {
-    pub(crate) inner: Arc<HubInner>,
+    inner: Arc<HubInner>,
 }
 
 impl SesameHub {
-    /// `store` persists the monthly request counters; without it they live in memory only.
-    pub fn new(settings: SesameSettings, store: Option<Store>) -> Self {
+    /// `counter` persists the monthly request counters (the store); without it they live in
+    /// memory only.
+    pub fn new(settings: SesameSettings, counter: Option<Arc<dyn RequestCounter>>) -> Self {
         let settings = Arc::new(settings);
         let gate = Arc::new(KeyGate::new(
             settings.request_interval,
             settings.ban_duration,
-            store,
+            counter,
             settings.quota.clone(),
             settings.clock.clone(),
         ));
@@ -71,17 +74,6 @@ impl SesameHub {
 
     pub fn settings(&self) -> &SesameSettings {
         &self.inner.settings
-    }
-
-    /// A handle on one box.
-    pub fn device(&self, credentials: DeviceCredentials) -> Device {
-        Device::new(self.clone(), credentials)
-    }
-
-    /// A handle on a saved box, limited to what its model accepts (a SESAME Bike only unlocks).
-    pub fn device_of_model(&self, credentials: DeviceCredentials, model: &str) -> Device {
-        self.device(credentials)
-            .with_capabilities(capabilities_of_model(model))
     }
 
     /// The legacy v3 client, for callers that need `list` or `sync`.
@@ -111,7 +103,7 @@ impl SesameHub {
 
     /// Checks credentials before they are saved: the key must reach the device and its status
     /// must be readable. This proves neither ownership nor the secret (any key reads any UUID):
-    /// [`Device::prove_control`] does. A 5xx is asked again before it counts.
+    /// [`Device::prove_control`](super::Device::prove_control) does. A 5xx is asked again before it counts.
     pub async fn probe(
         &self,
         credentials: &DeviceCredentials,
@@ -124,7 +116,7 @@ impl SesameHub {
                     .into_iter()
                     .find(|d| d.device_id.eq_ignore_ascii_case(device_id))
                     .ok_or(DeviceError::NotFound)?;
-                let status = self.device(credentials.clone()).refresh_status().await?;
+                let status = self.refresh_status(credentials).await?;
                 Ok(DeviceProbe {
                     model: "Sesame (original)".into(),
                     nickname: Some(found.nickname).filter(|n| !n.is_empty()),
@@ -132,10 +124,9 @@ impl SesameHub {
                 })
             }
             DeviceCredentials::WebApi { .. } => {
-                let device = self.device(credentials.clone());
                 let mut failures = 0;
                 let status = loop {
-                    match device.refresh_status().await {
+                    match self.refresh_status(credentials).await {
                         Err(DeviceError::Upstream {
                             status: Some(s), ..
                         }) if s >= 500 && failures < self.inner.settings.server_error_retries => {
@@ -154,27 +145,71 @@ impl SesameHub {
         }
     }
 
-    pub(crate) fn command_lock(&self, device_key: &str) -> Arc<tokio::sync::Mutex<()>> {
+    /// The shared readings of every box.
+    pub(super) fn cache(&self) -> &StatusCache {
+        &self.inner.cache
+    }
+
+    /// The box's status read upstream now, whichever API drives it.
+    pub(super) async fn read_status(
+        &self,
+        credentials: &DeviceCredentials,
+    ) -> Result<BoxStatus, DeviceError> {
+        match credentials {
+            DeviceCredentials::WebApi { uuid, api_key, .. } => self
+                .inner
+                .web
+                .status(api_key, uuid)
+                .await
+                .map(|s| self.box_status_from_web(s)),
+            DeviceCredentials::LegacyV3 { device_id, api_key } => self
+                .inner
+                .v3
+                .status(api_key, device_id)
+                .await
+                .map(|s| self.box_status_from_v3(s)),
+        }
+    }
+
+    /// [`read_status`](Self::read_status), and the reading shared with every viewer.
+    pub(super) async fn refresh_status(
+        &self,
+        credentials: &DeviceCredentials,
+    ) -> Result<BoxStatus, DeviceError> {
+        let status = self.read_status(credentials).await?;
+        self.inner
+            .cache
+            .put(&cache_key(credentials), status.clone())
+            .await;
+        Ok(status)
+    }
+
+    /// The box's turn: one command at a time per physical box.
+    pub(super) fn command_lock(
+        &self,
+        credentials: &DeviceCredentials,
+    ) -> Arc<tokio::sync::Mutex<()>> {
         let mut locks = self
             .inner
             .command_locks
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        locks.entry(device_key.to_owned()).or_default().clone()
+        locks.entry(device_key(credentials)).or_default().clone()
     }
 
     /// Claims `second` for a tag to this box; `false` when a tag already named it (or a later
     /// one), so the caller waits for the next second. The caller holds the box's turn.
-    pub(crate) fn claim_tag_second(&self, device_key: &str, second: i64) -> bool {
+    pub(super) fn claim_tag_second(&self, credentials: &DeviceCredentials, second: i64) -> bool {
         let mut last = self
             .inner
             .last_tag_second
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        match last.get(device_key) {
+        let key = device_key(credentials);
+        match last.get(&key) {
             Some(&s) if s >= second => false,
             _ => {
-                last.insert(device_key.to_owned(), second);
+                last.insert(key, second);
                 true
             }
         }
@@ -211,12 +246,21 @@ impl SesameHub {
     }
 }
 
-impl DeviceCredentials {
-    /// Which API drives this box.
-    pub fn api(&self) -> DeviceApi {
-        match self {
-            Self::WebApi { .. } => DeviceApi::WebApi,
-            Self::LegacyV3 { .. } => DeviceApi::LegacyV3,
+/// Identifies the physical box: commands to it are serialized.
+fn device_key(credentials: &DeviceCredentials) -> String {
+    match credentials {
+        DeviceCredentials::WebApi { uuid, .. } => format!("web:{}", uuid.to_ascii_uppercase()),
+        DeviceCredentials::LegacyV3 { device_id, .. } => {
+            format!("v3:{}", device_id.to_ascii_lowercase())
         }
     }
+}
+
+/// Identifies a status view: the box as seen through one key.
+pub(super) fn cache_key(credentials: &DeviceCredentials) -> String {
+    format!(
+        "{}:{}",
+        device_key(credentials),
+        credentials.api_key().fingerprint()
+    )
 }

@@ -3,7 +3,8 @@
 //! The rest of the server holds a [`SesameHub`] (built from [`SesameSettings`]) and asks it for a
 //! [`Device`] per box: `status()` (cached, coalesced), `lock()` / `unlock()` (serialized per box,
 //! verified by re-reading the status). Every failure is a [`DeviceError`] with a
-//! `user_message()`. Credentials are [`ApiKey`] and [`DeviceSecret`], which never print.
+//! `user_message()`. Credentials are `domain`'s [`ApiKey`] and [`DeviceSecret`], which never
+//! print (re-exported here for the callers that drive a box).
 
 pub mod budget;
 mod cache;
@@ -17,18 +18,17 @@ mod http;
 mod hub;
 pub mod product;
 mod proof;
-mod secret;
 mod settings;
 pub mod sign;
 pub mod tags;
 pub mod v3;
 pub mod webapi;
 
+pub use crate::domain::{ApiKey, DeviceCredentials, DeviceSecret, ParsedSecret, SecretParseError};
 pub use budget::QuotaSettings;
-pub use device::{Device, DeviceCredentials, Target};
+pub use device::{Device, Target};
 pub use error::DeviceError;
 pub use hub::{DeviceProbe, SesameHub};
-pub use product::Capabilities;
+pub use product::{model_name, Capabilities};
 pub use proof::ProofOutcome;
-pub use secret::{model_name, ApiKey, DeviceSecret, ParsedSecret, SecretParseError};
 pub use settings::{PollSettings, SesameSettings, VerifySettings};

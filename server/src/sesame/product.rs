@@ -132,6 +132,15 @@ pub fn capabilities_of_model(model: &str) -> Capabilities {
 /// What the page says about an unlock-only box.
 pub const UNLOCK_ONLY_NOTICE: &str = "This SESAME Bike can only be unlocked remotely: it cannot be locked from here. The wearer locks it by hand, and the box counts as locked from the first reading that shows it locked.";
 
+/// A human model name for a product type byte (from the QR code).
+pub fn model_name(product_type: Option<u8>) -> String {
+    match product_type.map(product) {
+        Some(Product::Lock { name, .. }) | Some(Product::Refused { name, .. }) => name,
+        _ => "SESAME (Web API)",
+    }
+    .to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,9 +7,10 @@
 use api_types::{BoxStatus, CommandOutcome};
 use chrono::{DateTime, Utc};
 
-use super::device::{Device, DeviceCredentials, Target};
+use super::device::{Device, Target};
 use super::error::DeviceError;
 use super::webapi::HistoryEntry;
+use crate::domain::DeviceCredentials;
 
 /// History pages (of 50, newest first) read at most to cover a period.
 const MAX_HISTORY_PAGES: u32 = 3;
@@ -70,7 +71,7 @@ impl Device {
         if !self.caps.can_lock {
             return Ok(ProofOutcome::Deferred);
         }
-        let lock = self.hub.command_lock(&self.credentials.device_key());
+        let lock = self.hub.command_lock(&self.credentials);
         let _turn = lock.lock().await;
         // Cached: registration has just read it.
         let before = self.status().await?;
@@ -89,7 +90,7 @@ impl Device {
         }
         for attempt in 0..TAG_LOOKUPS {
             if attempt > 0 {
-                tokio::time::sleep(self.hub.inner.settings.verify.delay).await;
+                tokio::time::sleep(self.hub.settings().verify.delay).await;
             }
             if self.tag_in_history(&tag).await? {
                 return Ok(ProofOutcome::Proven { status: after });
@@ -104,7 +105,7 @@ impl Device {
     /// Unlocks with a fresh tag and says whether the box recorded it: the deferred proof of an
     /// unlock-only box (SESAME Bike), at the first opening Chaster asks for.
     pub async fn unlock_proving(&self) -> Result<(api_types::CommandResult, bool), DeviceError> {
-        let lock = self.hub.command_lock(&self.credentials.device_key());
+        let lock = self.hub.command_lock(&self.credentials);
         let _turn = lock.lock().await;
         let tag = self.new_tag().await;
         let (verified, task_succeeded) = self.command_tagged(Target::Unlocked, &tag).await?;
@@ -120,7 +121,7 @@ impl Device {
         let DeviceCredentials::WebApi { uuid, api_key, .. } = &self.credentials else {
             return Ok(false);
         };
-        let entries = self.hub.inner.web.history(api_key, uuid, 0, 20).await?;
+        let entries = self.hub.webapi().history(api_key, uuid, 0, 20).await?;
         Ok(entries.iter().any(|e| e.tag.as_deref() == Some(tag)))
     }
 
@@ -135,7 +136,7 @@ impl Device {
         };
         let mut all = Vec::new();
         for page in 0..MAX_HISTORY_PAGES {
-            let entries = self.hub.inner.web.history(api_key, uuid, page, 50).await?;
+            let entries = self.hub.webapi().history(api_key, uuid, page, 50).await?;
             let full = entries.len() >= 50;
             let reached = entries.iter().any(|e| e.at.is_some_and(|t| t < since));
             all.extend(

@@ -7,7 +7,7 @@
 use aes::Aes128;
 use cmac::{Cmac, Mac};
 
-use super::secret::DeviceSecret;
+use crate::domain::DeviceSecret;
 
 /// Lowercase hex AES-CMAC of `message` under `key`.
 pub fn cmac_hex(key: &[u8; 16], message: &[u8]) -> String {

@@ -13,9 +13,9 @@ use serde_json::{json, Value};
 use super::error::DeviceError;
 use super::gate::KeyGate;
 use super::http::{self, encode_segment, mentions_rate_limit, Reply};
-use super::secret::{ApiKey, DeviceSecret};
 use super::settings::SesameSettings;
 use super::sign;
+use crate::domain::{ApiKey, DeviceSecret};
 
 /// `GET /api/sesame2/{uuid}`, tolerant of missing and unknown fields.
 #[derive(Clone, Debug, PartialEq)]

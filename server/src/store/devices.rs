@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::{Store, StoreError};
-use crate::sesame::{ApiKey, DeviceCredentials, DeviceSecret};
+use crate::domain::{ApiKey, DeviceCredentials, DeviceSecret};
 
 /// A box to save for a wearer.
 #[derive(Clone, Debug)]

@@ -10,8 +10,9 @@ use sqlx::Row;
 
 use super::jobs::{from_ms, ms};
 use super::{Store, StoreError};
+use crate::domain::{CsrfToken, HandleKey};
 
-/// A signed-in keyholder as stored; `Debug` never shows a token.
+/// A signed-in keyholder as stored; `Debug` never shows a token, the CSRF token or the key.
 #[derive(Clone, Debug)]
 pub struct DashboardSessionRecord {
     /// SHA-256 (hex) of the session cookie.
@@ -21,9 +22,9 @@ pub struct DashboardSessionRecord {
     pub avatar_url: Option<String>,
     pub tokens: OAuthTokens,
     /// Sent by the page as `X-CSRF-Token`.
-    pub csrf_token: String,
+    pub csrf_token: CsrfToken,
     /// Hex key of the page's session handles.
-    pub handle_key: String,
+    pub handle_key: HandleKey,
     /// The sign-in ends then, whatever the tokens say.
     pub expires_at: DateTime<Utc>,
 }
@@ -123,8 +124,8 @@ impl Store {
         .bind(self.seal_token(id, "refresh_token", &t.refresh_token))
         .bind(ms(t.access_expires_at))
         .bind(ms(t.refresh_expires_at))
-        .bind(&s.csrf_token)
-        .bind(&s.handle_key)
+        .bind(s.csrf_token.expose())
+        .bind(s.handle_key.expose())
         .bind(ms(s.expires_at))
         .bind(ms(now))
         .execute(self.pool())
@@ -199,8 +200,8 @@ impl Store {
                 access_expires_at: from_ms(row.try_get("access_expires_at")?)?,
                 refresh_expires_at: from_ms(row.try_get("refresh_expires_at")?)?,
             },
-            csrf_token: row.try_get("csrf_token")?,
-            handle_key: row.try_get("handle_key")?,
+            csrf_token: CsrfToken::new(row.try_get::<String, _>("csrf_token")?),
+            handle_key: HandleKey::new(row.try_get::<String, _>("handle_key")?),
             expires_at: from_ms(row.try_get("expires_at")?)?,
             id_hash,
         })
@@ -233,8 +234,8 @@ mod tests {
                 access_expires_at: now + Duration::minutes(5),
                 refresh_expires_at: now + Duration::minutes(30),
             },
-            csrf_token: "csrf".into(),
-            handle_key: "00".into(),
+            csrf_token: CsrfToken::new("csrf-value-1234"),
+            handle_key: HandleKey::new("00ff00ff"),
             expires_at: now + Duration::days(1),
         }
     }
@@ -256,6 +257,19 @@ mod tests {
             back.tokens.refresh_token.expose_secret(),
             "refresh-secret-value"
         );
+    }
+
+    #[tokio::test]
+    async fn a_sign_in_prints_no_token_csrf_token_or_handle_key() {
+        let store = store().await;
+        store.insert_dashboard_session(&record("h3")).await.unwrap();
+        let back = store.get_dashboard_session("h3").await.unwrap().unwrap();
+        assert_eq!(back.csrf_token.expose(), "csrf-value-1234");
+        assert_eq!(back.handle_key.expose(), "00ff00ff");
+        let printed = format!("{back:?}");
+        for secret in ["secret-value", "csrf-value-1234", "00ff00ff"] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
     }
 
     #[tokio::test]

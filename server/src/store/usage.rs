@@ -1,8 +1,29 @@
 //! The monthly request counter per API key (keyed by the key's sha256, never the key).
 
+use futures::future::{BoxFuture, FutureExt};
 use sqlx::Row;
 
 use super::{Store, StoreError};
+use crate::domain::RequestCounter;
+
+/// The Sesame layer counts its requests through this, without knowing the store.
+impl RequestCounter for Store {
+    fn add<'a>(
+        &'a self,
+        key_fingerprint: &'a str,
+        month: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<u64>> {
+        async move { Ok(self.add_api_usage(key_fingerprint, month).await?) }.boxed()
+    }
+
+    fn total<'a>(
+        &'a self,
+        key_fingerprint: &'a str,
+        month: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<u64>> {
+        async move { Ok(self.api_usage(key_fingerprint, month).await?) }.boxed()
+    }
+}
 
 impl Store {
     /// Adds one request and returns the month's total.

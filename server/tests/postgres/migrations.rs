@@ -361,8 +361,8 @@ async fn exercise(store: &Store) -> Vec<String> {
             access_expires_at: now + Duration::minutes(5),
             refresh_expires_at: now + Duration::minutes(30),
         },
-        csrf_token: "csrf".into(),
-        handle_key: "00".into(),
+        csrf_token: server::domain::CsrfToken::new("csrf"),
+        handle_key: server::domain::HandleKey::new("00"),
         expires_at: now + Duration::days(1),
     };
     store.insert_dashboard_session(&sign_in).await.unwrap();
@@ -371,7 +371,10 @@ async fn exercise(store: &Store) -> Vec<String> {
         .await
         .unwrap();
     let back = store.get_dashboard_session("h1").await.unwrap().unwrap();
-    note("sign-in", format!("{} {}", back.username, back.csrf_token));
+    note(
+        "sign-in",
+        format!("{} {}", back.username, back.csrf_token.expose()),
+    );
     note(
         "sign-ins",
         store.count_dashboard_sessions().await.unwrap().to_string(),

@@ -31,7 +31,7 @@ pub async fn spawn_with(
         .expect("the simulator starts");
     let mut settings = fast_settings(sim.v3_base_url(), sim.base_url());
     adjust(&mut settings);
-    let hub = SesameHub::new(settings, store);
+    let hub = SesameHub::new(settings, store.map(|s| std::sync::Arc::new(s) as _));
     TestSesame { sim, hub }
 }
 

@@ -72,7 +72,10 @@ async fn the_request_counter_counts_every_call_and_survives_a_restart() {
     );
 
     let reopened = Store::connect(&dir.sqlite_url(), secrets).await.unwrap();
-    let hub = server::sesame::SesameHub::new(t.hub.settings().clone(), Some(reopened));
+    let hub = server::sesame::SesameHub::new(
+        t.hub.settings().clone(),
+        Some(std::sync::Arc::new(reopened)),
+    );
     assert_eq!(hub.requests_this_month(&key(DEMO_API_KEY)).await, counted);
     assert_eq!(hub.requests_this_month(&key("another-key")).await, 0);
 }

@@ -3,9 +3,10 @@
 
 use api_types::{DeviceApi, DeviceRegistration};
 
+use crate::domain::{ApiKey, DeviceCredentials, DeviceSecret};
 use crate::error::AppError;
 use crate::sesame::product::{product, product_type_of_name, Product};
-use crate::sesame::{model_name, ApiKey, Capabilities, DeviceCredentials, DeviceSecret};
+use crate::sesame::{model_name, Capabilities};
 
 /// As the connect form allows.
 const MAX_NICKNAME_CHARS: usize = 40;

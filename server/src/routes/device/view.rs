@@ -67,7 +67,7 @@ mod tests {
     use chrono::Utc;
 
     use super::*;
-    use crate::sesame::{ApiKey, DeviceCredentials, DeviceSecret};
+    use crate::domain::{ApiKey, DeviceCredentials, DeviceSecret};
 
     const ALL: Permissions = Permissions {
         can_open: true,

@@ -6,8 +6,8 @@ use serde_json::{json, Value};
 use tokio::time::Instant;
 
 use super::{encode, map_error, V3Client, V3Command};
+use crate::domain::ApiKey;
 use crate::sesame::error::DeviceError;
-use crate::sesame::secret::ApiKey;
 
 impl V3Client {
     /// Sends a command and waits until its task terminated successfully. Busy devices and

@@ -10,8 +10,8 @@ use serde_json::Value;
 use super::error::DeviceError;
 use super::gate::KeyGate;
 use super::http::{self, encode_segment as encode, Reply};
-use super::secret::ApiKey;
 use super::settings::SesameSettings;
+use crate::domain::ApiKey;
 
 /// `GET /sesame/{device_id}`.
 #[derive(Clone, Debug, PartialEq, Eq)]

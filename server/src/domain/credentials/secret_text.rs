@@ -1,66 +1,12 @@
-//! Credential newtypes: the account API key and the device secret. Neither is ever printed.
-
-use std::fmt;
+//! Reading the device secret as the wearer pastes it: 32 hex characters, or the text of the
+//! owner's key-sharing QR code (CANDY HOUSE's two documented layouts).
 
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
 use base64::Engine;
 use secrecy::zeroize::Zeroizing;
-use secrecy::{ExposeSecret, SecretBox, SecretString};
-use sha2::{Digest, Sha256};
 
-/// A CANDY HOUSE API key (v3 `Authorization`, Web API `x-api-key`).
-#[derive(Clone)]
-pub struct ApiKey(SecretString);
-
-impl fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKey([REDACTED])")
-    }
-}
-
-impl ApiKey {
-    /// Trims surrounding whitespace; rejects an empty key or one with inner whitespace.
-    pub fn parse(text: &str) -> Result<Self, SecretParseError> {
-        let text = text.trim();
-        if text.is_empty() || text.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(SecretParseError::BadApiKey);
-        }
-        Ok(Self(SecretString::from(text.to_owned())))
-    }
-
-    pub fn expose(&self) -> &str {
-        self.0.expose_secret()
-    }
-
-    /// Web API keys (biz.candyhouse.co) are 40 characters; anything else is a copy mistake.
-    pub fn check_web_api_length(&self) -> Result<(), SecretParseError> {
-        match self.expose().chars().count() {
-            40 => Ok(()),
-            n => Err(SecretParseError::ApiKeyLength(n)),
-        }
-    }
-
-    /// A stable, non-reversible identifier of the key (sha256, hex) for counters and bans.
-    pub fn fingerprint(&self) -> String {
-        hex::encode(Sha256::digest(self.expose().as_bytes()))
-    }
-}
-
-/// The 16-byte AES-128 secret of a SESAME 3/4/5.
-pub struct DeviceSecret(SecretBox<[u8; 16]>);
-
-impl Clone for DeviceSecret {
-    fn clone(&self) -> Self {
-        Self::from_bytes(*self.0.expose_secret())
-    }
-}
-
-impl fmt::Debug for DeviceSecret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("DeviceSecret([REDACTED])")
-    }
-}
+use super::DeviceSecret;
 
 /// What the owner's key-share QR code tells besides the secret.
 #[derive(Clone, Debug)]
@@ -98,14 +44,6 @@ const LENIENT_BASE64: GeneralPurpose = GeneralPurpose::new(
 );
 
 impl DeviceSecret {
-    pub fn from_bytes(bytes: [u8; 16]) -> Self {
-        Self(SecretBox::new(Box::new(bytes)))
-    }
-
-    pub fn expose(&self) -> &[u8; 16] {
-        self.0.expose_secret()
-    }
-
     /// 32 hex characters, or the QR text `ssm://UI?t=sk&sk=…&l=…&n=…`.
     pub fn parse(input: &str) -> Result<ParsedSecret, SecretParseError> {
         let input = input.trim();
@@ -195,16 +133,6 @@ fn format_uuid(bytes: &[u8]) -> String {
     )
 }
 
-/// A human model name for a product type byte (from the QR code).
-pub fn model_name(product_type: Option<u8>) -> String {
-    match product_type.map(super::product::product) {
-        Some(super::product::Product::Lock { name, .. })
-        | Some(super::product::Product::Refused { name, .. }) => name,
-        _ => "SESAME (Web API)",
-    }
-    .to_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,7 +157,7 @@ mod tests {
         let parsed = DeviceSecret::parse(&format!("ssm://UI?t=sk&sk={OS3_SK}&l=0&n=Box")).unwrap();
         assert_eq!(parsed.secret.expose(), &SECRET);
         assert_eq!(parsed.uuid.as_deref(), Some(UUID));
-        assert_eq!(model_name(parsed.product_type), "SESAME 5");
+        assert_eq!(parsed.product_type, Some(5));
     }
 
     #[test]
@@ -237,7 +165,7 @@ mod tests {
         let parsed = DeviceSecret::parse(&format!("ssm://UI?t=sk&sk={OS2_SK}&l=1&n=Box")).unwrap();
         assert_eq!(parsed.secret.expose(), &SECRET);
         assert_eq!(parsed.uuid.as_deref(), Some(UUID));
-        assert_eq!(model_name(parsed.product_type), "SESAME 4");
+        assert_eq!(parsed.product_type, Some(4));
     }
 
     #[test]
@@ -301,28 +229,5 @@ mod tests {
             DeviceSecret::parse(&qr_of(&os2_short)).unwrap_err(),
             SecretParseError::UnknownQrLayout(39)
         );
-    }
-
-    #[test]
-    fn web_api_keys_must_have_40_characters() {
-        assert!(ApiKey::parse(&"k".repeat(40))
-            .unwrap()
-            .check_web_api_length()
-            .is_ok());
-        let err = ApiKey::parse(&"k".repeat(39))
-            .unwrap()
-            .check_web_api_length()
-            .unwrap_err();
-        assert!(err.to_string().contains("this one has 39"), "{err}");
-    }
-
-    #[test]
-    fn credentials_are_never_debug_printed() {
-        let parsed = DeviceSecret::parse("0b3e5f1665e143b59180c915fa4b06d9").unwrap();
-        let printed = format!("{parsed:?}");
-        assert!(!printed.to_lowercase().contains("0b3e5f"), "{printed}");
-        let key = ApiKey::parse("abcdefghij").unwrap();
-        assert_eq!(format!("{key:?}"), "ApiKey([REDACTED])");
-        assert_eq!(key.fingerprint().len(), 64);
     }
 }
