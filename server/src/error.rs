@@ -183,7 +183,8 @@ impl From<ChasterError> for AppError {
             | ChasterError::Upstream { .. }
             | ChasterError::Timeout
             | ChasterError::Transport(_)
-            | ChasterError::Decode(_)) => AppError::UpstreamUnavailable {
+            | ChasterError::Decode(_)
+            | ChasterError::TooLarge { .. }) => AppError::UpstreamUnavailable {
                 service: SERVICE,
                 detail: other.to_string(),
             },
@@ -209,7 +210,8 @@ fn device_status(e: &DeviceError) -> StatusCode {
         | DeviceError::NotFound
         | DeviceError::BadRequest { .. }
         | DeviceError::Timeout { .. }
-        | DeviceError::Upstream { .. } => StatusCode::BAD_GATEWAY,
+        | DeviceError::Upstream { .. }
+        | DeviceError::TooLarge { .. } => StatusCode::BAD_GATEWAY,
     }
 }
 

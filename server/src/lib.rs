@@ -19,5 +19,6 @@ pub mod startup;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod upstream;
 pub mod views;
 pub mod webhooks;

@@ -16,6 +16,16 @@ pub fn parse(value: Option<&str>) -> Option<Duration> {
     Some(cap(Duration::from_secs(secs)))
 }
 
+/// The `Retry-After` header of an upstream answer: the one place it is read
+/// (`upstream::Transport::send`, for Chaster, its sign-in and both CANDY HOUSE APIs).
+pub fn from_headers(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    parse(
+        headers
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
 /// Caps a wait from any source at [`MAX_RETRY_AFTER`].
 pub fn cap(wait: Duration) -> Duration {
     wait.min(MAX_RETRY_AFTER)

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use crate::upstream::Failure;
+
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ChasterError {
     /// 401: the mainToken expired, or our developer token is not accepted.
@@ -25,29 +27,18 @@ pub enum ChasterError {
     Transport(String),
     #[error("cannot read Chaster's answer: {0}")]
     Decode(String),
+    /// The answer is over the transport's body limit; it was not read.
+    #[error("Chaster's answer is larger than {limit} bytes")]
+    TooLarge { limit: usize },
 }
 
-impl ChasterError {
-    /// From a reqwest failure, without the URL (it may contain a mainToken).
-    pub(super) fn from_reqwest(e: reqwest::Error) -> ChasterError {
-        if e.is_timeout() {
-            ChasterError::Timeout
-        } else if e.is_decode() {
-            ChasterError::Decode(with_causes(e.without_url()))
-        } else {
-            ChasterError::Transport(with_causes(e.without_url()))
+impl From<Failure> for ChasterError {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Timeout => ChasterError::Timeout,
+            Failure::Unreachable(text) => ChasterError::Transport(text),
+            Failure::Unreadable(text) => ChasterError::Decode(text),
+            Failure::TooLarge { limit } => ChasterError::TooLarge { limit },
         }
     }
-}
-
-/// "error sending request: client error (Connect): tcp connect error: Connection refused".
-fn with_causes(e: reqwest::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(&e);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

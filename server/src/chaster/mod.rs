@@ -1,4 +1,7 @@
-//! The only code that calls Chaster: the Extensions API with our developer token and client id.
+//! The only code that calls Chaster: the Extensions API with our developer token and client id,
+//! the Public API's profile with a user's token (`oauth.rs`), and the sign-in's token endpoint.
+//! Every call goes through [`crate::upstream`]; every call to the API also through the one
+//! request budget ([`RateLimiter`]), whose pause a 429 sets.
 
 mod error;
 mod limiter;
@@ -10,8 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use reqwest::header::RETRY_AFTER;
-use reqwest::{RequestBuilder, Response, StatusCode};
+use reqwest::RequestBuilder;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
@@ -26,6 +28,7 @@ pub use partner::{ActionLog, HygieneActor, LogPage, LogSearch, PartnerConfigurat
 
 use crate::configuration::ChasterSettings;
 use crate::domain::{MainToken, SessionId};
+use crate::upstream::{Answer, ErrorShape, Status, Transport, CHASTER_BODY_LIMIT};
 
 const CLIENT_ID_HEADER: &str = "X-Chaster-Client-Id";
 
@@ -38,12 +41,14 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 
 /// An interactive call waits at most this long for a slot of the shared request budget.
 const MAX_INTERACTIVE_WAIT: Duration = Duration::from_secs(2);
+/// How long a 429 without a readable `Retry-After` pauses every call.
+const DEFAULT_PAUSE: Duration = Duration::from_secs(10);
 
 /// Cheap to clone: the reqwest client shares its connection pool, and every clone shares one
 /// request budget ([`RateLimiter`]).
 #[derive(Clone, Debug)]
 pub struct ChasterClient {
-    http: reqwest::Client,
+    transport: Transport,
     base_url: String,
     developer_token: SecretString,
     client_id: String,
@@ -53,13 +58,8 @@ pub struct ChasterClient {
 
 impl ChasterClient {
     pub fn new(settings: &ChasterSettings) -> anyhow::Result<ChasterClient> {
-        let http = reqwest::Client::builder()
-            .timeout(settings.timeout)
-            .connect_timeout(settings.timeout.min(Duration::from_secs(5)))
-            .user_agent(concat!("sesame-opener/", env!("CARGO_PKG_VERSION")))
-            .build()?;
         Ok(ChasterClient {
-            http,
+            transport: Transport::new(settings.timeout, CHASTER_BODY_LIMIT)?,
             base_url: settings.base_url.trim_end_matches('/').to_owned(),
             developer_token: settings.developer_token.clone(),
             client_id: settings.client_id.clone(),
@@ -87,15 +87,15 @@ impl ChasterClient {
     /// `GET /api/extensions/auth/sessions/{mainToken}`: who is looking, at which session.
     pub async fn get_session_auth(&self, token: &MainToken) -> Result<SessionAuth, ChasterError> {
         let url = self.url(&["api", "extensions", "auth", "sessions", token.expose()]);
-        let response = self.send("auth/sessions", self.http.get(url)).await?;
-        decode(response).await
+        let response = self.send("auth/sessions", self.transport.get(url)).await?;
+        decode(&response)
     }
 
     /// `GET /api/extensions/sessions/{sessionId}`, unwrapped from `{session}`.
     pub async fn get_session(&self, id: &SessionId) -> Result<ExtensionSession, ChasterError> {
         let url = self.url(&["api", "extensions", "sessions", id.as_str()]);
-        let response = self.send("sessions/get", self.http.get(url)).await?;
-        Ok(decode::<models::SessionEnvelope>(response).await?.session)
+        let response = self.send("sessions/get", self.transport.get(url)).await?;
+        Ok(decode::<models::SessionEnvelope>(&response)?.session)
     }
 
     /// `POST /api/extensions/sessions/{sessionId}/logs/custom`.
@@ -112,7 +112,7 @@ impl ChasterClient {
             "logs",
             "custom",
         ]);
-        self.send("logs/custom", self.http.post(url).json(log))
+        self.send("logs/custom", self.transport.post(url).json(log))
             .await?;
         Ok(())
     }
@@ -126,7 +126,7 @@ impl ChasterClient {
     ) -> Result<(), ChasterError> {
         let url = self.url(&["api", "extensions", "sessions", id.as_str()]);
         let body = serde_json::json!({ "metadata": metadata });
-        self.send("sessions/patch", self.http.patch(url).json(&body))
+        self.send("sessions/patch", self.transport.patch(url).json(&body))
             .await?;
         Ok(())
     }
@@ -138,16 +138,16 @@ impl ChasterClient {
     ) -> Result<SessionSearchPage, ChasterError> {
         let url = self.url(&["api", "extensions", "sessions", "search"]);
         let response = self
-            .send("sessions/search", self.http.post(url).json(query))
+            .send("sessions/search", self.transport.post(url).json(query))
             .await?;
-        decode(response).await
+        decode(&response)
     }
 
     /// `POST /api/extensions/sessions/{sessionId}/action`: add time, freeze, ….
     pub async fn do_action(&self, id: &SessionId, action: &LockAction) -> Result<(), ChasterError> {
         let url = self.url(&["api", "extensions", "sessions", id.as_str(), "action"]);
         let body = serde_json::json!({ "action": action });
-        self.send("sessions/action", self.http.post(url).json(&body))
+        self.send("sessions/action", self.transport.post(url).json(&body))
             .await?;
         Ok(())
     }
@@ -161,80 +161,71 @@ impl ChasterClient {
         url
     }
 
-    /// Sends with our credentials and turns every non-2xx answer into a `ChasterError`.
-    /// `endpoint` names the call in logs; URLs are never logged because they may hold a mainToken.
+    /// Sends with our credentials (developer token, client id): see [`call`](Self::call).
     async fn send(
         &self,
         endpoint: &'static str,
         request: RequestBuilder,
-    ) -> Result<Response, ChasterError> {
-        self.limiter.acquire(self.priority).await?;
-        let result = request
+    ) -> Result<Answer, ChasterError> {
+        let request = request
             .bearer_auth(self.developer_token.expose_secret())
-            .header(CLIENT_ID_HEADER, &self.client_id)
-            .send()
-            .await;
-        let response = match result {
-            Ok(r) => r,
-            Err(e) => {
-                let error = ChasterError::from_reqwest(e);
+            .header(CLIENT_ID_HEADER, &self.client_id);
+        self.call(endpoint, request).await
+    }
+
+    /// The one path of every call to Chaster's API, whoever's credentials it carries: a slot of
+    /// the shared budget, the transport, every non-2xx answer as a `ChasterError`, and a 429
+    /// pausing every caller. `endpoint` names the call in logs; URLs are never logged because
+    /// they may hold a mainToken.
+    async fn call(
+        &self,
+        endpoint: &'static str,
+        request: RequestBuilder,
+    ) -> Result<Answer, ChasterError> {
+        self.limiter.acquire(self.priority).await?;
+        let answer = match self.transport.send(request).await {
+            Ok(answer) => answer,
+            Err(failure) => {
+                let error = ChasterError::from(failure);
                 tracing::warn!(endpoint, %error, "Chaster call failed");
                 return Err(error);
             }
         };
-        let status = response.status();
-        if status.is_success() {
-            return Ok(response);
+        if answer.is_success() {
+            return Ok(answer);
         }
-        let error = error_for(status, response).await;
+        let error = error_for(&answer);
         if let ChasterError::RateLimited { retry_after } = &error {
-            self.limiter.pause(crate::retry_after::cap(
-                retry_after.unwrap_or(Duration::from_secs(10)),
-            ));
+            // Already capped by the transport; the limiter caps a pause at one window too.
+            self.limiter.pause(retry_after.unwrap_or(DEFAULT_PAUSE));
         }
-        tracing::warn!(endpoint, status = status.as_u16(), %error, "Chaster refused a call");
+        tracing::warn!(endpoint, status = answer.status_code(), %error, "Chaster refused a call");
         Err(error)
     }
 }
 
-async fn error_for(status: StatusCode, response: Response) -> ChasterError {
-    match status {
-        StatusCode::UNAUTHORIZED => ChasterError::Unauthorized,
-        StatusCode::NOT_FOUND => ChasterError::NotFound,
-        StatusCode::TOO_MANY_REQUESTS => ChasterError::RateLimited {
-            retry_after: crate::retry_after::parse(
-                response
-                    .headers()
-                    .get(RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok()),
-            ),
+/// What a non-2xx answer of Chaster's API means.
+fn error_for(answer: &Answer) -> ChasterError {
+    match answer.status() {
+        Status::Unauthorized => ChasterError::Unauthorized,
+        Status::NotFound => ChasterError::NotFound,
+        Status::TooManyRequests { retry_after } => ChasterError::RateLimited { retry_after },
+        Status::Forbidden | Status::OtherClientError(_) => ChasterError::Rejected {
+            status: answer.status_code(),
+            message: answer.error_text(ErrorShape::Nest).unwrap_or_default(),
         },
-        s if s.is_client_error() => ChasterError::Rejected {
-            status: s.as_u16(),
-            message: nest_message(response).await,
+        Status::Success | Status::ServerError(_) => ChasterError::Upstream {
+            status: answer.status_code(),
         },
-        s => ChasterError::Upstream { status: s.as_u16() },
     }
 }
 
-/// Chaster's own message from a NestJS error body, joined if it is a list.
-async fn nest_message(response: Response) -> String {
-    let body: Option<models::NestError> = response.json().await.ok();
-    match body.map(|b| b.message) {
-        Some(serde_json::Value::String(s)) => s,
-        Some(serde_json::Value::Array(items)) => items
-            .iter()
-            .filter_map(|i| i.as_str())
-            .collect::<Vec<_>>()
-            .join("; "),
-        _ => String::new(),
-    }
-}
-
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ChasterError> {
-    let bytes = response.bytes().await.map_err(ChasterError::from_reqwest)?;
-    serde_json::from_slice(&bytes).map_err(|e| {
+fn decode<T: DeserializeOwned>(answer: &Answer) -> Result<T, ChasterError> {
+    answer.json().map_err(|e| {
         tracing::warn!(error = %e, "Chaster sent a body we cannot read");
         ChasterError::Decode(e.to_string())
     })
 }
+
+#[cfg(test)]
+mod tests;

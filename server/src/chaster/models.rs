@@ -211,13 +211,6 @@ pub enum LockAction {
     Unfreeze,
 }
 
-/// A NestJS error body; `message` is a string or a list of strings.
-#[derive(Debug, Deserialize)]
-pub(super) struct NestError {
-    #[serde(default)]
-    pub message: Value,
-}
-
 fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,

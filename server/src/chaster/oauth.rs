@@ -2,17 +2,18 @@
 //! Public API's `GET /auth/profile` with the signed-in user's access token.
 //!
 //! Tokens are `SecretString`s from the moment they are read; neither they nor the token
-//! endpoint's bodies are ever logged.
+//! endpoint's bodies are ever logged. Both calls go through [`crate::upstream`] like every
+//! other; the profile also through the request budget and its 429 pause (`ChasterClient::call`).
 
 use std::time::Duration;
 
-use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use super::models::User;
-use super::{decode, error_for, ChasterClient, ChasterError};
+use super::{decode, ChasterClient, ChasterError};
 use crate::configuration::OAuthApp;
+use crate::upstream::{ErrorShape, Status, Transport};
 
 const AUTH_PATH: &str = "/auth/realms/app/protocol/openid-connect/auth";
 const TOKEN_PATH: &str = "/auth/realms/app/protocol/openid-connect/token";
@@ -40,12 +41,6 @@ struct TokenBody {
     refresh_expires_in: Option<u64>,
 }
 
-#[derive(Deserialize)]
-struct OAuthErrorBody {
-    #[serde(default)]
-    error: String,
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum OAuthError {
     /// The code or refresh token is spent, expired or revoked: the user must sign in again.
@@ -61,7 +56,7 @@ pub enum OAuthError {
 /// The token endpoint of one OAuth2 client. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct OAuthClient {
-    http: reqwest::Client,
+    transport: Transport,
     app: OAuthApp,
 }
 
@@ -69,29 +64,21 @@ impl ChasterClient {
     /// An OAuth2 client sharing this client's connection pool and timeouts.
     pub fn oauth(&self, app: OAuthApp) -> OAuthClient {
         OAuthClient {
-            http: self.http.clone(),
+            transport: self.transport.clone(),
             app,
         }
     }
 
-    /// `GET /auth/profile` as the user of `access_token` (Public API).
+    /// `GET /auth/profile` as the user of `access_token` (Public API): the same budget, 429
+    /// pause and errors as every other Chaster call.
     pub async fn get_profile(&self, access_token: &SecretString) -> Result<User, ChasterError> {
-        self.limiter.acquire(self.priority).await?;
         let url = self.url(&["auth", "profile"]);
-        let result = self
-            .http
+        let request = self
+            .transport
             .get(url)
-            .bearer_auth(access_token.expose_secret())
-            .send()
-            .await;
-        let response = result.map_err(ChasterError::from_reqwest)?;
-        let status = response.status();
-        if !status.is_success() {
-            let error = error_for(status, response).await;
-            tracing::warn!(endpoint = "auth/profile", %error, "Chaster refused a call");
-            return Err(error);
-        }
-        decode(response).await
+            .bearer_auth(access_token.expose_secret());
+        let answer = self.call("auth/profile", request).await?;
+        decode(&answer)
     }
 }
 
@@ -137,45 +124,40 @@ impl OAuthClient {
         ];
         form.extend_from_slice(fields);
         let url = format!("{}{TOKEN_PATH}", self.app.sso_base_url);
-        let response = self
-            .http
-            .post(url)
-            .form(&form)
-            .send()
+        let answer = self
+            .transport
+            .send(self.transport.post(url).form(&form))
             .await
-            .map_err(ChasterError::from_reqwest)?;
-        let status = response.status();
-        if status.is_success() {
-            let body: TokenBody = decode(response).await?;
-            return Ok(TokenSet {
-                access_token: SecretString::from(body.access_token),
-                refresh_token: SecretString::from(body.refresh_token),
-                expires_in: Duration::from_secs(body.expires_in.unwrap_or(60)),
-                refresh_expires_in: body
-                    .refresh_expires_in
-                    .filter(|s| *s > 0)
-                    .map(Duration::from_secs),
-            });
-        }
-        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
-            tracing::warn!(status = status.as_u16(), "Chaster's token endpoint failed");
-            return Err(ChasterError::Upstream {
-                status: status.as_u16(),
+            .map_err(|failure| {
+                let error = ChasterError::from(failure);
+                tracing::warn!(%error, "Chaster's token endpoint failed");
+                error
+            })?;
+        let status = answer.status_code();
+        match answer.status() {
+            Status::Success => {
+                let body: TokenBody = decode(&answer)?;
+                return Ok(TokenSet {
+                    access_token: SecretString::from(body.access_token),
+                    refresh_token: SecretString::from(body.refresh_token),
+                    expires_in: Duration::from_secs(body.expires_in.unwrap_or(60)),
+                    refresh_expires_in: body
+                        .refresh_expires_in
+                        .filter(|s| *s > 0)
+                        .map(Duration::from_secs),
+                });
             }
-            .into());
+            Status::TooManyRequests { .. } | Status::ServerError(_) => {
+                tracing::warn!(status, "Chaster's token endpoint failed");
+                return Err(ChasterError::Upstream { status }.into());
+            }
+            _ => {}
         }
-        let error = response
-            .json::<OAuthErrorBody>()
-            .await
-            .map(|b| b.error)
-            .unwrap_or_default();
+        let error = answer.error_text(ErrorShape::OAuth).unwrap_or_default();
         if error == "invalid_grant" {
             return Err(OAuthError::InvalidGrant);
         }
-        tracing::warn!(status = status.as_u16(), %error, "Chaster's token endpoint refused us");
-        Err(OAuthError::Refused {
-            status: status.as_u16(),
-            error,
-        })
+        tracing::warn!(status, %error, "Chaster's token endpoint refused us");
+        Err(OAuthError::Refused { status, error })
     }
 }

@@ -107,9 +107,9 @@ impl ChasterClient {
             "search",
         ]);
         let response = self
-            .send("logs/search", self.http.post(url).json(query))
+            .send("logs/search", self.transport.post(url).json(query))
             .await?;
-        decode(response).await
+        decode(&response)
     }
 
     /// `POST /api/extensions/sessions/{sessionId}/temporary-opening/open`. Chaster answers 400
@@ -128,8 +128,11 @@ impl ChasterClient {
             "open",
         ]);
         let body = serde_json::json!({ "actor": actor });
-        self.send("temporary-opening/open", self.http.post(url).json(&body))
-            .await?;
+        self.send(
+            "temporary-opening/open",
+            self.transport.post(url).json(&body),
+        )
+        .await?;
         Ok(())
     }
 
@@ -139,8 +142,10 @@ impl ChasterClient {
         token: &ConfigToken,
     ) -> Result<PartnerConfiguration, ChasterError> {
         let url = self.url(&["api", "extensions", "configurations", token.expose()]);
-        let response = self.send("configurations/get", self.http.get(url)).await?;
-        decode(response).await
+        let response = self
+            .send("configurations/get", self.transport.get(url))
+            .await?;
+        decode(&response)
     }
 
     /// `PUT /api/extensions/configurations/{token}` with `{config}`. `config` is public: the
@@ -154,10 +159,10 @@ impl ChasterClient {
         let url = self.url(&["api", "extensions", "configurations", token.expose()]);
         let body = serde_json::json!({ "config": config });
         let response = self
-            .send("configurations/put", self.http.put(url).json(&body))
+            .send("configurations/put", self.transport.put(url).json(&body))
             .await?;
-        let bytes = response.bytes().await.unwrap_or_default();
-        Ok(serde_json::from_slice::<PartnerConfiguration>(&bytes)
+        Ok(response
+            .json::<PartnerConfiguration>()
             .ok()
             .filter(|c| c.config.is_object()))
     }

@@ -66,7 +66,7 @@ pub fn short_reason(e: &DeviceError) -> &'static str {
         DeviceError::BadRequest { .. } => "CANDY HOUSE refused the request",
         DeviceError::CommandFailed { .. } => "the box reported a failure",
         DeviceError::Timeout { .. } => "CANDY HOUSE did not answer",
-        DeviceError::Upstream { .. } => "CANDY HOUSE had a problem",
+        DeviceError::Upstream { .. } | DeviceError::TooLarge { .. } => "CANDY HOUSE had a problem",
         DeviceError::LockNotSupported => "the box cannot be locked remotely",
     }
 }

@@ -55,6 +55,9 @@ pub enum DeviceError {
     /// A lock command to a box that only unlocks remotely (SESAME Bike).
     #[error("this box cannot be locked remotely")]
     LockNotSupported,
+    /// The answer is over the transport's body limit; it was not read.
+    #[error("CANDY HOUSE's answer is larger than {limit} bytes")]
+    TooLarge { limit: usize },
 }
 
 /// What the wearer and keyholder read when the month's CANDY HOUSE requests are used up.
@@ -118,7 +121,7 @@ impl DeviceError {
             Self::Timeout { .. } => {
                 "CANDY HOUSE did not answer in time. The box may or may not have moved; check its status before trying again.".into()
             }
-            Self::Upstream { .. } => {
+            Self::Upstream { .. } | Self::TooLarge { .. } => {
                 "CANDY HOUSE's service had a problem. Try again in a minute.".into()
             }
             Self::LockNotSupported => {
@@ -139,6 +142,7 @@ impl DeviceError {
                 | Self::CommandFailed { .. }
                 | Self::Timeout { .. }
                 | Self::Upstream { .. }
+                | Self::TooLarge { .. }
         )
     }
 
@@ -150,9 +154,10 @@ impl DeviceError {
             Self::QuotaExhausted { next_try } => Some(*next_try),
             Self::Banned { remaining } => Some(*remaining),
             Self::Offline { .. } => Some(Duration::from_secs(60)),
-            Self::CommandFailed { .. } | Self::Timeout { .. } | Self::Upstream { .. } => {
-                Some(Duration::from_secs(30))
-            }
+            Self::CommandFailed { .. }
+            | Self::Timeout { .. }
+            | Self::Upstream { .. }
+            | Self::TooLarge { .. } => Some(Duration::from_secs(30)),
             _ => None,
         }
     }
@@ -161,7 +166,9 @@ impl DeviceError {
     pub fn error_code(&self) -> ErrorCode {
         match self {
             Self::Throttled { .. } | Self::Banned { .. } => ErrorCode::RateLimited,
-            Self::Timeout { .. } | Self::Upstream { .. } => ErrorCode::UpstreamUnavailable,
+            Self::Timeout { .. } | Self::Upstream { .. } | Self::TooLarge { .. } => {
+                ErrorCode::UpstreamUnavailable
+            }
             _ => ErrorCode::DeviceError,
         }
     }

@@ -1,10 +1,12 @@
-//! What both CANDY HOUSE clients share: sending one request and reading any answer safely.
+//! What both CANDY HOUSE clients share: one request through the hub's transport, and any
+//! answer read into a [`Reply`].
 
 use std::time::Duration;
 
 use serde_json::Value;
 
 use super::error::DeviceError;
+use crate::upstream::{Answer, ErrorShape, Failure, Transport};
 
 /// An answer, read whole. `json` is `Null` when the body is not JSON.
 #[derive(Debug)]
@@ -13,6 +15,7 @@ pub(crate) struct Reply {
     pub json: Value,
     /// The start of the body, for logs (CANDY HOUSE bodies carry no credentials).
     pub excerpt: String,
+    /// Capped by the transport ([`crate::retry_after`]).
     pub retry_after: Option<Duration>,
 }
 
@@ -21,17 +24,9 @@ impl Reply {
         (200..300).contains(&self.status)
     }
 
-    /// The error text of any known error shape: `{error}`, `{errorMessage}` (AWS Lambda) or
-    /// `{message}` (API Gateway), or a bare JSON string.
-    pub fn error_text(&self) -> Option<&str> {
-        match &self.json {
-            Value::Object(map) => ["error", "errorMessage", "message"]
-                .iter()
-                .find_map(|k| map.get(*k).and_then(Value::as_str))
-                .filter(|s| !s.trim().is_empty()),
-            Value::String(s) => Some(s.as_str()),
-            _ => None,
-        }
+    /// The error text of any CANDY HOUSE error shape ([`ErrorShape::CandyHouse`]).
+    pub fn error_text(&self) -> Option<String> {
+        ErrorShape::CandyHouse.text(&self.json)
     }
 
     pub fn unexpected(&self, what: &str) -> DeviceError {
@@ -40,63 +35,44 @@ impl Reply {
             detail: format!("unexpected answer to {what}: {}", self.excerpt),
         }
     }
-}
 
-pub(crate) fn build_client(timeout: Duration) -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(timeout)
-        .connect_timeout(timeout.min(Duration::from_secs(5)))
-        .user_agent(concat!("sesame-opener/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .expect("the HTTP client configuration is valid")
-}
+    pub(crate) fn from_answer(answer: &Answer) -> Reply {
+        Reply {
+            status: answer.status_code(),
+            json: answer.value(),
+            excerpt: answer.excerpt(),
+            retry_after: answer.retry_after(),
+        }
+    }
 
-/// Sends the request and reads the whole answer; transport failures become typed errors.
-pub(crate) async fn send(
-    request: reqwest::RequestBuilder,
-    what: &str,
-) -> Result<Reply, DeviceError> {
-    let response = request.send().await.map_err(|e| transport_error(e, what))?;
-    let status = response.status().as_u16();
-    let retry_after = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|e| transport_error(e, what))?;
-    Ok(Reply::from_parts(status, retry_after.as_deref(), &bytes))
-}
-
-impl Reply {
     /// Reads an answer from its parts (pure, so the fuzz targets in `fuzz/` can drive it).
     pub(crate) fn from_parts(status: u16, retry_after: Option<&str>, bytes: &[u8]) -> Reply {
-        // Capped in one place for every upstream (fuzz/regressions/sesame_answer).
-        let retry_after = crate::retry_after::parse(retry_after);
-        let json = serde_json::from_slice(bytes).unwrap_or(Value::Null);
-        let excerpt: String = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
-        Reply {
-            status,
-            json,
-            excerpt,
-            retry_after,
-        }
+        Reply::from_answer(&Answer::from_parts(status, retry_after, bytes))
     }
 }
 
-fn transport_error(e: reqwest::Error, what: &str) -> DeviceError {
-    // reqwest's Display may contain the URL; ours carry only ids, never credentials.
-    if e.is_timeout() {
-        DeviceError::Timeout {
+/// Sends the request through the transport; a failure to get an answer is a typed error.
+pub(crate) async fn send(
+    transport: &Transport,
+    request: reqwest::RequestBuilder,
+    what: &str,
+) -> Result<Reply, DeviceError> {
+    match transport.send(request).await {
+        Ok(answer) => Ok(Reply::from_answer(&answer)),
+        Err(failure) => Err(device_error(failure, what)),
+    }
+}
+
+fn device_error(failure: Failure, what: &str) -> DeviceError {
+    match failure {
+        Failure::Timeout => DeviceError::Timeout {
             detail: format!("{what}: no answer in time"),
-        }
-    } else {
-        DeviceError::Upstream {
+        },
+        Failure::TooLarge { limit } => DeviceError::TooLarge { limit },
+        Failure::Unreachable(text) | Failure::Unreadable(text) => DeviceError::Upstream {
             status: None,
-            detail: format!("{what}: {e}"),
-        }
+            detail: format!("{what}: {text}"),
+        },
     }
 }
 

@@ -17,6 +17,7 @@ use super::settings::SesameSettings;
 use super::v3::{V3Client, V3Status};
 use super::webapi::{WebApiClient, WebStatus};
 use crate::domain::{ApiKey, DeviceCredentials, RequestCounter};
+use crate::upstream::{Transport, SESAME_BODY_LIMIT};
 
 /// What a registration check learned about a box.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,10 +60,13 @@ impl SesameHub {
             settings.quota.clone(),
             settings.clock.clone(),
         ));
+        // One transport (one connection pool) for both APIs.
+        let transport = Transport::new(settings.timeout, SESAME_BODY_LIMIT)
+            .expect("the HTTP client configuration is valid");
         Self {
             inner: Arc::new(HubInner {
-                v3: V3Client::new(settings.clone(), gate.clone()),
-                web: WebApiClient::new(settings.clone(), gate.clone()),
+                v3: V3Client::new(settings.clone(), gate.clone(), transport.clone()),
+                web: WebApiClient::new(settings.clone(), gate.clone(), transport),
                 cache: StatusCache::new(settings.status_ttl, settings.clock.clone()),
                 command_locks: Mutex::new(HashMap::new()),
                 last_tag_second: Mutex::new(HashMap::new()),

@@ -16,6 +16,7 @@ use super::http::{self, encode_segment, mentions_rate_limit, Reply};
 use super::settings::SesameSettings;
 use super::sign;
 use crate::domain::{ApiKey, DeviceSecret};
+use crate::upstream::Transport;
 
 /// `GET /api/sesame2/{uuid}`, tolerant of missing and unknown fields.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,7 +48,7 @@ pub struct HistoryEntry {
 
 #[derive(Clone)]
 pub struct WebApiClient {
-    http: reqwest::Client,
+    transport: Transport,
     base: String,
     settings: Arc<SesameSettings>,
     gate: Arc<KeyGate>,
@@ -94,9 +95,13 @@ pub(crate) fn map_error(
 }
 
 impl WebApiClient {
-    pub(crate) fn new(settings: Arc<SesameSettings>, gate: Arc<KeyGate>) -> Self {
+    pub(crate) fn new(
+        settings: Arc<SesameSettings>,
+        gate: Arc<KeyGate>,
+        transport: Transport,
+    ) -> Self {
         Self {
-            http: http::build_client(settings.timeout),
+            transport,
             base: format!(
                 "{}/api/sesame2",
                 settings.webapi_base_url.trim_end_matches('/')
@@ -113,7 +118,12 @@ impl WebApiClient {
         what: &str,
     ) -> Result<Reply, DeviceError> {
         self.gate.admit(key).await?;
-        let reply = http::send(request.header("x-api-key", key.expose()), what).await?;
+        let reply = http::send(
+            &self.transport,
+            request.header("x-api-key", key.expose()),
+            what,
+        )
+        .await?;
         if reply.is_success() {
             self.gate.quota_available(key);
         }
@@ -127,10 +137,9 @@ impl WebApiClient {
             _ => reply.status,
         };
         let wait = reply.retry_after.unwrap_or(self.settings.throttle_backoff);
-        let error = match map_error(status, reply.error_text(), wait) {
-            DeviceError::Upstream { .. } if reply.error_text().is_none() => {
-                reply.unexpected("a Web API call")
-            }
+        let text = reply.error_text();
+        let error = match map_error(status, text.as_deref(), wait) {
+            DeviceError::Upstream { .. } if text.is_none() => reply.unexpected("a Web API call"),
             other => other,
         };
         let error = match error {
@@ -150,7 +159,7 @@ impl WebApiClient {
     /// `GET /api/sesame2/{uuid}`.
     pub async fn status(&self, key: &ApiKey, uuid: &str) -> Result<WebStatus, DeviceError> {
         let request = self
-            .http
+            .transport
             .get(format!("{}/{}", self.base, encode_segment(uuid)));
         let reply = self.call(key, request, "status").await?;
         let status = Some(&reply.json)
@@ -184,7 +193,7 @@ impl WebApiClient {
             let body =
                 json!({ "cmd": command as u8, "history": tag, "sign": sign::sign_now(secret) });
             let reply = self
-                .call(key, self.http.post(&url).json(&body), "command")
+                .call(key, self.transport.post(&url).json(&body), "command")
                 .await?;
             let status_in_body = reply.json.get("statusCode").and_then(Value::as_u64);
             let accepted = reply.is_success()
@@ -215,7 +224,7 @@ impl WebApiClient {
     ) -> Result<Vec<HistoryEntry>, DeviceError> {
         let url = format!("{}/{}/history", self.base, encode_segment(uuid));
         let request = self
-            .http
+            .transport
             .get(url)
             .query(&[("page", page), ("lg", count.min(50))]);
         let reply = self.call(key, request, "history").await?;

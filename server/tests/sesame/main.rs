@@ -7,5 +7,6 @@ mod store;
 mod truth;
 mod v3;
 mod webapi;
+mod wire_limits;
 mod wire_v3;
 mod wire_web;

@@ -20,7 +20,8 @@ pub(crate) fn map_error(code: Option<&str>, status: u16) -> DeviceError {
         "DEVICE_IS_BUSY" => {
             let secs = words.next().and_then(|s| s.parse::<u64>().ok());
             return DeviceError::Busy {
-                retry_after: secs.map(Duration::from_secs),
+                // A wait read from an answer, capped like every `Retry-After`.
+                retry_after: secs.map(|s| crate::retry_after::cap(Duration::from_secs(s))),
             };
         }
         "UNAUTHORIZED" => {

@@ -12,6 +12,7 @@ use super::gate::KeyGate;
 use super::http::{self, encode_segment as encode, Reply};
 use super::settings::SesameSettings;
 use crate::domain::ApiKey;
+use crate::upstream::Transport;
 
 /// `GET /sesame/{device_id}`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,7 +50,7 @@ impl V3Command {
 
 #[derive(Clone)]
 pub struct V3Client {
-    http: reqwest::Client,
+    transport: Transport,
     base: String,
     settings: Arc<SesameSettings>,
     gate: Arc<KeyGate>,
@@ -62,9 +63,13 @@ pub(crate) use codes::map_error;
 pub(crate) use command::terminated_outcome;
 
 impl V3Client {
-    pub(crate) fn new(settings: Arc<SesameSettings>, gate: Arc<KeyGate>) -> Self {
+    pub(crate) fn new(
+        settings: Arc<SesameSettings>,
+        gate: Arc<KeyGate>,
+        transport: Transport,
+    ) -> Self {
         Self {
-            http: http::build_client(settings.timeout),
+            transport,
             base: settings.v3_base_url.trim_end_matches('/').to_owned(),
             settings,
             gate,
@@ -82,19 +87,25 @@ impl V3Client {
     ) -> Result<Reply, DeviceError> {
         self.gate.admit(key).await?;
         let mut request = self
-            .http
+            .transport
             .request(method, format!("{}{path}", self.base))
             .header(reqwest::header::AUTHORIZATION, key.expose());
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let reply = http::send(request, path.split('?').next().unwrap_or(path)).await?;
+        let reply = http::send(
+            &self.transport,
+            request,
+            path.split('?').next().unwrap_or(path),
+        )
+        .await?;
         Ok(reply)
     }
 
     /// Turns an error answer into a typed error, applying the key-wide consequences.
     pub(crate) fn fail(&self, key: &ApiKey, reply: &Reply) -> DeviceError {
-        let error = match map_error(reply.error_text(), reply.status) {
+        let text = reply.error_text();
+        let error = match map_error(text.as_deref(), reply.status) {
             DeviceError::Banned { .. } => DeviceError::Banned {
                 remaining: self.gate.ban(key),
             },
@@ -103,9 +114,7 @@ impl V3Client {
                 self.gate.throttle(key, wait);
                 DeviceError::Throttled { retry_after: wait }
             }
-            DeviceError::Upstream { .. } if reply.error_text().is_none() => {
-                reply.unexpected("a v3 call")
-            }
+            DeviceError::Upstream { .. } if text.is_none() => reply.unexpected("a v3 call"),
             other => other,
         };
         tracing::warn!(status = reply.status, error = %error, "Sesame v3 call failed");
