@@ -1,13 +1,12 @@
-//! One box, whichever API is behind it: status, lock, unlock, each verified.
+//! One box, whichever API is behind it: its handle, and its status (shared or fresh). The
+//! commands are in `command.rs`, the proof of control in `proof.rs`.
 
-use api_types::{BoxStatus, CommandOutcome, CommandResult, LatchState};
+use api_types::{BoxStatus, LatchState};
 use chrono::{DateTime, Utc};
 
 use super::error::DeviceError;
 use super::hub::{cache_key, SesameHub};
 use super::product::{capabilities_of_model, Capabilities};
-use super::v3::V3Command;
-use super::webapi::WebCommand;
 use crate::domain::DeviceCredentials;
 
 /// The position a command asks for.
@@ -18,14 +17,14 @@ pub enum Target {
 }
 
 impl Target {
-    fn latch(self) -> LatchState {
+    pub(super) fn latch(self) -> LatchState {
         match self {
             Self::Locked => LatchState::Locked,
             Self::Unlocked => LatchState::Unlocked,
         }
     }
 
-    fn opposite(self) -> LatchState {
+    pub(super) fn opposite(self) -> LatchState {
         match self {
             Self::Locked => LatchState::Unlocked,
             Self::Unlocked => LatchState::Locked,
@@ -40,17 +39,6 @@ pub(crate) fn latch_words(latch: LatchState) -> &'static str {
         LatchState::Jammed => "between locked and unlocked (jammed or half-turned)",
         LatchState::Unknown => "in an unknown position",
     }
-}
-
-/// How long before our send time a status timestamp still counts as a reaction to it
-/// (clock skew between us and CANDY HOUSE).
-const FRESHNESS_SKEW_SECS: i64 = 1;
-
-/// What the readings after one command showed.
-pub(super) struct Verified {
-    pub(super) outcome: Option<CommandOutcome>,
-    /// The last reading after the command, if any could be taken.
-    pub(super) status: Option<BoxStatus>,
 }
 
 /// A handle on one box, obtained from [`SesameHub::device`]. Cheap to clone.
@@ -205,238 +193,4 @@ impl Device {
     pub(super) async fn read_status(&self) -> Result<BoxStatus, DeviceError> {
         self.hub.read_status(&self.credentials).await
     }
-
-    pub async fn lock(&self) -> Result<CommandResult, DeviceError> {
-        self.command(Target::Locked).await
-    }
-
-    pub async fn unlock(&self) -> Result<CommandResult, DeviceError> {
-        self.command(Target::Unlocked).await
-    }
-
-    /// Sends the command, then re-reads the status until it shows the target (or the attempts
-    /// run out). A box that ends between locked and unlocked gets the command once more. One
-    /// command at a time per box; others wait their turn.
-    pub async fn command(&self, target: Target) -> Result<CommandResult, DeviceError> {
-        if target == Target::Locked && !self.caps.can_lock {
-            return Err(DeviceError::LockNotSupported);
-        }
-        let lock = self.hub.command_lock(&self.credentials);
-        let _turn = lock.lock().await;
-        let (mut verified, mut task_succeeded) = self.command_once(target).await?;
-        let mut resent = false;
-        if verified
-            .status
-            .as_ref()
-            .is_some_and(|s| s.latch == LatchState::Jammed)
-            && verified.outcome != Some(CommandOutcome::Confirmed)
-        {
-            tracing::warn!(
-                "the Sesame reports a jammed latch after a command; sending it once more"
-            );
-            (verified, task_succeeded) = self.command_once(target).await?;
-            resent = true;
-        }
-        Ok(self.report(target, verified, task_succeeded, resent))
-    }
-
-    /// One command and its verification; the caller holds the box's turn.
-    pub(super) async fn command_once(
-        &self,
-        target: Target,
-    ) -> Result<(Verified, bool), DeviceError> {
-        let tag = self.new_tag().await;
-        self.command_tagged(target, &tag).await
-    }
-
-    pub(super) async fn command_tagged(
-        &self,
-        target: Target,
-        tag: &str,
-    ) -> Result<(Verified, bool), DeviceError> {
-        let cache_key = cache_key(&self.credentials);
-        self.hub.cache().invalidate(&cache_key);
-        let sent_at = Utc::now();
-        let task_succeeded = self.send(target, tag).await?;
-        let verified = self.verify(target, sent_at, task_succeeded).await;
-        if let Some(status) = &verified.status {
-            self.hub.cache().put(&cache_key, status.clone()).await;
-        }
-        Ok((verified, task_succeeded))
-    }
-
-    /// Returns whether CANDY HOUSE reported the command as carried out (v3 tasks only).
-    async fn send(&self, target: Target, tag: &str) -> Result<bool, DeviceError> {
-        match &self.credentials {
-            DeviceCredentials::WebApi {
-                uuid,
-                api_key,
-                secret,
-            } => {
-                let cmd = if target == Target::Locked {
-                    WebCommand::Lock
-                } else {
-                    WebCommand::Unlock
-                };
-                self.hub
-                    .webapi()
-                    .command(api_key, uuid, secret, cmd, tag)
-                    .await?;
-                Ok(false)
-            }
-            DeviceCredentials::LegacyV3 { device_id, api_key } => {
-                let cmd = if target == Target::Locked {
-                    V3Command::Lock
-                } else {
-                    V3Command::Unlock
-                };
-                match self.hub.v3().command(api_key, device_id, cmd).await {
-                    Ok(()) => Ok(true),
-                    // The task may still complete: let the status tell.
-                    Err(DeviceError::Timeout { .. }) => Ok(false),
-                    Err(DeviceError::LowBattery { .. }) => {
-                        let percent = self.status().await.ok().and_then(|s| s.battery_percent);
-                        Err(DeviceError::LowBattery { percent })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-        }
-    }
-
-    /// Reads the status after the command. Only a reading that says the hub is online and the
-    /// latch is at the target confirms; an offline hub stops the readings (its status is the
-    /// last known one and would not change).
-    async fn verify(
-        &self,
-        target: Target,
-        sent_at: DateTime<Utc>,
-        task_succeeded: bool,
-    ) -> Verified {
-        let settings = &self.hub.settings().verify;
-        let mut last = None;
-        for _ in 0..settings.attempts.max(1) {
-            tokio::time::sleep(settings.delay).await;
-            let Ok(mut status) = self.read_status().await else {
-                continue;
-            };
-            if task_succeeded && status.latch != target.latch() {
-                // v3 status can stay stale for minutes after a successful task: `sync` first.
-                status = self.synced_status().await.unwrap_or(status);
-            }
-            let outcome = if task_succeeded {
-                // v3: the task terminated successfully; CANDY HOUSE saw the latch move.
-                Some(CommandOutcome::Confirmed)
-            } else if !status.reachable {
-                last = Some(status);
-                break;
-            } else if status.latch == target.latch() {
-                Some(CommandOutcome::Confirmed)
-            } else if status.latch == target.opposite() && is_fresh(&status, sent_at) {
-                Some(CommandOutcome::Mismatch)
-            } else {
-                None
-            };
-            last = Some(status);
-            if outcome.is_some() {
-                return Verified {
-                    outcome,
-                    status: last,
-                };
-            }
-        }
-        Verified {
-            outcome: task_succeeded.then_some(CommandOutcome::Confirmed),
-            status: last,
-        }
-    }
-
-    /// v3 only: `sync`, then the status again.
-    async fn synced_status(&self) -> Option<BoxStatus> {
-        let DeviceCredentials::LegacyV3 { device_id, api_key } = &self.credentials else {
-            return None;
-        };
-        let v3 = self.hub.v3();
-        if let Err(e) = v3.command(api_key, device_id, V3Command::Sync).await {
-            tracing::info!(error = %e, "v3 sync before the verification read failed");
-        }
-        self.read_status().await.ok()
-    }
-
-    pub(super) fn report(
-        &self,
-        target: Target,
-        verified: Verified,
-        task_succeeded: bool,
-        resent: bool,
-    ) -> CommandResult {
-        let wanted = latch_words(target.latch());
-        let Verified { outcome, status } = verified;
-        let (outcome, message) = match (outcome, &status) {
-            (Some(CommandOutcome::Confirmed), _) if task_succeeded => (
-                CommandOutcome::Confirmed,
-                format!("CANDY HOUSE reports the command as carried out: the Sesame is {wanted}."),
-            ),
-            (Some(CommandOutcome::Confirmed), _) => (
-                CommandOutcome::Confirmed,
-                format!("The Sesame reports it is {wanted}."),
-            ),
-            (Some(CommandOutcome::Mismatch), Some(s)) => (
-                CommandOutcome::Mismatch,
-                format!(
-                    "The Sesame reports it is {} after the command. It may have been turned by hand or be jammed; check the box.",
-                    latch_words(s.latch)
-                ),
-            ),
-            (_, Some(s)) if s.latch == LatchState::Jammed && s.reachable && resent => (
-                CommandOutcome::Jammed,
-                "The Sesame stopped between locked and unlocked: it is jammed or half-turned, even after the command was sent a second time. Check the box: something may block the latch, or the lock angles may need to be set again in the Sesame app.".to_owned(),
-            ),
-            (_, Some(s)) if !s.reachable => (
-                CommandOutcome::NotConfirmed,
-                offline_message(s),
-            ),
-            (_, Some(s)) => {
-                let mut m = format!(
-                    "CANDY HOUSE accepted the command, but the Sesame still reports it is {}. It may not have received the command, or the secret key may be wrong. Check the box before relying on it.",
-                    latch_words(s.latch)
-                );
-                if let (true, Some(p)) = (s.battery_low, s.battery_percent) {
-                    m.push_str(&format!(" Its battery is low ({p} %), which can stop the motor."));
-                }
-                (CommandOutcome::NotConfirmed, m)
-            }
-            (_, None) => (
-                CommandOutcome::NotConfirmed,
-                "CANDY HOUSE accepted the command, but no status could be read after it, so it is not confirmed. Check the box before relying on it.".into(),
-            ),
-        };
-        CommandResult {
-            outcome,
-            message,
-            status,
-        }
-    }
-}
-
-/// Why an offline reading confirms nothing: CANDY HOUSE keeps answering with the last known state.
-pub(crate) fn offline_message(s: &BoxStatus) -> String {
-    let since = s
-        .last_update
-        .as_deref()
-        .map(|t| format!(" since {t}"))
-        .unwrap_or_default();
-    format!(
-        "Not confirmed: the Sesame's hub has been offline{since}, so the command was probably not carried out, and the state it shows ({}) is only the last one it reported. Check the hub's power and Wi-Fi.",
-        latch_words(s.latch)
-    )
-}
-
-/// A Web API status updated after our command was sent reflects the box's reaction to it.
-fn is_fresh(status: &BoxStatus, sent_at: DateTime<Utc>) -> bool {
-    status
-        .last_update
-        .as_deref()
-        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-        .is_some_and(|t| t.timestamp() >= sent_at.timestamp() - FRESHNESS_SKEW_SECS)
 }

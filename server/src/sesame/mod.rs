@@ -8,6 +8,7 @@
 
 pub mod budget;
 mod cache;
+mod command;
 mod device;
 mod error;
 // Entry points for the fuzz targets in `fuzz/` and their regression tests; not an API.
