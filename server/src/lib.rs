@@ -7,7 +7,6 @@ pub mod clock;
 pub mod configuration;
 pub mod crypto;
 pub mod custody;
-pub mod dashboard;
 pub mod domain;
 pub mod error;
 pub mod jobs;
