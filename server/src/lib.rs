@@ -2,6 +2,7 @@
 //! See ARCHITECTURE.md for the map.
 
 pub mod auth;
+pub mod bucket;
 pub mod chaster;
 pub mod clock;
 pub mod configuration;

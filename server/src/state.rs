@@ -110,6 +110,12 @@ impl FromRef<AppState> for Arc<Settings> {
     }
 }
 
+impl FromRef<AppState> for Arc<TokenResolver> {
+    fn from_ref(state: &AppState) -> Self {
+        state.sessions.clone()
+    }
+}
+
 impl FromRef<AppState> for ChasterClient {
     fn from_ref(state: &AppState) -> Self {
         state.chaster.clone()
