@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reports import cycles between the modules of a Rust crate (stdlib only).
 
-Usage: python3 scripts/module_cycles.py [SRC_DIR]   (default: server/src)
+Usage: python3 scripts/module_cycles.py [--strict] [SRC_DIR]   (default: server/src)
 
 The module tree is read from `lib.rs` by following `mod x;` declarations (`#[path]` included;
 inline `mod x { … }` blocks are modules too). Every reference to a module of the crate counts:
@@ -14,7 +14,9 @@ all its descendants) form a graph; every strongly connected component of more th
 cycle, printed with one example reference (file:line) per edge. The exit code is 1 if a cycle is
 found that the allow-list does not name: at the crate root, the HTTP handlers (`routes`,
 `webhooks`) and `state` may depend on each other (handlers take `AppState`, and `AppState` holds
-their shared parts), as long as no cycle remains once `state` is taken away.
+their shared parts), as long as no cycle remains once `state` is taken away. Edges listed in
+`KNOWN` (cycles found and not yet moved, each with the move that ends it) are reported as known
+and do not fail the check unless `--strict` is given.
 """
 
 import os
@@ -23,6 +25,18 @@ import sys
 
 # At the crate root, a component made only of these is allowed if it has no cycle without `state`.
 ALLOWED_WITH_STATE = {"routes", "webhooks"}
+
+# Known edges that close a cycle nobody has moved yet: (parent module, from child, to child):
+# why. They are reported, never hidden, and do not fail the check (`--strict` makes them fail).
+# Remove an entry when its edge is gone; a new cycle elsewhere still fails.
+KNOWN = {
+    ("", "configuration", "opener"): "the opener's settings type lives in opener/ (and custody's "
+    "Penalty), while chaster/, auth/ and bucket read their settings from configuration/: give "
+    "each module its own settings type, loaded by configuration/",
+    ("", "configuration", "custody"): "see configuration -> opener",
+    ("opener", "tamper_history", "tamper"): "Verdict and the incident steps are shared by both "
+    "watches: move them to their own file",
+}
 
 TOKEN = re.compile(
     r"""
@@ -400,8 +414,30 @@ def name(module):
     return "crate" if not module else "::".join(module)
 
 
+KNOWN_BY_NAME = {
+    ("crate" if not parent else parent.replace("/", "::"), a, b): why
+    for (parent, a, b), why in KNOWN.items()
+}
+
+
+def report(label, parent, comp, edges, examples):
+    members = ", ".join(name(parent + (c,)) for c in comp)
+    print(f"{label} in {name(parent)}: {members}")
+    for a in comp:
+        for b in comp:
+            if b in edges.get(a, ()):
+                path, line = examples[(a, b)]
+                print(f"  {a} -> {b}: {os.path.relpath(path)}:{line}")
+    if len(comp) > 2:
+        print("  shortest cycles:")
+        for cycle in shortest_cycles(comp, edges):
+            print("    " + " -> ".join(cycle + [cycle[0]]))
+
+
 def main():
-    src = sys.argv[1] if len(sys.argv) > 1 else "server/src"
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    strict = "--strict" in sys.argv[1:]
+    src = args[0] if args else "server/src"
     crate = Crate(src)
     refs = crate.references()
     parents = sorted({m[:-1] for m in crate.modules if m})
@@ -422,32 +458,38 @@ def main():
                 key = (a, b)
                 if key not in examples or (path, line) < examples[key]:
                     examples[key] = (path, line)
-        edges = {}
+        edges, kept = {}, {}
         for a, b in examples:
             edges.setdefault(a, set()).add(b)
+            if strict or (name(parent), a, b) not in KNOWN_BY_NAME:
+                kept.setdefault(a, set()).add(b)
         nodes = {a for a, _ in examples} | {b for _, b in examples}
-        for comp in sccs(nodes, edges):
+        for comp in sccs(nodes, kept):
             if len(comp) < 2:
                 continue
             found += 1
             allowed = False
             if not parent and "state" in comp and set(comp) <= ALLOWED_WITH_STATE | {"state"}:
                 rest = [c for c in comp if c != "state"]
-                sub = {a: {b for b in edges.get(a, ()) if b in rest} for a in rest}
+                sub = {a: {b for b in kept.get(a, ()) if b in rest} for a in rest}
                 allowed = all(len(c) < 2 for c in sccs(set(rest), sub))
             failed |= not allowed
             label = "allowed (handlers <-> state)" if allowed else "CYCLE"
-            members = ", ".join(name(parent + (c,)) for c in comp)
-            print(f"{label} in {name(parent)}: {members}")
-            for a in comp:
-                for b in comp:
-                    if (a, b) in examples:
-                        path, line = examples[(a, b)]
-                        print(f"  {a} -> {b}: {os.path.relpath(path)}:{line}")
-            if len(comp) > 2:
-                print("  shortest cycles:")
-                for cycle in shortest_cycles(comp, edges):
-                    print("    " + " -> ".join(cycle + [cycle[0]]))
+            report(label, parent, comp, kept, examples)
+        for comp in sccs(nodes, edges):
+            waived = [
+                (a, b)
+                for a in comp
+                for b in comp
+                if b in edges.get(a, ()) and b not in kept.get(a, ())
+            ]
+            if len(comp) > 1 and waived:
+                members = ", ".join(name(parent + (c,)) for c in comp)
+                print(f"known in {name(parent)} (edges waived in KNOWN close it): {members}")
+                for a, b in waived:
+                    path, line = examples[(a, b)]
+                    why = KNOWN_BY_NAME[(name(parent), a, b)]
+                    print(f"  {a} -> {b}: {os.path.relpath(path)}:{line}: {why}")
     if failed:
         print("module cycles found (see above): move the code that causes one edge", file=sys.stderr)
         return 1
