@@ -2,6 +2,7 @@
 """Reports import cycles between the modules of a Rust crate (stdlib only).
 
 Usage: python3 scripts/module_cycles.py [--strict] [SRC_DIR]   (default: server/src)
+       python3 scripts/module_cycles.py --self-test   (checks the checker on a small crate)
 
 The module tree is read from `lib.rs` by following `mod x;` declarations (`#[path]` included;
 inline `mod x { … }` blocks are modules too). Every reference to a module of the crate counts:
@@ -434,9 +435,65 @@ def report(label, parent, comp, edges, examples):
             print("    " + " -> ".join(cycle + [cycle[0]]))
 
 
+SELF_TEST = {
+    "lib.rs": "pub mod a;\npub mod b;\npub mod c;\npub mod state;\npub mod routes;\n"
+    "#[cfg(test)]\nmod t;\n",
+    # a -> b through a use tree with braces; the comment, the string and the test module name c,
+    # and do not count (c -> a would close a cycle)
+    "a.rs": "use crate::{b::{X as Y}, state};\n// crate::c::nothing\nconst S: &str = \"crate::c\";\n"
+    "#[cfg(test)]\nmod tests {\n    use crate::c::Z;\n}\n",
+    # b -> a in an expression
+    "b.rs": "pub struct X;\nfn f() { crate::a::g(); }\n",
+    # c::d -> c::e through the parent's re-export; c::e -> c::d through `super::`
+    "c/mod.rs": "mod d;\nmod e;\npub use e::Z;\nfn h() { crate::a::g() }\n",
+    "c/d.rs": "use super::Z;\npub struct W;\n",
+    "c/e.rs": "pub struct Z;\nfn g() -> super::d::W { todo() }\n",
+    # handlers <-> state is allowed
+    "state.rs": "use crate::routes::Part;\n",
+    "routes.rs": "pub struct Part;\nuse crate::state;\n",
+    # a test module's references are not the design's
+    "t.rs": "use crate::c::Z;\nuse crate::b::X;\n",
+}
+SELF_TEST_EXPECT = [
+    "CYCLE in crate: a, b",
+    "  a -> b: ",
+    "  b -> a: ",
+    "CYCLE in c: c::d, c::e",
+    "allowed (handlers <-> state) in crate: routes, state",
+]
+
+
+def self_test():
+    """Runs the check on a small crate written to a temporary folder."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as root:
+        for path, text in SELF_TEST.items():
+            os.makedirs(os.path.dirname(os.path.join(root, path)), exist_ok=True)
+            with open(os.path.join(root, path), "w", encoding="utf-8") as f:
+                f.write(text)
+        run = subprocess.run(
+            [sys.executable, __file__, root], capture_output=True, text=True, check=False
+        )
+    lines = run.stdout.splitlines()
+    missing = [
+        e for e in SELF_TEST_EXPECT if not any(l == e or (e.endswith(" ") and l.startswith(e)) for l in lines)
+    ]
+    unexpected = [l for l in lines if l.startswith("CYCLE") and "a, b" not in l and "c::d" not in l]
+    if run.returncode != 1 or missing or unexpected:
+        print(run.stdout + run.stderr)
+        print(f"self-test FAILED: exit {run.returncode}, missing {missing}, unexpected {unexpected}")
+        return 1
+    print("self-test passed")
+    return 0
+
+
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     strict = "--strict" in sys.argv[1:]
+    if "--self-test" in sys.argv[1:]:
+        return self_test()
     src = args[0] if args else "server/src"
     crate = Crate(src)
     refs = crate.references()

@@ -19,6 +19,7 @@ cargo fmt --all --check || die "the code is not formatted: run \`cargo fmt --all
 
 say "checking for module cycles: scripts/module_cycles.py ($(elapsed) so far)"
 command -v python3 >/dev/null || die "python3 not found (Debian package python3)"
+python3 scripts/module_cycles.py --self-test >/dev/null || die "scripts/module_cycles.py --self-test failed"
 python3 scripts/module_cycles.py server/src \
   || die "an import cycle between server modules (listed above): move the code one edge names"
 
