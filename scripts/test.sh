@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The one test command: installs what is missing, builds the page, runs every test
-# (unit, integration and the browser end-to-end tests). Needs no input; CI runs it as .ci/run.
+# The one test command: installs what is missing, checks the format, the module cycles and
+# clippy (fast, before anything long), builds the page, runs every test (unit, integration, the
+# Postgres tests and the browser end-to-end tests). Needs no input; CI runs it as .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,7 +13,23 @@ start=$SECONDS
 bash scripts/setup.sh
 export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
-# The browser tests fail rather than skip without a browser; say why up front.
+# Habits first: each takes seconds to a few minutes and fails before the long tests do.
+say "checking the format: cargo fmt --all --check ($(elapsed) so far)"
+cargo fmt --all --check || die "the code is not formatted: run \`cargo fmt --all\` and commit the result"
+
+say "checking for module cycles: scripts/module_cycles.py ($(elapsed) so far)"
+command -v python3 >/dev/null || die "python3 not found (Debian package python3)"
+python3 scripts/module_cycles.py --self-test >/dev/null || die "scripts/module_cycles.py --self-test failed"
+python3 scripts/module_cycles.py server/src \
+  || die "an import cycle between server modules (listed above): move the code one edge names"
+
+say "running clippy: cargo clippy --workspace --all-targets -- -D warnings ($(elapsed) so far)"
+cargo clippy --workspace --all-targets -- -D warnings \
+  || die "clippy found warnings (listed above); fix them, they fail the build"
+
+# The Postgres and browser tests fail rather than skip without their tools; say why up front.
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null \
+  || die "Postgres not found under /usr/lib/postgresql (scripts/setup.sh installs Debian's postgresql)"
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 [ -x "$CHROMIUM" ] || die "chromium not found at $CHROMIUM (scripts/setup.sh installs it from Debian)"

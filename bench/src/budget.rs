@@ -13,97 +13,35 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use server::clock::Clock;
-use server::configuration::{ChasterSettings, RateLimitSettings, Settings, WebhookAuth};
-use server::sesame::{ApiKey, DeviceCredentials, DeviceSecret, SesameSettings};
-use server::startup::{AppState, Application};
+use server::configuration::{RateLimitSettings, Settings, WebhookAuth};
 use server::store::NewDevice;
-use sim::chaster::{ChasterSim, NewSessionSpec, Release, WebhookConfig, CLIENT_ID, DEV_TOKEN};
-use sim::sesame::{SesameSim, SesameSimConfig, DEMO_API_KEY, DEMO_SECRET_HEX};
+use sim::chaster::{NewSessionSpec, Release};
+use sim::sesame::DEMO_API_KEY;
+use test_support::{new_box, TestApp, HOOK_PASSWORD, HOOK_USER};
 
 use crate::table::{Report, Row};
 
-const USER: &str = "bench-hooks";
-const PASSWORD: &str = "bench hook password";
-
-struct App {
-    url: String,
-    chaster: ChasterSim,
-    sesame: SesameSim,
-    state: AppState,
-    http: reqwest::Client,
-    _dir: tempdir::Dir,
-}
-
-mod tempdir {
-    pub struct Dir(pub std::path::PathBuf);
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
-
-async fn spawn(configure: impl FnOnce(&mut Settings)) -> anyhow::Result<App> {
-    let chaster = ChasterSim::spawn().await?;
-    let sesame = SesameSim::spawn(SesameSimConfig::fast()).await?;
-    let dir = std::env::temp_dir().join(format!(
-        "sesame-bench-budget-{}-{}",
-        std::process::id(),
-        rand::random::<u32>()
-    ));
-    std::fs::create_dir_all(dir.join("dist"))?;
-    std::fs::write(dir.join("dist/index.html"), "<!doctype html>")?;
-    let mut cs = ChasterSettings::new(chaster.base_url(), DEV_TOKEN, CLIENT_ID);
-    cs.webhook_auth = Some(WebhookAuth {
-        username: USER.into(),
-        password: PASSWORD.to_owned().into(),
-    });
-    let mut s = Settings::new(cs);
-    s.bind_addr = "127.0.0.1:0".parse()?;
-    s.dist_dir = dir.join("dist");
-    s.database_url = format!("sqlite://{}?mode=rwc", dir.join("opener.db").display()).into();
-    s.secrets_key_file = dir.join("secrets.key");
-    s.sesame = SesameSettings::for_tests(sesame.v3_base_url(), sesame.base_url());
-    configure(&mut s);
-    let app = Application::build(s).await.context("building the server")?;
-    let url = format!("http://127.0.0.1:{}", app.port());
-    let state = app.state().clone();
-    tokio::spawn(app.run_until_stopped());
-    chaster.set_webhook(
-        WebhookConfig::new(format!("{url}/webhooks/chaster"))
-            .with_basic_auth(USER, PASSWORD)
-            .with_retry_delays(vec![Duration::from_millis(200); 4]),
-    );
-    Ok(App {
-        url,
-        chaster,
-        sesame,
-        state,
-        http: reqwest::Client::builder().no_proxy().build()?,
-        _dir: tempdir::Dir(dir),
+/// The one test harness (`test-support`) with the product's defaults, Chaster's webhooks
+/// delivered with Basic auth.
+async fn spawn(configure: impl FnOnce(&mut Settings)) -> anyhow::Result<TestApp> {
+    Ok(TestApp::spawn(|s| {
+        s.chaster.webhook_auth = Some(WebhookAuth {
+            username: HOOK_USER.into(),
+            password: HOOK_PASSWORD.to_owned().into(),
+        });
+        configure(s);
     })
+    .await)
 }
 
 /// A locked session whose wearer has a SESAME 5; returns (session id, wearer token, uuid).
-async fn wearer(app: &App) -> anyhow::Result<(String, String, String)> {
+async fn wearer(app: &TestApp) -> anyhow::Result<(String, String, String)> {
     let (session_id, token, _) = app.chaster.create_session(NewSessionSpec::default()).await;
     let user_id = app
         .chaster
         .with_state(|s| s.lock_of_session(&session_id).map(|l| l.wearer_id.clone()))
         .context("the session has a lock")?;
-    let uuid = format!(
-        "5E5A3E05-0000-4000-8000-{:012X}",
-        rand::random::<u64>() & 0xFFFF_FFFF_FFFF
-    );
-    app.sesame
-        .add_webapi_device(&uuid, DEMO_SECRET_HEX, DEMO_API_KEY);
-    let credentials = DeviceCredentials::WebApi {
-        uuid: uuid.clone(),
-        api_key: ApiKey::parse(DEMO_API_KEY).context("key")?,
-        secret: DeviceSecret::parse(DEMO_SECRET_HEX)
-            .context("secret")?
-            .secret,
-    };
+    let (uuid, credentials) = new_box(&app.sesame);
     app.state
         .store
         .upsert_device(&NewDevice {
@@ -116,17 +54,17 @@ async fn wearer(app: &App) -> anyhow::Result<(String, String, String)> {
     Ok((session_id, token, uuid))
 }
 
-async fn view(app: &App, token: &str) {
+async fn view(app: &TestApp, token: &str) {
     let _ = app
-        .http
-        .get(format!("{}/api/device", app.url))
+        .client
+        .get(format!("{}/api/device", app.address))
         .bearer_auth(token)
         .send()
         .await;
 }
 
 /// Waits until no job is running or due at the clock's time.
-async fn settle_due(app: &App) -> anyhow::Result<()> {
+async fn settle_due(app: &TestApp) -> anyhow::Result<()> {
     app.state.jobs.wake();
     let start = Instant::now();
     while app
@@ -184,8 +122,8 @@ async fn budget_days(days: u32, views_per_day: u32) -> anyhow::Result<(usize, Du
 async fn flood_release(flood: usize) -> anyhow::Result<(Duration, u64, u64)> {
     let app = spawn(|_| {}).await?;
     let (session_id, _, uuid) = wearer(&app).await?;
-    let url = format!("{}/api/session", app.url);
-    let http = app.http.clone();
+    let url = format!("{}/api/session", app.address);
+    let http = app.client.clone();
     let flooding = tokio::spawn(async move {
         // 5 a second, as in the demo's attack, for the whole measurement.
         for i in 0..flood {

@@ -6,15 +6,11 @@
 //! POSTed over loopback; the end is when the Sesame simulator (same process, same clock)
 //! received the unlock command.
 
-#[path = "../tests/opener/helpers.rs"]
-#[allow(dead_code)]
-mod helpers;
-
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
-use helpers::*;
 use sim::chaster::{NewSessionSpec, Release};
+use test_support::*;
 
 struct Sample {
     ack: Duration,

@@ -2,12 +2,12 @@
 //! See ARCHITECTURE.md for the map.
 
 pub mod auth;
+pub mod bucket;
 pub mod chaster;
 pub mod clock;
 pub mod configuration;
 pub mod crypto;
 pub mod custody;
-pub mod dashboard;
 pub mod domain;
 pub mod error;
 pub mod jobs;

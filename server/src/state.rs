@@ -13,9 +13,9 @@ use crate::clock::Clock;
 use crate::configuration::Settings;
 use crate::crypto::SecretsKey;
 use crate::custody::Custody;
-use crate::dashboard::Dashboard;
 use crate::jobs::JobSignal;
 use crate::opener::{Opener, TamperWatch};
+use crate::routes::dashboard::Dashboard;
 use crate::sesame::tags::TagKey;
 use crate::sesame::SesameHub;
 use crate::store::Store;
@@ -107,6 +107,12 @@ impl AppState {
 impl FromRef<AppState> for Arc<Settings> {
     fn from_ref(state: &AppState) -> Self {
         state.settings.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<TokenResolver> {
+    fn from_ref(state: &AppState) -> Self {
+        state.sessions.clone()
     }
 }
 

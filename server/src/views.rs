@@ -1,6 +1,7 @@
-//! Mapper from Chaster's data to our view models. It reads ONLY the viewer's role, `lockForUser`
-//! and the extension's display name: never `sessionId`, `session.lock` or `data`, so nothing
-//! the viewer may not see can end up in a response.
+//! Mapper from Chaster's data to our view models. It reads ONLY the viewer's role, one `Lock`
+//! (the iframe's `lockForUser`; the dashboard's keyholder gets their session's `lock`) and the
+//! extension's display name: never `sessionId` or `data`, so nothing the viewer may not see
+//! can end up in a response.
 
 use api_types::{LockStatus, LockView, Person, SessionView};
 use chrono::{DateTime, SecondsFormat, Utc};

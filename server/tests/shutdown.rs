@@ -1,40 +1,16 @@
 //! SIGTERM (a deploy, a restart): the real binary finishes the requests it is answering, stops
 //! listening, exits cleanly, and leaves work it had not started queued for the next start.
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use server::crypto::SecretsKey;
 use server::store::Store;
-use sim::chaster::{
-    ChasterSim, NewSessionSpec, Release, WebhookConfig, CLIENT_ID, DEV_TOKEN, SLOW_TOKEN,
-};
+use sim::chaster::{ChasterSim, NewSessionSpec, Release, WebhookConfig, SLOW_TOKEN};
 use sim::sesame::{SesameSim, SesameSimConfig};
-
-const HOOK_USER: &str = "chaster-hooks";
-const HOOK_PASSWORD: &str = "shutdown-test-password";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn sqlite_url(dir: &Path) -> String {
-    format!("sqlite://{}?mode=rwc", dir.join("opener.db").display())
-}
+use test_support::{
+    free_port, server_command, sqlite_url, wait_healthy, TempDir, HOOK_PASSWORD, HOOK_USER,
+};
 
 async fn poll(what: &str, limit: Duration, mut done: impl AsyncFnMut() -> bool) {
     let deadline = Instant::now() + limit;
@@ -52,43 +28,20 @@ async fn sigterm_finishes_the_request_in_flight_and_leaves_queued_jobs_queued() 
     let chaster = ChasterSim::spawn().await.unwrap();
     chaster.with_state(|s| s.slow_delay = Duration::from_secs(2));
     let sesame = SesameSim::spawn(SesameSimConfig::fast()).await.unwrap();
-    let dir = TempDir(std::env::temp_dir().join(format!("shutdown-{}", uuid::Uuid::new_v4())));
+    let dir = TempDir::new();
     std::fs::create_dir_all(dir.0.join("dist")).unwrap();
     std::fs::write(dir.0.join("dist/index.html"), "<!doctype html>").unwrap();
 
     let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sesame-opener"))
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("RUST_LOG", "warn")
-        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
-        .env("DIST_DIR", dir.0.join("dist"))
-        .env("DATABASE_URL", sqlite_url(&dir.0))
-        .env("SECRETS_KEY_FILE", dir.0.join("secrets.key"))
-        .env("CHASTER_BASE_URL", chaster.base_url())
-        .env("CHASTER_DEVELOPER_TOKEN", DEV_TOKEN)
-        .env("CHASTER_CLIENT_ID", CLIENT_ID)
-        .env("CHASTER_WEBHOOK_USERNAME", HOOK_USER)
-        .env("CHASTER_WEBHOOK_PASSWORD", HOOK_PASSWORD)
-        .env("SESAME_WEBAPI_BASE_URL", sesame.base_url())
-        .env("SESAME_V3_BASE_URL", sesame.v3_base_url())
+    let bin = env!("CARGO_BIN_EXE_sesame-opener");
+    let mut child = server_command(bin, &dir.0, &chaster, &sesame, port)
         // The workers would start in ten minutes: whatever is queued stays queued.
         .env("JOBS_START_DELAY_MS", "600000")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
         .spawn()
         .expect("the server binary starts");
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
-    poll(
-        "the server to listen",
-        Duration::from_secs(30),
-        async || {
-            let health = http.get(format!("{base}/health")).send().await;
-            health.is_ok_and(|r| r.status().is_success())
-        },
-    )
-    .await;
+    wait_healthy(port).await;
 
     // Work for later: a release Chaster reports, stored as a job.
     let (session_id, _, _) = chaster.create_session(NewSessionSpec::default()).await;

@@ -8,10 +8,9 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 
-use super::ResolvedSession;
+use super::{ResolvedSession, TokenResolver};
 use crate::domain::MainToken;
 use crate::error::AppError;
-use crate::state::AppState;
 
 /// The client's address as the limits layer saw it (behind a proxy: from `CLIENT_IP_HEADER`).
 #[derive(Clone, Copy, Debug)]
@@ -23,18 +22,19 @@ pub struct CurrentSession {
     pub session: Arc<ResolvedSession>,
 }
 
+/// Takes only the token resolver from the state, so `auth` does not depend on `AppState`.
 impl<S> FromRequestParts<S> for CurrentSession
 where
-    AppState: FromRef<S>,
+    Arc<TokenResolver>: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let token = bearer_token(&parts.headers)?;
-        let app = AppState::from_ref(state);
+        let sessions = Arc::<TokenResolver>::from_ref(state);
         let client = parts.extensions.get::<ClientAddr>().map(|c| c.0);
-        let session = app.sessions.resolve_from(&token, client).await?;
+        let session = sessions.resolve_from(&token, client).await?;
         Ok(CurrentSession { token, session })
     }
 }

@@ -18,10 +18,10 @@ use futures::future::{BoxFuture, FutureExt, Shared};
 pub use bearer::{bearer_token, ClientAddr, CurrentSession};
 pub use session::ResolvedSession;
 
+use crate::bucket::KeyedBucket;
 use crate::chaster::{ChasterClient, ChasterError};
 use crate::configuration::SessionCacheSettings;
 use crate::domain::{MainToken, SessionId};
-use crate::routes::limits::KeyedBucket;
 
 type Lookup = Result<Arc<ResolvedSession>, ChasterError>;
 type SharedLookup = Shared<BoxFuture<'static, Lookup>>;

@@ -4,6 +4,7 @@
 
 mod config;
 pub(crate) mod controls;
+pub mod dashboard;
 pub(crate) mod device;
 mod health;
 mod history;
@@ -19,7 +20,6 @@ use axum::http::{header, HeaderValue};
 use axum::{middleware, Router};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::dashboard;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::telemetry;

@@ -1,6 +1,6 @@
 //! The server's HTTP tests, as one binary: the app on port 0 against the Chaster simulator.
 
-mod helpers;
+use test_support as helpers;
 
 mod caching;
 mod chaster_client;

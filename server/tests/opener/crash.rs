@@ -1,27 +1,18 @@
 //! kill -9 between accepting a webhook and sending the command: the box opens after a restart.
 
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 use server::crypto::SecretsKey;
 use server::sesame::{ApiKey, DeviceCredentials, DeviceSecret};
 use server::store::{NewDevice, Store};
-use sim::chaster::{ChasterSim, NewSessionSpec, Release, WebhookConfig, CLIENT_ID, DEV_TOKEN};
+use sim::chaster::{ChasterSim, NewSessionSpec, Release, WebhookConfig};
 use sim::sesame::{CommandKind, SesameSim, SesameSimConfig, DEMO_API_KEY, DEMO_SECRET_HEX};
 
 use crate::helpers::*;
 
 const UUID: &str = "5E5A3E05-0000-4000-8000-00000000C1A5";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// Starts the real binary with its configuration in the environment.
 fn start_server(
@@ -31,53 +22,12 @@ fn start_server(
     port: u16,
     start_delay_ms: u64,
 ) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_sesame-opener"))
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env(
-            "RUST_LOG",
-            std::env::var("TEST_CHILD_LOG").unwrap_or_else(|_| "warn".into()),
-        )
-        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
-        .env("DIST_DIR", dir.join("dist"))
-        .env("DATABASE_URL", sqlite_url(dir))
-        .env("SECRETS_KEY_FILE", dir.join("secrets.key"))
-        .env("CHASTER_BASE_URL", chaster.base_url())
-        .env("CHASTER_DEVELOPER_TOKEN", DEV_TOKEN)
-        .env("CHASTER_CLIENT_ID", CLIENT_ID)
-        .env("CHASTER_WEBHOOK_USERNAME", HOOK_USER)
-        .env("CHASTER_WEBHOOK_PASSWORD", HOOK_PASSWORD)
-        .env("SESAME_WEBAPI_BASE_URL", sesame.base_url())
-        .env("SESAME_V3_BASE_URL", sesame.v3_base_url())
+    let bin = env!("CARGO_BIN_EXE_sesame-opener");
+    server_command(bin, dir, chaster, sesame, port)
         .env("JOBS_START_DELAY_MS", start_delay_ms.to_string())
         .env("JOBS_IDLE_POLL_MS", "50")
-        .stdout(Stdio::null())
-        .stderr(if std::env::var_os("TEST_CHILD_LOG").is_some() {
-            Stdio::inherit()
-        } else {
-            Stdio::null()
-        })
         .spawn()
         .expect("the server binary starts")
-}
-
-fn sqlite_url(dir: &Path) -> String {
-    format!("sqlite://{}?mode=rwc", dir.join("opener.db").display())
-}
-
-async fn wait_healthy(port: u16) {
-    let client = reqwest::Client::new();
-    wait_for("the server to listen", Duration::from_secs(30), || {
-        let client = client.clone();
-        async move {
-            client
-                .get(format!("http://127.0.0.1:{port}/health"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success())
-        }
-    })
-    .await;
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! The opener's tests, as one binary: webhooks in, durable jobs, box commands at the Sesame
 //! simulator, history lines and penalties at the Chaster simulator.
 
-mod helpers;
+use test_support as helpers;
 
 mod crash;
 mod custody;

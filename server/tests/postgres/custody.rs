@@ -20,9 +20,7 @@ async fn keyholder_lock(app: &Instances, on: &Instance, token: &str) -> u16 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_release_and_a_keyholder_lock_racing_on_two_instances_end_with_the_box_open() {
-    let Some(pg) = PgCluster::start().await else {
-        return;
-    };
+    let pg = PgCluster::start().await;
     let app = spawn_two(&pg.url(), |_| {}, async {}).await;
     let w = app.wearer_with_box(&app.a).await;
     app.settle().await;

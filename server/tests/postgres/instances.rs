@@ -4,18 +4,17 @@
 
 use std::time::Duration;
 
-use server::configuration::{ChasterSettings, RateLimitSettings, Settings, WebhookAuth};
-use server::sesame::{ApiKey, DeviceCredentials, DeviceSecret, SesameSettings};
-use server::startup::{AppState, Application};
+use server::configuration::{RateLimitSettings, Settings};
+use server::startup::AppState;
 use server::store::NewDevice;
-use sim::chaster::{ChasterSim, NewSessionSpec, WebhookConfig, CLIENT_ID, DEV_TOKEN};
-use sim::sesame::{SesameSim, SesameSimConfig, DEMO_API_KEY, DEMO_SECRET_HEX};
+use sim::chaster::{ChasterSim, NewSessionSpec, WebhookConfig};
+use sim::sesame::{SesameSim, SesameSimConfig};
 
 use crate::balancer::Balancer;
-use crate::helpers::{init_test_logging, wait_for, TempDir};
-
-pub const HOOK_USER: &str = "chaster-hooks";
-pub const HOOK_PASSWORD: &str = "correct horse battery staple";
+use crate::helpers::{
+    base_settings, init_test_logging, new_box, opener_settings, wait_for, TempDir, HOOK_PASSWORD,
+    HOOK_USER,
+};
 
 /// One running server.
 pub struct Instance {
@@ -41,17 +40,6 @@ pub struct Wearer {
     pub uuid: String,
 }
 
-fn sesame_settings(sim: &SesameSim) -> SesameSettings {
-    SesameSettings {
-        status_ttl: Duration::from_millis(20),
-        quota: server::sesame::QuotaSettings {
-            monthly_quota: 1_000_000_000_000,
-            ..Default::default()
-        },
-        ..SesameSettings::for_tests(sim.v3_base_url(), sim.base_url())
-    }
-}
-
 /// Starts A, runs `after_migrations` (the schema exists then, no job yet), then starts B.
 /// `database_url` is the same for both but for `application_name`, which tells Postgres which
 /// instance a connection belongs to (`instance-a`, `instance-b`).
@@ -70,32 +58,16 @@ pub async fn spawn_two(
         .await
         .expect("the Sesame simulator starts");
     let dir = TempDir::new();
-    std::fs::create_dir_all(dir.path().join("dist")).unwrap();
-    std::fs::write(dir.path().join("dist/index.html"), "<!doctype html>").unwrap();
 
+    // The opener tests' settings, with the budgets off (every request comes from 127.0.0.1).
     let settings = |name: &str| {
-        let mut chaster_settings = ChasterSettings::new(chaster.base_url(), DEV_TOKEN, CLIENT_ID);
-        chaster_settings.webhook_auth = Some(WebhookAuth {
-            username: HOOK_USER.into(),
-            password: HOOK_PASSWORD.to_owned().into(),
-        });
-        chaster_settings.max_requests_per_minute = 10_000;
-        let mut s = Settings::new(chaster_settings);
-        s.bind_addr = "127.0.0.1:0".parse().unwrap();
-        s.dist_dir = dir.path().join("dist");
+        let mut s = base_settings(&chaster, &sesame, &dir);
+        opener_settings(&mut s);
         s.database_url = format!("{database_url}?application_name={name}").into();
         s.secrets_key_file = dir.path().join(format!("{name}.key"));
-        s.sesame = sesame_settings(&sesame);
         s.rate_limits = RateLimitSettings::off();
         s.session_cache.misses_per_ip = server::configuration::Rate::OFF;
-        let jobs = &mut s.opener.jobs;
-        jobs.workers = 4;
-        jobs.idle_poll = Duration::from_millis(50);
-        jobs.lease = Duration::from_secs(5);
-        jobs.deadline = Duration::from_secs(30);
-        jobs.retry_base = Duration::from_millis(100);
-        jobs.retry_max = Duration::from_millis(500);
-        s.opener.tamper.scan_interval = Duration::from_secs(3600);
+        s.opener.jobs.deadline = Duration::from_secs(30);
         configure(&mut s);
         s
     };
@@ -127,12 +99,7 @@ pub async fn spawn_two(
 }
 
 async fn start(settings: Settings) -> Instance {
-    let application = Application::build(settings)
-        .await
-        .expect("the instance starts");
-    let address = format!("http://127.0.0.1:{}", application.port());
-    let state = application.state().clone();
-    tokio::spawn(application.run_until_stopped());
+    let (address, state) = crate::helpers::start(settings).await;
     Instance { address, state }
 }
 
@@ -146,17 +113,7 @@ impl Instances {
                 .wearer_id
                 .clone()
         });
-        let uuid = format!(
-            "5E5A3E05-0000-4000-8000-{:012X}",
-            uuid::Uuid::new_v4().as_u64_pair().0 & 0xFFFF_FFFF_FFFF
-        );
-        self.sesame
-            .add_webapi_device(&uuid, DEMO_SECRET_HEX, DEMO_API_KEY);
-        let credentials = DeviceCredentials::WebApi {
-            uuid: uuid.clone(),
-            api_key: ApiKey::parse(DEMO_API_KEY).unwrap(),
-            secret: DeviceSecret::parse(DEMO_SECRET_HEX).unwrap().secret,
-        };
+        let (uuid, credentials) = new_box(&self.sesame);
         let device = NewDevice {
             user_id,
             nickname: "Key box".into(),

@@ -1,10 +1,9 @@
 //! The database layer on Postgres: a throwaway cluster per test (see `pg`), the same migrations as
-//! SQLite, and two instances of the server sharing it behind a round-robin balancer. Skipped with
-//! a visible note when Postgres is not installed, unless `CI` is set (then it fails:
-//! scripts/setup.sh installs it).
+//! SQLite, and two instances of the server sharing it behind a round-robin balancer. Without
+//! Postgres every test fails with a message saying how to install it (scripts/setup.sh does).
 
 mod balancer;
-mod helpers;
+use test_support as helpers;
 mod instances;
 mod pg;
 

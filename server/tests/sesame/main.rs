@@ -1,7 +1,7 @@
 //! Integration tests of the Sesame layer and the store, against the Sesame simulator (and
 //! wiremock for answers the simulator does not produce).
 
-mod helpers;
+use test_support::sesame as helpers;
 mod service;
 mod store;
 mod truth;

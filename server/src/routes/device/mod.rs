@@ -17,7 +17,7 @@
 //! Viewing, opening and locking live in `access`, taking plain inputs ([`BoxViewer`]), so the
 //! keyholder dashboard shares them.
 
-mod access;
+pub(crate) mod access;
 mod history;
 mod registration;
 mod view;
@@ -29,7 +29,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
-pub use access::{device_slot, lock_box, open_box, BoxViewer};
+use access::{device_slot, lock_box, open_box, BoxViewer};
 
 use crate::auth::CurrentSession;
 use crate::domain::Role;

@@ -5,8 +5,6 @@
 //! Chaster's webhooks are not behind these: they carry no mainToken, come from Chaster's few
 //! addresses, and a refused delivery would only be retried.
 
-mod bucket;
-
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,7 +14,7 @@ use axum::http::{header, HeaderMap};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-pub use bucket::KeyedBucket;
+use crate::bucket::KeyedBucket;
 
 use crate::auth::bearer_token;
 use crate::configuration::{RateLimitSettings, Settings};

@@ -1,4 +1,6 @@
-use std::path::PathBuf;
+//! A Sesame hub against the simulator or wiremock, without the application (the `sesame` tests
+//! import this module as their `helpers`).
+
 use std::time::Duration;
 
 use server::sesame::{ApiKey, DeviceCredentials, DeviceSecret, SesameHub, SesameSettings};
@@ -6,6 +8,8 @@ use server::store::Store;
 use sim::sesame::{
     SesameSim, SesameSimConfig, DEMO_API_KEY, DEMO_SECRET_HEX, DEMO_V3_DEVICE_ID, DEMO_WEBAPI_UUID,
 };
+
+pub use crate::fs::TempDir;
 
 /// Settings scaled down for tests: the simulator completes commands in ~50 ms.
 pub fn fast_settings(v3_base_url: String, webapi_base_url: String) -> SesameSettings {
@@ -63,27 +67,6 @@ pub fn demo_v3() -> DeviceCredentials {
     DeviceCredentials::LegacyV3 {
         device_id: DEMO_V3_DEVICE_ID.into(),
         api_key: key(DEMO_API_KEY),
-    }
-}
-
-/// A fresh folder under the system temp dir, removed on drop.
-pub struct TempDir(pub PathBuf);
-
-impl TempDir {
-    pub fn new() -> Self {
-        let path = std::env::temp_dir().join(format!("sesame-tests-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&path).unwrap();
-        Self(path)
-    }
-
-    pub fn sqlite_url(&self) -> String {
-        format!("sqlite://{}?mode=rwc", self.0.join("opener.db").display())
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

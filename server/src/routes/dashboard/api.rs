@@ -7,8 +7,8 @@
 //!   These also need `X-CSRF-Token` and a same-origin request (403), and a handle of one of the
 //!   keyholder's own sessions (404).
 //!
-//! The actions and the wearer's box (view, open, lock) are the iframe routes' own functions, with
-//! the keyholder role.
+//! The actions and the wearer's box (view, open, lock) are the use-cases the iframe's handlers
+//! call too (`routes/controls/actions.rs`, `routes/device/access.rs`), with the keyholder role.
 
 use api_types::{
     CommandResult, ControlResult, DashboardSession, DashboardView, FreezeChange, Person, TimeChange,
@@ -26,7 +26,7 @@ use crate::chaster::{ExtensionSession, SessionSearch};
 use crate::domain::{Role, SessionId, UserId};
 use crate::error::AppError;
 use crate::routes::controls::actions;
-use crate::routes::device::{self, BoxViewer};
+use crate::routes::device::access::{self as boxes, BoxViewer};
 use crate::state::AppState;
 use crate::store::DashboardSessionRecord;
 use crate::views;
@@ -63,7 +63,7 @@ async fn dashboard(
         let viewer = box_viewer(&state, s);
         let state = &state;
         async move {
-            let slot = device::device_slot(state, &viewer).await?;
+            let slot = boxes::device_slot(state, &viewer).await?;
             if let Some(status) = slot.device.as_ref().and_then(|d| d.status.as_ref()) {
                 // A keyholder looking at the box is also a look for the tamper watch.
                 state
@@ -163,7 +163,7 @@ async fn open_box(
     check(&state, &signed_in, &headers)?;
     let session = resolve(&state, &signed_in.record, &handle).await?;
     Ok(Json(
-        device::open_box(&state, &box_viewer(&state, &session)).await?,
+        boxes::open_box(&state, &box_viewer(&state, &session)).await?,
     ))
 }
 
@@ -176,7 +176,7 @@ async fn lock_box(
     check(&state, &signed_in, &headers)?;
     let session = resolve(&state, &signed_in.record, &handle).await?;
     Ok(Json(
-        device::lock_box(&state, &box_viewer(&state, &session)).await?,
+        boxes::lock_box(&state, &box_viewer(&state, &session)).await?,
     ))
 }
 

@@ -1,32 +1,25 @@
-//! `spawn()`: the Chaster and Sesame simulators and our application on random ports, with short
-//! timings, Chaster's webhooks pointed at us with Basic auth, and helpers to give wearers a box.
+//! The opener's side of the harness ([`spawn`](crate::spawn)): short timings, Chaster's
+//! webhooks pointed at us with Basic auth, and helpers to give wearers a box, post webhooks and
+//! wait for the job queue.
 
-use std::path::{Path, PathBuf};
-use std::sync::Once;
 use std::time::Duration;
 
 use serde_json::Value;
-use server::configuration::{ChasterSettings, Settings, WebhookAuth};
+use server::configuration::{Settings, WebhookAuth};
 use server::sesame::{DeviceCredentials, SesameSettings};
-use server::startup::{AppState, Application};
+use server::startup::AppState;
 use server::store::NewDevice;
-use sim::chaster::{ChasterSim, NewSessionSpec, WebhookConfig, CLIENT_ID, DEV_TOKEN};
-use sim::sesame::{SesameSim, SesameSimConfig, DEMO_API_KEY, DEMO_SECRET_HEX};
+use sim::chaster::NewSessionSpec;
+use sim::sesame::{SesameSim, DEMO_API_KEY, DEMO_SECRET_HEX};
+
+use crate::app::{start, TestApp};
+use crate::wait::{rand_u64, wait_for};
 
 pub const HOOK_USER: &str = "chaster-hooks";
 pub const HOOK_PASSWORD: &str = "correct horse battery staple";
 
-pub struct OpenerApp {
-    pub address: String,
-    pub chaster: ChasterSim,
-    pub sesame: SesameSim,
-    pub state: AppState,
-    pub client: reqwest::Client,
-    /// What the app was built with (a restart builds another app from it).
-    pub settings: Settings,
-    /// Removed when the test ends.
-    _dir: TempDir,
-}
+/// The opener tests' name for the one [`TestApp`].
+pub type OpenerApp = TestApp;
 
 /// A session of our extension whose wearer connected a Web API box.
 #[derive(Clone, Debug)]
@@ -40,6 +33,10 @@ pub struct Wearer {
 }
 
 pub fn fast_sesame_settings(sim: &SesameSim) -> SesameSettings {
+    fast_sesame_settings_from(SesameSettings::for_tests(sim.v3_base_url(), sim.base_url()))
+}
+
+fn fast_sesame_settings_from(settings: SesameSettings) -> SesameSettings {
     SesameSettings {
         status_ttl: Duration::from_millis(20),
         // A plan so large the monthly budget never slows the fast tamper checks of these tests;
@@ -48,43 +45,19 @@ pub fn fast_sesame_settings(sim: &SesameSim) -> SesameSettings {
             monthly_quota: 1_000_000_000_000,
             ..Default::default()
         },
-        ..SesameSettings::for_tests(sim.v3_base_url(), sim.base_url())
+        ..settings
     }
 }
 
-pub async fn spawn() -> OpenerApp {
-    spawn_with(|_| {}).await
-}
-
-/// Like [`spawn`], letting the test change the settings first.
-pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> OpenerApp {
-    init_test_logging();
-    let chaster = ChasterSim::spawn()
-        .await
-        .expect("the Chaster simulator starts");
-    let sesame = SesameSim::spawn(SesameSimConfig::fast())
-        .await
-        .expect("the Sesame simulator starts");
-    let dir = TempDir::new();
-    std::fs::create_dir_all(dir.path().join("dist")).unwrap();
-    std::fs::write(dir.path().join("dist/index.html"), "<!doctype html>").unwrap();
-
-    let mut chaster_settings = ChasterSettings::new(chaster.base_url(), DEV_TOKEN, CLIENT_ID);
-    chaster_settings.webhook_auth = Some(WebhookAuth {
+/// The opener's settings: Chaster's webhooks with Basic auth, short job timings, a Chaster
+/// budget the tests never reach, tamper checks only where a test asks for them.
+pub fn opener_settings(settings: &mut Settings) {
+    settings.chaster.webhook_auth = Some(WebhookAuth {
         username: HOOK_USER.into(),
         password: HOOK_PASSWORD.to_owned().into(),
     });
-    chaster_settings.max_requests_per_minute = 10_000;
-    let mut settings = Settings::new(chaster_settings);
-    settings.bind_addr = "127.0.0.1:0".parse().unwrap();
-    settings.dist_dir = dir.path().join("dist");
-    settings.database_url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("opener.db").display()
-    )
-    .into();
-    settings.secrets_key_file = dir.path().join("secrets.key");
-    settings.sesame = fast_sesame_settings(&sesame);
+    settings.chaster.max_requests_per_minute = 10_000;
+    settings.sesame = fast_sesame_settings_from(settings.sesame.clone());
     let jobs = &mut settings.opener.jobs;
     jobs.workers = 4;
     jobs.idle_poll = Duration::from_millis(50);
@@ -94,31 +67,27 @@ pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> OpenerApp {
     jobs.retry_max = Duration::from_millis(500);
     // Tamper checks only where a test asks for them.
     settings.opener.tamper.scan_interval = Duration::from_secs(3600);
-    configure(&mut settings);
-
-    let application = Application::build(settings.clone())
-        .await
-        .expect("the app builds");
-    let address = format!("http://127.0.0.1:{}", application.port());
-    let state = application.state().clone();
-    tokio::spawn(application.run_until_stopped());
-    chaster.set_webhook(
-        WebhookConfig::new(format!("{address}/webhooks/chaster"))
-            .with_basic_auth(HOOK_USER, HOOK_PASSWORD)
-            .with_retry_delays(vec![Duration::from_millis(200); 4]),
-    );
-    OpenerApp {
-        address,
-        chaster,
-        sesame,
-        state,
-        client: reqwest::Client::new(),
-        settings,
-        _dir: dir,
-    }
 }
 
-impl OpenerApp {
+/// A fresh SESAME 5 (locked) at the simulator, with the demo key and secret: its UUID and the
+/// credentials a wearer gives us.
+pub fn new_box(sesame: &SesameSim) -> (String, DeviceCredentials) {
+    let uuid = format!(
+        "5E5A3E05-0000-4000-8000-{:012X}",
+        rand_u64() & 0xFFFF_FFFF_FFFF
+    );
+    sesame.add_webapi_device(&uuid, DEMO_SECRET_HEX, DEMO_API_KEY);
+    let credentials = DeviceCredentials::WebApi {
+        uuid: uuid.clone(),
+        api_key: server::sesame::ApiKey::parse(DEMO_API_KEY).expect("the demo key parses"),
+        secret: server::sesame::DeviceSecret::parse(DEMO_SECRET_HEX)
+            .expect("the demo secret parses")
+            .secret,
+    };
+    (uuid, credentials)
+}
+
+impl TestApp {
     /// A new locked session whose wearer has a fresh SESAME 5 (locked) registered with us.
     pub async fn wearer_with_box(&self, spec: NewSessionSpec) -> Wearer {
         let (session_id, wearer_token, keyholder_token) = self.chaster.create_session(spec).await;
@@ -128,19 +97,7 @@ impl OpenerApp {
                 .wearer_id
                 .clone()
         });
-        let uuid = format!(
-            "5E5A3E05-0000-4000-8000-{:012X}",
-            rand_u64() & 0xFFFF_FFFF_FFFF
-        );
-        self.sesame
-            .add_webapi_device(&uuid, DEMO_SECRET_HEX, DEMO_API_KEY);
-        let credentials = DeviceCredentials::WebApi {
-            uuid: uuid.clone(),
-            api_key: server::sesame::ApiKey::parse(DEMO_API_KEY).unwrap(),
-            secret: server::sesame::DeviceSecret::parse(DEMO_SECRET_HEX)
-                .unwrap()
-                .secret,
-        };
+        let (uuid, credentials) = new_box(&self.sesame);
         self.state
             .store
             .upsert_device(&NewDevice {
@@ -188,12 +145,7 @@ impl OpenerApp {
     pub async fn restart(&self) -> AppState {
         let mut settings = self.settings.clone();
         settings.bind_addr = "127.0.0.1:0".parse().unwrap();
-        let application = Application::build(settings)
-            .await
-            .expect("the app builds again");
-        let state = application.state().clone();
-        tokio::spawn(application.run_until_stopped());
-        state
+        start(settings).await.1
     }
 
     /// POSTs a body to the webhook endpoint, with the right credentials unless told otherwise.
@@ -291,54 +243,4 @@ pub fn action_log_event(session_id: &str, log_id: &str, kind: &str) -> Value {
             "title": "%USER% did something", "description": "", "createdAt": chrono::Utc::now().to_rfc3339()
         }}),
     )
-}
-
-pub fn rand_u64() -> u64 {
-    uuid::Uuid::new_v4().as_u64_pair().0
-}
-
-/// Polls `condition` every 20 ms until it holds; panics after `limit`.
-pub async fn wait_for<F, Fut>(what: &str, limit: Duration, mut condition: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let start = std::time::Instant::now();
-    while !condition().await {
-        assert!(start.elapsed() < limit, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-/// Logs only when `TEST_LOG` is set.
-fn init_test_logging() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        if std::env::var_os("TEST_LOG").is_some() {
-            server::telemetry::init_subscriber("info");
-        }
-    });
-}
-
-/// A directory removed when the test ends.
-pub struct TempDir(PathBuf);
-
-impl TempDir {
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> TempDir {
-        let path =
-            std::env::temp_dir().join(format!("sesame-opener-jobs-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
