@@ -204,20 +204,42 @@ impl ChasterSim {
     /// What the sign-in page does when `username` picks themselves: a fresh authorization code
     /// for `OAUTH_CLIENT_ID` and `redirect_uri` (`state` is only echoed by the real redirect).
     pub async fn authorize_as(&self, username: &str, redirect_uri: &str, state: &str) -> String {
-        let _ = state;
+        let mut q = std::collections::HashMap::new();
+        q.insert("redirect_uri".to_owned(), redirect_uri.to_owned());
+        q.insert("state".to_owned(), state.to_owned());
+        self.authorize_request(username, &q).await
+    }
+
+    /// What the sign-in page does for `username` with the query of an authorize URL: a code
+    /// bound to its redirect URI, scope and PKCE challenge.
+    pub async fn authorize_request(
+        &self,
+        username: &str,
+        query: &std::collections::HashMap<String, String>,
+    ) -> String {
         let mut s = self.lock();
         let user = s.user_by_name(username);
         let user_id = user
-            .unwrap_or_else(|| panic!("authorize_as: no user {username}"))
+            .unwrap_or_else(|| panic!("authorize_request: no user {username}"))
             .id
             .clone();
+        let field = |k: &str| query.get(k).map_or("", String::as_str);
+        let scope = Some(field("scope"))
+            .filter(|x| !x.is_empty())
+            .unwrap_or(DEFAULT_SCOPE);
         s.oauth.issue_code(
             &user_id,
             OAUTH_CLIENT_ID,
-            redirect_uri,
-            DEFAULT_SCOPE,
+            field("redirect_uri"),
+            scope,
+            super::oauth::Challenge::from_query(query),
             now(),
         )
+    }
+
+    /// The scopes granted with each access token issued so far, oldest first.
+    pub fn granted_scopes(&self) -> Vec<String> {
+        self.lock().oauth.granted_scopes()
     }
 
     /// Lifetimes of the tokens issued from now on (defaults 300 s and 1800 s).

@@ -1,12 +1,15 @@
-//! The simulated Keycloak (`sso.chaster.app`): authorization codes (single use, 10 min), access
-//! tokens and rotating refresh tokens, with configurable lifetimes. HTTP lives in `routes/oauth.rs`.
+//! The simulated Keycloak (`sso.chaster.app`): authorization codes (single use, 10 min, bound to
+//! a PKCE challenge when the client sent one), access tokens and rotating refresh tokens, with
+//! configurable lifetimes. HTTP lives in `routes/oauth.rs`.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
+use base64::Engine;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
 /// The OAuth2 client the product is registered as.
 pub const OAUTH_CLIENT_ID: &str = "sim-oauth-client";
@@ -20,7 +23,44 @@ struct CodeGrant {
     client_id: String,
     redirect_uri: String,
     scope: String,
+    /// The PKCE `code_challenge` and its method, when the authorize request carried one.
+    challenge: Option<Challenge>,
     expires_at: DateTime<Utc>,
+}
+
+/// A PKCE challenge (RFC 7636) as Keycloak keeps it with the code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Challenge {
+    pub value: String,
+    /// `S256` or `plain`.
+    pub method: String,
+}
+
+impl Challenge {
+    /// The challenge of an authorize request's fields; Keycloak's default method is `plain`.
+    pub fn from_query(fields: &HashMap<String, String>) -> Option<Challenge> {
+        let field = |k: &str| fields.get(k).map_or("", String::as_str);
+        let value = field("code_challenge");
+        (!value.is_empty()).then(|| Challenge {
+            value: value.to_owned(),
+            method: Some(field("code_challenge_method"))
+                .filter(|m| !m.is_empty())
+                .unwrap_or("plain")
+                .to_owned(),
+        })
+    }
+
+    /// Whether `verifier` answers this challenge.
+    fn accepts(&self, verifier: &str) -> bool {
+        match self.method.as_str() {
+            "S256" => {
+                let digest = Sha256::digest(verifier.as_bytes());
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest) == self.value
+            }
+            "plain" => verifier == self.value,
+            _ => false,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -68,6 +108,8 @@ pub struct OAuthState {
     codes: HashMap<String, CodeGrant>,
     access: HashMap<String, TokenGrant>,
     refresh: HashMap<String, TokenGrant>,
+    /// The scope of every token set issued, oldest first.
+    issued_scopes: Vec<String>,
 }
 
 impl Default for OAuthState {
@@ -80,6 +122,7 @@ impl Default for OAuthState {
             codes: HashMap::new(),
             access: HashMap::new(),
             refresh: HashMap::new(),
+            issued_scopes: Vec::new(),
         }
     }
 }
@@ -94,13 +137,15 @@ fn random_token(prefix: &str) -> String {
 }
 
 impl OAuthState {
-    /// A new single-use code for `user_id`, bound to the client and redirect URI.
+    /// A new single-use code for `user_id`, bound to the client, the redirect URI and the PKCE
+    /// challenge if any.
     pub fn issue_code(
         &mut self,
         user_id: &str,
         client_id: &str,
         redirect_uri: &str,
         scope: &str,
+        challenge: Option<Challenge>,
         now: DateTime<Utc>,
     ) -> String {
         let code = random_token("code-");
@@ -109,18 +154,22 @@ impl OAuthState {
             client_id: client_id.to_owned(),
             redirect_uri: redirect_uri.to_owned(),
             scope: scope.to_owned(),
+            challenge,
             expires_at: later(now, self.code_lifetime),
         };
         self.codes.insert(code.clone(), grant);
         code
     }
 
-    /// `grant_type=authorization_code`. The code is spent even when the exchange fails.
+    /// `grant_type=authorization_code`. The code is spent even when the exchange fails. A code
+    /// issued with a PKCE challenge needs the matching `code_verifier`, and a verifier without a
+    /// challenge is refused, as Keycloak does.
     pub fn exchange_code(
         &mut self,
         code: &str,
         client_id: &str,
         redirect_uri: &str,
+        verifier: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Value, OAuthError> {
         let grant = self
@@ -135,6 +184,25 @@ impl OAuthState {
         }
         if grant.redirect_uri != redirect_uri {
             return Err(OAuthError::invalid_grant("Incorrect redirect_uri"));
+        }
+        match (&grant.challenge, verifier) {
+            (None, None) => {}
+            (Some(c), Some(v)) if c.accepts(v) => {}
+            (Some(_), None) => {
+                return Err(OAuthError::invalid_grant(
+                    "PKCE code verifier not specified",
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(OAuthError::invalid_grant(
+                    "PKCE code verifier specified but challenge not present in authorization",
+                ))
+            }
+            (Some(_), Some(_)) => {
+                return Err(OAuthError::invalid_grant(
+                    "PKCE verification failed: Code mismatch",
+                ))
+            }
         }
         Ok(self.issue_tokens(&grant.user_id, &grant.scope, now))
     }
@@ -157,6 +225,7 @@ impl OAuthState {
 
     fn issue_tokens(&mut self, user_id: &str, scope: &str, now: DateTime<Utc>) -> Value {
         let (access, refresh) = (random_token("at-"), random_token("rt-"));
+        self.issued_scopes.push(scope.to_owned());
         let grant = |lifetime| TokenGrant {
             user_id: user_id.to_owned(),
             scope: scope.to_owned(),
@@ -183,6 +252,11 @@ impl OAuthState {
             .get(token)
             .filter(|g| g.expires_at > now)
             .map(|g| g.user_id.as_str())
+    }
+
+    /// The scope of every token set issued so far, oldest first.
+    pub fn granted_scopes(&self) -> Vec<String> {
+        self.issued_scopes.clone()
     }
 
     /// The scope an access token was granted.

@@ -236,3 +236,80 @@ async fn the_profile_is_the_token_owners_and_needs_a_live_access_token() {
     let (status, _) = refresh(&sim, tokens["refresh_token"].as_str().unwrap()).await;
     assert_eq!(status, 200, "the refresh token still works");
 }
+
+async fn exchange_with_verifier(sim: &ChasterSim, code: &str, verifier: &str) -> (u16, Value) {
+    token(
+        sim,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", OAUTH_CLIENT_ID),
+            ("client_secret", OAUTH_CLIENT_SECRET),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", verifier),
+        ],
+    )
+    .await
+}
+
+fn pkce_query(challenge: &str) -> std::collections::HashMap<String, String> {
+    [
+        ("redirect_uri", REDIRECT),
+        ("state", "s"),
+        ("scope", "profile"),
+        ("code_challenge", challenge),
+        ("code_challenge_method", "S256"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+#[tokio::test]
+async fn a_code_bound_to_a_pkce_challenge_needs_its_verifier() {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    let sim = ChasterSim::spawn().await.unwrap();
+    let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    let challenge =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier));
+    // RFC 7636, appendix B.
+    assert_eq!(challenge, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+
+    let code = sim
+        .authorize_request(KEYHOLDER_USERNAME, &pkce_query(&challenge))
+        .await;
+    let (status, body) = exchange(&sim, &code).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+
+    let code = sim
+        .authorize_request(KEYHOLDER_USERNAME, &pkce_query(&challenge))
+        .await;
+    let (status, body) = exchange_with_verifier(&sim, &code, "another-verifier").await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+
+    let code = sim
+        .authorize_request(KEYHOLDER_USERNAME, &pkce_query(&challenge))
+        .await;
+    let (status, tokens) = exchange_with_verifier(&sim, &code, verifier).await;
+    assert_eq!(status, 200, "{tokens}");
+    assert_eq!(tokens["scope"], "profile");
+    assert_eq!(sim.granted_scopes(), vec!["profile".to_owned()]);
+}
+
+#[tokio::test]
+async fn a_verifier_for_a_code_issued_without_a_challenge_is_refused() {
+    let sim = ChasterSim::spawn().await.unwrap();
+    let code = sim.authorize_as(KEYHOLDER_USERNAME, REDIRECT, "s").await;
+    let (status, body) = exchange_with_verifier(&sim, &code, "unasked-verifier").await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+}

@@ -14,7 +14,9 @@ use chrono::Utc;
 use serde_json::json;
 
 use super::esc;
-use crate::chaster::oauth::{OAuthError, DEFAULT_SCOPE, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET};
+use crate::chaster::oauth::{
+    Challenge, OAuthError, DEFAULT_SCOPE, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET,
+};
 use crate::chaster::render::user_json;
 use crate::chaster::seed::{KEYHOLDER_ID, OTHER_KEYHOLDER_ID, WEARER_A_ID};
 use crate::chaster::{nest, Shared};
@@ -43,6 +45,11 @@ fn bad_authorize_request(fields: &Fields) -> Option<Response> {
         "Invalid parameter: redirect_uri"
     } else if field(fields, "response_type") != "code" {
         "Invalid parameter: response_type"
+    } else if !matches!(
+        field(fields, "code_challenge_method"),
+        "" | "S256" | "plain"
+    ) {
+        "Invalid parameter: code challenge method is not matching the configured one"
     } else {
         return None;
     };
@@ -62,15 +69,22 @@ async fn sign_in_page(State(hub): State<Shared>, Query(q): Query<Fields>) -> Res
         (OTHER_KEYHOLDER_ID, "another keyholder (session D)"),
         (WEARER_A_ID, "a wearer"),
     ];
-    let hidden: String = ["client_id", "redirect_uri", "scope", "state"]
-        .iter()
-        .map(|k| {
-            format!(
-                r#"<input type="hidden" name="{k}" value="{}">"#,
-                esc(field(&q, k))
-            )
-        })
-        .collect();
+    let hidden: String = [
+        "client_id",
+        "redirect_uri",
+        "scope",
+        "state",
+        "code_challenge",
+        "code_challenge_method",
+    ]
+    .iter()
+    .map(|k| {
+        format!(
+            r#"<input type="hidden" name="{k}" value="{}">"#,
+            esc(field(&q, k))
+        )
+    })
+    .collect();
     let buttons: String = choices
         .iter()
         .filter_map(|(id, what)| Some((s.users.get(*id)?, what)))
@@ -109,9 +123,14 @@ async fn sign_in(State(hub): State<Shared>, form: Result<Form<Fields>, FormRejec
         .filter(|x| !x.is_empty())
         .unwrap_or(DEFAULT_SCOPE);
     let redirect_uri = field(&f, "redirect_uri");
-    let code = s
-        .oauth
-        .issue_code(user_id, OAUTH_CLIENT_ID, redirect_uri, scope, Utc::now());
+    let code = s.oauth.issue_code(
+        user_id,
+        OAUTH_CLIENT_ID,
+        redirect_uri,
+        scope,
+        Challenge::from_query(&f),
+        Utc::now(),
+    );
     let mut url = reqwest::Url::parse(redirect_uri).expect("validated above");
     url.query_pairs_mut()
         .append_pair("state", field(&f, "state"))
@@ -163,6 +182,7 @@ async fn token(
             field(&f, "code"),
             &client_id,
             field(&f, "redirect_uri"),
+            f.get("code_verifier").map(String::as_str),
             now,
         ),
         "refresh_token" => s.oauth.refresh(field(&f, "refresh_token"), now),
