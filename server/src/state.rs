@@ -39,7 +39,7 @@ pub struct AppState {
     pub tamper: TamperWatch,
     /// Stores webhook deliveries (group commit).
     pub webhook_intake: IngestQueue,
-    /// The keyholder dashboard's sign-in (OAuth client, token refresh locks).
+    /// The keyholder dashboard's sign-in (OAuth client, session handles).
     pub dashboard: Arc<Dashboard>,
     /// The only code that decides and performs box movements.
     pub custody: Custody,

@@ -23,7 +23,7 @@ pub use models::{
     CustomLog, ExtensionSession, LockAction, LogRole, SearchedSession, SessionAuth, SessionSearch,
     SessionSearchPage,
 };
-pub use oauth::{OAuthClient, OAuthError, TokenSet};
+pub use oauth::{OAuthClient, OAuthError, Pkce, TokenSet};
 pub use partner::{ActionLog, HygieneActor, LogPage, LogSearch, PartnerConfiguration};
 
 use crate::configuration::ChasterSettings;

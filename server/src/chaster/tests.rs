@@ -139,7 +139,10 @@ async fn an_answer_over_the_body_limit_is_a_typed_error_on_the_token_endpoint() 
         ))
         .mount(&server)
         .await;
-    let error = oauth_for(&server).exchange_code("code").await.unwrap_err();
+    let error = oauth_for(&server)
+        .exchange_code("code", &"verifier".into())
+        .await
+        .unwrap_err();
     assert!(
         matches!(
             error,
@@ -162,6 +165,9 @@ async fn the_token_endpoint_reads_the_oauth_error_shape() {
         )
         .mount(&server)
         .await;
-    let error = oauth_for(&server).exchange_code("code").await.unwrap_err();
+    let error = oauth_for(&server)
+        .exchange_code("code", &"verifier".into())
+        .await
+        .unwrap_err();
     assert!(matches!(error, OAuthError::InvalidGrant), "{error:?}");
 }

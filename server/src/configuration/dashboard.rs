@@ -23,7 +23,7 @@ pub struct DashboardSettings {
     pub extension_slug: Option<String>,
     /// A sign-in must come back from Chaster within this time.
     pub login_timeout: Duration,
-    /// A dashboard sign-in lasts at most this long, however often its tokens are refreshed
+    /// A dashboard sign-in lasts this long; no Chaster token is kept, so nothing shortens it
     /// (`DASHBOARD_SESSION_DAYS`).
     pub max_session_age: Duration,
     /// Pages of 50 sessions read per dashboard load at most (each page is one Chaster call).

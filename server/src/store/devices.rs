@@ -51,11 +51,12 @@ fn timestamp(secs: i64) -> Result<DateTime<Utc>, StoreError> {
 }
 
 impl Store {
-    fn seal(&self, user_id: &str, field: &str, plaintext: &[u8]) -> String {
+    /// Encrypts a secret bound to its row (`user_id` or another row key) and column.
+    pub(super) fn seal(&self, user_id: &str, field: &str, plaintext: &[u8]) -> String {
         B64.encode(self.key.encrypt(plaintext, &aad(user_id, field)))
     }
 
-    fn open(
+    pub(super) fn open(
         &self,
         user_id: &str,
         field: &str,

@@ -27,7 +27,7 @@ pub use custody::{CustodyEnd, CustodyPeriod};
 pub use devices::{DeviceRecord, NewDevice};
 pub use incidents::{Activity, Incident, NewActivity};
 pub use jobs::{Completion, Job, NewJob, NewWebhookEvent, Supersede};
-pub use oauth::{DashboardSessionRecord, OAuthTokens};
+pub use oauth::DashboardSessionRecord;
 pub use penalties::{Hold, KeptLine, Lift, NewHold};
 pub use sessions::{SessionRecord, WatchedSession};
 

@@ -3,13 +3,13 @@
 use std::collections::BTreeSet;
 
 use chrono::{Duration, Utc};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use server::crypto::SecretsKey;
 use server::sesame::{ApiKey, DeviceCredentials, DeviceSecret};
 use server::store::{
     Completion, DashboardSessionRecord, NewActivity, NewDevice, NewJob, NewWebhookEvent,
-    OAuthTokens, SessionRecord, Store,
+    SessionRecord, Store,
 };
 use sim::sesame::{DEMO_API_KEY, DEMO_SECRET_HEX};
 use sqlx::Row;
@@ -340,32 +340,24 @@ async fn exercise(store: &Store) -> Vec<String> {
     );
 
     // dashboard sign-ins
+    let verifier = SecretString::from("verifier");
     store
-        .insert_login_state("state", now + Duration::minutes(5))
+        .insert_login_state("state", &verifier, now + Duration::minutes(5))
         .await
         .unwrap();
-    assert!(store.take_login_state("state").await.unwrap());
-    assert!(!store.take_login_state("state").await.unwrap());
+    let back = store.take_login_state("state").await.unwrap();
+    assert_eq!(back.unwrap().expose_secret(), "verifier");
+    assert!(store.take_login_state("state").await.unwrap().is_none());
     let sign_in = DashboardSessionRecord {
         id_hash: "h1".into(),
         user_id: "kh".into(),
         username: "keyholder".into(),
         avatar_url: None,
-        tokens: OAuthTokens {
-            access_token: SecretString::from("access"),
-            refresh_token: SecretString::from("refresh"),
-            access_expires_at: now + Duration::minutes(5),
-            refresh_expires_at: now + Duration::minutes(30),
-        },
         csrf_token: server::domain::CsrfToken::new("csrf"),
         handle_key: server::domain::HandleKey::new("00"),
         expires_at: now + Duration::days(1),
     };
     store.insert_dashboard_session(&sign_in).await.unwrap();
-    store
-        .update_dashboard_tokens("h1", &sign_in.tokens)
-        .await
-        .unwrap();
     let back = store.get_dashboard_session("h1").await.unwrap().unwrap();
     note(
         "sign-in",

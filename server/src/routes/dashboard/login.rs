@@ -1,11 +1,13 @@
 //! Signing in to the dashboard with Chaster (OAuth2 authorization code flow):
 //!
-//! - `GET /auth/login` → 302 to Chaster's sign-in, with a random `state` stored (hashed, single
-//!   use, 10 min) AND set in a short-lived cookie, so the callback can tell that the browser
-//!   coming back is the one that left;
-//! - `GET /auth/callback?code&state` → checks both, exchanges the code, reads the profile,
-//!   stores the sign-in, sets the session cookie and sends the browser to `/dashboard`; any
-//!   mismatch is a 400 page and no code is exchanged;
+//! - `GET /auth/login` → 302 to Chaster's sign-in (scope `profile`, PKCE S256), with a random
+//!   `state` stored (hashed, single use, 10 min, with the PKCE verifier encrypted beside it) AND
+//!   set in a short-lived cookie, so the callback can tell that the browser coming back is the
+//!   one that left;
+//! - `GET /auth/callback?code&state` → checks both, exchanges the code with the verifier, reads
+//!   the profile once, forgets the access token, stores our own sign-in, sets the session
+//!   cookie and sends the browser to `/dashboard`; any mismatch is a 400 page and no code is
+//!   exchanged;
 //! - `POST /auth/logout` → deletes the sign-in and the cookie (204).
 
 use std::collections::HashMap;
@@ -22,8 +24,7 @@ use super::secure::{
     check_request_origin, cookie, new_csrf_token, new_handle_key, random_token, same_secret,
     set_cookie, sha256_hex, LOGIN_COOKIE, SESSION_COOKIE,
 };
-use super::signin::stored_tokens;
-use crate::chaster::OAuthError;
+use crate::chaster::{OAuthError, Pkce};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::DashboardSessionRecord;
@@ -83,18 +84,19 @@ async fn login(State(state): State<AppState>) -> Response {
         return page(StatusCode::SERVICE_UNAVAILABLE, NOT_SET_UP);
     };
     let login_state = random_token();
+    let pkce = Pkce::generate();
     let timeout = dashboard.settings.login_timeout;
     let expires = Utc::now() + Duration::from_std(timeout).unwrap_or(Duration::minutes(10));
     if let Err(e) = state
         .store
-        .insert_login_state(&sha256_hex(&login_state), expires)
+        .insert_login_state(&sha256_hex(&login_state), &pkce.verifier, expires)
         .await
     {
         tracing::error!(error = %e, "cannot store a sign-in state");
         return page(StatusCode::INTERNAL_SERVER_ERROR, OUR_FAULT);
     }
     let cookie = set_cookie(LOGIN_COOKIE, &login_state, timeout.as_secs());
-    redirect(&oauth.authorize_url(&login_state), cookie)
+    redirect(&oauth.authorize_url(&login_state, &pkce.challenge), cookie)
 }
 
 async fn callback(
@@ -126,9 +128,9 @@ async fn complete_sign_in(
         tracing::info!("sign-in callback refused: state and cookie do not match");
         return page(StatusCode::BAD_REQUEST, NOT_FROM_HERE);
     };
-    match state.store.take_login_state(&sha256_hex(login_state)).await {
-        Ok(true) => {}
-        Ok(false) => {
+    let verifier = match state.store.take_login_state(&sha256_hex(login_state)).await {
+        Ok(Some(verifier)) => verifier,
+        Ok(None) => {
             tracing::info!("sign-in callback refused: unknown, used or expired state");
             return page(StatusCode::BAD_REQUEST, NOT_FROM_HERE);
         }
@@ -136,12 +138,12 @@ async fn complete_sign_in(
             tracing::error!(error = %e, "cannot read a sign-in state");
             return page(StatusCode::INTERNAL_SERVER_ERROR, OUR_FAULT);
         }
-    }
+    };
     let code = query.get("code").filter(|c| !c.is_empty());
     let Some(code) = code.filter(|_| !query.contains_key("error")) else {
         return page(StatusCode::BAD_REQUEST, CANCELLED);
     };
-    let tokens = match oauth.exchange_code(code).await {
+    let tokens = match oauth.exchange_code(code, &verifier).await {
         Ok(tokens) => tokens,
         Err(OAuthError::InvalidGrant) => return page(StatusCode::BAD_REQUEST, CODE_REFUSED),
         Err(e) => {
@@ -149,6 +151,7 @@ async fn complete_sign_in(
             return page(StatusCode::BAD_GATEWAY, CHASTER_DOWN);
         }
     };
+    // The access token is used for this one read and dropped: nothing of Chaster's is kept.
     let user = match state.chaster.get_profile(&tokens.access_token).await {
         Ok(user) => user,
         Err(e) => {
@@ -165,7 +168,6 @@ async fn complete_sign_in(
         user_id: user.id,
         username: user.username,
         avatar_url: user.avatar_url,
-        tokens: stored_tokens(tokens, now, expires_at),
         csrf_token: new_csrf_token(),
         handle_key: new_handle_key(),
         expires_at,

@@ -2,11 +2,13 @@
 //! signs in with Chaster (OAuth2) and sees and controls the sessions they hold.
 //!
 //! - `login`: `GET /auth/login`, `GET /auth/callback`, `POST /auth/logout` (HTML and redirects),
-//! - `signin`: the session cookie → the signed-in keyholder, refreshing Chaster tokens,
+//! - `signin`: the session cookie → the signed-in keyholder,
 //! - `api`: `GET /api/dashboard` and `POST /api/dashboard/sessions/{handle}/…`,
 //! - `secure`: random tokens, handles, cookies, the CSRF check.
 //!
-//! Chaster tokens stay in the database, encrypted; the browser only holds a random cookie.
+//! Sign-in asks Chaster for `profile` only, with PKCE, reads the profile once and keeps no Chaster
+//! token: the sign-in is ours and lasts `DASHBOARD_SESSION_DAYS`. The browser only holds a random
+//! cookie.
 
 mod api;
 mod login;
@@ -14,7 +16,7 @@ mod secure;
 mod signin;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::Mutex;
 
 use axum::Router;
 
@@ -30,9 +32,6 @@ pub struct Dashboard {
     oauth: Option<OAuthClient>,
     settings: DashboardSettings,
     public_origin: Option<String>,
-    /// One lock per sign-in, so concurrent requests refresh its tokens once, not in a race that
-    /// would spend the rotated refresh token twice.
-    refresh_locks: Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
     /// handle → sessionId of the sessions a list showed, so an action reads ONE session from
     /// Chaster (and checks it is still the keyholder's and locked) instead of listing up to
     /// `max_pages` search pages per click.
@@ -52,7 +51,6 @@ impl Dashboard {
             oauth,
             public_origin: settings.public_origin(),
             settings: settings.clone(),
-            refresh_locks: Mutex::new(HashMap::new()),
             handles: Mutex::new(HashMap::new()),
         }
     }
@@ -72,23 +70,6 @@ impl Dashboard {
             .unwrap_or_else(|p| p.into_inner())
             .get(handle)
             .cloned()
-    }
-
-    /// The lock that serialises token refreshes of one sign-in.
-    fn refresh_lock(&self, id_hash: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut locks = self
-            .refresh_locks
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(lock) = locks.get(id_hash).and_then(Weak::upgrade) {
-            return lock;
-        }
-        if locks.len() >= 1024 {
-            locks.retain(|_, weak| weak.strong_count() > 0);
-        }
-        let lock = Arc::new(tokio::sync::Mutex::new(()));
-        locks.insert(id_hash.to_owned(), Arc::downgrade(&lock));
-        lock
     }
 }
 

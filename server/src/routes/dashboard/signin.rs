@@ -1,6 +1,6 @@
-//! The session cookie → the signed-in keyholder. Chaster access tokens are refreshed when they
-//! expire within a minute (the rotated refresh token replaces the old one); a refresh Chaster
-//! refuses ends the sign-in: the row is deleted and the page is told to sign in again.
+//! The session cookie → the signed-in keyholder. The sign-in is ours alone (no Chaster token is
+//! kept), so it lasts until it ends or the keyholder signs out, whatever Chaster's token
+//! lifetimes are.
 
 use api_types::{ApiError, ErrorCode};
 use axum::extract::FromRequestParts;
@@ -8,22 +8,16 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{DateTime, Duration, Utc};
 
 use super::secure::{cookie, sha256_hex, SESSION_COOKIE};
-use super::Dashboard;
-use crate::chaster::{OAuthError, TokenSet};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::{DashboardSessionRecord, OAuthTokens, Store};
+use crate::store::DashboardSessionRecord;
 
-/// Tokens expiring sooner than this are refreshed first.
-const REFRESH_MARGIN_SECS: i64 = 60;
-
-pub const SIGN_IN_EXPIRED: &str = "Your Chaster sign-in expired. Sign in again.";
+pub const SIGN_IN_EXPIRED: &str = "Your dashboard sign-in has ended. Sign in again.";
 pub const SIGN_IN_NEEDED: &str = "Sign in with Chaster to see your dashboard.";
 
-/// A keyholder signed in to the dashboard, with tokens valid for at least a minute.
+/// A keyholder signed in to the dashboard.
 pub struct SignedIn {
     pub record: DashboardSessionRecord,
 }
@@ -73,94 +67,6 @@ impl FromRequestParts<AppState> for SignedIn {
             .await
             .map_err(AppError::from)?
             .ok_or(SignInRejection::Expired)?;
-        let record = fresh(&state.dashboard, &state.store, record).await?;
         Ok(SignedIn { record })
-    }
-}
-
-fn needs_refresh(tokens: &OAuthTokens, now: DateTime<Utc>) -> bool {
-    tokens.access_expires_at <= now + Duration::seconds(REFRESH_MARGIN_SECS)
-}
-
-/// The record with an access token valid for at least a minute.
-async fn fresh(
-    dashboard: &Dashboard,
-    store: &Store,
-    record: DashboardSessionRecord,
-) -> Result<DashboardSessionRecord, SignInRejection> {
-    if !needs_refresh(&record.tokens, Utc::now()) {
-        return Ok(record);
-    }
-    let Some(oauth) = &dashboard.oauth else {
-        return Err(SignInRejection::Expired);
-    };
-    let lock = dashboard.refresh_lock(&record.id_hash);
-    let _refreshing = lock.lock().await;
-    // Another request may have refreshed while this one waited.
-    let mut record = store
-        .get_dashboard_session(&record.id_hash)
-        .await
-        .map_err(AppError::from)?
-        .ok_or(SignInRejection::Expired)?;
-    let now = Utc::now();
-    if !needs_refresh(&record.tokens, now) {
-        return Ok(record);
-    }
-    let refused = record.tokens.refresh_expires_at <= now;
-    let result = if refused {
-        Err(OAuthError::InvalidGrant)
-    } else {
-        oauth.refresh(&record.tokens.refresh_token).await
-    };
-    match result {
-        Ok(tokens) => {
-            record.tokens = stored_tokens(tokens, now, record.expires_at);
-            store
-                .update_dashboard_tokens(&record.id_hash, &record.tokens)
-                .await
-                .map_err(AppError::from)?;
-            tracing::debug!("dashboard tokens refreshed");
-            Ok(record)
-        }
-        Err(OAuthError::InvalidGrant) => {
-            tracing::info!("dashboard sign-in expired: Chaster refused the refresh token");
-            store
-                .delete_dashboard_session(&record.id_hash)
-                .await
-                .map_err(AppError::from)?;
-            Err(SignInRejection::Expired)
-        }
-        Err(other) => Err(SignInRejection::Failed(oauth_failure(other))),
-    }
-}
-
-/// Expiry times of fresh tokens; a refresh token without a lifetime lasts as long as the sign-in.
-pub fn stored_tokens(t: TokenSet, now: DateTime<Utc>, session_end: DateTime<Utc>) -> OAuthTokens {
-    let after = |d: std::time::Duration| {
-        Duration::from_std(d)
-            .ok()
-            .and_then(|d| now.checked_add_signed(d))
-            .unwrap_or(session_end)
-    };
-    OAuthTokens {
-        access_expires_at: after(t.expires_in),
-        refresh_expires_at: t
-            .refresh_expires_in
-            .map(after)
-            .unwrap_or(session_end)
-            .min(session_end),
-        access_token: t.access_token,
-        refresh_token: t.refresh_token,
-    }
-}
-
-/// Our OAuth client refused, or Chaster's sign-in is down: the keyholder can only try later.
-pub fn oauth_failure(e: OAuthError) -> AppError {
-    match e {
-        OAuthError::Unavailable(e) => AppError::from(e),
-        other => AppError::UpstreamUnavailable {
-            service: "Chaster",
-            detail: other.to_string(),
-        },
     }
 }

@@ -149,10 +149,7 @@ pub async fn start_sign_in(browser: &mut Browser) -> (String, HashMap<String, St
 pub async fn sign_in(app: &TestApp, username: &str) -> Browser {
     let mut browser = Browser::new(app);
     let (_, q) = start_sign_in(&mut browser).await;
-    let code = app
-        .chaster
-        .authorize_as(username, &q["redirect_uri"], &q["state"])
-        .await;
+    let code = app.chaster.authorize_request(username, &q).await;
     let callback = format!(
         "/auth/callback?state={}&code={}",
         urlencode(&q["state"]),
