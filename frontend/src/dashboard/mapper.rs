@@ -57,6 +57,9 @@ mod tests {
                 frozen: false,
                 frozen_at: None,
                 can_be_unlocked: false,
+                max_limit_date: None,
+                ended_at: None,
+                hygiene_opening: None,
             },
             wearer: Person {
                 username: "alice".into(),
@@ -79,6 +82,8 @@ mod tests {
             holds_box: true,
             notice: None,
             budget: None,
+            opened_by_keyholder_at: None,
+            opens_at: None,
         };
         let entry = |handle: &str, device: Option<DeviceView>| DashboardSession {
             handle: handle.into(),

@@ -245,6 +245,8 @@ mod tests {
             holds_box: true,
             notice: None,
             budget: None,
+            opened_by_keyholder_at: None,
+            opens_at: None,
         }
     }
 
