@@ -108,9 +108,10 @@ pub fn to_session_data(view: &SessionView) -> SessionData {
         people,
         self_lock: view.keyholder.is_none(),
         running: lock.status == LockStatus::Locked,
-        paused_note: lock.frozen.then_some(match view.role {
-            Role::Wearer => "Paused by your keyholder",
-            Role::Keyholder => "Paused: the timer stands still until you unfreeze it",
+        paused_note: lock.frozen.then_some(match (view.role, &view.keyholder) {
+            (Role::Wearer, Some(_)) => "Paused by your keyholder",
+            (Role::Wearer, None) => "Paused: the timer stands still",
+            (Role::Keyholder, _) => "Paused: the timer stands still until you unfreeze it",
         }),
     }
 }
@@ -263,6 +264,12 @@ mod tests {
         assert_eq!(
             to_session_data(&view).paused_note,
             Some("Paused by your keyholder")
+        );
+        let mut self_lock = session(Role::Wearer, false);
+        self_lock.lock.frozen = true;
+        assert_eq!(
+            to_session_data(&self_lock).paused_note,
+            Some("Paused: the timer stands still")
         );
         assert!(to_session_data(&view).running);
         view.lock.status = LockStatus::Unlocked;

@@ -281,7 +281,9 @@ fn ended_shut(
         lines: vec![line],
         clock: last_seen(facts),
         key_anyway: Some(key_anyway),
-        action: (wearer && device.can_open).then_some(CardAction::Open),
+        // Only a box that answers can be opened from here: no button that cannot work.
+        action: (wearer && device.can_open && facts.reachable && facts.quota_message.is_none())
+            .then_some(CardAction::Open),
     }
 }
 

@@ -224,6 +224,18 @@ fn every_state_has_its_card_wording_and_one_action() {
             title: "The box will open as soon as the hub is back",
             line: "check the hub's power",
             key_anyway: true,
+            action: None,
+        },
+        Case {
+            name: "ended, box still shut, hub online, the wearer may open it",
+            role: Role::Wearer,
+            lock: ended(lock(S::Unlocked)),
+            slot: slot(may_open(device(Locked, true))),
+            state: CardState::EndedShut,
+            tone: Tone::Warning,
+            title: "Your lock has ended. Your box is being opened",
+            line: "keeps trying",
+            key_anyway: true,
             action: Some(CardAction::Open),
         },
         Case {
