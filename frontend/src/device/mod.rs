@@ -213,6 +213,9 @@ pub fn BoxPanel(
             <CommandBar
                 can_open=Signal::derive(move || device.with(|d| d.can_open))
                 can_lock=Signal::derive(move || device.with(|d| d.can_lock))
+                box_open=Signal::derive(move || device.with(|d| {
+                    d.status.as_ref().is_some_and(|s| s.is_open)
+                }))
                 pending=Signal::derive(move || command.input().get())
                 feedback=Signal::derive(move || command.value().get().map(|r| command_feedback(&r)))
                 on_command=Callback::new(move |c| { command.dispatch_local(c); })

@@ -164,7 +164,7 @@ fn show_connect_form() {
         panel.scroll_into_view();
     }
     let field = document
-        .query_selector("[data-testid='connect-form'] input:not([type='radio']), [data-testid='connect-form'] input")
+        .query_selector("[data-testid='connect-form'] input")
         .ok()
         .flatten()
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
