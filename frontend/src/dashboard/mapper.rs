@@ -4,6 +4,8 @@
 use api_types::{ApiError, BoxStatus, DashboardView, ErrorCode, SessionView};
 
 /// What a card learned from a command it sent.
+// Short-lived, one at a time: the session's size does not matter here.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum CardUpdate {
     /// A control answered with the session as it is now.
