@@ -50,6 +50,24 @@ pub struct LockView {
     /// When the lock was frozen; the countdown stands still from this instant.
     pub frozen_at: Option<String>,
     pub can_be_unlocked: bool,
+    /// Chaster's guaranteed latest release (`maxLimitDate`), when the lock has one.
+    #[serde(default)]
+    pub max_limit_date: Option<String>,
+    /// When Chaster ended the lock (`unlockedAt`), once it has.
+    #[serde(default)]
+    pub ended_at: Option<String>,
+    /// The hygiene opening running now (`lock.extensions` `temporary-opening`), if any.
+    #[serde(default)]
+    pub hygiene_opening: Option<HygieneOpeningView>,
+}
+
+/// A hygiene opening in progress, as Chaster's Hygiene opening extension runs it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HygieneOpeningView {
+    /// `userData.openedAt`.
+    pub opened_at: String,
+    /// `openedAt + config.openingTime`: after this the wearer is late.
+    pub relock_by: Option<String>,
 }
 
 /// `GET /api/session`: everything the main page shows about the Chaster session.
@@ -160,6 +178,12 @@ pub struct DeviceView {
     /// The CANDY HOUSE request budget (Web API boxes; the legacy API is not metered).
     #[serde(default)]
     pub budget: Option<RequestBudget>,
+    /// Set while the box is open because this lock's keyholder opened it: since when.
+    #[serde(default)]
+    pub opened_by_keyholder_at: Option<String>,
+    /// A deserted lock's box opens by itself at this time (Chaster's 7-day wait).
+    #[serde(default)]
+    pub opens_at: Option<String>,
 }
 
 /// The box's share of its API key's monthly CANDY HOUSE requests, as the page shows it.
@@ -419,8 +443,11 @@ pub struct HistoryEntry {
     pub created_at: String,
     /// FontAwesome name without the `fa-` prefix, when Chaster gives one.
     pub icon: Option<String>,
-    /// True for entries this extension wrote (they are highlighted).
+    /// True for entries this extension wrote.
     pub by_this_extension: bool,
+    /// Who acted, by name, when the entry says (a person, the extension or Chaster).
+    #[serde(default)]
+    pub actor: Option<String>,
 }
 
 /// `GET /api/history?after=<cursor>`: newest first.

@@ -15,6 +15,7 @@ pub mod device;
 pub mod hash;
 pub mod history;
 pub mod session;
+pub mod state;
 pub mod time;
 mod ui;
 

@@ -118,6 +118,40 @@ pub fn format_ago(elapsed_ms: i64) -> String {
     }
 }
 
+/// A date a person reads, in UTC (the page knows no time zone database): `8 Dec 2026, 10:00 UTC`.
+pub fn format_date_utc(ms: i64) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let seconds = ms.div_euclid(MS_PER_SECOND);
+    let (days, rest) = (
+        seconds.div_euclid(SECONDS_PER_DAY),
+        seconds.rem_euclid(SECONDS_PER_DAY),
+    );
+    let (year, month, day) = civil_from_days(days);
+    let month_name = MONTHS[(month - 1).clamp(0, 11) as usize];
+    format!(
+        "{day} {month_name} {year}, {:02}:{:02} UTC",
+        rest / 3_600,
+        rest % 3_600 / 60
+    )
+}
+
+/// The inverse of `days_from_civil` (Howard Hinnant's algorithm): (year, month, day).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +216,19 @@ mod tests {
         ];
         for (ms, expected) in cases {
             assert_eq!(format_ago(ms), expected, "{ms} ms");
+        }
+    }
+
+    #[test]
+    fn dates_read_as_day_month_year_and_utc_time() {
+        let cases = [
+            ("1970-01-01T00:00:00Z", "1 Jan 1970, 00:00 UTC"),
+            ("2000-02-29T12:34:56Z", "29 Feb 2000, 12:34 UTC"),
+            ("2026-12-08T10:00:00.000Z", "8 Dec 2026, 10:00 UTC"),
+            ("2026-12-31T23:59:59+00:00", "31 Dec 2026, 23:59 UTC"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(format_date_utc(parse_rfc3339_ms(text).unwrap()), expected);
         }
     }
 }

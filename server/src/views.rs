@@ -3,7 +3,7 @@
 //! extension's display name: never `sessionId` or `data`, so nothing the viewer may not see
 //! can end up in a response.
 
-use api_types::{LockStatus, LockView, Person, SessionView};
+use api_types::{HygieneOpeningView, LockStatus, LockView, Person, SessionView};
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::chaster::models::{self, Lock, User};
@@ -40,6 +40,18 @@ fn lock_view(role: Role, lock: &Lock) -> LockView {
         frozen: lock.is_frozen,
         frozen_at: lock.frozen_at.filter(|_| lock.is_frozen).map(rfc3339),
         can_be_unlocked: lock.can_be_unlocked,
+        max_limit_date: lock.max_limit_date.map(rfc3339),
+        ended_at: lock
+            .unlocked_at
+            .filter(|_| lock.status == models::LockStatus::Unlocked)
+            .map(rfc3339),
+        hygiene_opening: lock
+            .hygiene_opening()
+            .filter(|_| lock.status == models::LockStatus::Locked)
+            .map(|(opened_at, relock_by)| HygieneOpeningView {
+                opened_at: rfc3339(opened_at),
+                relock_by: relock_by.map(rfc3339),
+            }),
     }
 }
 

@@ -4,6 +4,8 @@
 use api_types::{ApiError, BoxStatus, DashboardView, ErrorCode, SessionView};
 
 /// What a card learned from a command it sent.
+// Short-lived, one at a time: the session's size does not matter here.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum CardUpdate {
     /// A control answered with the session as it is now.
@@ -57,6 +59,9 @@ mod tests {
                 frozen: false,
                 frozen_at: None,
                 can_be_unlocked: false,
+                max_limit_date: None,
+                ended_at: None,
+                hygiene_opening: None,
             },
             wearer: Person {
                 username: "alice".into(),
@@ -79,6 +84,8 @@ mod tests {
             holds_box: true,
             notice: None,
             budget: None,
+            opened_by_keyholder_at: None,
+            opens_at: None,
         };
         let entry = |handle: &str, device: Option<DeviceView>| DashboardSession {
             handle: handle.into(),

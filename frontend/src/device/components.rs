@@ -108,6 +108,9 @@ pub fn CommandBar(
     can_open: Signal<bool>,
     /// Whether the viewer may lock the box now.
     can_lock: Signal<bool>,
+    /// The box reports it is open: "Lock box" becomes the primary button.
+    #[prop(optional, into)]
+    box_open: Signal<bool>,
     /// The command waiting for the box, if any; the buttons are disabled meanwhile.
     pending: Signal<Option<Command>>,
     /// The outcome of the last command.
@@ -131,13 +134,15 @@ pub fn CommandBar(
     view! {
         <div class="actions">
             <Show when=move || can_open.get()>
-                <button class="button button-primary" type="button" data-testid="open-box"
+                <button class=move || if box_open.get() { "button" } else { "button button-primary" }
+                    type="button" data-testid="open-box"
                     disabled=busy on:click=move |_| ask(Command::Open)>
                     "Open box"
                 </button>
             </Show>
             <Show when=move || can_lock.get()>
-                <button class="button" type="button" data-testid="lock-box"
+                <button class=move || if box_open.get() { "button button-primary" } else { "button" }
+                    type="button" data-testid="lock-box"
                     disabled=busy on:click=move |_| ask(Command::Lock)>
                     "Lock box"
                 </button>

@@ -36,6 +36,8 @@ pub struct StatusData {
     pub latch_text: &'static str,
     /// A CSS class that colours the latch state.
     pub latch_class: &'static str,
+    /// The box reports it is unlocked.
+    pub is_open: bool,
     /// "80 %", or "Unknown".
     pub battery_text: String,
     pub battery_low: bool,
@@ -123,6 +125,7 @@ pub fn to_status_data(status: &BoxStatus) -> StatusData {
     StatusData {
         latch_text,
         latch_class,
+        is_open: status.latch == LatchState::Unlocked,
         battery_text: status
             .battery_percent
             .map_or_else(|| "Unknown".to_owned(), |percent| format!("{percent} %")),
@@ -245,6 +248,8 @@ mod tests {
             holds_box: true,
             notice: None,
             budget: None,
+            opened_by_keyholder_at: None,
+            opens_at: None,
         }
     }
 

@@ -6,6 +6,7 @@ mod connect;
 pub mod form;
 pub mod mapper;
 
+use crate::state::{mapper::CardAction, BoxLink};
 use crate::{
     api, clock::use_interval, confirm::ConfirmSlot, hash::MainToken, ui::ErrorPanel, ui::Loading,
 };
@@ -50,6 +51,9 @@ pub fn BoxPanel(
     /// Called after every box command, e.g. to reload the history it was logged in.
     #[prop(optional)]
     on_command_done: Option<Callback<()>>,
+    /// Publishes the last reading to the state card and runs the card's box actions.
+    #[prop(optional)]
+    link: Option<BoxLink>,
 ) -> impl IntoView {
     // The last slot that loaded, kept while a background refresh fails.
     let last_good = RwSignal::new(None::<DeviceSlot>);
@@ -132,6 +136,9 @@ pub fn BoxPanel(
         }
     });
 
+    if let Some(link) = link {
+        link_to_state_card(link, last_good, &command, &retry_quota);
+    }
     let phase = Memo::new(move |_| match last_good.get() {
         None => match slot.get() {
             Some(Err(error)) => Phase::Failed(error),
@@ -206,6 +213,9 @@ pub fn BoxPanel(
             <CommandBar
                 can_open=Signal::derive(move || device.with(|d| d.can_open))
                 can_lock=Signal::derive(move || device.with(|d| d.can_lock))
+                box_open=Signal::derive(move || device.with(|d| {
+                    d.status.as_ref().is_some_and(|s| s.is_open)
+                }))
                 pending=Signal::derive(move || command.input().get())
                 feedback=Signal::derive(move || command.value().get().map(|r| command_feedback(&r)))
                 on_command=Callback::new(move |c| { command.dispatch_local(c); })
@@ -227,7 +237,7 @@ pub fn BoxPanel(
         .into_any(),
     };
     view! {
-        <section class="card box-panel" data-testid="box-panel" aria-label="Key box">
+        <section class="card box-panel" id="box-panel" data-testid="box-panel" aria-label="Key box">
             {move || refresh_error.get().map(|error| view! {
                 <p class="notice notice-warning" role="status">
                     "Could not refresh the box: " {error.message}
@@ -236,6 +246,45 @@ pub fn BoxPanel(
             {panel}
         </section>
     }
+}
+
+/// The state card's side of the panel: it reads the panel's last slot, and its actions run as
+/// the panel's own. A request made before this panel was mounted is not run again.
+fn link_to_state_card(
+    link: BoxLink,
+    last_good: RwSignal<Option<DeviceSlot>>,
+    command: &Action<Command, Result<api_types::CommandResult, ApiError>>,
+    retry_quota: &Action<(), Result<api_types::DeviceView, ApiError>>,
+) {
+    let (command, retry_quota) = (*command, *retry_quota);
+    Effect::new(move |_| link.slot.set(last_good.get()));
+    Effect::new(move |_| {
+        link.busy
+            .set(command.pending().get() || retry_quota.pending().get())
+    });
+    let seen = StoredValue::new(link.request.get_untracked().map(|(n, _)| n));
+    Effect::new(move |_| {
+        let Some((n, action)) = link.request.get() else {
+            return;
+        };
+        if seen.get_value() == Some(n) {
+            return;
+        }
+        seen.set_value(Some(n));
+        match action {
+            CardAction::Lock { .. } => {
+                command.dispatch_local(Command::Lock);
+            }
+            CardAction::Open => {
+                command.dispatch_local(Command::Open);
+            }
+            CardAction::RetryQuota => {
+                retry_quota.dispatch_local(());
+            }
+            // The session page takes the wearer to the form.
+            CardAction::Connect => {}
+        }
+    });
 }
 
 fn no_box_text(role: Role) -> &'static str {

@@ -1,5 +1,6 @@
-//! The lock's history, for both roles: newest first, older pages on demand, this extension's
-//! entries highlighted. This entry is the only place of the feature that fetches.
+//! The lock's history, for both roles: newest first, the last few until "Show all", older pages
+//! on demand, only what matters highlighted. This entry is the only place of the feature that
+//! fetches.
 
 pub mod mapper;
 
@@ -10,7 +11,7 @@ use crate::{
 };
 use api_types::{ApiError, HistoryPage};
 use leptos::prelude::*;
-use mapper::{to_entry_data, when_text, EntryData};
+use mapper::{to_entry_data, when_text, EntryData, FIRST_ENTRIES};
 
 /// The history panel for the session of `token`.
 #[component]
@@ -64,11 +65,14 @@ pub fn HistoryPanel(
         }
     });
 
+    let show_all = RwSignal::new(false);
     let body = move || {
         if loaded.get() {
             return view! {
                 <HistoryList
                     entries=entries.into()
+                    show_all=show_all.into()
+                    on_show_all=Callback::new(move |()| show_all.set(true))
                     now
                     has_more=Signal::derive(move || next_cursor.with(Option::is_some))
                     loading_more=older.pending().into()
@@ -99,11 +103,15 @@ pub fn HistoryPanel(
     }
 }
 
-/// The entries, newest first, and "Show older" while there are more.
+/// The entries, newest first: the last few, then all with "Show older" while there are more.
 #[component]
 fn HistoryList(
     /// Every entry loaded so far, newest first.
     entries: Signal<Vec<EntryData>>,
+    /// False: only the newest [`FIRST_ENTRIES`] are shown, with "Show all".
+    show_all: Signal<bool>,
+    /// Shows every loaded entry.
+    on_show_all: Callback<()>,
     /// The current time in milliseconds.
     now: Signal<f64>,
     /// True while older entries exist.
@@ -121,17 +129,26 @@ fn HistoryList(
             fallback=|| view! { <p class="empty" data-testid="history-empty">"Nothing yet."</p> }
         >
             <ol class="history-list">
-                {move || entries.get().into_iter().map(|entry| view! {
-                    <HistoryItem entry now />
-                }).collect_view()}
+                {move || {
+                    let shown = if show_all.get() { usize::MAX } else { FIRST_ENTRIES };
+                    entries.get().into_iter().take(shown).map(|entry| view! {
+                        <HistoryItem entry now />
+                    }).collect_view()
+                }}
             </ol>
+        </Show>
+        <Show when=move || !show_all.get() && entries.with(|list| list.len() > FIRST_ENTRIES)>
+            <button class="button button-quiet" type="button" data-testid="history-show-all"
+                on:click=move |_| on_show_all.run(())>
+                {move || format!("Show all ({})", entries.with(Vec::len))}
+            </button>
         </Show>
         {move || more_error.get().map(|error| view! {
             <p class="notice notice-error" role="alert">
                 "Could not load older entries: " {error.message}
             </p>
         })}
-        <Show when=move || has_more.get()>
+        <Show when=move || show_all.get() && has_more.get()>
             <button class="button button-quiet" type="button" data-testid="history-more"
                 disabled=move || loading_more.get() on:click=move |_| on_more.run(())>
                 {move || if loading_more.get() { "Loading…" } else { "Show older" }}
@@ -140,7 +157,7 @@ fn HistoryList(
     }
 }
 
-/// One entry: symbol, title, description, and how long ago.
+/// One entry: icon, title, who acted, description, and how long ago.
 #[component]
 fn HistoryItem(
     /// The entry to show.
@@ -149,22 +166,34 @@ fn HistoryItem(
     now: Signal<f64>,
 ) -> impl IntoView {
     let created_ms = entry.created_ms;
+    let meaning = entry.meaning;
+    let highlighted = meaning.highlighted();
     view! {
-        <li class="history-entry" class:ours=entry.ours data-testid="history-entry"
-            data-ours=entry.ours.then_some("true")>
-            <span class="history-symbol" aria-hidden="true">{entry.symbol}</span>
+        <li class="history-entry" class:highlight=highlighted data-testid="history-entry"
+            data-meaning=meaning.as_str() data-highlight=highlighted.then_some("true")>
+            <svg class=format!("history-icon icon-{}", meaning.as_str()) viewBox="0 0 24 24"
+                width="20" height="20" aria-hidden="true" focusable="false" fill="none"
+                stroke="currentColor" stroke-width="2" stroke-linecap="round"
+                stroke-linejoin="round">
+                <path d=meaning.icon_path() />
+            </svg>
             <div class="history-text">
-                <p class="history-title">{entry.title}</p>
+                <p class="history-title">
+                    // The highlight says it to the eye; this says it to a screen reader.
+                    {meaning.spoken().map(|words| view! {
+                        <span class="visually-hidden">{words} " "</span>
+                    })}
+                    {entry.title}
+                </p>
+                {entry.by.map(|by| view! {
+                    <p class="muted small history-by" data-testid="history-by">{by}</p>
+                })}
                 {(!entry.description.is_empty()).then(|| view! {
                     <p class="muted small">{entry.description}</p>
                 })}
                 <time class="muted small" datetime=entry.created_at>
                     {move || when_text(created_ms, now.get())}
                 </time>
-                // The highlight says it to the eye; this says it to a screen reader.
-                {entry.ours.then(|| view! {
-                    <span class="visually-hidden">"Written by this extension."</span>
-                })}
             </div>
         </li>
     }

@@ -1,6 +1,6 @@
 //! Layout of the session card. Pure: everything comes in through props.
 
-use super::mapper::{time_left_text, PersonData, SessionData, Timer};
+use super::mapper::{time_left_text, PersonData, SessionData, Timer, HIDDEN_TIMER_NOTE};
 use api_types::Role;
 use leptos::prelude::*;
 
@@ -11,6 +11,9 @@ pub fn SessionCard(
     data: Signal<SessionData>,
     /// The current time in milliseconds, ticking every second.
     now: Signal<f64>,
+    /// Shown above the lock card (the state card).
+    #[prop(optional, into)]
+    top: Option<ViewFn>,
     /// Shown under the lock card (the box panel).
     children: Children,
 ) -> impl IntoView {
@@ -21,14 +24,19 @@ pub fn SessionCard(
     };
     view! {
         <div class="session" data-testid=testid>
+            {top.map(|top| top.run())}
             <section class="card lock-card" aria-labelledby="lock-heading">
                 <p class="eyebrow">{field(|d| d.extension_name.clone())}</p>
                 <h1 id="lock-heading">{field(|d| d.heading.clone())}</h1>
                 <p class="lock-title" data-testid="lock-title">{field(|d| d.lock_title.clone())}</p>
                 <Badges frozen=Signal::derive(move || data.with(|d| d.frozen))
                     ready=Signal::derive(move || data.with(|d| d.ready_to_unlock)) />
-                <TimeLeft label=Signal::derive(field(|d| d.time_left_label.clone()))
-                    timer=Signal::derive(move || data.with(|d| d.timer)) now />
+                // An ended lock has no countdown: the state card says when it ended.
+                <Show when=move || data.with(|d| d.running)>
+                    <TimeLeft label=Signal::derive(field(|d| d.time_left_label.clone()))
+                        timer=Signal::derive(move || data.with(|d| d.timer))
+                        paused=Signal::derive(move || data.with(|d| d.paused_note)) now />
+                </Show>
                 <PeopleRow people=Signal::derive(move || data.with(|d| d.people.clone()))
                     self_lock=Signal::derive(move || data.with(|d| d.self_lock)) />
             </section>
@@ -64,6 +72,8 @@ fn TimeLeft(
     label: Signal<String>,
     /// What to count down to.
     timer: Signal<Timer>,
+    /// "Paused by your keyholder" while frozen.
+    paused: Signal<Option<&'static str>>,
     /// The current time in milliseconds.
     now: Signal<f64>,
 ) -> impl IntoView {
@@ -74,13 +84,18 @@ fn TimeLeft(
             <Show
                 when=hidden
                 fallback=move || view! {
-                    <p class="time-left" data-testid="time-left">
+                    <p class="time-left" data-testid="time-left"
+                        data-paused=move || paused.get().map(|_| "true")>
                         {move || time_left_text(timer.get(), now.get())}
                     </p>
                 }
             >
                 <p class="time-left time-hidden" data-testid="timer-hidden">"Timer hidden"</p>
+                <p class="muted" data-testid="timer-hidden-note">{HIDDEN_TIMER_NOTE}</p>
             </Show>
+            {move || paused.get().map(|note| view! {
+                <p class="timer-paused" data-testid="timer-paused">{note}</p>
+            })}
         </div>
     }
 }

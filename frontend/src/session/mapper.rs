@@ -1,7 +1,7 @@
 //! `SessionView` (what the server sends) → `SessionData` (what the page shows). Pure.
 
 use crate::time::{format_countdown, parse_rfc3339_ms};
-use api_types::{Person, Role, SessionView};
+use api_types::{LockStatus, Person, Role, SessionView};
 
 /// Everything the session card shows, already worded for the viewer's role.
 #[derive(Clone, Debug, PartialEq)]
@@ -19,6 +19,10 @@ pub struct SessionData {
     pub people: Vec<PersonData>,
     /// True when nobody holds the key.
     pub self_lock: bool,
+    /// True while Chaster says the lock runs; otherwise no countdown and no time controls.
+    pub running: bool,
+    /// "Paused by your keyholder" while frozen.
+    pub paused_note: Option<&'static str>,
 }
 
 /// An empty session, shown by nobody: it only stands in before the first one has loaded.
@@ -35,6 +39,8 @@ impl Default for SessionData {
             ready_to_unlock: false,
             people: Vec::new(),
             self_lock: false,
+            running: false,
+            paused_note: None,
         }
     }
 }
@@ -101,8 +107,17 @@ pub fn to_session_data(view: &SessionView) -> SessionData {
         ready_to_unlock: lock.can_be_unlocked,
         people,
         self_lock: view.keyholder.is_none(),
+        running: lock.status == LockStatus::Locked,
+        paused_note: lock.frozen.then_some(match (view.role, &view.keyholder) {
+            (Role::Wearer, Some(_)) => "Paused by your keyholder",
+            (Role::Wearer, None) => "Paused: the timer stands still",
+            (Role::Keyholder, _) => "Paused: the timer stands still until you unfreeze it",
+        }),
     }
 }
+
+/// Under "Timer hidden": the hidden time changes nothing about the box.
+pub const HIDDEN_TIMER_NOTE: &str = "Your box still opens when the lock ends.";
 
 fn person(person: &Person, role_label: &'static str, is_viewer: bool) -> PersonData {
     PersonData {
@@ -160,6 +175,9 @@ mod tests {
                 frozen: false,
                 frozen_at: None,
                 can_be_unlocked: false,
+                max_limit_date: None,
+                ended_at: None,
+                hygiene_opening: None,
             },
             wearer: Person {
                 username: "alice".into(),
@@ -237,6 +255,28 @@ mod tests {
         let data = to_session_data(&view);
         assert!(data.frozen);
         assert_eq!(time_left_text(data.timer, 0.0), "1d 00:00:00");
+    }
+
+    #[test]
+    fn a_frozen_lock_says_who_paused_it_and_an_ended_lock_does_not_run() {
+        let mut view = session(Role::Wearer, true);
+        view.lock.frozen = true;
+        assert_eq!(
+            to_session_data(&view).paused_note,
+            Some("Paused by your keyholder")
+        );
+        let mut self_lock = session(Role::Wearer, false);
+        self_lock.lock.frozen = true;
+        assert_eq!(
+            to_session_data(&self_lock).paused_note,
+            Some("Paused: the timer stands still")
+        );
+        assert!(to_session_data(&view).running);
+        view.lock.status = LockStatus::Unlocked;
+        view.lock.frozen = false;
+        let data = to_session_data(&view);
+        assert!(!data.running);
+        assert_eq!(data.paused_note, None);
     }
 
     #[test]

@@ -12,9 +12,13 @@ use crate::{
     device::BoxPanel,
     hash::MainToken,
     history::HistoryPanel,
+    state::{
+        mapper::{state_card, CardAction},
+        BoxLink, StateCard,
+    },
     ui::{ErrorPanel, Loading},
 };
-use api_types::{ErrorCode, Role};
+use api_types::{ErrorCode, Role, SessionView};
 use components::SessionCard;
 use leptos::prelude::*;
 use mapper::{to_session_data, SessionData};
@@ -43,6 +47,8 @@ pub fn SessionPage(
 fn SessionLoader(token: MainToken, on_retry: Callback<()>) -> impl IntoView {
     // The last session that loaded, kept while a periodic refresh fails so the page stays useful.
     let last_good = RwSignal::new(None::<SessionData>);
+    // The same session as sent, for the state card.
+    let last_view = RwSignal::new(None::<SessionView>);
     let session = LocalResource::new({
         let token = token.clone();
         move || {
@@ -51,6 +57,7 @@ fn SessionLoader(token: MainToken, on_retry: Callback<()>) -> impl IntoView {
                 let answer = api::get_session(&token).await;
                 if let Ok(view) = &answer {
                     last_good.try_set(Some(to_session_data(view)));
+                    last_view.try_set(Some(view.clone()));
                 }
                 answer
             }
@@ -71,6 +78,7 @@ fn SessionLoader(token: MainToken, on_retry: Callback<()>) -> impl IntoView {
                 if let Ok(result) = &answer {
                     // The server answers with the session as it is now: show it at once.
                     last_good.try_set(Some(to_session_data(&result.session)));
+                    last_view.try_set(Some(result.session.clone()));
                     bump_history.run(());
                 }
                 answer
@@ -78,6 +86,17 @@ fn SessionLoader(token: MainToken, on_retry: Callback<()>) -> impl IntoView {
         }
     });
 
+    let link = BoxLink::new();
+    // A memo: the card is rebuilt only when its state changes, not at every tick of the clock.
+    let card = Memo::new(move |_| {
+        let view = last_view.get()?;
+        let slot = link.slot.get()?;
+        Some(state_card(view.role, &view.lock, &slot, now.get() as i64))
+    });
+    let on_card_action = Callback::new(move |action: CardAction| match action {
+        CardAction::Connect => show_connect_form(),
+        other => link.ask(other),
+    });
     let latest_error = Memo::new(move |_| session.get().and_then(Result::err));
     let loaded = Memo::new(move |_| last_good.with(Option::is_some));
     // Once there is a session, only a lost session is worth replacing the page for; other
@@ -103,7 +122,10 @@ fn SessionLoader(token: MainToken, on_retry: Callback<()>) -> impl IntoView {
         let data: Signal<SessionData> =
             Memo::new(move |_| last_good.get().unwrap_or_default()).into();
         let role = data.with_untracked(|d| d.role);
-        let controls = (role == Role::Keyholder).then(|| {
+        // Once the lock has ended there is no time to add, freeze or open for hygiene.
+        let running = Memo::new(move |_| data.with(|d| d.running));
+        let controls = move || {
+            (role == Role::Keyholder && running.get()).then(|| {
             view! {
                 <ControlsPanel
                     frozen=Signal::derive(move || data.with(|d| d.frozen))
@@ -113,18 +135,41 @@ fn SessionLoader(token: MainToken, on_retry: Callback<()>) -> impl IntoView {
                     on_control=Callback::new(move |c| { control.dispatch_local(c); })
                 />
             }
-        });
+        })
+        };
         let (box_token, history_token) = (token.clone(), token.clone());
         view! {
-            <SessionCard data now=now.into()>
+            <SessionCard data now=now.into()
+                top=move || view! {
+                    <StateCard card=card.into() now=now.into() busy=link.busy.into()
+                        on_action=on_card_action />
+                }>
                 <RefreshWarning error=Signal::derive(move || latest_error.get()) />
                 {controls}
                 <BoxPanel token=box_token role now=now.into() confirm
-                    on_command_done=bump_history />
+                    on_command_done=bump_history link />
                 <HistoryPanel token=history_token refresh=history_version.into() now=now.into() />
             </SessionCard>
         }
         .into_any()
+    }
+}
+
+/// Takes the wearer to the connect form: scrolls the box panel into view and focuses its first
+/// field. (Not a `#fragment` link: the URL hash carries Chaster's token.)
+fn show_connect_form() {
+    use wasm_bindgen::JsCast;
+    let document = document();
+    if let Some(panel) = document.get_element_by_id("box-panel") {
+        panel.scroll_into_view();
+    }
+    let field = document
+        .query_selector("[data-testid='connect-form'] input")
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(field) = field {
+        let _ = field.focus();
     }
 }
 

@@ -126,6 +126,26 @@ impl Lock {
                     .is_some_and(|v| !v.is_null())
         })
     }
+
+    /// The running hygiene opening: `userData.openedAt`, and `openedAt + config.openingTime`
+    /// (seconds) when Chaster gives the length. `None` when none runs or the date is unreadable.
+    pub fn hygiene_opening(&self) -> Option<(DateTime<Utc>, Option<DateTime<Utc>>)> {
+        let ext = self
+            .extensions
+            .iter()
+            .find(|e| e.get("slug").and_then(Value::as_str) == Some("temporary-opening"))?;
+        let opened_at = ext
+            .pointer("/userData/openedAt")
+            .and_then(Value::as_str)
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())?
+            .with_timezone(&Utc);
+        let relock_by = ext
+            .pointer("/config/openingTime")
+            .and_then(Value::as_i64)
+            .filter(|secs| (0..=366 * 86_400).contains(secs))
+            .map(|secs| opened_at + chrono::Duration::seconds(secs));
+        Some((opened_at, relock_by))
+    }
 }
 
 /// `UserForPublic`, reduced to what we show.

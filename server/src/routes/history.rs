@@ -97,6 +97,7 @@ fn kept_entry(line: &KeptLine) -> HistoryEntry {
         created_at: line.at.to_rfc3339_opts(SecondsFormat::Millis, true),
         icon: line.icon.as_deref().and_then(icon_name),
         by_this_extension: true,
+        actor: None,
     }
 }
 
@@ -138,6 +139,15 @@ impl Names {
 
 /// One history line as the page shows it.
 pub fn entry(log: &ActionLog, names: &Names) -> HistoryEntry {
+    let named = log
+        .user
+        .as_ref()
+        .and_then(|u| u.username.as_deref())
+        .is_some_and(|u| !u.is_empty())
+        || matches!(
+            log.role.as_deref(),
+            Some("user" | "keyholder" | "extension")
+        );
     let user = log
         .user
         .as_ref()
@@ -164,6 +174,7 @@ pub fn entry(log: &ActionLog, names: &Names) -> HistoryEntry {
         created_at: log.created_at.to_rfc3339_opts(SecondsFormat::Millis, true),
         icon: log.icon.as_deref().and_then(icon_name),
         by_this_extension: ours(&log.extension) || ours(&log.prefix),
+        actor: named.then_some(user),
     }
 }
 
@@ -218,6 +229,20 @@ mod tests {
         let with_user =
             json!({"title": "%USER% did it", "role": "user", "user": {"username": "someone"}});
         assert_eq!(entry(&log(with_user), &names()).title, "someone did it");
+    }
+
+    #[test]
+    fn the_person_who_acted_is_named_and_nobody_is_invented() {
+        let by_keyholder = entry(
+            &log(json!({"title": "Box locked", "role": "keyholder"})),
+            &names(),
+        );
+        assert_eq!(by_keyholder.actor.as_deref(), Some("demo-keyholder"));
+        let by_wearer = entry(&log(json!({"title": "x", "role": "user"})), &names());
+        assert_eq!(by_wearer.actor.as_deref(), Some("demo-wearer"));
+        let by_us = entry(&log(json!({"title": "x", "role": "extension"})), &names());
+        assert_eq!(by_us.actor.as_deref(), Some("Sesame Opener"));
+        assert_eq!(entry(&log(json!({"title": "x"})), &names()).actor, None);
     }
 
     #[test]

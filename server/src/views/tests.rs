@@ -122,3 +122,47 @@ fn the_view_is_built_from_lock_for_user_not_from_session_lock() {
     assert_eq!(view.lock.title, "Title for this viewer");
     assert_ne!(s.lock.title, view.lock.title);
 }
+
+#[test]
+fn a_running_hygiene_opening_shows_when_the_box_must_be_locked_again() {
+    let s = resolved("wearer", |l| {
+        l["status"] = json!("locked");
+        l["maxLimitDate"] = json!("2030-01-02T03:04:05.000Z");
+        l["extensions"] = json!([{
+            "slug": "temporary-opening",
+            "config": {"openingTime": 900},
+            "userData": {"openedAt": "2026-12-01T10:00:00.000Z"}
+        }]);
+    });
+    let view = session_view(s.role, &s.extension_name, &s.lock_for_user);
+    let hygiene = view.lock.hygiene_opening.expect("a hygiene opening runs");
+    assert_eq!(hygiene.opened_at, "2026-12-01T10:00:00.000Z");
+    assert_eq!(
+        hygiene.relock_by.as_deref(),
+        Some("2026-12-01T10:15:00.000Z")
+    );
+    assert_eq!(
+        view.lock.max_limit_date.as_deref(),
+        Some("2030-01-02T03:04:05.000Z")
+    );
+    assert_eq!(view.lock.ended_at, None);
+}
+
+#[test]
+fn no_hygiene_opening_runs_without_opened_at_and_an_ended_lock_says_when() {
+    let s = resolved("keyholder", |l| {
+        l["status"] = json!("unlocked");
+        l["unlockedAt"] = json!("2026-12-01T12:00:00.000Z");
+        l["extensions"] = json!([{
+            "slug": "temporary-opening",
+            "config": {"openingTime": 900},
+            "userData": {"openedAt": null}
+        }]);
+    });
+    let view = session_view(s.role, &s.extension_name, &s.lock_for_user);
+    assert_eq!(view.lock.hygiene_opening, None);
+    assert_eq!(
+        view.lock.ended_at.as_deref(),
+        Some("2026-12-01T12:00:00.000Z")
+    );
+}

@@ -88,7 +88,8 @@ async fn our_own_entries_are_flagged_and_user_becomes_the_right_name() {
             "description": "Confirmed by the box.",
             "created_at": "2025-02-21T10:00:00.000Z",
             "icon": "lock-open",
-            "by_this_extension": true
+            "by_this_extension": true,
+            "actor": "demo-keyholder"
         })
     );
     assert_eq!(entries[1]["title"], "demo-wearer started the lock");

@@ -64,8 +64,28 @@ where
     F: FnOnce(TestContext) -> Fut + Send + 'static,
     Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
 {
+    run_inner(args, &[], test).await
+}
+
+/// Like [`run`], with server settings (documented variable names) over the harness's own.
+pub async fn run_with_settings<F, Fut>(settings: &[(&str, &str)], test: F)
+where
+    F: FnOnce(TestContext) -> Fut + Send + 'static,
+    Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
+{
+    run_inner(&[], settings, test).await
+}
+
+async fn run_inner<F, Fut>(args: &[&str], settings: &[(&str, &str)], test: F)
+where
+    F: FnOnce(TestContext) -> Fut + Send + 'static,
+    Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
+{
     let _turn = ONE_BROWSER_AT_A_TIME.lock().await;
-    let stack = std::sync::Arc::new(Stack::start().await.unwrap_or_else(|e| panic!("{e:#}")));
+    let stack = Stack::start_with(settings)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let stack = std::sync::Arc::new(stack);
     let browser = Browser::launch_with(args)
         .await
         .unwrap_or_else(|e| panic!("could not start the browser: {e:#}"));

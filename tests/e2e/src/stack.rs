@@ -27,6 +27,12 @@ pub struct Stack {
 
 impl Stack {
     pub async fn start() -> anyhow::Result<Self> {
+        Self::start_with(&[]).await
+    }
+
+    /// Like [`Stack::start`], with server settings (documented variable names) over the
+    /// harness's own.
+    pub async fn start_with(overrides: &[(&str, &str)]) -> anyhow::Result<Self> {
         let dist = dist_dir()?;
         let chaster = ChasterSim::spawn()
             .await
@@ -42,7 +48,7 @@ impl Stack {
         let foreign_host_url = format!("http://{}", foreign_listener.local_addr()?);
 
         let data_dir = scratch_dir("server-data")?;
-        let settings = settings(&chaster, &sesame, &dist, &host_url, &data_dir)?;
+        let settings = settings(&chaster, &sesame, &dist, &host_url, &data_dir, overrides)?;
         let app = server::startup::Application::build(settings)
             .await
             .context("building the server")?;
@@ -124,8 +130,9 @@ fn settings(
     dist: &Path,
     host_origin: &str,
     data_dir: &Path,
+    overrides: &[(&str, &str)],
 ) -> anyhow::Result<server::configuration::Settings> {
-    let vars: HashMap<&str, String> = HashMap::from([
+    let mut vars: HashMap<&str, String> = HashMap::from([
         ("BIND_ADDR", "127.0.0.1:0".to_owned()),
         ("DIST_DIR", dist.display().to_string()),
         ("CHASTER_BASE_URL", chaster.base_url()),
@@ -146,6 +153,7 @@ fn settings(
             data_dir.join("secrets.key").display().to_string(),
         ),
     ]);
+    vars.extend(overrides.iter().map(|(k, v)| (*k, (*v).to_owned())));
     server::configuration::Settings::from_lookup(|name| vars.get(name).cloned())
         .context("the e2e server settings are invalid")
 }

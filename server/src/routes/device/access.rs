@@ -3,7 +3,7 @@
 //! checks of who the viewer is and which session they act on. Custody decides who may move or
 //! change the box; these functions add the history lines and the view.
 
-use api_types::{CommandResult, DeviceSlot, DeviceView, ExtensionConfig};
+use api_types::{CommandOutcome, CommandResult, DeviceSlot, DeviceView, ExtensionConfig};
 use serde_json::Value;
 
 use super::history::write_history;
@@ -118,7 +118,35 @@ pub async fn live_view(
         // Once a month per session: the keyholder learns it from the history.
         state.tamper.quota_used_up(viewer.session_id.as_str()).await;
     }
+    custody_facts(state, viewer, &mut view).await;
     view
+}
+
+/// What the state card needs from custody: since when the keyholder's opening keeps the box
+/// open, and when a deserted lock's box opens. Facts of this session only; a store failure
+/// leaves them unset (the card then says less, never something false).
+async fn custody_facts(state: &AppState, viewer: &BoxViewer, view: &mut DeviceView) {
+    let sid = viewer.session_id.as_str();
+    let excused = matches!(state.store.get_session(sid).await, Ok(Some(s)) if s.box_open_allowed);
+    if excused {
+        view.opened_by_keyholder_at = state
+            .store
+            .open_allowed_at(sid)
+            .await
+            .ok()
+            .flatten()
+            .map(rfc3339);
+    }
+    if let Ok(Some(period)) = state.store.last_custody_of_session(sid).await {
+        view.opens_at = period
+            .opens_at
+            .filter(|_| period.ended_at.is_none())
+            .map(rfc3339);
+    }
+}
+
+fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// "Try again now" while the quota is used up (the wearer, e.g. after buying a paid plan): the
@@ -158,10 +186,7 @@ pub async fn open_box(state: &AppState, viewer: &BoxViewer) -> Result<CommandRes
     state.sessions.invalidate_session(&viewer.session_id);
     let result = flag_battery(result?, viewer);
     tracing::info!(outcome = ?result.outcome, role = ?viewer.role, "box opened by hand");
-    let title = match viewer.role {
-        Role::Keyholder => "Keyholder opened the box",
-        Role::Wearer => "Wearer opened the box after the lock ended",
-    };
+    let title = open_title(viewer.role, result.outcome);
     write_history(
         state,
         &viewer.session_id,
@@ -172,6 +197,28 @@ pub async fn open_box(state: &AppState, viewer: &BoxViewer) -> Result<CommandRes
     )
     .await;
     Ok(result)
+}
+
+/// A history title that says what happened, not what was asked for.
+pub fn open_title(role: Role, outcome: CommandOutcome) -> &'static str {
+    match (outcome, role) {
+        (CommandOutcome::Confirmed, Role::Keyholder) => "Box opened by the keyholder",
+        (CommandOutcome::Confirmed, Role::Wearer) => {
+            "Box opened by the wearer after the lock ended"
+        }
+        (CommandOutcome::NotConfirmed, _) => "Open not confirmed: the box did not report open",
+        (CommandOutcome::Mismatch, _) => "Open failed: box still locked",
+        (CommandOutcome::Jammed, _) => "Open failed: box jammed",
+    }
+}
+
+pub fn lock_title(outcome: CommandOutcome) -> &'static str {
+    match outcome {
+        CommandOutcome::Confirmed => "Box locked",
+        CommandOutcome::NotConfirmed => "Lock not confirmed: the box did not report locked",
+        CommandOutcome::Mismatch => "Lock failed: box still open",
+        CommandOutcome::Jammed => "Lock failed: box jammed",
+    }
 }
 
 /// Locks the box when custody allows it.
@@ -193,7 +240,7 @@ pub async fn lock_box(state: &AppState, viewer: &BoxViewer) -> Result<CommandRes
         state,
         &viewer.session_id,
         viewer.role,
-        "Box locked",
+        lock_title(result.outcome),
         format!("Locked by {by}. {}", result.message),
         "lock",
     )
@@ -215,4 +262,43 @@ fn flag_battery(mut result: CommandResult, viewer: &BoxViewer) -> CommandResult 
         .status
         .map(|s| view::with_battery_flag(s, &viewer.policy));
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_history_title_says_what_the_box_did_not_what_was_asked() {
+        let cases = [
+            (
+                CommandOutcome::Confirmed,
+                "Box opened by the keyholder",
+                "Box locked",
+            ),
+            (
+                CommandOutcome::NotConfirmed,
+                "Open not confirmed: the box did not report open",
+                "Lock not confirmed: the box did not report locked",
+            ),
+            (
+                CommandOutcome::Mismatch,
+                "Open failed: box still locked",
+                "Lock failed: box still open",
+            ),
+            (
+                CommandOutcome::Jammed,
+                "Open failed: box jammed",
+                "Lock failed: box jammed",
+            ),
+        ];
+        for (outcome, open, lock) in cases {
+            assert_eq!(open_title(Role::Keyholder, outcome), open);
+            assert_eq!(lock_title(outcome), lock);
+        }
+        assert_eq!(
+            open_title(Role::Wearer, CommandOutcome::Confirmed),
+            "Box opened by the wearer after the lock ended"
+        );
+    }
 }

@@ -42,6 +42,8 @@ pub fn device_view(
         holds_box: permissions.holds_box,
         notice: (!caps.can_lock).then(|| UNLOCK_ONLY_NOTICE.to_owned()),
         budget: None,
+        opened_by_keyholder_at: None,
+        opens_at: None,
     }
 }
 

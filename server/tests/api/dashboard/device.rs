@@ -90,7 +90,7 @@ async fn the_keyholder_opens_and_locks_the_box_from_the_dashboard() {
     assert_eq!(result["status"]["latch"], "unlocked");
     assert!(!app.sesame.latch_locked(DEMO_WEBAPI_UUID));
     assert_eq!(app.state.sessions.cached_tokens(), 0);
-    wait_for_log(&app, "Keyholder opened the box").await;
+    wait_for_log(&app, "Box opened by the keyholder").await;
 
     let view = browser.dashboard().await;
     assert_eq!(

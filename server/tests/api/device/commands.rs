@@ -14,7 +14,7 @@ async fn the_keyholder_opens_and_locks_the_box_and_both_are_confirmed_and_logged
     assert_eq!(result["outcome"], "confirmed");
     assert_eq!(result["status"]["latch"], "unlocked");
     assert!(!app.sesame.latch_locked(DEMO_WEBAPI_UUID));
-    let log = wait_for_log(&app, "Keyholder opened the box").await;
+    let log = wait_for_log(&app, "Box opened by the keyholder").await;
     assert_eq!(log["role"], "keyholder");
     assert_eq!(log["icon"], "fa-lock-open");
 
