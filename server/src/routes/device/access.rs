@@ -22,6 +22,7 @@ use crate::store::DeviceRecord;
 pub const NO_BOX: &str = "No box is connected to this lock yet.";
 
 /// Who looks at which session's box.
+#[derive(Clone)]
 pub struct BoxViewer {
     /// The lock's wearer: boxes are bound to this user.
     pub wearer_id: UserId,
@@ -174,9 +175,26 @@ pub async fn retry_quota(state: &AppState, viewer: &BoxViewer) -> Result<DeviceV
     Ok(live_view(state, &record, viewer, permissions).await)
 }
 
+/// Runs a box command to its end on its own task. A page that reloads or leaves drops its
+/// request, and axum then drops the handler: without this, a box that moved would keep no
+/// history line and custody no note of who moved it.
+async fn to_the_end<F>(command: F) -> Result<CommandResult, AppError>
+where
+    F: std::future::Future<Output = Result<CommandResult, AppError>> + Send + 'static,
+{
+    tokio::spawn(command)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("a box command task failed: {e}")))?
+}
+
 /// Opens the box when custody allows it: the keyholder of the lock holding it, or the wearer
 /// once Chaster has ended that lock.
 pub async fn open_box(state: &AppState, viewer: &BoxViewer) -> Result<CommandResult, AppError> {
+    let (state, viewer) = (state.clone(), viewer.clone());
+    to_the_end(async move { open_box_now(&state, &viewer).await }).await
+}
+
+async fn open_box_now(state: &AppState, viewer: &BoxViewer) -> Result<CommandResult, AppError> {
     state.custody.check(&viewer.custody(), Move::Open).await?;
     let device = connected_device(state, viewer).await?;
     let result = state
@@ -223,6 +241,11 @@ pub fn lock_title(outcome: CommandOutcome) -> &'static str {
 
 /// Locks the box when custody allows it.
 pub async fn lock_box(state: &AppState, viewer: &BoxViewer) -> Result<CommandResult, AppError> {
+    let (state, viewer) = (state.clone(), viewer.clone());
+    to_the_end(async move { lock_box_now(&state, &viewer).await }).await
+}
+
+async fn lock_box_now(state: &AppState, viewer: &BoxViewer) -> Result<CommandResult, AppError> {
     state.custody.check(&viewer.custody(), Move::Lock).await?;
     let device = connected_device(state, viewer).await?;
     let result = state

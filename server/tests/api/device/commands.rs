@@ -136,3 +136,33 @@ async fn the_wearer_cannot_lock_when_the_keyholder_disallows_it() {
     let slot = get_slot(&app, KEYHOLDER_TOKEN).await;
     assert_eq!(slot["device"]["can_lock"], true);
 }
+
+#[tokio::test]
+async fn a_page_that_leaves_during_an_open_still_gets_the_opening_written_to_the_history() {
+    let app = spawn_app().await;
+    connect(&app, &web_registration(DEMO_SECRET_HEX)).await;
+    let url = format!("{}/api/device/open", app.address);
+    let request = app.client.post(url).bearer_auth(KEYHOLDER_TOKEN).send();
+    let page = tokio::spawn(request);
+    // The keyholder reloads the page once the command has reached the box.
+    for _ in 0..500 {
+        if app
+            .sesame
+            .commands_received(DEMO_WEBAPI_UUID, CommandKind::Unlock)
+            > 0
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    page.abort();
+    assert_eq!(
+        app.sesame
+            .commands_received(DEMO_WEBAPI_UUID, CommandKind::Unlock),
+        1
+    );
+
+    let log = wait_for_log(&app, "Box opened by the keyholder").await;
+    assert_eq!(log["role"], "keyholder");
+    assert!(!app.sesame.latch_locked(DEMO_WEBAPI_UUID));
+}
