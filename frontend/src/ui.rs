@@ -1,4 +1,5 @@
-//! Small layout pieces shared by every feature: the loading state and the error panel.
+//! Small layout pieces shared by every feature: the loading state, the error panel, a field's
+//! inline error, and moving the keyboard focus.
 
 use api_types::{ApiError, ErrorCode};
 use leptos::prelude::*;
@@ -53,6 +54,42 @@ pub fn retry_after_text(retry_after_secs: Option<u64>) -> Option<String> {
             seconds.div_ceil(60)
         ),
     })
+}
+
+/// Moves the keyboard focus to the element with this `id` once the view has been drawn.
+pub fn focus_id(id: impl Into<String>) {
+    let id = id.into();
+    focus_later(move || document().get_element_by_id(&id));
+}
+
+/// Moves the keyboard focus to what `find` returns, once the view has been drawn.
+pub fn focus_later(find: impl FnOnce() -> Option<web_sys::Element> + 'static) {
+    use wasm_bindgen::JsCast;
+    request_animation_frame(move || {
+        if let Some(element) = find().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = element.focus();
+        }
+    });
+}
+
+/// The error shown right under a field; the field names it with `aria-describedby`.
+/// The element is always there (empty when the field is fine), so the reference never dangles.
+#[component]
+pub fn FieldError(
+    /// The element's id, named by the field's `aria-describedby`.
+    id: &'static str,
+    /// The `data-testid` of the error.
+    testid: &'static str,
+    /// What is wrong with the field, when something is.
+    #[prop(into)]
+    message: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <p class="field-error" id=id data-testid=testid
+            hidden=move || message.with(Option::is_none)>
+            {move || message.get()}
+        </p>
+    }
 }
 
 /// A spinner with a sentence, so the page is never blank while it waits.
