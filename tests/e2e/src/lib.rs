@@ -16,6 +16,7 @@
 //! # }
 //! ```
 
+mod audit;
 mod browser;
 pub mod host_page;
 mod interact;
@@ -58,14 +59,35 @@ where
     run_with_chromium_args(&[], test).await
 }
 
+/// Like [`run`], with the keyholder dashboard set up (sign in with the simulated SSO).
+pub async fn run_with_dashboard<F, Fut>(test: F)
+where
+    F: FnOnce(TestContext) -> Fut + Send + 'static,
+    Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
+{
+    run_inner(true, &[], test).await
+}
+
 /// Like [`run`], with extra Chromium switches for this test's browser.
 pub async fn run_with_chromium_args<F, Fut>(args: &[&str], test: F)
 where
     F: FnOnce(TestContext) -> Fut + Send + 'static,
     Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
 {
+    run_inner(false, args, test).await
+}
+
+async fn run_inner<F, Fut>(dashboard: bool, args: &[&str], test: F)
+where
+    F: FnOnce(TestContext) -> Fut + Send + 'static,
+    Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
+{
     let _turn = ONE_BROWSER_AT_A_TIME.lock().await;
-    let stack = std::sync::Arc::new(Stack::start().await.unwrap_or_else(|e| panic!("{e:#}")));
+    let stack = std::sync::Arc::new(
+        Stack::start_with(dashboard)
+            .await
+            .unwrap_or_else(|e| panic!("{e:#}")),
+    );
     let browser = Browser::launch_with(args)
         .await
         .unwrap_or_else(|e| panic!("could not start the browser: {e:#}"));
