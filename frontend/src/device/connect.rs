@@ -105,7 +105,9 @@ pub fn ConnectForm(
     };
 
     view! {
-        <form class="connect-form" data-testid="connect-form"
+        // `novalidate`: the page explains every field itself, next to it, instead of the
+        // browser's bubble that names one field at a time.
+        <form class="connect-form" data-testid="connect-form" novalidate=true
             on:submit=move |ev| { ev.prevent_default(); submit(on_save); }>
             <h2>"Connect your Sesame"</h2>
             <p class="muted">

@@ -56,7 +56,7 @@ async fn the_configuration_page_passes_the_audit() {
         open_configuration(&t.page).await?;
         t.page.assert_accessible("the configuration page").await?;
         t.page.select_option("cfg-penalty-kind", "add_time").await?;
-        t.page.type_into_testid("cfg-penalty-hours", "").await?;
+        t.page.type_into_testid("cfg-penalty-hours", "0").await?;
         t.page
             .wait_for_testid("cfg-penalty-kind", WAIT)
             .await?

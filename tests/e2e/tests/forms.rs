@@ -145,7 +145,7 @@ async fn a_field_left_wrong_shows_its_error_before_anything_is_sent() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_configuration_offers_sixty_minutes_and_marks_an_empty_duration_next_to_it() {
+async fn the_configuration_offers_sixty_minutes_and_marks_a_zero_duration_next_to_it() {
     run(|t| async move {
         t.page
             .open_in_host(Some(
@@ -175,7 +175,7 @@ async fn the_configuration_offers_sixty_minutes_and_marks_an_empty_duration_next
             ensure!(value.as_deref() == Some(expected), "{part} shows {value:?}");
         }
 
-        t.page.type_into_testid("cfg-penalty-hours", "").await?;
+        t.page.type_into_testid("cfg-penalty-hours", "0").await?;
         t.page.type_into_testid("cfg-low-battery", "99").await?;
         t.page
             .wait_for_testid("cfg-penalty-kind", WAIT)
