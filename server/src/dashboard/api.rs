@@ -294,7 +294,7 @@ async fn recently_ended(
         })
         .collect();
     // Newest first: the lock that just ended is the one the keyholder looks for.
-    ended.sort_by(|a, b| b.lock.unlocked_at.cmp(&a.lock.unlocked_at));
+    ended.sort_by_key(|s| std::cmp::Reverse(s.lock.unlocked_at));
     Ok(ended)
 }
 

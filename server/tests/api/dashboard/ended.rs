@@ -32,7 +32,9 @@ async fn a_released_lock_stays_on_the_dashboard_with_its_end_date_and_no_control
         .expect("the released lock keeps its handle");
     assert_eq!(ended["session"]["lock"]["status"], "unlocked");
     assert!(
-        ended["ended_at"].as_str().is_some_and(|at| at.contains('T')),
+        ended["ended_at"]
+            .as_str()
+            .is_some_and(|at| at.contains('T')),
         "no end date: {ended}"
     );
     let running = view["sessions"]
