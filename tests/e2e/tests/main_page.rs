@@ -107,7 +107,10 @@ async fn expired_token_says_the_page_timed_out_the_lock_and_box_are_fine_and_how
         );
         // "ended" read as "your lock ended"; and the advice is given once.
         ensure!(!message.contains("ended"), "{message:?}");
-        ensure!(message.matches("Chaster").count() == 1, "said twice: {message:?}");
+        ensure!(
+            message.matches("Chaster").count() == 1,
+            "said twice: {message:?}"
+        );
         Ok(())
     })
     .await;
