@@ -41,6 +41,23 @@ async fn the_keyholders_page_passes_the_audit_with_a_confirmation_open() {
         t.page.open_as(KEYHOLDER_TOKEN).await?;
         t.page.wait_for_testid("controls", WAIT).await?;
         t.page.assert_accessible("the keyholder's page").await?;
+
+        // No text smaller than 14 px.
+        let small = t
+            .page
+            .eval(
+                "return [...document.querySelectorAll('body *')]                   .filter(e => [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))                   .filter(e => e.getClientRects().length && parseFloat(getComputedStyle(e).fontSize) < 14)                   .map(e => e.tagName + '.' + e.className + ': ' + getComputedStyle(e).fontSize);",
+            )
+            .await?;
+        anyhow::ensure!(small == serde_json::json!([]), "text under 14 px: {small}");
+        // The keyboard focus shows a 2 px solid ring.
+        let ring = t
+            .page
+            .eval(
+                "const b = document.querySelector('[data-testid=freeze]'); b.focus();                 const s = getComputedStyle(b); return [s.outlineStyle, s.outlineWidth];",
+            )
+            .await?;
+        anyhow::ensure!(ring == serde_json::json!(["solid", "2px"]), "the focus ring is {ring}");
         t.page.click_testid("freeze").await?;
         t.page.wait_for_testid("confirm", WAIT).await?;
         t.page
