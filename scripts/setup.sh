@@ -8,6 +8,7 @@ TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130 # must equal the `wasm-bindgen = "=…"` pin in frontend/Cargo.toml
 BINARYEN_VERSION=132         # Debian's binaryen 108 emits a WASM that crashes at load
 IFRAME_RESIZER_VERSION=4.3.9 # MIT (v5 is not); its child script tells Chaster the page height
+AXE_CORE_VERSION=4.11.0      # MPL-2.0; tests/e2e/tests/accessibility.rs injects it into the page
 TOOLS_DIR="$PWD/.tools"
 
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
@@ -74,6 +75,13 @@ if [ "$(node -p "require('$TOOLS_DIR/node_modules/iframe-resizer/package.json').
   mkdir -p "$TOOLS_DIR"
   (cd "$TOOLS_DIR" && { [ -f package.json ] || echo '{"private":true}' > package.json; } \
     && npm install --no-audit --no-fund --silent --save-exact "iframe-resizer@$IFRAME_RESIZER_VERSION")
+fi
+
+if [ "$(node -p "require('$TOOLS_DIR/node_modules/axe-core/package.json').version" 2>/dev/null || true)" != "$AXE_CORE_VERSION" ]; then
+  say "installing axe-core@$AXE_CORE_VERSION from npm (the browser tests' accessibility audit)"
+  mkdir -p "$TOOLS_DIR"
+  (cd "$TOOLS_DIR" && { [ -f package.json ] || echo '{"private":true}' > package.json; } \
+    && npm install --no-audit --no-fund --silent --save-exact "axe-core@$AXE_CORE_VERSION")
 fi
 
 say "tools ready: $(trunk --version), $(wasm-bindgen --version), wasm-opt $("$TOOLS_DIR/node_modules/.bin/wasm-opt" --version | awk '{print $3}'), $(chromium --version 2>/dev/null | head -1)"

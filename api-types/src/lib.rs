@@ -465,6 +465,10 @@ pub struct DashboardSession {
     pub handle: String,
     pub session: SessionView,
     pub device: DeviceSlot,
+    /// When Chaster released the lock (RFC 3339); `None` while it runs. A released lock stays
+    /// on the dashboard for a week, without controls.
+    #[serde(default)]
+    pub ended_at: Option<String>,
 }
 
 /// `GET /api/dashboard` (session cookie): the signed-in keyholder's sessions using this extension.

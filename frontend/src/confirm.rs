@@ -7,7 +7,12 @@
 use crate::api::Control;
 use crate::controls::mapper::duration_text;
 use crate::device::mapper::Command;
+use crate::ui::focus_later;
 use leptos::prelude::*;
+
+/// The question's id; one question is open at a time per page (or per dashboard card, and the
+/// row names only its own question).
+const QUESTION_ID: &str = "confirm-question";
 
 /// An action that may need a "Yes" first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,7 +60,8 @@ pub fn request(slot: ConfirmSlot, action: Confirmable, run: impl FnOnce()) {
     }
 }
 
-/// The inline "Are you sure?" row.
+/// The inline "Are you sure?" row. It takes the keyboard focus (on "Cancel", the safe answer),
+/// Esc cancels, and either answer gives the focus back to the button that asked.
 #[component]
 pub fn ConfirmRow(
     /// What is about to happen, as a question.
@@ -67,14 +73,36 @@ pub fn ConfirmRow(
     /// Called when the person changes their mind.
     on_no: Callback<()>,
 ) -> impl IntoView {
+    // Read before the focus moves in: the element that opened the question.
+    let trigger = StoredValue::new_local(document().active_element());
+    let give_back = move || {
+        if let Some(trigger) = trigger.get_value() {
+            focus_later(move || trigger.is_connected().then_some(trigger));
+        }
+    };
+    let no_ref = NodeRef::<leptos::html::Button>::new();
+    no_ref.on_load(|button| {
+        let button: web_sys::Element = button.into();
+        focus_later(move || Some(button));
+    });
+    let cancel = move || {
+        on_no.run(());
+        give_back();
+    };
     view! {
-        <div class="confirm" role="alertdialog" aria-label="Please confirm" data-testid="confirm">
-            <p>{question}</p>
+        <div class="confirm" role="alertdialog" aria-labelledby=QUESTION_ID data-testid="confirm"
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" {
+                    ev.prevent_default();
+                    cancel();
+                }
+            }>
+            <p id=QUESTION_ID>{question}</p>
             <div class="actions">
                 <button class="button button-danger" type="button" data-testid="confirm-yes"
-                    on:click=move |_| on_yes.run(())>{yes_label}</button>
-                <button class="button" type="button" data-testid="confirm-no"
-                    on:click=move |_| on_no.run(())>"Cancel"</button>
+                    on:click=move |_| { on_yes.run(()); give_back(); }>{yes_label}</button>
+                <button class="button" type="button" data-testid="confirm-no" node_ref=no_ref
+                    on:click=move |_| cancel()>"Cancel"</button>
             </div>
         </div>
     }

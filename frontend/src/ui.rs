@@ -1,4 +1,5 @@
-//! Small layout pieces shared by every feature: the loading state and the error panel.
+//! Small layout pieces shared by every feature: the loading state, the error panel, a field's
+//! inline error, and moving the keyboard focus.
 
 use api_types::{ApiError, ErrorCode};
 use leptos::prelude::*;
@@ -16,11 +17,12 @@ pub struct ErrorAdvice {
 pub fn error_advice(error: &ApiError) -> ErrorAdvice {
     let wait = retry_after_text(error.retry_after_secs);
     let (title, hint, can_retry) = match error.code {
+        // Says once what happened and that nothing else did: "session ended" read as "lock ended".
         ErrorCode::SessionExpired | ErrorCode::MissingToken => (
-            "Your Chaster session has ended",
+            "This page timed out",
             Some(
-                "Reopen the extension from your lock in Chaster: close this page and open it \
-                 again there."
+                "Your lock and your box are not affected. To go on, close this page and open \
+                 the extension again from your lock in Chaster."
                     .into(),
             ),
             false,
@@ -55,6 +57,42 @@ pub fn retry_after_text(retry_after_secs: Option<u64>) -> Option<String> {
     })
 }
 
+/// Moves the keyboard focus to the element with this `id` once the view has been drawn.
+pub fn focus_id(id: impl Into<String>) {
+    let id = id.into();
+    focus_later(move || document().get_element_by_id(&id));
+}
+
+/// Moves the keyboard focus to what `find` returns, once the view has been drawn.
+pub fn focus_later(find: impl FnOnce() -> Option<web_sys::Element> + 'static) {
+    use wasm_bindgen::JsCast;
+    request_animation_frame(move || {
+        if let Some(element) = find().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = element.focus();
+        }
+    });
+}
+
+/// The error shown right under a field; the field names it with `aria-describedby`.
+/// The element is always there (empty when the field is fine), so the reference never dangles.
+#[component]
+pub fn FieldError(
+    /// The element's id, named by the field's `aria-describedby`.
+    id: &'static str,
+    /// The `data-testid` of the error.
+    testid: &'static str,
+    /// What is wrong with the field, when something is.
+    #[prop(into)]
+    message: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <p class="field-error" id=id data-testid=testid
+            hidden=move || message.with(Option::is_none)>
+            {move || message.get()}
+        </p>
+    }
+}
+
 /// A spinner with a sentence, so the page is never blank while it waits.
 #[component]
 pub fn Loading(
@@ -82,6 +120,12 @@ pub fn ErrorPanel(
     testid: &'static str,
 ) -> impl IntoView {
     let advice = error_advice(&error);
+    // The server's sentence for a timed-out page says what the advice says: shown once.
+    let message = (!matches!(
+        error.code,
+        ErrorCode::SessionExpired | ErrorCode::MissingToken
+    ))
+    .then_some(error.message);
     let retry = on_retry.filter(|_| advice.can_retry).map(|on_retry| {
         view! {
             <button class="button" type="button" on:click=move |_| on_retry.run(())>
@@ -92,7 +136,7 @@ pub fn ErrorPanel(
     view! {
         <div class="card error-panel" data-testid=testid role="alert">
             <h2>{advice.title}</h2>
-            <p class="error-message">{error.message}</p>
+            {message.map(|message| view! { <p class="error-message">{message}</p> })}
             {advice.hint.map(|hint| view! { <p class="muted">{hint}</p> })}
             {retry}
         </div>
@@ -112,13 +156,15 @@ mod tests {
     }
 
     #[test]
-    fn an_expired_session_asks_to_reopen_from_chaster_and_offers_no_retry() {
+    fn an_expired_page_says_it_timed_out_that_lock_and_box_are_fine_and_offers_no_retry() {
         let advice = error_advice(&error(ErrorCode::SessionExpired, None));
         assert!(!advice.can_retry);
-        assert!(advice
-            .hint
-            .unwrap()
-            .contains("Reopen the extension from your lock in Chaster"));
+        assert_eq!(advice.title, "This page timed out");
+        let hint = advice.hint.unwrap();
+        assert!(hint.contains("Your lock and your box are not affected."));
+        assert!(hint.contains("open the extension again from your lock in Chaster"));
+        assert_eq!(hint.matches("Chaster").count(), 1, "said once: {hint}");
+        assert!(!advice.title.contains("ended") && !hint.contains("ended"));
     }
 
     #[test]

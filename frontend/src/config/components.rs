@@ -1,9 +1,10 @@
 //! Layout of the configuration form. Pure: the draft and the save state come in through props.
 
 use super::form::{
-    penalty_from_value, penalty_value, ConfigDraft, LOW_BATTERY_PERCENT, MAX_BOUND_HOURS,
-    MAX_PENALTY_MINUTES,
+    penalty_from_value, penalty_help, penalty_value, problem_of, problems, ConfigDraft,
+    ConfigField, LOW_BATTERY_PERCENT, MAX_BOUND_HOURS,
 };
+use crate::ui::FieldError;
 use api_types::PenaltyKind;
 use leptos::prelude::*;
 
@@ -46,20 +47,82 @@ pub fn ConfigForm(
     editing_running_session: bool,
     /// Where the last save stands.
     state: Signal<SaveState>,
+    /// True once a save was asked for: then every field shows its error.
+    submitted: Signal<bool>,
 ) -> impl IntoView {
     let checkbox = move |testid: &'static str,
                          label: &'static str,
+                         help: &'static str,
                          read: fn(&ConfigDraft) -> bool,
                          write: fn(&mut ConfigDraft, bool)| {
+        let help_id = format!("{testid}-help");
         view! {
-            <label class="choice choice-check">
-                <input type="checkbox" data-testid=testid
-                    prop:checked=move || draft.with(read)
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        draft.update(|d| write(d, on));
+            <div class="choice-block">
+                <label class="choice choice-check">
+                    <input type="checkbox" data-testid=testid aria-describedby=help_id.clone()
+                        prop:checked=move || draft.with(read)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            draft.update(|d| write(d, on));
+                        } />
+                    <span>{label}</span>
+                </label>
+                <p class="muted hint" id=help_id>{help}</p>
+            </div>
+        }
+    };
+    // A field shows its error once it was left (or Save was pressed), then follows every key.
+    let touched = RwSignal::new(Vec::<ConfigField>::new());
+    let found = Memo::new(move |_| draft.with(problems));
+    let error_of = move |field: ConfigField| {
+        Signal::derive(move || {
+            let shown = submitted.get() || touched.with(|t| t.contains(&field));
+            shown
+                .then(|| found.with(|f| problem_of(f, field)))
+                .flatten()
+                .map(|p| p.message())
+        })
+    };
+    let touch = move |field: ConfigField| {
+        move |_: leptos::ev::FocusEvent| {
+            touched.update(|t| {
+                if !t.contains(&field) {
+                    t.push(field);
+                }
+            })
+        }
+    };
+    let invalid = move |field: ConfigField| {
+        let error = error_of(field);
+        move || error.with(Option::is_some).then_some("true")
+    };
+    let described = move |field: ConfigField, hint: &'static str| {
+        let error = error_of(field);
+        move || match error.with(Option::is_some) {
+            true => format!("{hint} {}", field.error_id()),
+            false => hint.to_owned(),
+        }
+    };
+    // One box of the "Add time" duration.
+    let duration_part = move |testid: &'static str,
+                              id: &'static str,
+                              unit: &'static str,
+                              max: u32,
+                              read: fn(&ConfigDraft) -> String,
+                              write: fn(&mut ConfigDraft, String)| {
+        view! {
+            <label class="duration-part">
+                <input type="number" inputmode="numeric" min="0" max=max step="1"
+                    id=id data-testid=testid
+                    aria-invalid=invalid(ConfigField::PenaltyDuration)
+                    aria-describedby=described(ConfigField::PenaltyDuration, "cfg-penalty-help")
+                    prop:value=move || draft.with(read)
+                    on:blur=touch(ConfigField::PenaltyDuration)
+                    on:input=move |ev| {
+                        let typed = event_target_value(&ev);
+                        draft.update(|d| write(d, typed));
                     } />
-                <span>{label}</span>
+                <span>{unit}</span>
             </label>
         }
     };
@@ -91,8 +154,10 @@ pub fn ConfigForm(
             <fieldset>
                 <legend>"Open the key box"</legend>
                 {checkbox("cfg-open-on-release", "When the lock is released",
+                    "The box opens as soon as Chaster says the lock has ended.",
                     |d| d.open_on_release, |d, on| d.open_on_release = on)}
                 {checkbox("cfg-open-for-hygiene", "For hygiene openings (locked again afterwards)",
+                    "The box opens when a hygiene opening starts and locks again when it ends.",
                     |d| d.open_for_hygiene, |d, on| d.open_for_hygiene = on)}
                 <p class="muted" data-testid="cfg-deserted-note">
                     "If the lock is deserted, the box stays shut and opens by itself 7 days \
@@ -106,9 +171,10 @@ pub fn ConfigForm(
             </fieldset>
             <fieldset>
                 <legend>"If the box is found open during the lock"</legend>
-                <label class="field">
-                    <span>"Penalty"</span>
-                    <select data-testid="cfg-penalty-kind"
+                <div class="field">
+                    <label for="cfg-penalty-kind">"Penalty"</label>
+                    <select data-testid="cfg-penalty-kind" id="cfg-penalty-kind"
+                        aria-describedby="cfg-penalty-kind-help"
                         prop:value=move || draft.with(|d| penalty_value(d.penalty_kind))
                         on:change=move |ev| {
                             let kind = penalty_from_value(&event_target_value(&ev));
@@ -119,55 +185,83 @@ pub fn ConfigForm(
                         <option value="freeze">"Freeze the lock"</option>
                         <option value="block_unlocking">"Block unlocking while the box is open"</option>
                     </select>
-                </label>
+                    <p class="muted hint" id="cfg-penalty-kind-help" data-testid="cfg-penalty-help">
+                        {move || draft.with(|d| penalty_help(d.penalty_kind))}
+                    </p>
+                </div>
                 <Show when=freezes>
-                    <p class="muted small" data-testid="cfg-freeze-self-lock">
+                    <p class="muted" data-testid="cfg-freeze-self-lock">
                         "On a self-lock nobody could unfreeze the wearer, so there the box being \
                          open blocks unlocking instead."
                     </p>
                 </Show>
                 <Show when=holds_lock>
-                    <label class="field">
-                        <span>"Ends when the box is locked again, or at the latest after (hours)"</span>
+                    <div class="field">
+                        <label for=ConfigField::BoundHours.input_id()>
+                            "Ends when the box is locked again, or at the latest after (hours)"
+                        </label>
                         <input type="number" inputmode="numeric" min="1" max=MAX_BOUND_HOURS
                             step="1" data-testid="cfg-penalty-bound-hours"
+                            id=ConfigField::BoundHours.input_id()
+                            aria-invalid=invalid(ConfigField::BoundHours)
+                            aria-describedby=described(ConfigField::BoundHours, "cfg-penalty-kind-help")
                             prop:value=move || draft.with(|d| d.penalty_bound_hours.clone())
+                            on:blur=touch(ConfigField::BoundHours)
                             on:input=move |ev| {
                                 let typed = event_target_value(&ev);
                                 draft.update(|d| d.penalty_bound_hours = typed);
                             } />
-                    </label>
+                        <FieldError id=ConfigField::BoundHours.error_id() testid="cfg-bound-error"
+                            message=error_of(ConfigField::BoundHours) />
+                    </div>
                 </Show>
                 <Show when=adds_time>
-                    <label class="field">
-                        <span>"Minutes to add"</span>
-                        <input type="number" inputmode="numeric" min="1" max=MAX_PENALTY_MINUTES
-                            step="1" data-testid="cfg-penalty-minutes"
-                            prop:value=move || draft.with(|d| d.penalty_minutes.clone())
-                            on:input=move |ev| {
-                                let typed = event_target_value(&ev);
-                                draft.update(|d| d.penalty_minutes = typed);
-                            } />
-                    </label>
+                    <fieldset class="duration" data-testid="cfg-penalty-duration">
+                        <legend>"Time to add"</legend>
+                        <p class="muted hint" id="cfg-penalty-help">"From 1 minute to 7 days."</p>
+                        <div class="duration-parts">
+                            {duration_part("cfg-penalty-days", "cfg-penalty-days", "days", 7,
+                                |d| d.penalty_days.clone(), |d, v| d.penalty_days = v)}
+                            {duration_part("cfg-penalty-hours", "cfg-penalty-hours", "hours", 23,
+                                |d| d.penalty_hours.clone(), |d, v| d.penalty_hours = v)}
+                            {duration_part("cfg-penalty-minutes", "cfg-penalty-minutes", "minutes", 59,
+                                |d| d.penalty_minutes.clone(), |d, v| d.penalty_minutes = v)}
+                        </div>
+                        <FieldError id=ConfigField::PenaltyDuration.error_id()
+                            testid="cfg-penalty-error"
+                            message=error_of(ConfigField::PenaltyDuration) />
+                    </fieldset>
                 </Show>
             </fieldset>
             <fieldset>
                 <legend>"Wearer and box"</legend>
                 {checkbox("cfg-wearer-may-lock", "The wearer may lock the box themselves",
+                    "The wearer can lock the box from the page, for example after putting the key in.",
                     |d| d.wearer_may_lock, |d, on| d.wearer_may_lock = on)}
-                <label class="field">
-                    <span>"Warn when the battery is at or below (%)"</span>
+                <div class="field">
+                    <label for=ConfigField::LowBattery.input_id()>
+                        "Warn when the battery is at or below (%)"
+                    </label>
                     <input type="number" inputmode="numeric" step="1"
                         min=*LOW_BATTERY_PERCENT.start() max=*LOW_BATTERY_PERCENT.end()
-                        data-testid="cfg-low-battery"
+                        id=ConfigField::LowBattery.input_id() data-testid="cfg-low-battery"
+                        aria-invalid=invalid(ConfigField::LowBattery)
+                        aria-describedby=described(ConfigField::LowBattery, "cfg-battery-help")
                         prop:value=move || draft.with(|d| d.low_battery_percent.clone())
+                        on:blur=touch(ConfigField::LowBattery)
                         on:input=move |ev| {
                             let typed = event_target_value(&ev);
                             draft.update(|d| d.low_battery_percent = typed);
                         } />
-                </label>
+                    <p class="muted hint" id="cfg-battery-help">
+                        "Both of you see a warning, so the batteries are changed before the box \
+                         stops moving."
+                    </p>
+                    <FieldError id=ConfigField::LowBattery.error_id() testid="cfg-battery-error"
+                        message=error_of(ConfigField::LowBattery) />
+                </div>
             </fieldset>
-            <p class="muted small">
+            <p class="muted">
                 "Everyone who can see the lock can read these settings; they hold no secret. \
                  The wearer connects the box from the extension's page once the lock runs."
             </p>

@@ -9,11 +9,11 @@ use crate::{
     api,
     bridge::{self, ChildEvent, ParentEvent},
     hash::MainToken,
-    ui::{ErrorPanel, Loading},
+    ui::{focus_id, ErrorPanel, Loading},
 };
 use api_types::ExtensionConfig;
 use components::{ConfigForm, SaveState};
-use form::{to_config, ConfigDraft};
+use form::{to_config, ConfigDraft, ConfigProblem};
 use leptos::prelude::*;
 
 /// The configuration page for Chaster's `partnerConfigurationToken`.
@@ -30,6 +30,8 @@ pub fn ConfigPage(
     let loaded = RwSignal::new(false);
     let editing_running_session = RwSignal::new(false);
     let state = RwSignal::new(SaveState::Idle);
+    // After the first Save every field shows its error, not only the ones already left.
+    let submitted = RwSignal::new(false);
     let config = LocalResource::new({
         let token = token.clone();
         move || {
@@ -67,9 +69,13 @@ pub fn ConfigPage(
             return;
         }
         let checked = if loaded.get_untracked() {
-            draft
-                .with_untracked(to_config)
-                .map_err(|problem| problem.message())
+            submitted.set(true);
+            draft.with_untracked(to_config).map_err(|problems| {
+                if let Some(first) = problems.first() {
+                    focus_id(first.field().input_id());
+                }
+                summary(&problems)
+            })
         } else {
             Err("The settings have not loaded yet, so there is nothing to save.".to_owned())
         };
@@ -97,7 +103,7 @@ pub fn ConfigPage(
             return view! {
                 <ConfigForm draft
                     editing_running_session=editing_running_session.get_untracked()
-                    state=state.into() />
+                    state=state.into() submitted=submitted.into() />
             }
             .into_any();
         }
@@ -109,5 +115,20 @@ pub fn ConfigPage(
             .into_any(),
             _ => view! { <Loading text="Loading the settings…" /> }.into_any(),
         }
+    }
+}
+
+/// What the save result says when fields are wrong: each field also shows its own error.
+fn summary(problems: &[ConfigProblem]) -> String {
+    match problems {
+        [one] => one.message(),
+        many => format!(
+            "{} fields need a change: {}",
+            many.len(),
+            many.iter()
+                .map(|p| p.message())
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
     }
 }

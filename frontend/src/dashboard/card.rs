@@ -28,6 +28,8 @@ pub fn DashboardCard(
     entry: Signal<Option<DashboardSession>>,
     /// The CSRF token to send with every command.
     csrf: Signal<String>,
+    /// Chaster released the lock: the box is shown, the controls are gone.
+    ended: bool,
     /// The current time in milliseconds.
     now: Signal<f64>,
     /// Told what a command changed, or that the sign-in was lost.
@@ -100,7 +102,22 @@ pub fn DashboardCard(
     // half-typed amount or an open confirmation survives them.
     let data: Signal<SessionData> = Signal::derive(move || session.get().unwrap_or_default());
 
-    move || {
+    if ended {
+        return view! {
+            <section class="card box-panel" aria-label="Key box" data-testid="dashboard-ended-card">
+                <p class="muted">
+                    "Chaster released this lock, so there is nothing left to control. The box \
+                     opens by itself if the settings say so."
+                </p>
+                <Show when=move || has_device.get()
+                    fallback=|| view! { <p class="empty" data-testid="no-box">"No box was connected."</p> }>
+                    <BoxStatusView device=Signal::derive(move || device.get().unwrap_or_default()) now />
+                </Show>
+            </section>
+        }
+        .into_any();
+    }
+    (move || {
         present.get().then(|| view! {
             <article class="dashboard-session" data-testid="dashboard-session">
                 <SessionCard data now>
@@ -137,5 +154,6 @@ pub fn DashboardCard(
                 </SessionCard>
             </article>
         })
-    }
+    })
+    .into_any()
 }

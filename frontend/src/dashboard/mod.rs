@@ -5,6 +5,7 @@
 
 mod card;
 pub mod mapper;
+mod row;
 
 use crate::{
     api::dashboard as api,
@@ -15,7 +16,8 @@ use crate::{
 use api_types::{DashboardView, Person};
 use card::DashboardCard;
 use leptos::prelude::*;
-use mapper::{apply, is_signed_out};
+use mapper::{apply, is_signed_out, last_updated_text, split_handles, to_row};
+use row::LockRow;
 use std::time::Duration;
 
 /// Re-reads the sessions now and then, so changes made elsewhere show up.
@@ -25,10 +27,15 @@ const DASHBOARD_REFRESH: Duration = Duration::from_secs(60);
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let last_good = RwSignal::new(None::<DashboardView>);
+    // When the list was last read from the server (ms), for the "Last updated" line.
+    let loaded_at = RwSignal::new(None::<f64>);
     let dashboard = LocalResource::new(move || async move {
         let answer = api::get_dashboard().await;
         match &answer {
-            Ok(view) => last_good.try_set(Some(view.clone())),
+            Ok(view) => {
+                loaded_at.try_set(Some(js_sys::Date::now()));
+                last_good.try_set(Some(view.clone()))
+            }
             Err(error) if is_signed_out(error) => last_good.try_set(None),
             Err(_) => None,
         };
@@ -77,37 +84,61 @@ pub fn DashboardPage() -> impl IntoView {
                 _ => view! { <Loading text="Loading your locks…" /> }.into_any(),
             };
         }
-        let handles = Memo::new(move |_| {
-            last_good.with(|v| {
-                v.iter()
-                    .flat_map(|v| v.sessions.iter().map(|s| s.handle.clone()))
-                    .collect::<Vec<_>>()
-            })
+        let lists = Memo::new(move |_| {
+            last_good.with(|v| v.as_ref().map(split_handles).unwrap_or_default())
         });
         let keyholder =
             Signal::derive(move || last_good.with(|v| v.as_ref().map(|v| v.keyholder.clone())));
+        let entry_of = move |handle: String| {
+            Signal::derive(move || {
+                last_good.with(|v| {
+                    v.iter()
+                        .flat_map(|v| v.sessions.iter())
+                        .find(|s| s.handle == handle)
+                        .cloned()
+                })
+            })
+        };
+        let lock_row = move |handle: String, ended: bool| {
+            let entry = entry_of(handle.clone());
+            let row = Signal::derive(move || {
+                entry.with(|e| e.as_ref().map(|e| to_row(e, now.get())).unwrap_or_default())
+            });
+            let card_handle = handle.clone();
+            view! {
+                <LockRow panel_id=format!("lock-{handle}") row>
+                    <DashboardCard handle=card_handle.clone() entry csrf ended now=now.into() on_update />
+                </LockRow>
+            }
+        };
         view! {
             <Header keyholder signing_out=sign_out.pending().into()
                 sign_out_failed=Signal::derive(move || {
                     sign_out.value().get().and_then(Result::err).map(|e| e.message)
                 })
                 on_sign_out=Callback::new(move |()| { sign_out.dispatch_local(csrf.get_untracked()); }) />
-            <Show when=move || handles.with(Vec::is_empty)>
-                <p class="card empty" data-testid="dashboard-empty">
-                    "None of the locks you hold uses the Sesame opener right now."
-                </p>
+            <p class="muted" data-testid="dashboard-updated">
+                {move || loaded_at.get().map(|at| last_updated_text(at, now.get()))}
+            </p>
+            <section class="lock-list" aria-labelledby="running-heading" data-testid="dashboard-running">
+                <h2 id="running-heading">"Running locks"</h2>
+                <Show when=move || lists.with(|(running, _)| running.is_empty())>
+                    <p class="card empty" data-testid="dashboard-empty">
+                        "None of the locks you hold uses the Sesame opener right now."
+                    </p>
+                </Show>
+                <For each=move || lists.get().0 key=|handle| handle.clone() let:handle>
+                    {lock_row(handle, false)}
+                </For>
+            </section>
+            <Show when=move || lists.with(|(_, ended)| !ended.is_empty())>
+                <section class="lock-list" aria-labelledby="ended-heading" data-testid="dashboard-ended">
+                    <h2 id="ended-heading">"Ended"</h2>
+                    <For each=move || lists.get().1 key=|handle| handle.clone() let:handle>
+                        {lock_row(handle, true)}
+                    </For>
+                </section>
             </Show>
-            <For each=move || handles.get() key=|handle| handle.clone() let:handle>
-                <DashboardCard
-                    handle=handle.clone()
-                    entry=Signal::derive({
-                        let handle = handle.clone();
-                        move || last_good.with(|v| {
-                            v.iter().flat_map(|v| v.sessions.iter()).find(|s| s.handle == handle).cloned()
-                        })
-                    })
-                    csrf now=now.into() on_update />
-            </For>
         }
         .into_any()
     };

@@ -2,10 +2,10 @@
 //! testing and saving go through the callbacks of the entry component.
 
 use super::{
-    form::{to_registration, ConnectDraft, DraftProblem, DEFAULT_NICKNAME},
+    form::{problem_of, problems, to_registration, ConnectDraft, ConnectField, DEFAULT_NICKNAME},
     mapper::{api_label, Feedback},
 };
-use crate::ui::ErrorPanel;
+use crate::ui::{focus_id, ErrorPanel, FieldError};
 use api_types::{ApiError, DeviceApi, DeviceRegistration};
 use leptos::prelude::*;
 
@@ -28,17 +28,64 @@ pub fn ConnectForm(
     on_cancel: Option<Callback<()>>,
 ) -> impl IntoView {
     let draft = RwSignal::new(ConnectDraft::default());
-    let problem = RwSignal::new(None::<DraftProblem>);
+    // A field shows its error once it was left (or the form was sent), then follows every key.
+    let touched = RwSignal::new(Vec::<ConnectField>::new());
+    let submitted = RwSignal::new(false);
+    let found = Memo::new(move |_| draft.with(problems));
     let is_web = move || draft.with(|d| d.api == DeviceApi::WebApi);
     let busy = move || testing.get() || saving.get();
-
-    // Checks the draft first, so a typo is explained without a round trip.
-    let submit = move |callback: Callback<DeviceRegistration>| match draft.with(to_registration) {
-        Ok(registration) => {
-            problem.set(None);
-            callback.run(registration);
+    let error_of = move |field: ConnectField| {
+        Signal::derive(move || {
+            let shown = submitted.get() || touched.with(|t| t.contains(&field));
+            shown
+                .then(|| found.with(|f| problem_of(f, field)))
+                .flatten()
+                .map(|p| p.message().to_owned())
+        })
+    };
+    let touch = move |field: ConnectField| {
+        move |_: leptos::ev::FocusEvent| {
+            touched.update(|t| {
+                if !t.contains(&field) {
+                    t.push(field);
+                }
+            })
         }
-        Err(found) => problem.set(Some(found)),
+    };
+    let invalid = move |field: ConnectField| {
+        let error = error_of(field);
+        move || error.with(Option::is_some).then_some("true")
+    };
+    let described = move |field: ConnectField, hint: Option<&'static str>| {
+        let error = error_of(field);
+        move || {
+            let ids: Vec<&str> = hint
+                .into_iter()
+                .chain(error.with(Option::is_some).then_some(field.error_id()))
+                .collect();
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+
+    // Checks the draft first, so typos are explained without a round trip: every wrong field at
+    // once, and the focus on the first of them.
+    let submit = move |callback: Callback<DeviceRegistration>| {
+        submitted.set(true);
+        match draft.with(to_registration) {
+            Ok(registration) => callback.run(registration),
+            Err(wrong) => {
+                if let Some(first) = wrong.first() {
+                    focus_id(first.field().input_id());
+                }
+            }
+        }
+    };
+    let summary = move || {
+        let count = found.with(Vec::len);
+        (submitted.get() && count > 0).then(|| match count {
+            1 => "Please correct the marked field.".to_owned(),
+            n => format!("Please correct the {n} marked fields."),
+        })
     };
     let text_field = move |set: fn(&mut ConnectDraft, String)| {
         move |ev: leptos::ev::Event| {
@@ -58,7 +105,9 @@ pub fn ConnectForm(
     };
 
     view! {
-        <form class="connect-form" data-testid="connect-form"
+        // `novalidate`: the page explains every field itself, next to it, instead of the
+        // browser's bubble that names one field at a time.
+        <form class="connect-form" data-testid="connect-form" novalidate=true
             on:submit=move |ev| { ev.prevent_default(); submit(on_save); }>
             <h2>"Connect your Sesame"</h2>
             <p class="muted">
@@ -70,36 +119,62 @@ pub fn ConnectForm(
                 {api_choice(DeviceApi::WebApi)}
                 {api_choice(DeviceApi::LegacyV3)}
             </fieldset>
-            <label class="field">
-                <span>"Name"</span>
+            <div class="field">
+                <label for=ConnectField::Nickname.input_id()>"Name (optional)"</label>
                 <input type="text" maxlength="40" placeholder=DEFAULT_NICKNAME autocomplete="off"
+                    id=ConnectField::Nickname.input_id() data-testid="device-nickname"
+                    aria-invalid=invalid(ConnectField::Nickname)
+                    aria-describedby=described(ConnectField::Nickname, None)
                     prop:value=move || draft.with(|d| d.nickname.clone())
+                    on:blur=touch(ConnectField::Nickname)
                     on:input=text_field(|d, v| d.nickname = v) />
-            </label>
-            <label class="field">
-                <span>"API key"</span>
+                <FieldError id=ConnectField::Nickname.error_id() testid="error-nickname"
+                    message=error_of(ConnectField::Nickname) />
+            </div>
+            <div class="field">
+                <label for=ConnectField::ApiKey.input_id()>"API key"</label>
                 <input type="password" autocomplete="off" spellcheck="false" data-testid="api-key"
+                    id=ConnectField::ApiKey.input_id() required=true
+                    aria-invalid=invalid(ConnectField::ApiKey)
+                    aria-describedby=described(ConnectField::ApiKey, None)
                     prop:value=move || draft.with(|d| d.api_key.clone())
+                    on:blur=touch(ConnectField::ApiKey)
                     on:input=text_field(|d, v| d.api_key = v) />
-            </label>
-            <label class="field">
-                <span>{move || if is_web() { "Device UUID" } else { "Device id" }}</span>
+                <FieldError id=ConnectField::ApiKey.error_id() testid="error-api-key"
+                    message=error_of(ConnectField::ApiKey) />
+            </div>
+            <div class="field">
+                <label for=ConnectField::DeviceId.input_id()>
+                    {move || if is_web() { "Device UUID" } else { "Device id" }}
+                </label>
                 <input type="text" autocomplete="off" spellcheck="false" data-testid="device-id"
+                    id=ConnectField::DeviceId.input_id() required=true
+                    aria-invalid=invalid(ConnectField::DeviceId)
+                    aria-describedby=described(ConnectField::DeviceId, None)
                     placeholder=move || is_web().then_some("12345678-1234-5678-1234-567812345678")
                     prop:value=move || draft.with(|d| d.device_id.clone())
+                    on:blur=touch(ConnectField::DeviceId)
                     on:input=text_field(|d, v| d.device_id = v) />
-            </label>
+                <FieldError id=ConnectField::DeviceId.error_id() testid="error-device-id"
+                    message=error_of(ConnectField::DeviceId) />
+            </div>
             <Show when=is_web>
-                <label class="field">
-                    <span>"Secret key or QR text"</span>
+                <div class="field">
+                    <label for=ConnectField::Secret.input_id()>"Secret key or QR text"</label>
                     <input type="password" autocomplete="off" spellcheck="false" data-testid="device-secret"
+                        id=ConnectField::Secret.input_id() required=true
+                        aria-invalid=invalid(ConnectField::Secret)
+                        aria-describedby=described(ConnectField::Secret, Some("connect-secret-hint"))
                         prop:value=move || draft.with(|d| d.secret.clone())
+                        on:blur=touch(ConnectField::Secret)
                         on:input=text_field(|d, v| d.secret = v) />
-                    <small class="muted">
+                    <FieldError id=ConnectField::Secret.error_id() testid="error-secret"
+                        message=error_of(ConnectField::Secret) />
+                    <p class="muted hint" id="connect-secret-hint">
                         "32 characters 0–9 and a–f, or the text of the owner's key-share QR code \
                          (it starts with ssm://). A guest key cannot open the box."
-                    </small>
-                </label>
+                    </p>
+                </div>
                 <label class="field">
                     <span>"Model (for a 32-character secret; a QR code names its own)"</span>
                     <select data-testid="device-model"
@@ -111,14 +186,18 @@ pub fn ConnectForm(
                     </select>
                 </label>
             </Show>
-            {move || problem.get().map(|p| view! {
-                <p class="notice notice-error" data-testid="form-problem" role="alert">{p.message()}</p>
-            })}
-            {move || test_feedback.get().map(|feedback| view! {
-                <p class=format!("notice {}", feedback.class) data-testid="test-result" role="status">
-                    {feedback.text}
-                </p>
-            })}
+            <p class="notice notice-error" data-testid="form-problem" role="alert"
+                hidden=move || summary().is_none()>
+                {summary}
+            </p>
+            // One live region that stays, so every new test result is read out.
+            <div role="status" aria-live="polite">
+                {move || test_feedback.get().map(|feedback| view! {
+                    <p class=format!("notice {}", feedback.class) data-testid="test-result">
+                        {feedback.text}
+                    </p>
+                })}
+            </div>
             {move || save_error.get().map(|error| view! { <ErrorPanel error testid="save-error" /> })}
             <div class="actions">
                 <button class="button" type="button" data-testid="test-connection"

@@ -29,7 +29,45 @@ impl Default for ConnectDraft {
     }
 }
 
-/// The first thing wrong with a draft.
+/// A field of the connect form that can be wrong; each has its input's and its error's id, so the
+/// error sits next to its field and the input names it (`aria-describedby`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConnectField {
+    Nickname,
+    ApiKey,
+    DeviceId,
+    Secret,
+}
+
+impl ConnectField {
+    /// The fields in the order the form shows them.
+    pub const ALL: [ConnectField; 4] = [
+        ConnectField::Nickname,
+        ConnectField::ApiKey,
+        ConnectField::DeviceId,
+        ConnectField::Secret,
+    ];
+
+    pub fn input_id(self) -> &'static str {
+        match self {
+            ConnectField::Nickname => "connect-nickname",
+            ConnectField::ApiKey => "connect-api-key",
+            ConnectField::DeviceId => "connect-device-id",
+            ConnectField::Secret => "connect-secret",
+        }
+    }
+
+    pub fn error_id(self) -> &'static str {
+        match self {
+            ConnectField::Nickname => "connect-nickname-error",
+            ConnectField::ApiKey => "connect-api-key-error",
+            ConnectField::DeviceId => "connect-device-id-error",
+            ConnectField::Secret => "connect-secret-error",
+        }
+    }
+}
+
+/// Something wrong with one field of a draft.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DraftProblem {
     NicknameTooLong,
@@ -61,46 +99,74 @@ impl DraftProblem {
             }
         }
     }
+
+    /// The field the problem is shown next to.
+    pub fn field(self) -> ConnectField {
+        match self {
+            DraftProblem::NicknameTooLong => ConnectField::Nickname,
+            DraftProblem::ApiKeyMissing | DraftProblem::ApiKeyHasSpaces => ConnectField::ApiKey,
+            DraftProblem::DeviceIdMissing
+            | DraftProblem::DeviceIdNotUuid
+            | DraftProblem::DeviceIdHasSpaces => ConnectField::DeviceId,
+            DraftProblem::SecretMissing | DraftProblem::SecretMalformed => ConnectField::Secret,
+        }
+    }
 }
 
 /// The name used when the wearer leaves it empty.
 pub const DEFAULT_NICKNAME: &str = "Key box";
 const MAX_NICKNAME_CHARS: usize = 40;
 
-/// Checks the draft and builds the request body. Spaces around values are dropped.
-pub fn to_registration(draft: &ConnectDraft) -> Result<DeviceRegistration, DraftProblem> {
+/// Every problem of the draft, at most one per field, in the form's order.
+pub fn problems(draft: &ConnectDraft) -> Vec<DraftProblem> {
+    to_registration(draft).err().unwrap_or_default()
+}
+
+/// The problem shown next to `field`, if any.
+pub fn problem_of(problems: &[DraftProblem], field: ConnectField) -> Option<DraftProblem> {
+    problems.iter().copied().find(|p| p.field() == field)
+}
+
+/// Checks the draft and builds the request body, or names every field that is wrong.
+/// Spaces around values are dropped.
+pub fn to_registration(draft: &ConnectDraft) -> Result<DeviceRegistration, Vec<DraftProblem>> {
+    let mut found = Vec::new();
     let nickname = match draft.nickname.trim() {
         "" => DEFAULT_NICKNAME.to_owned(),
         name if name.chars().count() > MAX_NICKNAME_CHARS => {
-            return Err(DraftProblem::NicknameTooLong)
+            found.push(DraftProblem::NicknameTooLong);
+            String::new()
         }
         name => name.to_owned(),
     };
     let api_key = draft.api_key.trim();
     if api_key.is_empty() {
-        return Err(DraftProblem::ApiKeyMissing);
-    }
-    if api_key.chars().any(char::is_whitespace) {
-        return Err(DraftProblem::ApiKeyHasSpaces);
+        found.push(DraftProblem::ApiKeyMissing);
+    } else if api_key.chars().any(char::is_whitespace) {
+        found.push(DraftProblem::ApiKeyHasSpaces);
     }
     let device_id = draft.device_id.trim();
-    if device_id.is_empty() {
-        return Err(DraftProblem::DeviceIdMissing);
-    }
     let secret = match draft.api {
         DeviceApi::WebApi => {
-            if !is_uuid(device_id) {
-                return Err(DraftProblem::DeviceIdNotUuid);
+            if device_id.is_empty() {
+                found.push(DraftProblem::DeviceIdMissing);
+            } else if !is_uuid(device_id) {
+                found.push(DraftProblem::DeviceIdNotUuid);
             }
-            Some(secret(&draft.secret)?)
+            secret(&draft.secret).map_err(|p| found.push(p)).ok()
         }
         DeviceApi::LegacyV3 => {
-            if device_id.chars().any(char::is_whitespace) {
-                return Err(DraftProblem::DeviceIdHasSpaces);
+            if device_id.is_empty() {
+                found.push(DraftProblem::DeviceIdMissing);
+            } else if device_id.chars().any(char::is_whitespace) {
+                found.push(DraftProblem::DeviceIdHasSpaces);
             }
             None
         }
     };
+    if !found.is_empty() {
+        return Err(found);
+    }
     Ok(DeviceRegistration {
         api: draft.api,
         nickname,
@@ -272,7 +338,57 @@ mod tests {
             ),
         ];
         for (draft, problem) in cases {
-            assert_eq!(to_registration(&draft), Err(problem), "{draft:?}");
+            assert_eq!(to_registration(&draft), Err(vec![problem]), "{draft:?}");
+            assert_eq!(
+                problem_of(&problems(&draft), problem.field()),
+                Some(problem)
+            );
         }
+    }
+
+    #[test]
+    fn every_wrong_field_is_named_at_once_in_the_forms_order() {
+        let draft = ConnectDraft {
+            nickname: "x".repeat(41),
+            api_key: "".into(),
+            device_id: "1234".into(),
+            secret: "xyz".into(),
+            ..web_draft()
+        };
+        let found = problems(&draft);
+        assert_eq!(
+            found,
+            vec![
+                DraftProblem::NicknameTooLong,
+                DraftProblem::ApiKeyMissing,
+                DraftProblem::DeviceIdNotUuid,
+                DraftProblem::SecretMalformed,
+            ]
+        );
+        let fields: Vec<_> = found.iter().map(|p| p.field()).collect();
+        assert_eq!(fields, ConnectField::ALL);
+        assert!(problems(&web_draft()).is_empty());
+    }
+
+    #[test]
+    fn a_legacy_draft_never_shows_a_secret_error() {
+        let draft = ConnectDraft {
+            api: DeviceApi::LegacyV3,
+            device_id: "".into(),
+            secret: "".into(),
+            ..web_draft()
+        };
+        assert_eq!(problems(&draft), vec![DraftProblem::DeviceIdMissing]);
+    }
+
+    #[test]
+    fn each_field_has_its_own_input_and_error_ids() {
+        let mut ids: Vec<&str> = ConnectField::ALL
+            .iter()
+            .flat_map(|f| [f.input_id(), f.error_id()])
+            .collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 2 * ConnectField::ALL.len());
     }
 }

@@ -16,6 +16,7 @@
 //! # }
 //! ```
 
+mod audit;
 mod browser;
 pub mod host_page;
 mod interact;
@@ -58,13 +59,22 @@ where
     run_with_chromium_args(&[], test).await
 }
 
+/// Like [`run`], with the keyholder dashboard set up (sign in with the simulated SSO).
+pub async fn run_with_dashboard<F, Fut>(test: F)
+where
+    F: FnOnce(TestContext) -> Fut + Send + 'static,
+    Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
+{
+    run_inner(true, &[], &[], test).await
+}
+
 /// Like [`run`], with extra Chromium switches for this test's browser.
 pub async fn run_with_chromium_args<F, Fut>(args: &[&str], test: F)
 where
     F: FnOnce(TestContext) -> Fut + Send + 'static,
     Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
 {
-    run_inner(args, &[], test).await
+    run_inner(false, args, &[], test).await
 }
 
 /// Like [`run`], with server settings (documented variable names) over the harness's own.
@@ -73,16 +83,21 @@ where
     F: FnOnce(TestContext) -> Fut + Send + 'static,
     Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
 {
-    run_inner(&[], settings, test).await
+    run_inner(false, &[], settings, test).await
 }
 
-async fn run_inner<F, Fut>(args: &[&str], settings: &[(&str, &str)], test: F)
+async fn run_inner<F, Fut>(
+    dashboard: bool,
+    args: &[&str],
+    settings: &[(&str, &str)],
+    test: F,
+)
 where
     F: FnOnce(TestContext) -> Fut + Send + 'static,
     Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
 {
     let _turn = ONE_BROWSER_AT_A_TIME.lock().await;
-    let stack = Stack::start_with(settings)
+    let stack = Stack::start_with(dashboard, settings)
         .await
         .unwrap_or_else(|e| panic!("{e:#}"));
     let stack = std::sync::Arc::new(stack);

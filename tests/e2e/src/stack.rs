@@ -27,12 +27,13 @@ pub struct Stack {
 
 impl Stack {
     pub async fn start() -> anyhow::Result<Self> {
-        Self::start_with(&[]).await
+        Self::start_with(false, &[]).await
     }
 
     /// Like [`Stack::start`], with server settings (documented variable names) over the
-    /// harness's own.
-    pub async fn start_with(overrides: &[(&str, &str)]) -> anyhow::Result<Self> {
+    /// harness's own; with `dashboard`, the keyholder dashboard is set up too (OAuth with the
+    /// simulated SSO).
+    pub async fn start_with(dashboard: bool, overrides: &[(&str, &str)]) -> anyhow::Result<Self> {
         let dist = dist_dir()?;
         let chaster = ChasterSim::spawn()
             .await
@@ -48,7 +49,24 @@ impl Stack {
         let foreign_host_url = format!("http://{}", foreign_listener.local_addr()?);
 
         let data_dir = scratch_dir("server-data")?;
-        let settings = settings(&chaster, &sesame, &dist, &host_url, &data_dir, overrides)?;
+        // The dashboard must know its public origin before the server starts: take a free port
+        // now (released just before the server binds it).
+        let port = if dashboard {
+            std::net::TcpListener::bind("127.0.0.1:0")?
+                .local_addr()?
+                .port()
+        } else {
+            0
+        };
+        let mut settings = settings(&chaster, &sesame, &dist, &host_url, &data_dir, overrides)?;
+        if dashboard {
+            settings.bind_addr = ([127, 0, 0, 1], port).into();
+            settings.dashboard.sso_base_url = chaster.base_url();
+            settings.dashboard.oauth_client_id = Some(sim::chaster::OAUTH_CLIENT_ID.into());
+            settings.dashboard.oauth_client_secret = Some(sim::chaster::OAUTH_CLIENT_SECRET.into());
+            settings.dashboard.public_base_url = Some(format!("http://localhost:{port}"));
+            settings.dashboard.extension_slug = Some(sim::chaster::EXTENSION_SLUG.into());
+        }
         let app = server::startup::Application::build(settings)
             .await
             .context("building the server")?;

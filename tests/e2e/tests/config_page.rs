@@ -87,6 +87,8 @@ async fn saving_the_configuration_reports_loading_then_success_to_chaster() {
         open_configuration(&t.page).await?;
 
         t.page.select_option("cfg-penalty-kind", "add_time").await?;
+        // The duration starts at the 60-minute default (0 d 1 h 0 min): 30 minutes is 0 h 30 min.
+        t.page.type_into_testid("cfg-penalty-hours", "0").await?;
         t.page.type_into_testid("cfg-penalty-minutes", "30").await?;
         press_chasters_save(&t.page).await?;
 

@@ -94,13 +94,22 @@ async fn frozen_lock_shows_the_frozen_badge() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn expired_token_tells_the_user_to_reopen_from_chaster() {
+async fn expired_token_says_the_page_timed_out_the_lock_and_box_are_fine_and_how_to_reopen() {
     run(|t| async move {
         t.page.open_as(EXPIRED_TOKEN).await?;
         let message = t.page.text_of("error-screen").await?;
         ensure!(
-            message.to_lowercase().contains("reopen"),
-            "the error screen {message:?} should tell the user to reopen the extension"
+            message.contains("This page timed out")
+                && message.contains("Your lock and your box are not affected")
+                && message.contains("open the extension again from your lock in Chaster"),
+            "the error screen {message:?} should say the page timed out, that nothing else \
+             happened, and how to reopen the extension"
+        );
+        // "ended" read as "your lock ended"; and the advice is given once.
+        ensure!(!message.contains("ended"), "{message:?}");
+        ensure!(
+            message.matches("Chaster").count() == 1,
+            "said twice: {message:?}"
         );
         Ok(())
     })

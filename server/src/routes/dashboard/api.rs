@@ -1,7 +1,9 @@
 //! The dashboard's API (session cookie):
 //!
 //! - `GET /dashboard` → `DashboardView`: the signed-in keyholder's locked sessions of our
-//!   extension, each under an opaque handle (never Chaster's sessionId);
+//!   extension, then the ones released in the last [`ENDED_KEPT`] (with `ended_at`, so the
+//!   keyholder sees the lock ended and the box's state), each under an opaque handle (never
+//!   Chaster's sessionId);
 //! - `POST /dashboard/sessions/{handle}/time` `TimeChange`, `…/freeze` `FreezeChange`,
 //!   `…/hygiene-opening`, `…/penalty/clear` → `ControlResult`; `…/open-box`, `…/lock-box` → `CommandResult`.
 //!   These also need `X-CSRF-Token` and a same-origin request (403), and a handle of one of the
@@ -32,6 +34,8 @@ use crate::store::DashboardSessionRecord;
 use crate::views;
 
 const PAGE_SIZE: u32 = 50;
+/// How long a released lock stays on the dashboard (its "Ended" section).
+const ENDED_KEPT: chrono::TimeDelta = chrono::TimeDelta::days(7);
 const NOT_YOURS: &str =
     "This lock is not one of yours, or it is no longer locked. Reload the dashboard.";
 
@@ -57,14 +61,21 @@ async fn dashboard(
     signed_in: SignedIn,
 ) -> Result<Json<DashboardView>, AppError> {
     let me = &signed_in.record;
-    let sessions = keyholder_sessions(&state, me).await?;
+    let mut sessions = keyholder_sessions(&state, me).await?;
+    sessions.extend(recently_ended(&state, me).await?);
     // Box statuses are read concurrently (the Sesame layer caches and coalesces them).
     let slots = futures::future::try_join_all(sessions.iter().map(|s| {
         let viewer = box_viewer(&state, s);
         let state = &state;
         async move {
             let slot = boxes::device_slot(state, &viewer).await?;
-            if let Some(status) = slot.device.as_ref().and_then(|d| d.status.as_ref()) {
+            let running = s.lock.status == LockStatus::Locked;
+            if let Some(status) = slot
+                .device
+                .as_ref()
+                .and_then(|d| d.status.as_ref())
+                .filter(|_| running)
+            {
                 // A keyholder looking at the box is also a look for the tamper watch.
                 state
                     .tamper
@@ -82,6 +93,9 @@ async fn dashboard(
             handle: session_handle(&me.handle_key, &s.session_id),
             session: keyholder_view(s),
             device,
+            ended_at: (s.lock.status != LockStatus::Locked)
+                .then(|| s.lock.unlocked_at.map(|at| at.to_rfc3339()))
+                .flatten(),
         })
         .collect();
     Ok(Json(DashboardView {
@@ -249,6 +263,40 @@ async fn keyholder_sessions(
         "dashboard session list cut short: too many sessions"
     );
     Ok(mine)
+}
+
+/// The keyholder's sessions of our extension released in the last [`ENDED_KEPT`]: one page of
+/// Chaster's search (its order is undocumented, so the date is checked here).
+async fn recently_ended(
+    state: &AppState,
+    me: &DashboardSessionRecord,
+) -> Result<Vec<ExtensionSession>, AppError> {
+    let Some(slug) = state.dashboard.settings.extension_slug.clone() else {
+        return Ok(Vec::new());
+    };
+    let query = SessionSearch {
+        extension_slug: slug,
+        status: "unlocked".to_owned(),
+        limit: Some(PAGE_SIZE),
+        pagination_last_id: None,
+    };
+    let since = state.clock.now() - ENDED_KEPT;
+    let page = state.chaster.search_sessions(&query).await?;
+    let mut ended: Vec<ExtensionSession> = page
+        .results
+        .into_iter()
+        .map(|r| r.session)
+        .filter(|s| {
+            s.lock
+                .keyholder
+                .as_ref()
+                .is_some_and(|k| k.id == me.user_id)
+                && s.lock.unlocked_at.is_none_or(|at| at >= since)
+        })
+        .collect();
+    // Newest first: the lock that just ended is the one the keyholder looks for.
+    ended.sort_by_key(|s| std::cmp::Reverse(s.lock.unlocked_at));
+    Ok(ended)
 }
 
 /// The session behind a handle, if it is one of the keyholder's locked sessions right now.

@@ -4,6 +4,7 @@
 mod browser;
 mod controls;
 mod device;
+mod ended;
 mod signin;
 
 pub use browser::{sign_in, spawn_dashboard_app, titles};
