@@ -1,6 +1,6 @@
 //! What the server does with the box on its own: open it when Chaster releases the lock (or a
 //! hygiene opening starts, or the lock is deserted), lock it again after a hygiene opening,
-//! watch it for tampering, and write every outcome to the Chaster history and our activity log.
+//! watch it for tampering, and write every outcome to the Chaster history.
 //!
 //! Work arrives as durable jobs (`jobs`), from webhooks (`webhooks`), the polling fallback
 //! (`poller`) or the tamper schedule (`tamper`); [`Opener::run`] carries out one attempt of one
@@ -25,11 +25,11 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 pub use crate::custody::policy::{parse_penalty, Penalty, Policy};
-pub use background::Background;
+pub use background::{Background, BackgroundParts};
 pub use holds::{lift as lift_holds, metadata_job};
-pub use messages::{kind as activity_kind, OpenReason};
+pub use messages::OpenReason;
 pub use penalties::BLOCK_REASON;
-pub use settings::{JobSettings, OpenerSettings, PollFallbackSettings, TamperSettings};
+pub use settings::{OpenerSettings, PollFallbackSettings, TamperSettings};
 pub use tamper::{TamperWatch, Verdict};
 
 use crate::chaster::models::LockStatus;
@@ -37,11 +37,9 @@ use crate::chaster::{ChasterClient, ChasterError, CustomLog, ExtensionSession, L
 use crate::clock::Clock;
 use crate::custody::Custody;
 use crate::domain::SessionId;
-use crate::jobs::{self, JobKind, JobSignal};
+use crate::jobs::{self, JobHandler, JobKind, JobSignal};
 use crate::sesame::SesameHub;
-use crate::store::{
-    sessions, Completion, Job, KeptLine, NewActivity, NewJob, SessionRecord, Store,
-};
+use crate::store::{sessions, Completion, Job, KeptLine, NewJob, SessionRecord, Store};
 
 /// Carries out jobs. Cheap to clone.
 #[derive(Clone)]
@@ -88,9 +86,7 @@ impl Opener {
     /// One attempt of `job`; the returned completion says whether it is done, failed or when it
     /// runs again, and what it leads to.
     pub async fn run(&self, job: &Job) -> Completion {
-        let Some(kind) = JobKind::parse(&job.kind) else {
-            return failed(format!("unknown job kind {:?}", job.kind));
-        };
+        let kind = job.kind;
         let Some(session_id) = job.session_id.clone() else {
             return failed("the job names no session");
         };
@@ -305,17 +301,15 @@ pub(crate) fn status_name(status: LockStatus) -> &'static str {
     }
 }
 
-pub(crate) fn chrono_duration(d: Duration) -> chrono::Duration {
-    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::days(365))
+/// The job runtime calls the opener for every job.
+impl JobHandler for Opener {
+    async fn run(&self, job: &Job) -> Completion {
+        Opener::run(self, job).await
+    }
 }
 
-fn activity(wearer: &str, session_id: &str, kind: &str, message: impl Into<String>) -> NewActivity {
-    NewActivity {
-        wearer_user_id: wearer.to_owned(),
-        session_id: Some(session_id.to_owned()),
-        kind: kind.to_owned(),
-        message: message.into(),
-    }
+pub(crate) fn chrono_duration(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::days(365))
 }
 
 fn done() -> Completion {

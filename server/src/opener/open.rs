@@ -10,8 +10,8 @@ use api_types::{CommandOutcome, CommandResult, LatchState};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::messages::{self, kind, OpenReason};
-use super::{activity, chrono_duration, done, failed, note, retry, Opener, Policy};
+use super::messages::{self, OpenReason};
+use super::{chrono_duration, done, failed, note, retry, Opener, Policy};
 use crate::chaster::models::LockStatus;
 use crate::chaster::ExtensionSession;
 use crate::custody::{BoxGuard, Desertion, Release, Start};
@@ -112,7 +112,6 @@ impl Opener {
             let log = messages::no_box();
             return Ok(Completion {
                 follow_ups: vec![self.log_job(sid, format!("log:{}:nobox", job.id), &log)],
-                activity: vec![activity(&wearer, sid, kind::SKIPPED, log.description)],
                 ..note("no box connected")
             });
         };
@@ -134,7 +133,6 @@ impl Opener {
         guard: &BoxGuard,
     ) -> anyhow::Result<Completion> {
         let sid = session.session_id.as_str();
-        let wearer = session.lock.user.id.as_str();
         let policy = Policy::read(&session.config, &self.settings.defaults);
         let not_holder = || {
             let log = messages::not_holding();
@@ -159,7 +157,7 @@ impl Opener {
             OpenReason::Deserted => match self.custody.desertion(guard, sid).await? {
                 Desertion::Open => true,
                 Desertion::Wait { opens_at, first } => {
-                    return Ok(self.wait_for_desertion(job, sid, wearer, opens_at, first))
+                    return Ok(self.wait_for_desertion(job, sid, opens_at, first))
                 }
                 Desertion::HandedOver | Desertion::NotHolder => return Ok(not_holder()),
             },
@@ -168,7 +166,6 @@ impl Opener {
             let log = messages::not_opened_by_policy(reason);
             return Ok(Completion {
                 follow_ups: vec![self.log_job(sid, format!("log:{}:policy", job.id), &log)],
-                activity: vec![activity(wearer, sid, kind::SKIPPED, log.description)],
                 ..note("not opened: policy")
             });
         }
@@ -185,17 +182,16 @@ impl Opener {
                     let log = messages::opened(reason, already);
                     Completion {
                         follow_ups: vec![self.log_job(sid, format!("log:{}:done", job.id), &log)],
-                        activity: vec![activity(wearer, sid, kind::OPENED, log.title)],
                         ..done()
                     }
                 }
                 Reached::No(miss) => {
                     let persistent = never_gives_up(job);
-                    self.missed(job, sid, wearer, &miss, |short, detail, last| {
+                    self.missed(job, sid, &miss, |short, detail, last| {
                         if last {
-                            (messages::open_failed(short, detail), kind::OPEN_FAILED)
+                            messages::open_failed(short, detail)
                         } else {
-                            (messages::open_retrying(short, persistent), kind::RETRYING)
+                            messages::open_retrying(short, persistent)
                         }
                     })
                 }
@@ -208,7 +204,6 @@ impl Opener {
         &self,
         job: &Job,
         sid: &str,
-        wearer: &str,
         opens_at: DateTime<Utc>,
         first: bool,
     ) -> Completion {
@@ -224,15 +219,12 @@ impl Opener {
             opens_at + chrono_duration(self.settings.jobs.deadline),
         );
         let mut follow_ups = vec![due];
-        let mut activities = Vec::new();
         if first {
             let log = messages::opens_after_desertion(opens_at);
             follow_ups.push(self.log_job(sid, format!("log:{sid}:deserted"), &log));
-            activities.push(activity(wearer, sid, kind::SKIPPED, log.title));
         }
         Completion {
             follow_ups,
-            activity: activities,
             ..note(format!("the box opens at {opens_at}"))
         }
     }
@@ -279,22 +271,16 @@ impl Opener {
                     let log = messages::locked_at_start();
                     Completion {
                         follow_ups: vec![self.log_job(sid, format!("log:{}:done", job.id), &log)],
-                        activity: vec![activity(&wearer, sid, kind::LOCKED, log.title)],
                         ..done()
                     }
                 }
-                Reached::No(miss) => {
-                    self.missed(job, sid, &wearer, &miss, |short, detail, last| {
-                        if last {
-                            (
-                                messages::not_locked_at_start(short, detail),
-                                kind::LOCK_FAILED,
-                            )
-                        } else {
-                            (messages::lock_retrying(short), kind::RETRYING)
-                        }
-                    })
-                }
+                Reached::No(miss) => self.missed(job, sid, &miss, |short, detail, last| {
+                    if last {
+                        messages::not_locked_at_start(short, detail)
+                    } else {
+                        messages::lock_retrying(short)
+                    }
+                }),
             })
         }
         .await;
@@ -383,19 +369,16 @@ impl Opener {
                     let log = messages::relocked(late);
                     Completion {
                         follow_ups: vec![self.log_job(sid, format!("log:{}:done", job.id), &log)],
-                        activity: vec![activity(&wearer, sid, kind::LOCKED, log.title)],
                         ..done()
                     }
                 }
-                Reached::No(miss) => {
-                    self.missed(job, sid, &wearer, &miss, |short, detail, last| {
-                        if last {
-                            (messages::not_relocked(short, detail), kind::LOCK_FAILED)
-                        } else {
-                            (messages::relock_retrying(short), kind::RETRYING)
-                        }
-                    })
-                }
+                Reached::No(miss) => self.missed(job, sid, &miss, |short, detail, last| {
+                    if last {
+                        messages::not_relocked(short, detail)
+                    } else {
+                        messages::relock_retrying(short)
+                    }
+                }),
             })
         }
         .await;
@@ -424,11 +407,11 @@ impl Opener {
         // never gives up always does: one read while the hub is offline, instead of a dropped
         // command and its verification reads.
         let look_first = job.command_sent_at.is_some()
-            || job.kind == JobKind::CustodyStart.as_str()
+            || job.kind == JobKind::CustodyStart
             || never_gives_up(job)
             || self
                 .store
-                .lane_sent_command(sid, Lane::Box.as_str(), &job.id)
+                .lane_sent_command(sid, Lane::Box, &job.id)
                 .await?;
         if look_first {
             match device.refresh_status().await {
@@ -470,9 +453,8 @@ impl Opener {
         &self,
         job: &Job,
         sid: &str,
-        wearer: &str,
         miss: &Miss,
-        texts: impl Fn(&str, &str, bool) -> (crate::chaster::CustomLog, &'static str),
+        texts: impl Fn(&str, &str, bool) -> crate::chaster::CustomLog,
     ) -> Completion {
         let error = format!("{}: {}", miss.short(), miss.detail());
         let next = if miss.retryable() || never_gives_up(job) {
@@ -483,29 +465,17 @@ impl Opener {
         match next {
             Some(at) if job.retry_logged => retry(at, error),
             Some(at) => {
-                let (log, k) = texts(miss.short(), &miss.detail(), false);
+                let log = texts(miss.short(), &miss.detail(), false);
                 Completion {
                     retry_logged: true,
                     follow_ups: vec![self.log_job(sid, format!("log:{}:retrying", job.id), &log)],
-                    activity: vec![activity(
-                        wearer,
-                        sid,
-                        k,
-                        format!("{} {}", log.title, miss.detail()),
-                    )],
                     ..retry(at, error)
                 }
             }
             None => {
-                let (log, k) = texts(miss.short(), &miss.detail(), true);
+                let log = texts(miss.short(), &miss.detail(), true);
                 Completion {
                     follow_ups: vec![self.log_job(sid, format!("log:{}:failed", job.id), &log)],
-                    activity: vec![activity(
-                        wearer,
-                        sid,
-                        k,
-                        format!("{}. {}", log.title, log.description),
-                    )],
                     ..failed(error)
                 }
             }
@@ -520,5 +490,5 @@ fn busy() -> Completion {
 
 /// An opening Chaster asked for: it keeps trying until the box is open (see `jobs`).
 fn never_gives_up(job: &Job) -> bool {
-    JobKind::parse(&job.kind).is_some_and(JobKind::never_gives_up)
+    job.kind.never_gives_up()
 }

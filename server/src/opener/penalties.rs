@@ -7,8 +7,8 @@ use chrono::Utc;
 use serde_json::Value;
 
 use super::holds::{self, bound_job, metadata_job};
-use super::messages::{self, kind};
-use super::{activity, done, failed, note, retry, Opener, Penalty, Policy};
+use super::messages;
+use super::{done, failed, note, retry, Opener, Penalty, Policy};
 use crate::chaster::models::LockStatus;
 use crate::chaster::{ChasterError, LockAction};
 use crate::domain::SessionId;
@@ -50,7 +50,6 @@ impl Opener {
             self.store.resolve_incident(sid, Utc::now()).await?;
             return Ok(note("void: the lock is not running"));
         }
-        let wearer = session.lock.user.id.clone();
         let policy = Policy::read(&session.config, &self.settings.defaults);
         let self_lock = session.lock.keyholder.is_none();
         let penalty = match policy.penalty {
@@ -134,23 +133,14 @@ impl Opener {
             .record_penalty(incident_id, penalty != Penalty::None, &penalty.label())
             .await?;
         // An opening found in the box's own history says when it happened.
-        let (log, summary) = match incident.detail.as_deref() {
+        let log = match incident.detail.as_deref() {
             Some(detail) if incident.kind == crate::store::incidents::kinds::OPENED_IN_HISTORY => {
-                (messages::opened_in_history(detail, &described), detail)
+                messages::opened_in_history(detail, &described)
             }
-            _ => (
-                messages::found_open(&described),
-                "The box was found open during the session.",
-            ),
+            _ => messages::found_open(&described),
         };
         Ok(Completion {
             follow_ups: vec![self.log_job(sid, format!("log:{}:incident", job.id), &log)],
-            activity: vec![activity(
-                &wearer,
-                sid,
-                kind::INCIDENT,
-                format!("{summary} Penalty: {described}."),
-            )],
             ..done()
         })
     }

@@ -1,5 +1,5 @@
 //! The tamper watch: while a session is locked and no hygiene opening runs, a box found unlocked
-//! is an incident: written to the history and the activity, penalised once (`penalties`), resolved
+//! is an incident: written to the history, penalised once (`penalties`), resolved
 //! when the box is seen locked again, which also lifts a penalty that holds the lock. Checks come from a schedule that fits the Sesame request budget
 //! and from every status read a page makes anyway ([`TamperWatch::observe`]).
 
@@ -7,8 +7,8 @@ use api_types::{BoxStatus, LatchState};
 use chrono::Utc;
 use serde_json::{json, Value};
 
-use super::messages::{self, kind};
-use super::{activity, chrono_duration, note, status_name, Opener};
+use super::messages;
+use super::{chrono_duration, note, status_name, Opener};
 use crate::auth::ResolvedSession;
 use crate::jobs::{JobKind, JobSignal, Lane};
 use crate::store::{sessions, Completion, Lift, SessionRecord, Store, StoreError};
@@ -99,7 +99,7 @@ impl TamperWatch {
         }
         // A box command of ours is queued or under way (a job's, or a page's under the box's
         // lease): what the box shows now may be its movement.
-        if self.store.lane_busy(sid, Lane::Box.as_str(), None).await?
+        if self.store.lane_busy(sid, Lane::Box, None).await?
             || self.store.box_busy(&row.wearer_user_id, Utc::now()).await?
         {
             return Ok(Verdict::CommandInFlight);
@@ -167,14 +167,6 @@ impl TamperWatch {
                         now + chrono::Duration::hours(6),
                     );
                     self.store.enqueue(&[job]).await?;
-                    self.store
-                        .add_activity(&activity(
-                            &row.wearer_user_id,
-                            sid,
-                            kind::INCIDENT_RESOLVED,
-                            "The box is locked again.",
-                        ))
-                        .await?;
                     self.signal.wake();
                     Ok(Verdict::Resolved)
                 }

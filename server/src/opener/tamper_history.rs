@@ -9,8 +9,8 @@ use api_types::{BoxStatus, LatchState};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::messages::{self, kind};
-use super::{activity, chrono_duration, note, Opener, Verdict};
+use super::messages;
+use super::{chrono_duration, note, Opener, Verdict};
 use crate::jobs::JobKind;
 use crate::sesame::webapi::HistoryEntry;
 use crate::sesame::Device;
@@ -254,19 +254,15 @@ impl Opener {
         let now = Utc::now();
         let created = self
             .store
-            .record_point_incident(
-                &incident,
-                |id| {
-                    vec![JobKind::TamperPenalty.job(
-                        sid,
-                        format!("penalty:{id}"),
-                        json!({ "incidentId": id }),
-                        now,
-                        now + chrono::Duration::hours(6),
-                    )]
-                },
-                None,
-            )
+            .record_point_incident(&incident, |id| {
+                vec![JobKind::TamperPenalty.job(
+                    sid,
+                    format!("penalty:{id}"),
+                    json!({ "incidentId": id }),
+                    now,
+                    now + chrono::Duration::hours(6),
+                )]
+            })
             .await?;
         if created.is_some() {
             tracing::warn!(
@@ -278,7 +274,7 @@ impl Opener {
         Ok(())
     }
 
-    /// A jam or an unreachable hub: recorded, no penalty, shown in the history and the activity.
+    /// A jam or an unreachable hub: recorded, no penalty, shown in the history.
     async fn point_incident(
         &self,
         row: &SessionRecord,
@@ -294,14 +290,13 @@ impl Opener {
             kind: kind_name,
             source_ref: source_ref.clone(),
             at,
-            detail: detail.clone(),
+            detail,
             penalty: Some("none".into()),
         };
         let log_job: NewJob = self.log_job(sid, format!("log:{source_ref}"), log);
-        let activity = activity(&row.wearer_user_id, sid, kind::INCIDENT, detail);
         if self
             .store
-            .record_point_incident(&incident, |_| vec![log_job], Some(&activity))
+            .record_point_incident(&incident, |_| vec![log_job])
             .await?
             .is_some()
         {

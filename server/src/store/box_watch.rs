@@ -4,9 +4,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::incidents::{insert_activity, NewActivity};
-use super::jobs::{from_ms, insert_job, ms, NewJob};
+use super::jobs::insert_job;
+use super::time::{from_ms, ms};
 use super::{Store, StoreError};
+use crate::jobs::NewJob;
 
 /// The tamper watch's memory of one session's box.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -105,13 +106,12 @@ impl Store {
         }
     }
 
-    /// Records the incident unless its `source_ref` is known, with its jobs and activity in the
-    /// same transaction. Returns the new incident's id.
+    /// Records the incident unless its `source_ref` is known, with its jobs in the same
+    /// transaction. Returns the new incident's id.
     pub async fn record_point_incident(
         &self,
         incident: &PointIncident,
         follow_ups: impl FnOnce(&str) -> Vec<NewJob>,
-        activity: Option<&NewActivity>,
     ) -> Result<Option<String>, StoreError> {
         let id = uuid::Uuid::new_v4().to_string();
         let mut tx = self.pool().begin().await?;
@@ -134,9 +134,6 @@ impl Store {
         }
         for (seq, job) in follow_ups(&id).iter().enumerate() {
             insert_job(&mut tx, job, seq).await?;
-        }
-        if let Some(a) = activity {
-            insert_activity(&mut tx, a).await?;
         }
         tx.commit().await?;
         Ok(Some(id))

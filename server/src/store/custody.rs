@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::jobs::{from_ms, ms};
+use super::time::{from_ms, ms};
 use super::{Store, StoreError};
 
 /// How a custody period ended.

@@ -1,12 +1,13 @@
-//! `incidents` (a box found unlocked during a locked session) and `box_events`, the activity the
-//! keyholder page shows.
+//! `incidents`: a box found unlocked (or opened, jammed, unreachable) during a locked session.
 
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
-use super::jobs::{from_ms, insert_job, ms, NewJob};
+use super::jobs::insert_job;
+use super::time::{from_ms, ms};
 use super::{Store, StoreError};
+use crate::jobs::NewJob;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Incident {
@@ -30,27 +31,6 @@ pub mod kinds {
     pub const OPENED_IN_HISTORY: &str = "opened_in_history";
     pub const JAMMED: &str = "jammed";
     pub const UNREACHABLE: &str = "unreachable";
-}
-
-/// A line of the box's activity.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewActivity {
-    pub wearer_user_id: String,
-    pub session_id: Option<String>,
-    /// One of the `activity::*` kinds in `opener`.
-    pub kind: String,
-    pub message: String,
-}
-
-/// A line of the box's activity, as the keyholder view shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Activity {
-    pub at: DateTime<Utc>,
-    /// `opened`, `open_failed`, `retrying`, `locked`, `lock_failed`, `skipped`, `incident`,
-    /// `incident_resolved` (see `opener::activity_kind`).
-    pub kind: String,
-    /// A sentence for people; never holds a secret or a Chaster id.
-    pub message: String,
 }
 
 const COLUMNS: &str =
@@ -139,56 +119,6 @@ impl Store {
             .await?;
         rows.iter().map(incident_from_row).collect()
     }
-
-    pub async fn add_activity(&self, a: &NewActivity) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
-        insert_activity(&mut tx, a).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// The wearer's box activity, newest first.
-    pub async fn recent_activity(
-        &self,
-        wearer_user_id: &str,
-        limit: u32,
-    ) -> Result<Vec<Activity>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT at, kind, message FROM box_events WHERE wearer_user_id = $1 \
-             ORDER BY at DESC, id DESC LIMIT $2",
-        )
-        .bind(wearer_user_id)
-        .bind(i64::from(limit))
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Activity {
-                    at: from_ms(r.try_get("at")?)?,
-                    kind: r.try_get("kind")?,
-                    message: r.try_get("message")?,
-                })
-            })
-            .collect()
-    }
-}
-
-pub(crate) async fn insert_activity(
-    tx: &mut Transaction<'static, Any>,
-    a: &NewActivity,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO box_events (id, wearer_user_id, session_id, at, kind, message) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(uuid::Uuid::new_v4().to_string())
-    .bind(&a.wearer_user_id)
-    .bind(&a.session_id)
-    .bind(ms(Utc::now()))
-    .bind(&a.kind)
-    .bind(&a.message)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 fn incident_from_row(row: &AnyRow) -> Result<Incident, StoreError> {

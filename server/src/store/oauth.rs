@@ -8,7 +8,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::jobs::{from_ms, ms};
+use super::time::{from_ms, ms};
 use super::{Store, StoreError};
 
 /// A signed-in keyholder as stored; `Debug` never shows a token.

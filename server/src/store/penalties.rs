@@ -5,8 +5,10 @@ use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::jobs::{from_ms, insert_job, ms, NewJob};
+use super::jobs::insert_job;
+use super::time::{from_ms, ms};
 use super::{Store, StoreError};
+use crate::jobs::NewJob;
 
 /// `penalty_holds.kind`: our metadata's `reasonsPreventingUnlocking` holds the lock.
 pub const BLOCK_UNLOCKING: &str = "block_unlocking";

@@ -5,7 +5,7 @@ use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::jobs::{from_ms, ms};
+use super::time::{from_ms, ms};
 use super::{Store, StoreError};
 
 pub const LOCKED: &str = "locked";

@@ -13,6 +13,7 @@ use sim::chaster::{
 use sim::sesame::{CommandKind, DEMO_API_KEY, DEMO_SECRET_HEX};
 
 use crate::helpers::*;
+use server::jobs::{JobKind, JobStatus};
 
 fn new_uuid() -> String {
     format!(
@@ -132,7 +133,7 @@ async fn a_starting_lock_takes_an_unlock_only_box_from_the_first_reading_that_sh
         || async {
             app.state
                 .store
-                .jobs_of_kind("custody.start")
+                .jobs_of_kind(JobKind::CustodyStart)
                 .await
                 .unwrap()
                 .iter()
@@ -383,12 +384,17 @@ async fn a_deserted_lock_keeps_the_box_shut_for_seven_days_and_a_restart_loses_n
     let opens_at = period.opens_at.expect("the date is recorded");
     let wait = opens_at - chrono::Utc::now();
     assert!(wait > chrono::Duration::days(7) - chrono::Duration::minutes(1));
-    let jobs = app.state.store.jobs_of_kind("open.deserted").await.unwrap();
+    let jobs = app
+        .state
+        .store
+        .jobs_of_kind(JobKind::OpenDeserted)
+        .await
+        .unwrap();
     let due = jobs
         .iter()
         .find(|j| j.payload["due"] == true)
         .expect("a delayed job is stored");
-    assert_eq!(due.status, "queued");
+    assert_eq!(due.status, JobStatus::Queued);
     assert_eq!(due.run_after, opens_at);
     assert_eq!(
         app.logs_starting(&w.session_id, "The box will open on")

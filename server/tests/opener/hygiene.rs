@@ -60,17 +60,23 @@ async fn a_hygiene_opening_opens_the_box_then_locks_it_again_and_verifies() {
         .unwrap()
         .unwrap();
     assert!(!session.hygiene_opening_active, "the tamper watch resumes");
-    let kinds: Vec<String> = app
-        .state
-        .store
-        .recent_activity(&w.user_id, 10)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|a| a.kind)
+    // In the order they happened: locked when the lock took the box, opened, locked again.
+    let titles: Vec<String> = app
+        .chaster
+        .custom_logs(&w.session_id)
+        .iter()
+        .filter_map(|l| l["title"].as_str())
+        .filter(|t| t.starts_with("Box "))
+        .map(str::to_owned)
         .collect();
-    // Newest first: locked again, opened, and locked when the lock took the box.
-    assert_eq!(kinds, vec!["locked", "opened", "locked"]);
+    assert_eq!(
+        titles,
+        vec![
+            "Box locked for this lock",
+            "Box opened for the hygiene opening",
+            "Box locked again after hygiene opening"
+        ]
+    );
 }
 
 #[tokio::test]

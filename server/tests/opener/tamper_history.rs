@@ -10,6 +10,7 @@ use sim::chaster::NewSessionSpec;
 use sim::sesame::{Fault, DEMO_API_KEY, DEMO_SECRET_HEX};
 
 use crate::helpers::*;
+use server::jobs::JobKind;
 
 fn fast_checks(s: &mut server::configuration::Settings) {
     s.opener.tamper.scan_interval = Duration::from_millis(100);
@@ -103,7 +104,7 @@ async fn our_own_tagged_opening_and_locking_during_the_session_are_not_incidents
         Duration::from_secs(10),
         || async {
             store
-                .jobs_of_kind("tamper.check")
+                .jobs_of_kind(JobKind::TamperCheck)
                 .await
                 .unwrap()
                 .iter()
@@ -169,21 +170,13 @@ async fn a_hub_offline_longer_than_the_limit_is_one_unreachable_incident_without
     assert_eq!(all.len(), 1, "{all:?}");
     assert_eq!(all[0].penalty.as_deref(), Some("none"));
     assert!(app.chaster.actions_received(&w.session_id).is_empty());
-    assert_eq!(
-        app.logs_starting(&w.session_id, "Box unreachable")
-            .await
-            .len(),
-        1
-    );
-    let activity = app
-        .state
-        .store
-        .recent_activity(&w.user_id, 10)
-        .await
-        .unwrap();
-    assert!(activity
-        .iter()
-        .any(|a| a.message.contains("hub has been offline")));
+    let unreachable = app.logs_starting(&w.session_id, "Box unreachable").await;
+    assert_eq!(unreachable.len(), 1);
+    let incidents = app.state.store.incidents(&w.session_id).await.unwrap();
+    assert!(incidents.iter().any(|i| i
+        .detail
+        .as_deref()
+        .is_some_and(|d| d.contains("hub has been offline"))));
 }
 
 #[tokio::test]
