@@ -107,7 +107,7 @@ async fn wearer(app: &App) -> anyhow::Result<(String, String, String)> {
     app.state
         .store
         .upsert_device(&NewDevice {
-            user_id,
+            user_id: user_id.into(),
             nickname: "Key box".into(),
             model: "SESAME 5".into(),
             credentials,

@@ -23,7 +23,7 @@ use super::secure::{check_request_origin, session_handle};
 use super::SignedIn;
 use crate::chaster::models::LockStatus;
 use crate::chaster::{ExtensionSession, SessionSearch};
-use crate::domain::{Role, SessionId, UserId};
+use crate::domain::{Role, SessionId};
 use crate::error::AppError;
 use crate::routes::controls::actions;
 use crate::routes::device::{self, BoxViewer};
@@ -66,10 +66,7 @@ async fn dashboard(
             let slot = device::device_slot(state, &viewer).await?;
             if let Some(status) = slot.device.as_ref().and_then(|d| d.status.as_ref()) {
                 // A keyholder looking at the box is also a look for the tamper watch.
-                state
-                    .tamper
-                    .observe_known(viewer.session_id.as_str(), status)
-                    .await;
+                state.tamper.observe_known(&viewer.session_id, status).await;
             }
             Ok::<_, AppError>(slot)
         }
@@ -79,7 +76,7 @@ async fn dashboard(
         .iter()
         .zip(slots)
         .map(|(s, device)| DashboardSession {
-            handle: session_handle(&me.handle_key, &s.session_id),
+            handle: session_handle(&me.handle_key, s.session_id.as_str()),
             session: keyholder_view(s),
             device,
         })
@@ -188,7 +185,7 @@ async fn control(
     act: impl AsyncFnOnce(&actions::KeyholderAct<'_>) -> Result<String, AppError>,
 ) -> Result<Json<ControlResult>, AppError> {
     let before = resolve(state, &signed_in.record, handle).await?;
-    let id = SessionId::new(before.session_id.clone());
+    let id = before.session_id.clone();
     let keyholder = actions::KeyholderAct {
         state,
         session_id: &id,
@@ -234,8 +231,8 @@ async fn keyholder_sessions(
         }));
         for s in &mine {
             state.dashboard.remember_handle(
-                session_handle(&me.handle_key, &s.session_id),
-                s.session_id.clone(),
+                session_handle(&me.handle_key, s.session_id.as_str()),
+                s.session_id.to_string(),
             );
         }
         match next {
@@ -281,7 +278,7 @@ async fn resolve(
     keyholder_sessions(state, me)
         .await?
         .into_iter()
-        .find(|s| session_handle(&me.handle_key, &s.session_id) == handle)
+        .find(|s| session_handle(&me.handle_key, s.session_id.as_str()) == handle)
         .ok_or_else(|| AppError::Missing(NOT_YOURS.into()))
 }
 
@@ -292,7 +289,7 @@ async fn answer(
     before: ExtensionSession,
     message: String,
 ) -> Json<ControlResult> {
-    let id = SessionId::new(before.session_id.clone());
+    let id = before.session_id.clone();
     // The iframe's cached tokens of this session (the wearer's too) would show the old state.
     state.sessions.invalidate_session(&id);
     let session = match state.chaster.get_session(&id).await {
@@ -319,8 +316,8 @@ fn keyholder_view(s: &ExtensionSession) -> api_types::SessionView {
 /// The signed-in keyholder looking at the box of this session's wearer.
 fn box_viewer(state: &AppState, s: &ExtensionSession) -> BoxViewer {
     BoxViewer::new(
-        UserId::new(s.lock.user.id.clone()),
-        SessionId::new(s.session_id.clone()),
+        s.lock.user.id.clone(),
+        s.session_id.clone(),
         Role::Keyholder,
         s.lock.status,
         &s.config,

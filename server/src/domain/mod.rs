@@ -6,6 +6,6 @@ mod main_token;
 mod role;
 
 pub use config_token::ConfigToken;
-pub use ids::{LockId, SessionId, UserId};
+pub use ids::{DeviceId, LockId, SessionId, UserId};
 pub use main_token::{MainToken, MainTokenError};
 pub use role::Role;

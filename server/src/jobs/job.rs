@@ -5,12 +5,13 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::{JobKind, JobStatus, Lane};
+use crate::domain::SessionId;
 
 /// A job to enqueue. Inserting one whose `dedupe_key` exists does nothing.
 #[derive(Clone, Debug)]
 pub struct NewJob {
     pub kind: JobKind,
-    pub session_id: Option<String>,
+    pub session_id: Option<SessionId>,
     pub lane: Option<Lane>,
     pub dedupe_key: String,
     pub payload: Value,
@@ -23,7 +24,7 @@ pub struct NewJob {
 pub struct Job {
     pub id: String,
     pub kind: JobKind,
-    pub session_id: Option<String>,
+    pub session_id: Option<SessionId>,
     pub lane: Option<Lane>,
     pub dedupe_key: String,
     pub payload: Value,

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::NewJob;
+use crate::domain::SessionId;
 
 /// Jobs of one session in the same lane run one at a time, oldest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,7 +177,7 @@ impl JobKind {
     /// A job of this kind for `session_id`, due now, given up at `deadline`.
     pub fn job(
         self,
-        session_id: &str,
+        session_id: &SessionId,
         dedupe_key: String,
         payload: Value,
         now: DateTime<Utc>,
@@ -184,7 +185,7 @@ impl JobKind {
     ) -> NewJob {
         NewJob {
             kind: self,
-            session_id: Some(session_id.to_owned()),
+            session_id: Some(session_id.clone()),
             lane: self.lane(),
             dedupe_key,
             payload,

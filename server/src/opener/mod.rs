@@ -139,8 +139,11 @@ impl Opener {
 
     /// `GET /sessions/{id}` (the only source we trust), saved in `sessions`; `None` for a
     /// session Chaster does not know.
-    async fn fetch_session(&self, id: &str) -> Result<Option<ExtensionSession>, ChasterError> {
-        match self.chaster.get_session(&SessionId::new(id)).await {
+    async fn fetch_session(
+        &self,
+        id: &SessionId,
+    ) -> Result<Option<ExtensionSession>, ChasterError> {
+        match self.chaster.get_session(id).await {
             Ok(session) => {
                 if let Err(e) = self.store.upsert_session(&session_record(&session)).await {
                     tracing::warn!(error = %e, "cannot save a session");
@@ -162,7 +165,7 @@ impl Opener {
     }
 
     /// A history line, written by its own job so a Chaster outage delays it but never loses it.
-    fn log_job(&self, session_id: &str, dedupe: String, log: &CustomLog) -> NewJob {
+    fn log_job(&self, session_id: &SessionId, dedupe: String, log: &CustomLog) -> NewJob {
         let now = self.clock().now();
         JobKind::ChasterLog.job(
             session_id,
@@ -176,7 +179,7 @@ impl Opener {
     /// Writes a history line as the role its payload names (`extension` unless it says
     /// `keyholder` or `user`). A line Chaster refuses (e.g. the lock has ended) is kept in our
     /// store and shown on our history page instead of being lost.
-    async fn post_log(&self, job: &Job, session_id: &str) -> anyhow::Result<Completion> {
+    async fn post_log(&self, job: &Job, session_id: &SessionId) -> anyhow::Result<Completion> {
         let text = |k: &str| {
             job.payload
                 .get(k)
@@ -195,7 +198,7 @@ impl Opener {
             icon: text("icon"),
             color: None,
         };
-        let id = SessionId::new(session_id);
+        let id = session_id;
         Ok(match self.chaster.post_custom_log(&id, &log).await {
             Ok(()) => done(),
             Err(ChasterError::NotFound) => note("Chaster no longer knows the session"),
@@ -223,7 +226,7 @@ impl Opener {
     /// A session event: only Chaster's answer counts, never the body. A lock Chaster shows
     /// running takes custody of a free box (once per session; the start job decides); a session
     /// Chaster no longer knows has ended.
-    async fn sync_session(&self, job: &Job, session_id: &str) -> anyhow::Result<Completion> {
+    async fn sync_session(&self, job: &Job, session_id: &SessionId) -> anyhow::Result<Completion> {
         match self.fetch_session(session_id).await {
             Ok(Some(session)) => {
                 let has_box = self
@@ -250,7 +253,7 @@ impl Opener {
 
 /// A history line job for `session_id` written as `role`, stamped now (a line Chaster refuses
 /// is kept with this time).
-pub fn history_job(session_id: &str, role: LogRole, log: &CustomLog) -> NewJob {
+pub fn history_job(session_id: &SessionId, role: LogRole, log: &CustomLog) -> NewJob {
     let now = Utc::now();
     JobKind::ChasterLog.job(
         session_id,

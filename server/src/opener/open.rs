@@ -15,6 +15,7 @@ use super::{chrono_duration, done, failed, note, retry, Opener, Policy};
 use crate::chaster::models::LockStatus;
 use crate::chaster::ExtensionSession;
 use crate::custody::{BoxGuard, Desertion, Release, Start};
+use crate::domain::SessionId;
 use crate::jobs::{JobKind, Lane};
 use crate::sesame::{Device, DeviceError, Target};
 use crate::store::{sessions, Completion, Job};
@@ -72,14 +73,14 @@ impl Opener {
     pub(super) async fn open(
         &self,
         job: &Job,
-        sid: &str,
+        sid: &SessionId,
         reason: OpenReason,
     ) -> anyhow::Result<Completion> {
         let session = match self.fetch_session(sid).await {
             Ok(Some(s)) => s,
             Ok(None) => {
                 tracing::warn!(
-                    session = sid,
+                    session = %sid,
                     "a webhook named a session Chaster does not know; ignored"
                 );
                 return Ok(note("ignored: Chaster does not know this session"));
@@ -94,7 +95,7 @@ impl Opener {
         };
         if !confirmed {
             tracing::warn!(
-                session = sid,
+                session = %sid,
                 ?reason,
                 ?status,
                 "Chaster does not confirm the event; not opening"
@@ -132,7 +133,7 @@ impl Opener {
         device: &Device,
         guard: &BoxGuard,
     ) -> anyhow::Result<Completion> {
-        let sid = session.session_id.as_str();
+        let sid = &session.session_id;
         let policy = Policy::read(&session.config, &self.settings.defaults);
         let not_holder = || {
             let log = messages::not_holding();
@@ -203,7 +204,7 @@ impl Opener {
     fn wait_for_desertion(
         &self,
         job: &Job,
-        sid: &str,
+        sid: &SessionId,
         opens_at: DateTime<Utc>,
         first: bool,
     ) -> Completion {
@@ -231,7 +232,7 @@ impl Opener {
 
     /// A lock runs (it started, was first seen locked, or took the box over from an ended lock
     /// of the same wearer): it takes custody of the box and the box is locked and verified.
-    pub(super) async fn start(&self, job: &Job, sid: &str) -> anyhow::Result<Completion> {
+    pub(super) async fn start(&self, job: &Job, sid: &SessionId) -> anyhow::Result<Completion> {
         let session = match self.fetch_session(sid).await {
             Ok(Some(s)) => s,
             Ok(None) => return self.session_gone(sid).await,
@@ -289,7 +290,7 @@ impl Opener {
     }
 
     /// Chaster no longer knows the session: it ends, and so does its custody.
-    pub(super) async fn session_gone(&self, sid: &str) -> anyhow::Result<Completion> {
+    pub(super) async fn session_gone(&self, sid: &SessionId) -> anyhow::Result<Completion> {
         self.store.set_session_status(sid, sessions::ENDED).await?;
         // A penalty never outlives the session it holds.
         self.end_holds(sid).await;
@@ -312,7 +313,7 @@ impl Opener {
     async fn wait_for_hand_lock(
         &self,
         job: &Job,
-        sid: &str,
+        sid: &SessionId,
         device: &Device,
     ) -> Option<Completion> {
         let reading = device.refresh_status().await;
@@ -336,7 +337,7 @@ impl Opener {
     }
 
     /// `temporary_opening_locked(_late)`: lock the box and verify.
-    pub(super) async fn relock(&self, job: &Job, sid: &str) -> anyhow::Result<Completion> {
+    pub(super) async fn relock(&self, job: &Job, sid: &SessionId) -> anyhow::Result<Completion> {
         let late = job.payload.get("late").and_then(serde_json::Value::as_bool) == Some(true);
         let session: ExtensionSession = match self.fetch_session(sid).await {
             Ok(Some(s)) => s,
@@ -394,7 +395,7 @@ impl Opener {
     async fn bring(
         &self,
         job: &Job,
-        sid: &str,
+        sid: &SessionId,
         device: &Device,
         target: Target,
         guard: &BoxGuard,
@@ -452,7 +453,7 @@ impl Opener {
     fn missed(
         &self,
         job: &Job,
-        sid: &str,
+        sid: &SessionId,
         miss: &Miss,
         texts: impl Fn(&str, &str, bool) -> crate::chaster::CustomLog,
     ) -> Completion {

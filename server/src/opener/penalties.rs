@@ -22,7 +22,7 @@ pub const BLOCK_REASON: &str =
 impl Opener {
     /// Applies an incident's penalty once: confirmed with Chaster first, and an uncertain earlier
     /// attempt is checked against the lock (end date moved, or frozen) before anything is resent.
-    pub(super) async fn penalty(&self, job: &Job, sid: &str) -> anyhow::Result<Completion> {
+    pub(super) async fn penalty(&self, job: &Job, sid: &SessionId) -> anyhow::Result<Completion> {
         let Some(incident_id) = job.payload.get("incidentId").and_then(Value::as_str) else {
             return Ok(failed("no incident named"));
         };
@@ -81,7 +81,7 @@ impl Opener {
             self.store
                 .mark_command_sent(&job.id, Utc::now(), Some(&payload))
                 .await?;
-            match self.chaster.do_action(&SessionId::new(sid), action).await {
+            match self.chaster.do_action(sid, action).await {
                 Ok(()) => {}
                 Err(e @ ChasterError::RateLimited { .. }) => {
                     // Refused unread: nothing was applied.
@@ -150,7 +150,7 @@ impl Opener {
     /// incident's end already passed, so the hold is lifted at once.
     async fn hold(
         &self,
-        sid: &str,
+        sid: &SessionId,
         incident_id: &str,
         kind: &str,
         bound: chrono::Duration,

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use super::messages;
 use super::{chrono_duration, note, status_name, Opener};
 use crate::auth::ResolvedSession;
+use crate::domain::SessionId;
 use crate::jobs::{JobKind, JobSignal, Lane};
 use crate::store::{sessions, Completion, Lift, SessionRecord, Store, StoreError};
 
@@ -54,9 +55,9 @@ impl TamperWatch {
     /// request to CANDY HOUSE or Chaster, only a few database reads. Never fails the caller.
     pub async fn observe(&self, session: &ResolvedSession, status: &BoxStatus) -> Verdict {
         let record = SessionRecord {
-            session_id: session.session_id.to_string(),
-            lock_id: session.lock_id.to_string(),
-            wearer_user_id: session.wearer_id.to_string(),
+            session_id: session.session_id.clone(),
+            lock_id: session.lock_id.clone(),
+            wearer_user_id: session.wearer_id.clone(),
             keyholder_user_id: session.lock.keyholder.as_ref().map(|k| k.id.clone()),
             status: status_name(session.lock.status).to_owned(),
             config: session.config.clone(),
@@ -67,7 +68,7 @@ impl TamperWatch {
         // Only if unknown: a cached view of the lock must not overwrite what a job learned since.
         let result = async {
             self.store.insert_session_if_absent(&record).await?;
-            self.evaluate(session.session_id.as_str(), status).await
+            self.evaluate(&session.session_id, status).await
         };
         result.await.unwrap_or_else(|e| {
             tracing::warn!(error = %e, "tamper watch could not evaluate a status");
@@ -77,7 +78,7 @@ impl TamperWatch {
 
     /// Like [`observe`](Self::observe) for a caller without a resolved session (the dashboard):
     /// judged only if the session is already known.
-    pub async fn observe_known(&self, session_id: &str, status: &BoxStatus) -> Verdict {
+    pub async fn observe_known(&self, session_id: &SessionId, status: &BoxStatus) -> Verdict {
         self.evaluate(session_id, status).await.unwrap_or_else(|e| {
             tracing::warn!(error = %e, "tamper watch could not evaluate a status");
             Verdict::Inconclusive
@@ -85,7 +86,11 @@ impl TamperWatch {
     }
 
     /// Judges one look at the session's box.
-    pub async fn evaluate(&self, sid: &str, status: &BoxStatus) -> Result<Verdict, StoreError> {
+    pub async fn evaluate(
+        &self,
+        sid: &SessionId,
+        status: &BoxStatus,
+    ) -> Result<Verdict, StoreError> {
         let Some(row) = self.store.get_session(sid).await? else {
             return Ok(Verdict::NotWatched);
         };
@@ -94,7 +99,7 @@ impl TamperWatch {
         }
         // Only the lock holding the box watches it: another lock's box movements are not ours.
         let holder = self.store.custody_holder(&row.wearer_user_id).await?;
-        if holder.is_none_or(|p| p.session_id != sid) {
+        if holder.is_none_or(|p| p.session_id != *sid) {
             return Ok(Verdict::NotWatched);
         }
         // A box command of ours is queued or under way (a job's, or a page's under the box's
@@ -139,7 +144,7 @@ impl TamperWatch {
                     })
                     .await?;
                 if opened.is_some() {
-                    tracing::warn!(session = sid, "box found unlocked during a locked session");
+                    tracing::warn!(session = %sid, "box found unlocked during a locked session");
                     self.signal.wake();
                 }
                 Ok(Verdict::Incident {
@@ -208,7 +213,7 @@ impl TamperWatch {
 }
 
 impl Opener {
-    pub(super) async fn tamper_check(&self, sid: &str) -> anyhow::Result<Completion> {
+    pub(super) async fn tamper_check(&self, sid: &SessionId) -> anyhow::Result<Completion> {
         let Some(mut row) = self.store.get_session(sid).await? else {
             return Ok(note("unknown session"));
         };

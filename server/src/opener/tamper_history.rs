@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::messages;
 use super::{chrono_duration, note, Opener, Verdict};
+use crate::domain::SessionId;
 use crate::jobs::JobKind;
 use crate::sesame::webapi::HistoryEntry;
 use crate::sesame::Device;
@@ -120,7 +121,7 @@ fn when(t: DateTime<Utc>) -> String {
 impl Opener {
     /// The session is not watched now (hygiene opening): whatever the box does meanwhile is
     /// not judged; the next watched check reads the history from here.
-    pub(super) async fn pause_history_watch(&self, sid: &str) -> anyhow::Result<()> {
+    pub(super) async fn pause_history_watch(&self, sid: &SessionId) -> anyhow::Result<()> {
         let w = BoxWatch {
             checked_at: Some(Utc::now()),
             ..BoxWatch::default()
@@ -139,7 +140,7 @@ impl Opener {
         status: &BoxStatus,
         verdict: &Verdict,
     ) -> anyhow::Result<Completion> {
-        let sid = row.session_id.as_str();
+        let sid = &row.session_id;
         let now = Utc::now();
         let prev = self.store.box_watch(sid).await?;
         let mut next = BoxWatch {
@@ -237,7 +238,7 @@ impl Opener {
 
     /// An opening from the history: penalised like a box found open (the penalty job writes it).
     async fn history_incident(&self, row: &SessionRecord, u: &ForeignUnlock) -> anyhow::Result<()> {
-        let sid = row.session_id.as_str();
+        let sid = &row.session_id;
         let detail = format!(
             "The Sesame's own history shows it was unlocked at {} {}, not by this extension.",
             when(u.at),
@@ -266,7 +267,7 @@ impl Opener {
             .await?;
         if created.is_some() {
             tracing::warn!(
-                session = sid,
+                session = %sid,
                 "the box history shows an opening that was not ours"
             );
             self.signal.wake();
@@ -284,7 +285,7 @@ impl Opener {
         detail: String,
         log: &crate::chaster::CustomLog,
     ) -> anyhow::Result<()> {
-        let sid = row.session_id.as_str();
+        let sid = &row.session_id;
         let incident = PointIncident {
             session_id: sid.to_owned(),
             kind: kind_name,

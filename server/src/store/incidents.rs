@@ -7,12 +7,13 @@ use sqlx::Row;
 use super::jobs::insert_job;
 use super::time::{from_ms, ms};
 use super::{Store, StoreError};
+use crate::domain::SessionId;
 use crate::jobs::NewJob;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Incident {
     pub id: String,
-    pub session_id: String,
+    pub session_id: SessionId,
     pub detected_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub penalty_applied: bool,
@@ -41,7 +42,7 @@ impl Store {
     /// is enqueued in the same transaction. Returns the new incident's id.
     pub async fn open_incident(
         &self,
-        session_id: &str,
+        session_id: &SessionId,
         now: DateTime<Utc>,
         follow_up: impl FnOnce(&str) -> NewJob,
     ) -> Result<Option<String>, StoreError> {
@@ -52,7 +53,7 @@ impl Store {
              ON CONFLICT DO NOTHING",
         )
         .bind(&id)
-        .bind(session_id)
+        .bind(session_id.as_str())
         .bind(ms(now))
         .execute(&mut *tx)
         .await?;
@@ -67,7 +68,7 @@ impl Store {
     /// Closes the session's open incident, if any; returns it.
     pub async fn resolve_incident(
         &self,
-        session_id: &str,
+        session_id: &SessionId,
         now: DateTime<Utc>,
     ) -> Result<Option<Incident>, StoreError> {
         let sql = format!(
@@ -75,7 +76,7 @@ impl Store {
         );
         let row = sqlx::query(&sql)
             .bind(ms(now))
-            .bind(session_id)
+            .bind(session_id.as_str())
             .fetch_optional(self.pool())
             .await?;
         row.map(|r| incident_from_row(&r)).transpose()
@@ -109,12 +110,12 @@ impl Store {
     }
 
     /// Every incident of a session, oldest first.
-    pub async fn incidents(&self, session_id: &str) -> Result<Vec<Incident>, StoreError> {
+    pub async fn incidents(&self, session_id: &SessionId) -> Result<Vec<Incident>, StoreError> {
         let sql = format!(
             "SELECT {COLUMNS} FROM incidents WHERE session_id = $1 ORDER BY detected_at, id"
         );
         let rows = sqlx::query(&sql)
-            .bind(session_id)
+            .bind(session_id.as_str())
             .fetch_all(self.pool())
             .await?;
         rows.iter().map(incident_from_row).collect()
@@ -124,7 +125,7 @@ impl Store {
 fn incident_from_row(row: &AnyRow) -> Result<Incident, StoreError> {
     Ok(Incident {
         id: row.try_get("id")?,
-        session_id: row.try_get("session_id")?,
+        session_id: SessionId::new(row.try_get::<String, _>("session_id")?),
         detected_at: from_ms(row.try_get("detected_at")?)?,
         resolved_at: row
             .try_get::<Option<i64>, _>("resolved_at")?

@@ -12,6 +12,7 @@ use sqlx::{Any, Row, Transaction};
 
 use super::time::{from_ms, ms};
 use super::{Store, StoreError};
+use crate::domain::SessionId;
 use crate::jobs::{Completion, Job, JobKind, JobQueue, JobStatus, Lane, NewJob};
 
 const QUEUED: &str = JobStatus::Queued.as_str();
@@ -32,7 +33,7 @@ pub struct NewWebhookEvent {
 /// Queued jobs of `kind` for one session that a newer event made pointless.
 #[derive(Clone, Debug)]
 pub struct Supersede {
-    pub session_id: String,
+    pub session_id: SessionId,
     pub kind: JobKind,
     pub reason: String,
 }
@@ -91,7 +92,7 @@ impl Store {
                 .bind(DONE)
                 .bind(&s.reason)
                 .bind(ms(Utc::now()))
-                .bind(&s.session_id)
+                .bind(s.session_id.as_str())
                 .bind(s.kind.as_str())
                 .bind(QUEUED)
                 .execute(&mut *tx)
@@ -269,7 +270,7 @@ impl Store {
     /// Whether a job of this session in `lane` is queued or running, other than `except`.
     pub async fn lane_busy(
         &self,
-        session_id: &str,
+        session_id: &SessionId,
         lane: Lane,
         except: Option<&str>,
     ) -> Result<bool, StoreError> {
@@ -277,7 +278,7 @@ impl Store {
             "SELECT COUNT(*) FROM jobs WHERE session_id = $1 AND lane = $2 \
              AND status IN ($4, $5) AND id <> $3",
         )
-        .bind(session_id)
+        .bind(session_id.as_str())
         .bind(lane.as_str())
         .bind(except.unwrap_or(""))
         .bind(QUEUED)
@@ -290,7 +291,7 @@ impl Store {
     /// Whether another job of this session in `lane` ever sent its command.
     pub async fn lane_sent_command(
         &self,
-        session_id: &str,
+        session_id: &SessionId,
         lane: Lane,
         except: &str,
     ) -> Result<bool, StoreError> {
@@ -298,7 +299,7 @@ impl Store {
             "SELECT COUNT(*) FROM jobs WHERE session_id = $1 AND lane = $2 \
              AND command_sent_at IS NOT NULL AND id <> $3",
         )
-        .bind(session_id)
+        .bind(session_id.as_str())
         .bind(lane.as_str())
         .bind(except)
         .fetch_one(self.pool())
@@ -380,7 +381,7 @@ pub(crate) async fn insert_job(
     )
     .bind(uuid::Uuid::new_v4().to_string())
     .bind(job.kind.as_str())
-    .bind(&job.session_id)
+    .bind(job.session_id.as_ref().map(SessionId::as_str))
     .bind(job.lane.map(Lane::as_str))
     .bind(&job.dedupe_key)
     .bind(job.payload.to_string())
@@ -422,7 +423,9 @@ fn job_from_row(row: &AnyRow) -> Result<Job, StoreError> {
     Ok(Job {
         id: row.try_get("id")?,
         kind: kind_of(&row.try_get::<String, _>("kind")?)?,
-        session_id: row.try_get("session_id")?,
+        session_id: row
+            .try_get::<Option<String>, _>("session_id")?
+            .map(SessionId::new),
         lane: lane_of(row.try_get("lane")?)?,
         dedupe_key: row.try_get("dedupe_key")?,
         payload: serde_json::from_str(&payload)

@@ -10,13 +10,14 @@ use sqlx::Row;
 
 use super::time::{from_ms, ms};
 use super::{Store, StoreError};
+use crate::domain::UserId;
 
 /// A signed-in keyholder as stored; `Debug` never shows a token.
 #[derive(Clone, Debug)]
 pub struct DashboardSessionRecord {
     /// SHA-256 (hex) of the session cookie.
     pub id_hash: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub username: String,
     pub avatar_url: Option<String>,
     pub tokens: OAuthTokens,
@@ -116,7 +117,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)"
         ))
         .bind(id)
-        .bind(&s.user_id)
+        .bind(s.user_id.as_str())
         .bind(&s.username)
         .bind(&s.avatar_url)
         .bind(self.seal_token(id, "access_token", &t.access_token))
@@ -190,7 +191,7 @@ impl Store {
         let access = row.try_get::<String, _>("access_token_enc")?;
         let refresh = row.try_get::<String, _>("refresh_token_enc")?;
         Ok(DashboardSessionRecord {
-            user_id: row.try_get("user_id")?,
+            user_id: UserId::new(row.try_get::<String, _>("user_id")?),
             username: row.try_get("username")?,
             avatar_url: row.try_get("avatar_url")?,
             tokens: OAuthTokens {
@@ -224,7 +225,7 @@ mod tests {
         let now = Utc::now();
         DashboardSessionRecord {
             id_hash: id_hash.into(),
-            user_id: "u1".into(),
+            user_id: UserId::new("u1"),
             username: "kh".into(),
             avatar_url: None,
             tokens: OAuthTokens {

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use crate::domain::SessionId;
 use crate::jobs::JobKind;
 use crate::opener::{chrono_duration, OpenerSettings};
 use crate::store::{NewJob, NewWebhookEvent, Supersede};
@@ -67,7 +68,7 @@ pub fn intake(
             let log_id = log.get("_id").and_then(text);
             out.event.session_id = session_id.clone();
             out.event.action_log_id = log_id.clone();
-            let (Some(sid), Some(log_id)) = (session_id, log_id) else {
+            let (Some(sid), Some(log_id)) = (session_id.map(SessionId::new), log_id) else {
                 return Ok(out);
             };
             if log.get("prefix").and_then(Value::as_str) != Some("default") {
@@ -108,7 +109,7 @@ pub fn intake(
             out.event.session_id = Some(sid.clone());
             let digest = hex::encode(&Sha256::digest(data.to_string().as_bytes())[..12]);
             out.jobs.push(JobKind::SyncSession.job(
-                &sid,
+                &SessionId::new(sid.as_str()),
                 format!("session:{event}:{sid}:{digest}"),
                 json!({ "event": event }),
                 now,
@@ -144,7 +145,7 @@ mod tests {
         assert_eq!(i.jobs.len(), 1);
         assert_eq!(i.jobs[0].kind, JobKind::OpenRelease);
         assert_eq!(i.jobs[0].dedupe_key, "alog:L1:unlocked");
-        assert_eq!(i.jobs[0].session_id.as_deref(), Some("S1"));
+        assert_eq!(i.jobs[0].session_id, Some(SessionId::new("S1")));
         assert_eq!(i.event.request_id.as_deref(), Some("r1"));
     }
 

@@ -12,6 +12,7 @@ use sim::chaster::{ChasterSim, NewSessionSpec, Release, WebhookConfig, CLIENT_ID
 use sim::sesame::{CommandKind, SesameSim, SesameSimConfig, DEMO_API_KEY, DEMO_SECRET_HEX};
 
 use crate::helpers::*;
+use server::domain::UserId;
 use server::jobs::{JobKind, JobStatus};
 
 const UUID: &str = "5E5A3E05-0000-4000-8000-00000000C1A5";
@@ -99,7 +100,7 @@ async fn a_release_accepted_before_a_kill_9_opens_the_box_after_the_restart() {
     let store = Store::connect(&sqlite_url(dir.path()), key).await.unwrap();
     store
         .upsert_device(&NewDevice {
-            user_id: wearer,
+            user_id: UserId::new(wearer),
             nickname: "Key box".into(),
             model: "SESAME 5".into(),
             credentials: DeviceCredentials::WebApi {

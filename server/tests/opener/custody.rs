@@ -13,6 +13,7 @@ use sim::chaster::{
 use sim::sesame::{CommandKind, DEMO_API_KEY, DEMO_SECRET_HEX};
 
 use crate::helpers::*;
+use server::domain::{SessionId, UserId};
 use server::jobs::{JobKind, JobStatus};
 
 fn new_uuid() -> String {
@@ -39,7 +40,7 @@ async fn box_of_model(app: &OpenerApp, user_id: &str, model: &str) -> String {
     app.state
         .store
         .upsert_device(&NewDevice {
-            user_id: user_id.to_owned(),
+            user_id: UserId::new(user_id),
             nickname: "Key box".into(),
             model: model.into(),
             credentials,
@@ -85,10 +86,10 @@ async fn api(
 async fn holder(app: &OpenerApp, wearer: &str) -> Option<String> {
     app.state
         .store
-        .custody_holder(wearer)
+        .custody_holder(&UserId::new(wearer))
         .await
         .unwrap()
-        .map(|p| p.session_id)
+        .map(|p| p.session_id.to_string())
 }
 
 #[tokio::test]
@@ -377,7 +378,7 @@ async fn a_deserted_lock_keeps_the_box_shut_for_seven_days_and_a_restart_loses_n
     let period = app
         .state
         .store
-        .custody_holder(&w.user_id)
+        .custody_holder(&UserId::new(&w.user_id))
         .await
         .unwrap()
         .expect("the deserted lock still holds the box");
@@ -425,7 +426,11 @@ async fn a_deserted_lock_keeps_the_box_shut_for_seven_days_and_a_restart_loses_n
     })
     .await;
     assert_eq!(
-        app.state.store.custody_holder(&w.user_id).await.unwrap(),
+        app.state
+            .store
+            .custody_holder(&UserId::new(&w.user_id))
+            .await
+            .unwrap(),
         None
     );
 }
@@ -439,13 +444,15 @@ async fn a_forged_session_deleted_webhook_leaves_the_tamper_watch_on() {
     let row = app
         .state
         .store
-        .get_session(&w.session_id)
+        .get_session(&SessionId::new(&w.session_id))
         .await
         .unwrap()
         .unwrap();
     assert_eq!(row.status, "locked", "Chaster still says locked");
     let watched = app.state.store.watched_sessions().await.unwrap();
-    assert!(watched.iter().any(|s| s.session_id == w.session_id));
+    assert!(watched
+        .iter()
+        .any(|s| s.session_id.as_str() == w.session_id));
     assert_eq!(
         holder(&app, &w.user_id).await.as_deref(),
         Some(w.session_id.as_str())

@@ -4,6 +4,7 @@ use sim::chaster::NewSessionSpec;
 use sim::sesame::CommandKind;
 
 use crate::helpers::*;
+use server::domain::SessionId;
 
 #[tokio::test]
 async fn a_hygiene_opening_opens_the_box_then_locks_it_again_and_verifies() {
@@ -30,7 +31,7 @@ async fn a_hygiene_opening_opens_the_box_then_locks_it_again_and_verifies() {
     let session = app
         .state
         .store
-        .get_session(&w.session_id)
+        .get_session(&SessionId::new(&w.session_id))
         .await
         .unwrap()
         .unwrap();
@@ -55,7 +56,7 @@ async fn a_hygiene_opening_opens_the_box_then_locks_it_again_and_verifies() {
     let session = app
         .state
         .store
-        .get_session(&w.session_id)
+        .get_session(&SessionId::new(&w.session_id))
         .await
         .unwrap()
         .unwrap();

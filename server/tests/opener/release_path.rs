@@ -9,6 +9,7 @@ use sim::chaster::{NewSessionSpec, Release};
 use sim::sesame::{CommandKind, Fault};
 
 use crate::helpers::*;
+use server::domain::SessionId;
 
 #[tokio::test]
 async fn under_a_flood_of_unknown_tokens_the_opening_job_gets_its_chaster_calls_at_once() {
@@ -65,7 +66,7 @@ async fn a_retry_after_of_u64_max_neither_panics_nor_stops_a_worker_or_another_j
     let now = app.state.settings.clock.now();
     let sync = |sid: &str, key: &str| {
         JobKind::SyncSession.job(
-            sid,
+            &SessionId::new(sid),
             key.to_owned(),
             serde_json::Value::Null,
             now,
@@ -113,7 +114,7 @@ async fn a_retry_after_of_u64_max_neither_panics_nor_stops_a_worker_or_another_j
     app.state
         .store
         .enqueue(&[JobKind::TamperCheck.job(
-            &w.session_id,
+            &SessionId::new(&w.session_id),
             "tamper-after".into(),
             serde_json::Value::Null,
             now,

@@ -6,6 +6,7 @@ use sim::chaster::{NewSessionSpec, Release};
 use sim::sesame::{CommandKind, Fault};
 
 use crate::helpers::*;
+use server::domain::SessionId;
 use server::jobs::{JobKind, JobStatus};
 
 #[tokio::test]
@@ -66,7 +67,7 @@ async fn a_hygiene_relock_past_its_deadline_is_reported_not_retried_for_days() {
     app.state
         .store
         .enqueue(&[server::jobs::JobKind::LockHygiene.job(
-            &w.session_id,
+            &SessionId::new(&w.session_id),
             "relock-late".into(),
             serde_json::json!({}),
             now,

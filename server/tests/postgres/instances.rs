@@ -13,6 +13,7 @@ use sim::sesame::{SesameSim, SesameSimConfig, DEMO_API_KEY, DEMO_SECRET_HEX};
 
 use crate::balancer::Balancer;
 use crate::helpers::{init_test_logging, wait_for, TempDir};
+use server::domain::UserId;
 
 pub const HOOK_USER: &str = "chaster-hooks";
 pub const HOOK_PASSWORD: &str = "correct horse battery staple";
@@ -158,7 +159,7 @@ impl Instances {
             secret: DeviceSecret::parse(DEMO_SECRET_HEX).unwrap().secret,
         };
         let device = NewDevice {
-            user_id,
+            user_id: UserId::new(user_id),
             nickname: "Key box".into(),
             model: "SESAME 5".into(),
             credentials,

@@ -17,6 +17,7 @@ use sqlx::Row;
 
 use crate::helpers::TempDir;
 use crate::pg::PgCluster;
+use server::domain::{SessionId, UserId};
 
 const TABLES: [&str; 14] = [
     "_sqlx_migrations",
@@ -148,7 +149,11 @@ async fn exercise(store: &Store) -> Vec<String> {
         second.created_at, first.created_at,
         "an upsert keeps the creation time"
     );
-    let got = store.get_device("wearer-1").await.unwrap().unwrap();
+    let got = store
+        .get_device(&UserId::new("wearer-1"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(got.credentials.api_key().expose(), DEMO_API_KEY);
     note(
         "device",
@@ -179,19 +184,36 @@ async fn exercise(store: &Store) -> Vec<String> {
     };
     store.upsert_session(&session).await.unwrap();
     assert!(!store.insert_session_if_absent(&session).await.unwrap());
-    assert_eq!(store.get_session("S1").await.unwrap().unwrap(), session);
+    assert_eq!(
+        store
+            .get_session(&SessionId::new("S1"))
+            .await
+            .unwrap()
+            .unwrap(),
+        session
+    );
     note(
         "watched",
         format!("{:?}", store.watched_sessions().await.unwrap()),
     );
-    store.set_hygiene_opening("S1", true).await.unwrap();
-    let hygiene = store.get_session("S1").await.unwrap().unwrap();
+    store
+        .set_hygiene_opening(&SessionId::new("S1"), true)
+        .await
+        .unwrap();
+    let hygiene = store
+        .get_session(&SessionId::new("S1"))
+        .await
+        .unwrap()
+        .unwrap();
     assert!(hygiene.hygiene_opening_active);
     note(
         "watched in hygiene",
         format!("{:?}", store.watched_sessions().await.unwrap()),
     );
-    store.set_session_status("S1", "unlocked").await.unwrap();
+    store
+        .set_session_status(&SessionId::new("S1"), "unlocked")
+        .await
+        .unwrap();
 
     // webhooks and jobs: dedupe, claim, retry, complete
     let job = NewJob {
@@ -237,9 +259,12 @@ async fn exercise(store: &Store) -> Vec<String> {
         store.claim_job(now, lease).await.unwrap().is_none(),
         "claimed once"
     );
-    assert!(store.lane_busy("S1", Lane::Box, None).await.unwrap());
+    assert!(store
+        .lane_busy(&SessionId::new("S1"), Lane::Box, None)
+        .await
+        .unwrap());
     assert!(!store
-        .lane_busy("S1", Lane::Box, Some(&claimed.id))
+        .lane_busy(&SessionId::new("S1"), Lane::Box, Some(&claimed.id))
         .await
         .unwrap());
     store
@@ -247,7 +272,7 @@ async fn exercise(store: &Store) -> Vec<String> {
         .await
         .unwrap();
     assert!(!store
-        .lane_sent_command("S1", Lane::Box, &claimed.id)
+        .lane_sent_command(&SessionId::new("S1"), Lane::Box, &claimed.id)
         .await
         .unwrap());
     let retry = Completion {
@@ -303,11 +328,14 @@ async fn exercise(store: &Store) -> Vec<String> {
         dedupe_key: format!("penalty:{id}"),
         ..job.clone()
     };
-    let incident = store.open_incident("S1", now, follow_up).await.unwrap();
+    let incident = store
+        .open_incident(&SessionId::new("S1"), now, follow_up)
+        .await
+        .unwrap();
     let incident = incident.expect("an incident opens");
     assert!(
         store
-            .open_incident("S1", now, follow_up)
+            .open_incident(&SessionId::new("S1"), now, follow_up)
             .await
             .unwrap()
             .is_none(),
@@ -321,7 +349,11 @@ async fn exercise(store: &Store) -> Vec<String> {
         .record_penalty(&incident, false, "none")
         .await
         .unwrap());
-    let resolved = store.resolve_incident("S1", now).await.unwrap().unwrap();
+    let resolved = store
+        .resolve_incident(&SessionId::new("S1"), now)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(resolved.penalty_applied && resolved.resolved_at.is_some());
     assert_eq!(
         store.get_incident(&incident).await.unwrap().unwrap(),
@@ -329,7 +361,12 @@ async fn exercise(store: &Store) -> Vec<String> {
     );
     note(
         "incidents",
-        store.incidents("S1").await.unwrap().len().to_string(),
+        store
+            .incidents(&SessionId::new("S1"))
+            .await
+            .unwrap()
+            .len()
+            .to_string(),
     );
 
     // dashboard sign-ins
@@ -376,8 +413,8 @@ async fn exercise(store: &Store) -> Vec<String> {
             .unwrap()
             .to_string(),
     );
-    assert!(store.delete_device("wearer-1").await.unwrap());
-    assert!(!store.delete_device("wearer-1").await.unwrap());
+    assert!(store.delete_device(&UserId::new("wearer-1")).await.unwrap());
+    assert!(!store.delete_device(&UserId::new("wearer-1")).await.unwrap());
     seen
 }
 

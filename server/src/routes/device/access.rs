@@ -70,8 +70,8 @@ impl BoxViewer {
     /// The same viewer, as custody sees it.
     pub fn custody(&self) -> Viewer {
         Viewer {
-            wearer_id: self.wearer_id.to_string(),
-            session_id: self.session_id.to_string(),
+            wearer_id: self.wearer_id.clone(),
+            session_id: self.session_id.clone(),
             role: self.role,
             phase: Viewer::phase_of(self.status),
             wearer_may_lock: self.policy.wearer_may_lock,
@@ -81,7 +81,7 @@ impl BoxViewer {
 
 /// The wearer's box (if any) with its live status, and what the viewer may do with it.
 pub async fn device_slot(state: &AppState, viewer: &BoxViewer) -> Result<DeviceSlot, AppError> {
-    let record = state.store.get_device(viewer.wearer_id.as_str()).await?;
+    let record = state.store.get_device(&viewer.wearer_id).await?;
     let Some(record) = record else {
         return Ok(view::slot(None, viewer.role == Role::Wearer));
     };
@@ -116,7 +116,7 @@ pub async fn live_view(
         .is_some_and(|b| b.quota_message.is_some())
     {
         // Once a month per session: the keyholder learns it from the history.
-        state.tamper.quota_used_up(viewer.session_id.as_str()).await;
+        state.tamper.quota_used_up(&viewer.session_id).await;
     }
     view
 }
@@ -131,7 +131,7 @@ pub async fn retry_quota(state: &AppState, viewer: &BoxViewer) -> Result<DeviceV
     }
     let record = state
         .store
-        .get_device(viewer.wearer_id.as_str())
+        .get_device(&viewer.wearer_id)
         .await?
         .ok_or_else(|| AppError::Missing(NO_BOX.into()))?;
     state.hub.probe_quota_now(record.credentials.api_key());
@@ -204,7 +204,7 @@ pub async fn lock_box(state: &AppState, viewer: &BoxViewer) -> Result<CommandRes
 async fn connected_device(state: &AppState, viewer: &BoxViewer) -> Result<Device, AppError> {
     let record = state
         .store
-        .get_device(viewer.wearer_id.as_str())
+        .get_device(&viewer.wearer_id)
         .await?
         .ok_or_else(|| AppError::Missing(NO_BOX.into()))?;
     Ok(state.hub.device_of_model(record.credentials, &record.model))

@@ -3,6 +3,7 @@ use serde_json::json;
 
 use super::*;
 use crate::crypto::SecretsKey;
+use crate::domain::SessionId;
 
 #[test]
 fn known_names_become_typed_values() {
@@ -34,7 +35,7 @@ async fn store() -> Store {
 async fn a_stored_job_reads_back_typed() {
     let store = store().await;
     let now = Utc::now();
-    let job = JobKind::OpenRelease.job("s1", "k1".into(), json!({}), now, now);
+    let job = JobKind::OpenRelease.job(&SessionId::new("s1"), "k1".into(), json!({}), now, now);
     assert_eq!(store.enqueue(&[job]).await.unwrap(), 1);
     let jobs = store.jobs_of_kind(JobKind::OpenRelease).await.unwrap();
     assert_eq!(jobs.len(), 1);
