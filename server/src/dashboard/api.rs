@@ -23,7 +23,7 @@ use super::secure::{check_request_origin, session_handle};
 use super::SignedIn;
 use crate::chaster::models::LockStatus;
 use crate::chaster::{ExtensionSession, SessionSearch};
-use crate::domain::{Role, SessionId};
+use crate::domain::Role;
 use crate::error::AppError;
 use crate::routes::controls::actions;
 use crate::routes::device::{self, BoxViewer};
@@ -232,7 +232,7 @@ async fn keyholder_sessions(
         for s in &mine {
             state.dashboard.remember_handle(
                 session_handle(&me.handle_key, s.session_id.as_str()),
-                s.session_id.to_string(),
+                s.session_id.clone(),
             );
         }
         match next {
@@ -255,8 +255,8 @@ async fn resolve(
 ) -> Result<ExtensionSession, AppError> {
     // A handle a list showed: one read, checked as the list would (keyholder, locked).
     if let Some(id) = state.dashboard.session_of_handle(handle) {
-        if session_handle(&me.handle_key, &id) == handle {
-            let session = match state.chaster.get_session(&SessionId::new(id)).await {
+        if session_handle(&me.handle_key, id.as_str()) == handle {
+            let session = match state.chaster.get_session(&id).await {
                 Ok(s) => s,
                 Err(crate::chaster::ChasterError::NotFound) => {
                     return Err(AppError::Missing(NOT_YOURS.into()))

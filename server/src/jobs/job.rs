@@ -1,5 +1,5 @@
-//! A job as the runtime sees it: typed kind, lane and status; the store converts rows to these
-//! at its edge.
+//! A job as the runtime sees it (typed kind, lane and status; the store converts rows to these
+//! at its edge), and how a new one is built.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -17,6 +17,28 @@ pub struct NewJob {
     pub payload: Value,
     pub run_after: DateTime<Utc>,
     pub deadline: DateTime<Utc>,
+}
+
+impl JobKind {
+    /// A job of this kind for `session_id`, due now, given up at `deadline`.
+    pub fn job(
+        self,
+        session_id: &SessionId,
+        dedupe_key: String,
+        payload: Value,
+        now: DateTime<Utc>,
+        deadline: DateTime<Utc>,
+    ) -> NewJob {
+        NewJob {
+            kind: self,
+            session_id: Some(session_id.clone()),
+            lane: self.lane(),
+            dedupe_key,
+            payload,
+            run_after: now,
+            deadline,
+        }
+    }
 }
 
 /// A claimed (or inspected) job.

@@ -1,11 +1,5 @@
-//! What a job does, which lane orders it, where it stands, and how a new one is built. The
+//! What a job does, which lane orders it, and where it stands (`job.rs` builds new ones). The
 //! names are what the store writes in its rows; nothing else compares them.
-
-use chrono::{DateTime, Utc};
-use serde_json::Value;
-
-use super::NewJob;
-use crate::domain::SessionId;
 
 /// Jobs of one session in the same lane run one at a time, oldest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -171,26 +165,6 @@ impl JobKind {
             JobKind::SyncSession => Some(Lane::Sync),
             // A delayed job in a lane would hold up every later job of the lane.
             JobKind::TamperCheck | JobKind::PenaltyBound => None,
-        }
-    }
-
-    /// A job of this kind for `session_id`, due now, given up at `deadline`.
-    pub fn job(
-        self,
-        session_id: &SessionId,
-        dedupe_key: String,
-        payload: Value,
-        now: DateTime<Utc>,
-        deadline: DateTime<Utc>,
-    ) -> NewJob {
-        NewJob {
-            kind: self,
-            session_id: Some(session_id.clone()),
-            lane: self.lane(),
-            dedupe_key,
-            payload,
-            run_after: now,
-            deadline,
         }
     }
 }

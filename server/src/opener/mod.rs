@@ -17,6 +17,7 @@ mod quota;
 mod settings;
 mod tamper;
 mod tamper_history;
+mod verdict;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,7 +31,8 @@ pub use holds::{lift as lift_holds, metadata_job};
 pub use messages::OpenReason;
 pub use penalties::BLOCK_REASON;
 pub use settings::{OpenerSettings, PollFallbackSettings, TamperSettings};
-pub use tamper::{TamperWatch, Verdict};
+pub use tamper::TamperWatch;
+pub use verdict::Verdict;
 
 use crate::chaster::models::LockStatus;
 use crate::chaster::{ChasterClient, ChasterError, CustomLog, ExtensionSession, LogRole};

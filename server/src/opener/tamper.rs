@@ -8,31 +8,11 @@ use chrono::Utc;
 use serde_json::{json, Value};
 
 use super::messages;
-use super::{chrono_duration, note, status_name, Opener};
-use crate::auth::ResolvedSession;
+use super::{chrono_duration, note, status_name, Opener, Verdict};
+use crate::chaster::models::Lock;
 use crate::domain::SessionId;
 use crate::jobs::{JobKind, JobSignal, Lane};
 use crate::store::{sessions, Completion, Lift, SessionRecord, Store, StoreError};
-
-/// What a look at the box meant.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Verdict {
-    /// The session is not watched now (not locked, hygiene opening, unknown).
-    NotWatched,
-    /// A box command for the session is queued or running: its movement is ours.
-    CommandInFlight,
-    /// Offline, moving or unknown position: nothing can be concluded.
-    Inconclusive,
-    /// Open because the keyholder opened it from a page.
-    OpenedByKeyholder,
-    Locked,
-    /// Found unlocked; `new` when this look opened the incident.
-    Incident {
-        new: bool,
-    },
-    /// Locked again: the open incident was closed.
-    Resolved,
-}
 
 /// Cheap to clone; the device routes hold one in the app state.
 #[derive(Clone)]
@@ -53,14 +33,22 @@ impl TamperWatch {
 
     /// Call after any status read of the session's box (e.g. when a page shows it): costs no
     /// request to CANDY HOUSE or Chaster, only a few database reads. Never fails the caller.
-    pub async fn observe(&self, session: &ResolvedSession, status: &BoxStatus) -> Verdict {
+    /// `lock` and `config`: the session's complete lock and public config, as Chaster just
+    /// reported them.
+    pub async fn observe(
+        &self,
+        session_id: &SessionId,
+        lock: &Lock,
+        config: &Value,
+        status: &BoxStatus,
+    ) -> Verdict {
         let record = SessionRecord {
-            session_id: session.session_id.clone(),
-            lock_id: session.lock_id.clone(),
-            wearer_user_id: session.wearer_id.clone(),
-            keyholder_user_id: session.lock.keyholder.as_ref().map(|k| k.id.clone()),
-            status: status_name(session.lock.status).to_owned(),
-            config: session.config.clone(),
+            session_id: session_id.clone(),
+            lock_id: lock.id.clone(),
+            wearer_user_id: lock.user.id.clone(),
+            keyholder_user_id: lock.keyholder.as_ref().map(|k| k.id.clone()),
+            status: status_name(lock.status).to_owned(),
+            config: config.clone(),
             hygiene_opening_active: false,
             box_open_allowed: false,
             updated_at: Utc::now(),
@@ -68,7 +56,7 @@ impl TamperWatch {
         // Only if unknown: a cached view of the lock must not overwrite what a job learned since.
         let result = async {
             self.store.insert_session_if_absent(&record).await?;
-            self.evaluate(&session.session_id, status).await
+            self.evaluate(session_id, status).await
         };
         result.await.unwrap_or_else(|e| {
             tracing::warn!(error = %e, "tamper watch could not evaluate a status");

@@ -69,7 +69,11 @@ async fn get_device(
     if let Some(status) = slot.device.as_ref().and_then(|d| d.status.as_ref()) {
         // Someone has the page open: this read is also a look for the tamper watch, at no
         // extra request to CANDY HOUSE.
-        state.tamper.observe(&current.session, status).await;
+        let session = &current.session;
+        state
+            .tamper
+            .observe(&session.session_id, &session.lock, &session.config, status)
+            .await;
     }
     Ok(Json(slot))
 }
