@@ -155,9 +155,8 @@ impl Opener {
         if !session.lock.is_frozen {
             return Ok(note("the lock is not frozen"));
         }
-        let id = sid;
         Ok(
-            match self.chaster.do_action(&id, &LockAction::Unfreeze).await {
+            match self.chaster.do_action(sid, &LockAction::Unfreeze).await {
                 Ok(()) => done(),
                 Err(e @ ChasterError::Rejected { .. }) => failed(format!("unfreeze refused: {e}")),
                 // The next attempt reads the lock first, so a lost answer is not sent twice.

@@ -200,8 +200,7 @@ impl Opener {
             icon: text("icon"),
             color: None,
         };
-        let id = session_id;
-        Ok(match self.chaster.post_custom_log(&id, &log).await {
+        Ok(match self.chaster.post_custom_log(session_id, &log).await {
             Ok(()) => done(),
             Err(ChasterError::NotFound) => note("Chaster no longer knows the session"),
             Err(e @ ChasterError::Rejected { .. }) => {

@@ -103,13 +103,17 @@ pub fn intake(
             ));
         }
         "extension_session.created" | "extension_session.updated" | "extension_session.deleted" => {
-            let Some(sid) = data.pointer("/session/sessionId").and_then(text) else {
+            let Some(sid) = data
+                .pointer("/session/sessionId")
+                .and_then(text)
+                .map(SessionId::new)
+            else {
                 return Ok(out);
             };
-            out.event.session_id = Some(sid.clone());
+            out.event.session_id = Some(sid.to_string());
             let digest = hex::encode(&Sha256::digest(data.to_string().as_bytes())[..12]);
             out.jobs.push(JobKind::SyncSession.job(
-                &SessionId::new(sid.as_str()),
+                &sid,
                 format!("session:{event}:{sid}:{digest}"),
                 json!({ "event": event }),
                 now,
