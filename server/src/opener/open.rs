@@ -243,7 +243,7 @@ impl Opener {
             // It ended before it could lock the box (a stale hand-over): the end decides.
             LockStatus::Unlocked => return self.open(job, sid, OpenReason::Release).await,
             LockStatus::Deserted => return self.open(job, sid, OpenReason::Deserted).await,
-            // A status we do not know is not "running": wait for the next event.
+            // A status we do not know does not mean the lock runs: wait for the next event.
             LockStatus::Unknown => {
                 return Ok(note("not locked: Chaster reports an unknown status"))
             }
