@@ -45,7 +45,7 @@ async fn wearer(app: &TestApp) -> anyhow::Result<(String, String, String)> {
     app.state
         .store
         .upsert_device(&NewDevice {
-            user_id,
+            user_id: user_id.into(),
             nickname: "Key box".into(),
             model: "SESAME 5".into(),
             credentials,

@@ -7,7 +7,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 
 use crate::configuration::Settings;
-use crate::opener::Background;
+use crate::opener::{Background, BackgroundParts};
 use crate::routes;
 pub use crate::state::AppState;
 use crate::{telemetry, webhooks};
@@ -56,7 +56,15 @@ impl Application {
     /// periodic tasks run alongside and stop taking work at the same signal.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let shutdown = shutdown_signal()?;
-        let background = Background::start(&self.state);
+        let state = &self.state;
+        let background = Background::start(BackgroundParts {
+            store: state.store.clone(),
+            opener: state.opener.clone(),
+            settings: state.settings.opener.clone(),
+            signal: state.jobs.clone(),
+            clock: state.clock.clone(),
+            poll_releases: state.settings.chaster.webhook_auth.is_none(),
+        });
         tracing::info!(address = %self.address, "listening");
         // The peer address is what the per-address request budget counts (`routes::limits`).
         let service = self

@@ -35,7 +35,7 @@ pub struct AppState {
     pub jobs: JobSignal,
     /// Carries out jobs (the background workers run it).
     pub opener: Opener,
-    /// Device routes call `tamper.observe(session, status)` after reading a box's status.
+    /// Device routes call `tamper.observe(…, status)` after reading a box's status.
     pub tamper: TamperWatch,
     /// Stores webhook deliveries (group commit).
     pub webhook_intake: IngestQueue,

@@ -5,6 +5,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use server::crypto::SecretsKey;
+use server::jobs::{JobKind, JobStatus};
 use server::store::Store;
 use sim::chaster::{ChasterSim, NewSessionSpec, Release, WebhookConfig, SLOW_TOKEN};
 use sim::sesame::{SesameSim, SesameSimConfig};
@@ -109,7 +110,11 @@ async fn sigterm_finishes_the_request_in_flight_and_leaves_queued_jobs_queued() 
 
     let key = SecretsKey::load_or_create(&dir.0.join("secrets.key")).unwrap();
     let store = Store::connect(&sqlite_url(&dir.0), key).await.unwrap();
-    let jobs = store.jobs_of_kind("open.release").await.unwrap();
+    let jobs = store.jobs_of_kind(JobKind::OpenRelease).await.unwrap();
     assert_eq!(jobs.len(), 1, "the release was stored before the signal");
-    assert_eq!(jobs[0].status, "queued", "untouched, for the next start");
+    assert_eq!(
+        jobs[0].status,
+        JobStatus::Queued,
+        "untouched, for the next start"
+    );
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use server::configuration::{Settings, WebhookAuth};
+use server::domain::{SessionId, UserId};
 use server::sesame::{DeviceCredentials, SesameSettings};
 use server::startup::AppState;
 use server::store::NewDevice;
@@ -101,7 +102,7 @@ impl TestApp {
         self.state
             .store
             .upsert_device(&NewDevice {
-                user_id: user_id.clone(),
+                user_id: UserId::new(user_id.as_str()),
                 nickname: "Key box".into(),
                 model: "SESAME 5".into(),
                 credentials,
@@ -122,10 +123,10 @@ impl TestApp {
 
     /// The start job the first sight of a running lock enqueues, then waits for it.
     pub async fn take_custody(&self, session_id: &str) {
-        let job = self
-            .state
-            .custody
-            .start_job(session_id, format!("start:{session_id}:seen"));
+        let job = self.state.custody.start_job(
+            &SessionId::new(session_id),
+            format!("start:{session_id}:seen"),
+        );
         self.state.store.enqueue(&[job]).await.unwrap();
         self.state.jobs.wake();
         // Not `settle`: with fast tamper checks the queue is rarely empty.
@@ -134,7 +135,11 @@ impl TestApp {
             "the lock to take custody",
             Duration::from_secs(60),
             || async {
-                let period = self.state.store.last_custody_of_session(session_id).await;
+                let period = self
+                    .state
+                    .store
+                    .last_custody_of_session(&SessionId::new(session_id))
+                    .await;
                 period.unwrap().is_some()
             },
         )
@@ -167,7 +172,12 @@ impl TestApp {
     /// History lines of a session whose title starts with `prefix`: the ones Chaster took, then
     /// the ones it refused (the lock had ended) that we kept, marked `"kept": true`.
     pub async fn logs_starting(&self, session_id: &str, prefix: &str) -> Vec<Value> {
-        let kept = self.state.store.kept_history(session_id).await.unwrap();
+        let kept = self
+            .state
+            .store
+            .kept_history(&SessionId::new(session_id))
+            .await
+            .unwrap();
         self.chaster
             .custom_logs(session_id)
             .into_iter()

@@ -37,10 +37,10 @@ impl ResolvedSession {
         let session = auth.session;
         Ok(ResolvedSession {
             role,
-            session_id: SessionId::new(session.session_id),
-            user_id: UserId::new(auth.user_id),
-            wearer_id: UserId::new(session.lock.user.id.clone()),
-            lock_id: LockId::new(session.lock.id.clone()),
+            session_id: session.session_id,
+            user_id: auth.user_id,
+            wearer_id: session.lock.user.id.clone(),
+            lock_id: session.lock.id.clone(),
             lock: session.lock,
             lock_for_user: auth.lock_for_user,
             extension_name: session.display_name,

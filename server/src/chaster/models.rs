@@ -6,6 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
+use crate::domain::{LockId, SessionId, UserId};
+
 /// `PartnerGetSessionAuthRepDto`, the answer of `GET /api/extensions/auth/sessions/{mainToken}`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -14,7 +16,7 @@ pub struct SessionAuth {
     pub session: ExtensionSession,
     /// The lock as this viewer may see it; the only lock data a view may use.
     pub lock_for_user: Lock,
-    pub user_id: String,
+    pub user_id: UserId,
 }
 
 /// `GetPartnerSessionRepDto`: `GET /api/extensions/sessions/{sessionId}` wraps the session.
@@ -31,7 +33,7 @@ pub struct ExtensionSession {
     #[serde(rename = "_id")]
     pub id: String,
     /// The id of every `/sessions/{sessionId}` call.
-    pub session_id: String,
+    pub session_id: SessionId,
     #[serde(default, deserialize_with = "null_default")]
     pub slug: String,
     #[serde(default, deserialize_with = "null_default")]
@@ -78,7 +80,7 @@ pub enum LockStatus {
 #[serde(rename_all = "camelCase")]
 pub struct Lock {
     #[serde(rename = "_id")]
-    pub id: String,
+    pub id: LockId,
     pub status: LockStatus,
     #[serde(default, deserialize_with = "null_default")]
     pub title: String,
@@ -153,7 +155,7 @@ impl Lock {
 #[serde(rename_all = "camelCase")]
 pub struct User {
     #[serde(rename = "_id")]
-    pub id: String,
+    pub id: UserId,
     #[serde(default, deserialize_with = "null_default")]
     pub username: String,
     #[serde(default)]
@@ -250,8 +252,8 @@ mod tests {
     fn a_real_webhook_session_parses_with_its_unknown_fields() {
         let v: Value = serde_json::from_str(FIXTURE).unwrap();
         let s: ExtensionSession = serde_json::from_value(v["data"]["session"].clone()).unwrap();
-        assert_eq!(s.session_id, "LuV23MTfUFvxu3j-BASHc");
-        assert_ne!(s.id, s.session_id);
+        assert_eq!(s.session_id.as_str(), "LuV23MTfUFvxu3j-BASHc");
+        assert_ne!(s.id, s.session_id.as_str());
         assert_eq!(s.lock.status, LockStatus::Locked);
         assert!(s.lock.end_date.is_some());
         assert_eq!(s.lock.is_allowed_to_view_time, Some(false));

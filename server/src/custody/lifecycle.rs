@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{BoxGuard, Custody, DESERTION_WAIT};
+use crate::domain::SessionId;
 use crate::store::{CustodyEnd, CustodyPeriod, StoreError};
 
 /// A running lock wants the box.
@@ -44,9 +45,13 @@ pub enum Desertion {
 
 impl Custody {
     /// A lock Chaster shows running: it takes a free box, or keeps the one it holds.
-    pub async fn start(&self, guard: &BoxGuard, session_id: &str) -> Result<Start, StoreError> {
+    pub async fn start(
+        &self,
+        guard: &BoxGuard,
+        session_id: &SessionId,
+    ) -> Result<Start, StoreError> {
         match self.store.custody_holder(guard.wearer()).await? {
-            Some(p) if p.session_id == session_id => Ok(Start::Lock),
+            Some(p) if p.session_id == *session_id => Ok(Start::Lock),
             Some(_) => Ok(Start::OtherHolds),
             None => {
                 self.store
@@ -63,17 +68,21 @@ impl Custody {
     pub async fn holds_or_takes(
         &self,
         guard: &BoxGuard,
-        session_id: &str,
+        session_id: &SessionId,
     ) -> Result<bool, StoreError> {
         Ok(self.start(guard, session_id).await? == Start::Lock)
     }
 
     /// Chaster confirmed `session_id` unlocked. Safe to ask again (a retried opening): a lock
     /// whose custody ended by its release still opens a box nobody else holds.
-    pub async fn release(&self, guard: &BoxGuard, session_id: &str) -> Result<Release, StoreError> {
+    pub async fn release(
+        &self,
+        guard: &BoxGuard,
+        session_id: &SessionId,
+    ) -> Result<Release, StoreError> {
         let holder = self.store.custody_holder(guard.wearer()).await?;
         match holder {
-            Some(p) if p.session_id == session_id => Ok(
+            Some(p) if p.session_id == *session_id => Ok(
                 match self
                     .end_and_hand_over(guard, &p, CustodyEnd::Release)
                     .await?
@@ -93,12 +102,12 @@ impl Custody {
     pub async fn desertion(
         &self,
         guard: &BoxGuard,
-        session_id: &str,
+        session_id: &SessionId,
     ) -> Result<Desertion, StoreError> {
         let now = self.clock.now();
         let holder = self.store.custody_holder(guard.wearer()).await?;
         let p: CustodyPeriod = match holder {
-            Some(p) if p.session_id == session_id => p,
+            Some(p) if p.session_id == *session_id => p,
             Some(_) => return Ok(Desertion::NotHolder),
             None => {
                 // A retried opening after the wait, or a box nobody held.
@@ -133,9 +142,13 @@ impl Custody {
 
     /// Chaster no longer knows the session (our extension left the lock): the box is the
     /// wearer's again, or another running lock's; nothing opens by itself.
-    pub async fn session_gone(&self, guard: &BoxGuard, session_id: &str) -> Result<(), StoreError> {
+    pub async fn session_gone(
+        &self,
+        guard: &BoxGuard,
+        session_id: &SessionId,
+    ) -> Result<(), StoreError> {
         if let Some(p) = self.store.custody_holder(guard.wearer()).await? {
-            if p.session_id == session_id {
+            if p.session_id == *session_id {
                 self.end_and_hand_over(guard, &p, CustodyEnd::SessionEnded)
                     .await?;
             }

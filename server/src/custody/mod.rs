@@ -27,6 +27,7 @@ pub use lifecycle::{Desertion, Release, Start};
 pub use page::{Permissions, Viewer};
 
 use crate::clock::Clock;
+use crate::domain::{SessionId, UserId};
 use crate::jobs::{JobKind, JobSignal};
 use crate::sesame::{Device, DeviceError, SesameHub, Target};
 use crate::store::{CustodyEnd, CustodyPeriod, NewJob, Store, StoreError};
@@ -51,13 +52,13 @@ pub struct Custody {
 /// [`release`](BoxGuard::release); dropped without that, it is given back in the background.
 pub struct BoxGuard {
     store: Store,
-    wearer: String,
+    wearer: UserId,
     token: String,
     released: bool,
 }
 
 impl BoxGuard {
-    pub fn wearer(&self) -> &str {
+    pub fn wearer(&self) -> &UserId {
         &self.wearer
     }
 
@@ -113,7 +114,7 @@ impl Custody {
     /// it is still busy then.
     pub async fn guard(
         &self,
-        wearer: &str,
+        wearer: &UserId,
         wait: Duration,
     ) -> Result<Option<BoxGuard>, StoreError> {
         let token = uuid::Uuid::new_v4().to_string();
@@ -125,7 +126,7 @@ impl Custody {
             if self.store.acquire_box(wearer, &token, now, until).await? {
                 return Ok(Some(BoxGuard {
                     store: self.store.clone(),
-                    wearer: wearer.to_owned(),
+                    wearer: wearer.clone(),
                     token,
                     released: false,
                 }));
@@ -145,7 +146,7 @@ impl Custody {
         device: &Device,
         target: Target,
     ) -> Result<CommandResult, DeviceError> {
-        tracing::info!(wearer_box = %short(guard.wearer()), ?target, "moving the box");
+        tracing::info!(wearer_box = %short(guard.wearer().as_str()), ?target, "moving the box");
         // An unlock-only box (SESAME Bike) was not proven at registration: its first opening
         // proves it, and says so when the box did not record it.
         if target == Target::Unlocked && !device.capabilities().can_lock {
@@ -165,7 +166,7 @@ impl Custody {
     }
 
     /// The wearer's connected box, if any.
-    pub async fn device_of(&self, wearer: &str) -> Result<Option<Device>, StoreError> {
+    pub async fn device_of(&self, wearer: &UserId) -> Result<Option<Device>, StoreError> {
         Ok(self
             .store
             .get_device(wearer)
@@ -180,7 +181,7 @@ impl Custody {
         _guard: &BoxGuard,
         period: &CustodyPeriod,
         how: CustodyEnd,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Option<SessionId>, StoreError> {
         let now = self.clock.now();
         self.store.end_custody(&period.id, how, now).await?;
         tracing::info!(how = how.as_str(), "custody ended");
@@ -203,7 +204,7 @@ impl Custody {
     }
 
     /// A job that locks the box for the session that holds (or takes) it.
-    pub fn start_job(&self, session_id: &str, dedupe: String) -> NewJob {
+    pub fn start_job(&self, session_id: &SessionId, dedupe: String) -> NewJob {
         let now = Utc::now();
         JobKind::CustodyStart.job(session_id, dedupe, json!({}), now, now + self.box_deadline)
     }

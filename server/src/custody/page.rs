@@ -9,7 +9,7 @@ use api_types::{CommandOutcome, CommandResult};
 use super::rules::{self, Hold, Move, Phase, Refusal};
 use super::{BoxGuard, Custody};
 use crate::chaster::models::LockStatus;
-use crate::domain::Role;
+use crate::domain::{Role, SessionId, UserId};
 use crate::error::AppError;
 use crate::jobs::JobKind;
 use crate::sesame::{Device, Target};
@@ -22,8 +22,8 @@ const BUSY: &str = "The box is busy with another command. Try again in a moment.
 /// Who looks at the box, through which lock.
 #[derive(Clone, Debug)]
 pub struct Viewer {
-    pub wearer_id: String,
-    pub session_id: String,
+    pub wearer_id: UserId,
+    pub session_id: SessionId,
     pub role: Role,
     /// The lock's status as Chaster reported it for this request.
     pub phase: Phase,
@@ -249,7 +249,7 @@ impl Custody {
         Ok((v.clone(), self.hold_of(v).await?))
     }
 
-    async fn enqueue_end_job(&self, kind: JobKind, session_id: &str) -> Result<(), AppError> {
+    async fn enqueue_end_job(&self, kind: JobKind, session_id: &SessionId) -> Result<(), AppError> {
         let now = chrono::Utc::now();
         let job = kind.job(
             session_id,

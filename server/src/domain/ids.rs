@@ -1,12 +1,16 @@
-//! Chaster ids. They are not secrets, but `SessionId` must never reach the browser, so none of
-//! them implements `Serialize`: a view model cannot carry one by accident.
+//! Chaster ids and the box's device id. They are not secrets, but `SessionId` must never reach
+//! the browser, so none of them implements `Serialize`: a view model cannot carry one by
+//! accident. Chaster's wire models deserialize straight into them.
 
 use std::fmt;
+
+use serde::Deserialize;
 
 macro_rules! chaster_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+        #[serde(transparent)]
         pub struct $name(String);
 
         impl $name {
@@ -16,6 +20,18 @@ macro_rules! chaster_id {
 
             pub fn as_str(&self) -> &str {
                 &self.0
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(id: String) -> Self {
+                Self(id)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(id: &str) -> Self {
+                Self(id.to_owned())
             }
         }
 
@@ -40,3 +56,21 @@ chaster_id!(
     /// A Chaster lock's `_id`.
     LockId
 );
+chaster_id!(
+    /// A box's Sesame: the Web API's device UUID or the legacy v3 `device_id`.
+    DeviceId
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_deserialize_from_plain_strings() {
+        let id: SessionId = serde_json::from_str("\"LuV23MTfUFvxu3j-BASHc\"").unwrap();
+        assert_eq!(id.as_str(), "LuV23MTfUFvxu3j-BASHc");
+        let user: UserId = serde_json::from_value(serde_json::json!("u1")).unwrap();
+        assert_eq!(user, UserId::new("u1"));
+        assert!(serde_json::from_value::<SessionId>(serde_json::json!(7)).is_err());
+    }
+}

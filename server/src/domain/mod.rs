@@ -12,7 +12,7 @@ mod usage;
 pub use config_token::ConfigToken;
 pub use credentials::{ApiKey, DeviceCredentials, DeviceSecret, ParsedSecret, SecretParseError};
 pub use dashboard_secrets::{CsrfToken, HandleKey};
-pub use ids::{LockId, SessionId, UserId};
+pub use ids::{DeviceId, LockId, SessionId, UserId};
 pub use main_token::{MainToken, MainTokenError};
 pub use role::Role;
 pub use usage::RequestCounter;

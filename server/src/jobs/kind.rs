@@ -1,9 +1,5 @@
-//! What a job does, which lane orders it, and how a new one is built.
-
-use chrono::{DateTime, Utc};
-use serde_json::Value;
-
-use crate::store::NewJob;
+//! What a job does, which lane orders it, and where it stands (`job.rs` builds new ones). The
+//! names are what the store writes in its rows; nothing else compares them.
 
 /// Jobs of one session in the same lane run one at a time, oldest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +19,59 @@ impl Lane {
             Lane::Chaster => "chaster",
             Lane::Sync => "sync",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<Lane> {
+        [Lane::Box, Lane::Chaster, Lane::Sync]
+            .into_iter()
+            .find(|l| l.as_str() == s)
+    }
+}
+
+/// Where a job stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum JobStatus {
+    /// Waiting for its `run_after` (a retry too).
+    Queued,
+    /// Claimed by a worker, leased.
+    Running,
+    /// Finished, also when there was nothing to do.
+    Done,
+    /// Gave up.
+    Failed,
+}
+
+impl JobStatus {
+    /// Every status, in the order `job_counts` reports them.
+    pub const ALL: [JobStatus; 4] = [
+        JobStatus::Queued,
+        JobStatus::Running,
+        JobStatus::Done,
+        JobStatus::Failed,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Running => "running",
+            JobStatus::Done => "done",
+            JobStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<JobStatus> {
+        JobStatus::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Queued or running: not finished.
+    pub fn is_pending(self) -> bool {
+        matches!(self, JobStatus::Queued | JobStatus::Running)
+    }
+}
+
+impl std::fmt::Display for JobStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -91,6 +140,11 @@ impl JobKind {
         ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// Every kind.
+    pub fn all() -> [JobKind; 12] {
+        ALL
+    }
+
     /// An opening Chaster asked for (release, desertion) keeps trying until the box is open;
     /// everything else gives up at its deadline.
     pub fn never_gives_up(self) -> bool {
@@ -113,25 +167,11 @@ impl JobKind {
             JobKind::TamperCheck | JobKind::PenaltyBound => None,
         }
     }
+}
 
-    /// A job of this kind for `session_id`, due now, given up at `deadline`.
-    pub fn job(
-        self,
-        session_id: &str,
-        dedupe_key: String,
-        payload: Value,
-        now: DateTime<Utc>,
-        deadline: DateTime<Utc>,
-    ) -> NewJob {
-        NewJob {
-            kind: self.as_str().to_owned(),
-            session_id: Some(session_id.to_owned()),
-            lane: self.lane().map(|l| l.as_str().to_owned()),
-            dedupe_key,
-            payload,
-            run_after: now,
-            deadline,
-        }
+impl std::fmt::Display for JobKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -145,5 +185,17 @@ mod tests {
             assert_eq!(JobKind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(JobKind::parse("open"), None);
+    }
+
+    #[test]
+    fn every_status_and_lane_round_trips_through_its_name() {
+        for status in JobStatus::ALL {
+            assert_eq!(JobStatus::parse(status.as_str()), Some(status));
+        }
+        for lane in [Lane::Box, Lane::Chaster, Lane::Sync] {
+            assert_eq!(Lane::parse(lane.as_str()), Some(lane));
+        }
+        assert_eq!(JobStatus::parse("Queued"), None);
+        assert_eq!(Lane::parse(""), None);
     }
 }

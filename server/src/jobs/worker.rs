@@ -10,16 +10,17 @@ use futures::FutureExt;
 use tokio::sync::watch;
 use tracing::Instrument;
 
-use super::JobSignal;
-use crate::opener::{JobSettings, Opener};
-use crate::store::{Completion, Job, Store};
+use super::{Completion, Job, JobHandler, JobQueue, JobSettings, JobSignal};
+use crate::clock::Clock;
 
 #[derive(Clone)]
-pub struct Worker {
-    pub store: Store,
-    pub opener: Opener,
+pub struct Worker<Q, H> {
+    pub queue: Q,
+    pub handler: H,
     pub settings: JobSettings,
     pub signal: JobSignal,
+    /// The handler's clock, so a test that moves time forward also makes delayed jobs due.
+    pub clock: Clock,
 }
 
 fn lease(d: Duration) -> chrono::Duration {
@@ -35,7 +36,7 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "unknown panic".to_owned())
 }
 
-impl Worker {
+impl<Q: JobQueue, H: JobHandler> Worker<Q, H> {
     /// Runs the worker, and starts it again if it ever dies of a panic, until `stop`.
     pub async fn supervise(self, stop: watch::Receiver<bool>) {
         loop {
@@ -64,10 +65,9 @@ impl Worker {
             let notified = self.signal.notify().notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            // The opener's clock, so a test that moves time forward also makes delayed jobs due.
-            let now = self.opener.clock().now();
+            let now = self.clock.now();
             match self
-                .store
+                .queue
                 .claim_job(
                     now,
                     now.checked_add_signed(lease(self.settings.lease))
@@ -94,7 +94,7 @@ impl Worker {
         let span =
             tracing::info_span!("job", id = %job.id, kind = %job.kind, attempt = job.attempts);
         let heartbeat = self.heartbeat(job.id.clone());
-        let attempt = AssertUnwindSafe(self.opener.run(&job).instrument(span))
+        let attempt = AssertUnwindSafe(self.handler.run(&job).instrument(span))
             .catch_unwind()
             .await;
         heartbeat.abort();
@@ -112,7 +112,7 @@ impl Worker {
         // job kind tolerates (commands re-check the box first).
         for delay in [0u64, 200, 1000, 3000] {
             tokio::time::sleep(Duration::from_millis(delay)).await;
-            match self.store.complete_job(&job.id, &completion).await {
+            match self.queue.complete_job(&job.id, &completion).await {
                 Ok(()) => break,
                 Err(e) => {
                     tracing::error!(job = %job.id, error = %e, "cannot record a job's outcome")
@@ -125,10 +125,10 @@ impl Worker {
     }
 
     fn heartbeat(&self, id: String) -> tokio::task::JoinHandle<()> {
-        let store = self.store.clone();
+        let queue = self.queue.clone();
         let every = (self.settings.lease / 3).max(Duration::from_millis(50));
         let lease = lease(self.settings.lease);
-        let clock = self.opener.clock().clone();
+        let clock = self.clock.clone();
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(every).await;
@@ -136,7 +136,7 @@ impl Worker {
                     .now()
                     .checked_add_signed(lease)
                     .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC);
-                if let Err(e) = store.renew_lease(&id, until).await {
+                if let Err(e) = queue.renew_lease(&id, until).await {
                     tracing::warn!(job = %id, error = %e, "cannot renew a job's lease");
                 }
             }

@@ -7,9 +7,10 @@ use chrono::Utc;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use super::{chrono_duration, Opener};
-use crate::jobs::Worker;
-use crate::state::AppState;
+use super::{chrono_duration, Opener, OpenerSettings};
+use crate::clock::Clock;
+use crate::jobs::{JobSignal, Worker};
+use crate::store::Store;
 
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
@@ -18,19 +19,41 @@ pub struct Background {
     tasks: Vec<JoinHandle<()>>,
 }
 
+/// What the background tasks run on.
+pub struct BackgroundParts {
+    /// The job queue, and the rows the clean-up prunes.
+    pub store: Store,
+    /// The jobs' handler, the tamper schedule and the polling fallback.
+    pub opener: Opener,
+    pub settings: OpenerSettings,
+    /// Wakes the workers when work was stored.
+    pub signal: JobSignal,
+    /// The one server clock: when delayed jobs are due.
+    pub clock: Clock,
+    /// No webhook credentials: poll Chaster for releases instead.
+    pub poll_releases: bool,
+}
+
 impl Background {
     /// Starts the workers (after `JOBS_START_DELAY_MS`) and the periodic tasks.
-    pub fn start(state: &AppState) -> Background {
+    pub fn start(parts: BackgroundParts) -> Background {
+        let BackgroundParts {
+            store,
+            opener,
+            settings,
+            signal,
+            clock,
+            poll_releases,
+        } = parts;
         let (stop, stopped) = watch::channel(false);
-        let settings = state.settings.opener.clone();
-        let opener = state.opener.clone();
         let mut tasks = Vec::new();
         for _ in 0..settings.jobs.workers.max(1) {
             let worker = Worker {
-                store: state.store.clone(),
-                opener: opener.clone(),
+                queue: store.clone(),
+                handler: opener.clone(),
                 settings: settings.jobs.clone(),
-                signal: state.jobs.clone(),
+                signal: signal.clone(),
+                clock: clock.clone(),
             };
             let stopped = stopped.clone();
             let delay = settings.jobs.start_delay;
@@ -63,10 +86,9 @@ impl Background {
                 }
             },
         ));
-        if state.settings.chaster.webhook_auth.is_none() {
+        if poll_releases {
             tasks.push(poller(&opener, settings.poll.interval, stopped.clone()));
         }
-        let store = state.store.clone();
         let retention = chrono_duration(settings.jobs.retention);
         tasks.push(every(PRUNE_EVERY, stopped, move || {
             let store = store.clone();

@@ -27,7 +27,7 @@ const UNDO_DEADLINE_DAYS: i64 = 7;
 /// wakes the workers.
 pub async fn lift(
     store: &Store,
-    sid: &str,
+    sid: &SessionId,
     which: Lift<'_>,
     why: &str,
     now: DateTime<Utc>,
@@ -38,7 +38,7 @@ pub async fn lift(
 }
 
 /// The metadata write (for blocks), the unfreeze (for freezes), and a history line each.
-fn undo_jobs(sid: &str, lifted: &[Hold], why: &str) -> Vec<NewJob> {
+fn undo_jobs(sid: &SessionId, lifted: &[Hold], why: &str) -> Vec<NewJob> {
     let now = Utc::now();
     let deadline = now + chrono::Duration::days(UNDO_DEADLINE_DAYS);
     let mut jobs = Vec::new();
@@ -70,7 +70,11 @@ fn undo_jobs(sid: &str, lifted: &[Hold], why: &str) -> Vec<NewJob> {
 
 /// A run of the one metadata writer; `set` replaces those metadata keys (for other users of the
 /// metadata), `reasonsPreventingUnlocking` always follows the holds in force.
-pub fn metadata_job(sid: &str, set: Option<Map<String, Value>>, now: DateTime<Utc>) -> NewJob {
+pub fn metadata_job(
+    sid: &SessionId,
+    set: Option<Map<String, Value>>,
+    now: DateTime<Utc>,
+) -> NewJob {
     JobKind::SessionMetadata.job(
         sid,
         format!("metadata:{}", uuid::Uuid::new_v4()),
@@ -81,7 +85,7 @@ pub fn metadata_job(sid: &str, set: Option<Map<String, Value>>, now: DateTime<Ut
 }
 
 /// The durable job that lifts a hold at `bound_at` (on the server clock), wherever the box is.
-pub fn bound_job(sid: &str, hold_id: &str, bound_at: DateTime<Utc>) -> NewJob {
+pub fn bound_job(sid: &SessionId, hold_id: &str, bound_at: DateTime<Utc>) -> NewJob {
     let mut job = JobKind::PenaltyBound.job(
         sid,
         format!("bound:{hold_id}"),
@@ -95,7 +99,11 @@ pub fn bound_job(sid: &str, hold_id: &str, bound_at: DateTime<Utc>) -> NewJob {
 
 impl Opener {
     /// The one metadata writer: read the whole field, modify, write the whole field.
-    pub(super) async fn write_metadata(&self, job: &Job, sid: &str) -> anyhow::Result<Completion> {
+    pub(super) async fn write_metadata(
+        &self,
+        job: &Job,
+        sid: &SessionId,
+    ) -> anyhow::Result<Completion> {
         let session = match self.fetch_session(sid).await {
             Ok(Some(s)) => s,
             Ok(None) => return Ok(note("Chaster no longer knows the session")),
@@ -126,22 +134,16 @@ impl Opener {
         if metadata == session.metadata {
             return Ok(note("metadata already up to date"));
         }
-        Ok(
-            match self
-                .chaster
-                .patch_metadata(&SessionId::new(sid), &metadata)
-                .await
-            {
-                Ok(()) => done(),
-                Err(ChasterError::NotFound) => note("Chaster no longer knows the session"),
-                Err(e @ ChasterError::Rejected { .. }) => failed(format!("metadata refused: {e}")),
-                Err(e) => self.chaster_failure(job, "writing the metadata", &e),
-            },
-        )
+        Ok(match self.chaster.patch_metadata(sid, &metadata).await {
+            Ok(()) => done(),
+            Err(ChasterError::NotFound) => note("Chaster no longer knows the session"),
+            Err(e @ ChasterError::Rejected { .. }) => failed(format!("metadata refused: {e}")),
+            Err(e) => self.chaster_failure(job, "writing the metadata", &e),
+        })
     }
 
     /// Undoes a freeze we applied, if the lock still runs and is frozen.
-    pub(super) async fn unfreeze(&self, job: &Job, sid: &str) -> anyhow::Result<Completion> {
+    pub(super) async fn unfreeze(&self, job: &Job, sid: &SessionId) -> anyhow::Result<Completion> {
         let session = match self.fetch_session(sid).await {
             Ok(Some(s)) => s,
             Ok(None) => return Ok(note("Chaster no longer knows the session")),
@@ -153,9 +155,8 @@ impl Opener {
         if !session.lock.is_frozen {
             return Ok(note("the lock is not frozen"));
         }
-        let id = SessionId::new(sid);
         Ok(
-            match self.chaster.do_action(&id, &LockAction::Unfreeze).await {
+            match self.chaster.do_action(sid, &LockAction::Unfreeze).await {
                 Ok(()) => done(),
                 Err(e @ ChasterError::Rejected { .. }) => failed(format!("unfreeze refused: {e}")),
                 // The next attempt reads the lock first, so a lost answer is not sent twice.
@@ -165,7 +166,11 @@ impl Opener {
     }
 
     /// Lifts a hold whose bound has come (on the server clock).
-    pub(super) async fn penalty_bound(&self, job: &Job, sid: &str) -> anyhow::Result<Completion> {
+    pub(super) async fn penalty_bound(
+        &self,
+        job: &Job,
+        sid: &SessionId,
+    ) -> anyhow::Result<Completion> {
         let Some(hold_id) = job.payload.get("holdId").and_then(Value::as_str) else {
             return Ok(failed("no hold named"));
         };
@@ -194,7 +199,7 @@ impl Opener {
     }
 
     /// A session that is no longer locked holds nothing: every hold ends with it.
-    pub(super) async fn end_holds(&self, sid: &str) {
+    pub(super) async fn end_holds(&self, sid: &SessionId) {
         match lift(&self.store, sid, Lift::All, "the session ended", Utc::now()).await {
             Ok(lifted) if !lifted.is_empty() => self.signal.wake(),
             Ok(_) => {}

@@ -1,20 +1,8 @@
-//! The sentences we write: Chaster history lines (seen by wearer and keyholder in the lock's
-//! history) and activity lines (seen on our keyholder page). Honest and short; no ids.
+//! The sentences we write: Chaster history lines, seen by wearer and keyholder in the lock's
+//! history (or on our history page when Chaster refuses them). Honest and short; no ids.
 
 use crate::chaster::{CustomLog, LogRole};
 use crate::sesame::DeviceError;
-
-/// Activity kinds (`box_events.kind`).
-pub mod kind {
-    pub const OPENED: &str = "opened";
-    pub const OPEN_FAILED: &str = "open_failed";
-    pub const RETRYING: &str = "retrying";
-    pub const LOCKED: &str = "locked";
-    pub const LOCK_FAILED: &str = "lock_failed";
-    pub const SKIPPED: &str = "skipped";
-    pub const INCIDENT: &str = "incident";
-    pub const INCIDENT_RESOLVED: &str = "incident_resolved";
-}
 
 pub const ICON_OPEN: &str = "lock-open";
 pub const ICON_LOCK: &str = "lock";

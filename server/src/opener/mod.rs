@@ -1,6 +1,6 @@
 //! What the server does with the box on its own: open it when Chaster releases the lock (or a
 //! hygiene opening starts, or the lock is deserted), lock it again after a hygiene opening,
-//! watch it for tampering, and write every outcome to the Chaster history and our activity log.
+//! watch it for tampering, and write every outcome to the Chaster history.
 //!
 //! Work arrives as durable jobs (`jobs`), from webhooks (`webhooks`), the polling fallback
 //! (`poller`) or the tamper schedule (`tamper`); [`Opener::run`] carries out one attempt of one
@@ -17,6 +17,7 @@ mod quota;
 mod settings;
 mod tamper;
 mod tamper_history;
+mod verdict;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,23 +26,22 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 pub use crate::custody::policy::{parse_penalty, Penalty, Policy};
-pub use background::Background;
+pub use background::{Background, BackgroundParts};
 pub use holds::{lift as lift_holds, metadata_job};
-pub use messages::{kind as activity_kind, OpenReason};
+pub use messages::OpenReason;
 pub use penalties::BLOCK_REASON;
-pub use settings::{JobSettings, OpenerSettings, PollFallbackSettings, TamperSettings};
-pub use tamper::{TamperWatch, Verdict};
+pub use settings::{OpenerSettings, PollFallbackSettings, TamperSettings};
+pub use tamper::TamperWatch;
+pub use verdict::Verdict;
 
 use crate::chaster::models::LockStatus;
 use crate::chaster::{ChasterClient, ChasterError, CustomLog, ExtensionSession, LogRole};
 use crate::clock::Clock;
 use crate::custody::Custody;
 use crate::domain::SessionId;
-use crate::jobs::{self, JobKind, JobSignal};
+use crate::jobs::{self, JobHandler, JobKind, JobSignal};
 use crate::sesame::SesameHub;
-use crate::store::{
-    sessions, Completion, Job, KeptLine, NewActivity, NewJob, SessionRecord, Store,
-};
+use crate::store::{sessions, Completion, Job, KeptLine, NewJob, SessionRecord, Store};
 
 /// Carries out jobs. Cheap to clone.
 #[derive(Clone)]
@@ -88,9 +88,7 @@ impl Opener {
     /// One attempt of `job`; the returned completion says whether it is done, failed or when it
     /// runs again, and what it leads to.
     pub async fn run(&self, job: &Job) -> Completion {
-        let Some(kind) = JobKind::parse(&job.kind) else {
-            return failed(format!("unknown job kind {:?}", job.kind));
-        };
+        let kind = job.kind;
         let Some(session_id) = job.session_id.clone() else {
             return failed("the job names no session");
         };
@@ -143,8 +141,11 @@ impl Opener {
 
     /// `GET /sessions/{id}` (the only source we trust), saved in `sessions`; `None` for a
     /// session Chaster does not know.
-    async fn fetch_session(&self, id: &str) -> Result<Option<ExtensionSession>, ChasterError> {
-        match self.chaster.get_session(&SessionId::new(id)).await {
+    async fn fetch_session(
+        &self,
+        id: &SessionId,
+    ) -> Result<Option<ExtensionSession>, ChasterError> {
+        match self.chaster.get_session(id).await {
             Ok(session) => {
                 if let Err(e) = self.store.upsert_session(&session_record(&session)).await {
                     tracing::warn!(error = %e, "cannot save a session");
@@ -166,7 +167,7 @@ impl Opener {
     }
 
     /// A history line, written by its own job so a Chaster outage delays it but never loses it.
-    fn log_job(&self, session_id: &str, dedupe: String, log: &CustomLog) -> NewJob {
+    fn log_job(&self, session_id: &SessionId, dedupe: String, log: &CustomLog) -> NewJob {
         let now = self.clock().now();
         JobKind::ChasterLog.job(
             session_id,
@@ -180,7 +181,7 @@ impl Opener {
     /// Writes a history line as the role its payload names (`extension` unless it says
     /// `keyholder` or `user`). A line Chaster refuses (e.g. the lock has ended) is kept in our
     /// store and shown on our history page instead of being lost.
-    async fn post_log(&self, job: &Job, session_id: &str) -> anyhow::Result<Completion> {
+    async fn post_log(&self, job: &Job, session_id: &SessionId) -> anyhow::Result<Completion> {
         let text = |k: &str| {
             job.payload
                 .get(k)
@@ -199,8 +200,7 @@ impl Opener {
             icon: text("icon"),
             color: None,
         };
-        let id = SessionId::new(session_id);
-        Ok(match self.chaster.post_custom_log(&id, &log).await {
+        Ok(match self.chaster.post_custom_log(session_id, &log).await {
             Ok(()) => done(),
             Err(ChasterError::NotFound) => note("Chaster no longer knows the session"),
             Err(e @ ChasterError::Rejected { .. }) => {
@@ -227,7 +227,7 @@ impl Opener {
     /// A session event: only Chaster's answer counts, never the body. A lock Chaster shows
     /// running takes custody of a free box (once per session; the start job decides); a session
     /// Chaster no longer knows has ended.
-    async fn sync_session(&self, job: &Job, session_id: &str) -> anyhow::Result<Completion> {
+    async fn sync_session(&self, job: &Job, session_id: &SessionId) -> anyhow::Result<Completion> {
         match self.fetch_session(session_id).await {
             Ok(Some(session)) => {
                 let has_box = self
@@ -254,7 +254,7 @@ impl Opener {
 
 /// A history line job for `session_id` written as `role`, stamped now (a line Chaster refuses
 /// is kept with this time).
-pub fn history_job(session_id: &str, role: LogRole, log: &CustomLog) -> NewJob {
+pub fn history_job(session_id: &SessionId, role: LogRole, log: &CustomLog) -> NewJob {
     let now = Utc::now();
     JobKind::ChasterLog.job(
         session_id,
@@ -305,17 +305,15 @@ pub(crate) fn status_name(status: LockStatus) -> &'static str {
     }
 }
 
-pub(crate) fn chrono_duration(d: Duration) -> chrono::Duration {
-    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::days(365))
+/// The job runtime calls the opener for every job.
+impl JobHandler for Opener {
+    async fn run(&self, job: &Job) -> Completion {
+        Opener::run(self, job).await
+    }
 }
 
-fn activity(wearer: &str, session_id: &str, kind: &str, message: impl Into<String>) -> NewActivity {
-    NewActivity {
-        wearer_user_id: wearer.to_owned(),
-        session_id: Some(session_id.to_owned()),
-        kind: kind.to_owned(),
-        message: message.into(),
-    }
+pub(crate) fn chrono_duration(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::days(365))
 }
 
 fn done() -> Completion {

@@ -10,11 +10,12 @@ use api_types::{CommandOutcome, CommandResult, LatchState};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::messages::{self, kind, OpenReason};
-use super::{activity, chrono_duration, done, failed, note, retry, Opener, Policy};
+use super::messages::{self, OpenReason};
+use super::{chrono_duration, done, failed, note, retry, Opener, Policy};
 use crate::chaster::models::LockStatus;
 use crate::chaster::ExtensionSession;
 use crate::custody::{BoxGuard, Desertion, Release, Start};
+use crate::domain::SessionId;
 use crate::jobs::{JobKind, Lane};
 use crate::sesame::{Device, DeviceError, Target};
 use crate::store::{sessions, Completion, Job};
@@ -72,14 +73,14 @@ impl Opener {
     pub(super) async fn open(
         &self,
         job: &Job,
-        sid: &str,
+        sid: &SessionId,
         reason: OpenReason,
     ) -> anyhow::Result<Completion> {
         let session = match self.fetch_session(sid).await {
             Ok(Some(s)) => s,
             Ok(None) => {
                 tracing::warn!(
-                    session = sid,
+                    session = %sid,
                     "a webhook named a session Chaster does not know; ignored"
                 );
                 return Ok(note("ignored: Chaster does not know this session"));
@@ -94,7 +95,7 @@ impl Opener {
         };
         if !confirmed {
             tracing::warn!(
-                session = sid,
+                session = %sid,
                 ?reason,
                 ?status,
                 "Chaster does not confirm the event; not opening"
@@ -112,7 +113,6 @@ impl Opener {
             let log = messages::no_box();
             return Ok(Completion {
                 follow_ups: vec![self.log_job(sid, format!("log:{}:nobox", job.id), &log)],
-                activity: vec![activity(&wearer, sid, kind::SKIPPED, log.description)],
                 ..note("no box connected")
             });
         };
@@ -133,8 +133,7 @@ impl Opener {
         device: &Device,
         guard: &BoxGuard,
     ) -> anyhow::Result<Completion> {
-        let sid = session.session_id.as_str();
-        let wearer = session.lock.user.id.as_str();
+        let sid = &session.session_id;
         let policy = Policy::read(&session.config, &self.settings.defaults);
         let not_holder = || {
             let log = messages::not_holding();
@@ -159,7 +158,7 @@ impl Opener {
             OpenReason::Deserted => match self.custody.desertion(guard, sid).await? {
                 Desertion::Open => true,
                 Desertion::Wait { opens_at, first } => {
-                    return Ok(self.wait_for_desertion(job, sid, wearer, opens_at, first))
+                    return Ok(self.wait_for_desertion(job, sid, opens_at, first))
                 }
                 Desertion::HandedOver | Desertion::NotHolder => return Ok(not_holder()),
             },
@@ -168,7 +167,6 @@ impl Opener {
             let log = messages::not_opened_by_policy(reason);
             return Ok(Completion {
                 follow_ups: vec![self.log_job(sid, format!("log:{}:policy", job.id), &log)],
-                activity: vec![activity(wearer, sid, kind::SKIPPED, log.description)],
                 ..note("not opened: policy")
             });
         }
@@ -185,17 +183,16 @@ impl Opener {
                     let log = messages::opened(reason, already);
                     Completion {
                         follow_ups: vec![self.log_job(sid, format!("log:{}:done", job.id), &log)],
-                        activity: vec![activity(wearer, sid, kind::OPENED, log.title)],
                         ..done()
                     }
                 }
                 Reached::No(miss) => {
                     let persistent = never_gives_up(job);
-                    self.missed(job, sid, wearer, &miss, |short, detail, last| {
+                    self.missed(job, sid, &miss, |short, detail, last| {
                         if last {
-                            (messages::open_failed(short, detail), kind::OPEN_FAILED)
+                            messages::open_failed(short, detail)
                         } else {
-                            (messages::open_retrying(short, persistent), kind::RETRYING)
+                            messages::open_retrying(short, persistent)
                         }
                     })
                 }
@@ -207,8 +204,7 @@ impl Opener {
     fn wait_for_desertion(
         &self,
         job: &Job,
-        sid: &str,
-        wearer: &str,
+        sid: &SessionId,
         opens_at: DateTime<Utc>,
         first: bool,
     ) -> Completion {
@@ -224,22 +220,19 @@ impl Opener {
             opens_at + chrono_duration(self.settings.jobs.deadline),
         );
         let mut follow_ups = vec![due];
-        let mut activities = Vec::new();
         if first {
             let log = messages::opens_after_desertion(opens_at);
             follow_ups.push(self.log_job(sid, format!("log:{sid}:deserted"), &log));
-            activities.push(activity(wearer, sid, kind::SKIPPED, log.title));
         }
         Completion {
             follow_ups,
-            activity: activities,
             ..note(format!("the box opens at {opens_at}"))
         }
     }
 
     /// A lock runs (it started, was first seen locked, or took the box over from an ended lock
     /// of the same wearer): it takes custody of the box and the box is locked and verified.
-    pub(super) async fn start(&self, job: &Job, sid: &str) -> anyhow::Result<Completion> {
+    pub(super) async fn start(&self, job: &Job, sid: &SessionId) -> anyhow::Result<Completion> {
         let session = match self.fetch_session(sid).await {
             Ok(Some(s)) => s,
             Ok(None) => return self.session_gone(sid).await,
@@ -250,7 +243,7 @@ impl Opener {
             // It ended before it could lock the box (a stale hand-over): the end decides.
             LockStatus::Unlocked => return self.open(job, sid, OpenReason::Release).await,
             LockStatus::Deserted => return self.open(job, sid, OpenReason::Deserted).await,
-            // A status we do not know is not "running": wait for the next event.
+            // A status we do not know does not mean the lock runs: wait for the next event.
             LockStatus::Unknown => {
                 return Ok(note("not locked: Chaster reports an unknown status"))
             }
@@ -279,22 +272,16 @@ impl Opener {
                     let log = messages::locked_at_start();
                     Completion {
                         follow_ups: vec![self.log_job(sid, format!("log:{}:done", job.id), &log)],
-                        activity: vec![activity(&wearer, sid, kind::LOCKED, log.title)],
                         ..done()
                     }
                 }
-                Reached::No(miss) => {
-                    self.missed(job, sid, &wearer, &miss, |short, detail, last| {
-                        if last {
-                            (
-                                messages::not_locked_at_start(short, detail),
-                                kind::LOCK_FAILED,
-                            )
-                        } else {
-                            (messages::lock_retrying(short), kind::RETRYING)
-                        }
-                    })
-                }
+                Reached::No(miss) => self.missed(job, sid, &miss, |short, detail, last| {
+                    if last {
+                        messages::not_locked_at_start(short, detail)
+                    } else {
+                        messages::lock_retrying(short)
+                    }
+                }),
             })
         }
         .await;
@@ -303,7 +290,7 @@ impl Opener {
     }
 
     /// Chaster no longer knows the session: it ends, and so does its custody.
-    pub(super) async fn session_gone(&self, sid: &str) -> anyhow::Result<Completion> {
+    pub(super) async fn session_gone(&self, sid: &SessionId) -> anyhow::Result<Completion> {
         self.store.set_session_status(sid, sessions::ENDED).await?;
         // A penalty never outlives the session it holds.
         self.end_holds(sid).await;
@@ -326,7 +313,7 @@ impl Opener {
     async fn wait_for_hand_lock(
         &self,
         job: &Job,
-        sid: &str,
+        sid: &SessionId,
         device: &Device,
     ) -> Option<Completion> {
         let reading = device.refresh_status().await;
@@ -350,7 +337,7 @@ impl Opener {
     }
 
     /// `temporary_opening_locked(_late)`: lock the box and verify.
-    pub(super) async fn relock(&self, job: &Job, sid: &str) -> anyhow::Result<Completion> {
+    pub(super) async fn relock(&self, job: &Job, sid: &SessionId) -> anyhow::Result<Completion> {
         let late = job.payload.get("late").and_then(serde_json::Value::as_bool) == Some(true);
         let session: ExtensionSession = match self.fetch_session(sid).await {
             Ok(Some(s)) => s,
@@ -383,19 +370,16 @@ impl Opener {
                     let log = messages::relocked(late);
                     Completion {
                         follow_ups: vec![self.log_job(sid, format!("log:{}:done", job.id), &log)],
-                        activity: vec![activity(&wearer, sid, kind::LOCKED, log.title)],
                         ..done()
                     }
                 }
-                Reached::No(miss) => {
-                    self.missed(job, sid, &wearer, &miss, |short, detail, last| {
-                        if last {
-                            (messages::not_relocked(short, detail), kind::LOCK_FAILED)
-                        } else {
-                            (messages::relock_retrying(short), kind::RETRYING)
-                        }
-                    })
-                }
+                Reached::No(miss) => self.missed(job, sid, &miss, |short, detail, last| {
+                    if last {
+                        messages::not_relocked(short, detail)
+                    } else {
+                        messages::relock_retrying(short)
+                    }
+                }),
             })
         }
         .await;
@@ -411,7 +395,7 @@ impl Opener {
     async fn bring(
         &self,
         job: &Job,
-        sid: &str,
+        sid: &SessionId,
         device: &Device,
         target: Target,
         guard: &BoxGuard,
@@ -424,11 +408,11 @@ impl Opener {
         // never gives up always does: one read while the hub is offline, instead of a dropped
         // command and its verification reads.
         let look_first = job.command_sent_at.is_some()
-            || job.kind == JobKind::CustodyStart.as_str()
+            || job.kind == JobKind::CustodyStart
             || never_gives_up(job)
             || self
                 .store
-                .lane_sent_command(sid, Lane::Box.as_str(), &job.id)
+                .lane_sent_command(sid, Lane::Box, &job.id)
                 .await?;
         if look_first {
             match device.refresh_status().await {
@@ -469,10 +453,9 @@ impl Opener {
     fn missed(
         &self,
         job: &Job,
-        sid: &str,
-        wearer: &str,
+        sid: &SessionId,
         miss: &Miss,
-        texts: impl Fn(&str, &str, bool) -> (crate::chaster::CustomLog, &'static str),
+        texts: impl Fn(&str, &str, bool) -> crate::chaster::CustomLog,
     ) -> Completion {
         let error = format!("{}: {}", miss.short(), miss.detail());
         let next = if miss.retryable() || never_gives_up(job) {
@@ -483,29 +466,17 @@ impl Opener {
         match next {
             Some(at) if job.retry_logged => retry(at, error),
             Some(at) => {
-                let (log, k) = texts(miss.short(), &miss.detail(), false);
+                let log = texts(miss.short(), &miss.detail(), false);
                 Completion {
                     retry_logged: true,
                     follow_ups: vec![self.log_job(sid, format!("log:{}:retrying", job.id), &log)],
-                    activity: vec![activity(
-                        wearer,
-                        sid,
-                        k,
-                        format!("{} {}", log.title, miss.detail()),
-                    )],
                     ..retry(at, error)
                 }
             }
             None => {
-                let (log, k) = texts(miss.short(), &miss.detail(), true);
+                let log = texts(miss.short(), &miss.detail(), true);
                 Completion {
                     follow_ups: vec![self.log_job(sid, format!("log:{}:failed", job.id), &log)],
-                    activity: vec![activity(
-                        wearer,
-                        sid,
-                        k,
-                        format!("{}. {}", log.title, log.description),
-                    )],
                     ..failed(error)
                 }
             }
@@ -520,5 +491,5 @@ fn busy() -> Completion {
 
 /// An opening Chaster asked for: it keeps trying until the box is open (see `jobs`).
 fn never_gives_up(job: &Job) -> bool {
-    JobKind::parse(&job.kind).is_some_and(JobKind::never_gives_up)
+    job.kind.never_gives_up()
 }

@@ -7,8 +7,8 @@ use chrono::Utc;
 use serde_json::Value;
 
 use super::holds::{self, bound_job, metadata_job};
-use super::messages::{self, kind};
-use super::{activity, done, failed, note, retry, Opener, Penalty, Policy};
+use super::messages;
+use super::{done, failed, note, retry, Opener, Penalty, Policy};
 use crate::chaster::models::LockStatus;
 use crate::chaster::{ChasterError, LockAction};
 use crate::domain::SessionId;
@@ -22,7 +22,7 @@ pub const BLOCK_REASON: &str =
 impl Opener {
     /// Applies an incident's penalty once: confirmed with Chaster first, and an uncertain earlier
     /// attempt is checked against the lock (end date moved, or frozen) before anything is resent.
-    pub(super) async fn penalty(&self, job: &Job, sid: &str) -> anyhow::Result<Completion> {
+    pub(super) async fn penalty(&self, job: &Job, sid: &SessionId) -> anyhow::Result<Completion> {
         let Some(incident_id) = job.payload.get("incidentId").and_then(Value::as_str) else {
             return Ok(failed("no incident named"));
         };
@@ -50,7 +50,6 @@ impl Opener {
             self.store.resolve_incident(sid, Utc::now()).await?;
             return Ok(note("void: the lock is not running"));
         }
-        let wearer = session.lock.user.id.clone();
         let policy = Policy::read(&session.config, &self.settings.defaults);
         let self_lock = session.lock.keyholder.is_none();
         let penalty = match policy.penalty {
@@ -82,7 +81,7 @@ impl Opener {
             self.store
                 .mark_command_sent(&job.id, Utc::now(), Some(&payload))
                 .await?;
-            match self.chaster.do_action(&SessionId::new(sid), action).await {
+            match self.chaster.do_action(sid, action).await {
                 Ok(()) => {}
                 Err(e @ ChasterError::RateLimited { .. }) => {
                     // Refused unread: nothing was applied.
@@ -134,23 +133,14 @@ impl Opener {
             .record_penalty(incident_id, penalty != Penalty::None, &penalty.label())
             .await?;
         // An opening found in the box's own history says when it happened.
-        let (log, summary) = match incident.detail.as_deref() {
+        let log = match incident.detail.as_deref() {
             Some(detail) if incident.kind == crate::store::incidents::kinds::OPENED_IN_HISTORY => {
-                (messages::opened_in_history(detail, &described), detail)
+                messages::opened_in_history(detail, &described)
             }
-            _ => (
-                messages::found_open(&described),
-                "The box was found open during the session.",
-            ),
+            _ => messages::found_open(&described),
         };
         Ok(Completion {
             follow_ups: vec![self.log_job(sid, format!("log:{}:incident", job.id), &log)],
-            activity: vec![activity(
-                &wearer,
-                sid,
-                kind::INCIDENT,
-                format!("{summary} Penalty: {described}."),
-            )],
             ..done()
         })
     }
@@ -160,7 +150,7 @@ impl Opener {
     /// incident's end already passed, so the hold is lifted at once.
     async fn hold(
         &self,
-        sid: &str,
+        sid: &SessionId,
         incident_id: &str,
         kind: &str,
         bound: chrono::Duration,

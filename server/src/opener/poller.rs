@@ -10,6 +10,7 @@ use serde_json::json;
 use super::{chrono_duration, session_record, Opener};
 use crate::chaster::models::LockStatus;
 use crate::chaster::{ChasterError, SessionSearch};
+use crate::domain::SessionId;
 use crate::jobs::JobKind;
 use crate::store::sessions;
 
@@ -90,7 +91,7 @@ impl Opener {
     /// Re-reads the stalest sessions we know as locked (not already seen in the search).
     async fn poll_known_locked(
         &self,
-        seen: &std::collections::HashSet<String>,
+        seen: &std::collections::HashSet<SessionId>,
     ) -> Result<usize, anyhow::Error> {
         let now = Utc::now();
         let mut jobs = Vec::new();

@@ -5,11 +5,12 @@ use serde_json::json;
 
 use super::messages::{log, ICON_LOCK};
 use super::TamperWatch;
+use crate::domain::SessionId;
 use crate::jobs::JobKind;
 
 impl TamperWatch {
     /// Writes "quota used up" to the session's history once this month. Never fails the caller.
-    pub async fn quota_used_up(&self, session_id: &str) {
+    pub async fn quota_used_up(&self, session_id: &SessionId) {
         let now = self.clock.now();
         let line = log(
             "Box unreachable: monthly CANDY HOUSE quota used up",

@@ -1,9 +1,11 @@
-//! Settings of the webhook intake, the job worker, the tamper watch and the polling fallback.
+//! Settings of the webhook intake, the tamper watch and the polling fallback (the job
+//! runtime's own are `jobs::JobSettings`).
 //! Environment names are listed in ARCHITECTURE.md; `configuration` fills these in.
 
 use std::time::Duration;
 
 use crate::custody::policy::Policy;
+use crate::jobs::JobSettings;
 
 #[derive(Clone, Debug)]
 pub struct OpenerSettings {
@@ -16,32 +18,6 @@ pub struct OpenerSettings {
     pub defaults: Policy,
     /// The wall clock (a copy of `Settings::clock`).
     pub clock: crate::clock::Clock,
-}
-
-#[derive(Clone, Debug)]
-pub struct JobSettings {
-    /// Concurrent workers (`JOBS_WORKERS`).
-    pub workers: usize,
-    /// How often an idle worker looks for due jobs (`JOBS_IDLE_POLL_MS`); new webhooks wake it at once.
-    pub idle_poll: Duration,
-    /// A claimed job is someone else's after this long without a heartbeat (`JOBS_LEASE_SECS`).
-    pub lease: Duration,
-    /// A box job gives up this long after it was created (`JOBS_DEADLINE_SECS`).
-    pub deadline: Duration,
-    /// History and penalty calls to Chaster give up after this long.
-    pub chaster_deadline: Duration,
-    /// First retry delay, doubled per attempt up to `retry_max` (`JOBS_RETRY_BASE_MS`, `JOBS_RETRY_MAX_MS`).
-    pub retry_base: Duration,
-    pub retry_max: Duration,
-    /// Longest back-off of an opening Chaster asked for, which never gives up
-    /// (`JOBS_OPEN_RETRY_MAX_SECS`).
-    pub open_retry_max: Duration,
-    /// The worker starts this long after the server (`JOBS_START_DELAY_MS`; for crash tests).
-    pub start_delay: Duration,
-    /// Finished jobs and stored webhook bodies are deleted after this long (`JOBS_RETENTION_DAYS`).
-    pub retention: Duration,
-    /// How long a graceful shutdown waits for running jobs.
-    pub shutdown_grace: Duration,
 }
 
 #[derive(Clone, Debug)]
@@ -79,19 +55,7 @@ impl Default for OpenerSettings {
         OpenerSettings {
             // Real session events are ~20 KB and grow during a session: a wide margin.
             webhook_body_limit_bytes: 1024 * 1024,
-            jobs: JobSettings {
-                workers: 8,
-                idle_poll: Duration::from_secs(1),
-                lease: Duration::from_secs(120),
-                deadline: Duration::from_secs(15 * 60),
-                chaster_deadline: Duration::from_secs(6 * 3600),
-                retry_base: Duration::from_secs(5),
-                retry_max: Duration::from_secs(120),
-                open_retry_max: Duration::from_secs(3600),
-                start_delay: Duration::ZERO,
-                retention: Duration::from_secs(30 * 24 * 3600),
-                shutdown_grace: Duration::from_secs(10),
-            },
+            jobs: JobSettings::default(),
             tamper: TamperSettings {
                 scan_interval: Duration::from_secs(60),
                 webapi_interval: Duration::from_secs(20 * 60),

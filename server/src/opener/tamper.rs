@@ -1,5 +1,5 @@
 //! The tamper watch: while a session is locked and no hygiene opening runs, a box found unlocked
-//! is an incident: written to the history and the activity, penalised once (`penalties`), resolved
+//! is an incident: written to the history, penalised once (`penalties`), resolved
 //! when the box is seen locked again, which also lifts a penalty that holds the lock. Checks come from a schedule that fits the Sesame request budget
 //! and from every status read a page makes anyway ([`TamperWatch::observe`]).
 
@@ -7,31 +7,12 @@ use api_types::{BoxStatus, LatchState};
 use chrono::Utc;
 use serde_json::{json, Value};
 
-use super::messages::{self, kind};
-use super::{activity, chrono_duration, note, status_name, Opener};
-use crate::auth::ResolvedSession;
+use super::messages;
+use super::{chrono_duration, note, status_name, Opener, Verdict};
+use crate::chaster::models::Lock;
+use crate::domain::SessionId;
 use crate::jobs::{JobKind, JobSignal, Lane};
 use crate::store::{sessions, Completion, Lift, SessionRecord, Store, StoreError};
-
-/// What a look at the box meant.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Verdict {
-    /// The session is not watched now (not locked, hygiene opening, unknown).
-    NotWatched,
-    /// A box command for the session is queued or running: its movement is ours.
-    CommandInFlight,
-    /// Offline, moving or unknown position: nothing can be concluded.
-    Inconclusive,
-    /// Open because the keyholder opened it from a page.
-    OpenedByKeyholder,
-    Locked,
-    /// Found unlocked; `new` when this look opened the incident.
-    Incident {
-        new: bool,
-    },
-    /// Locked again: the open incident was closed.
-    Resolved,
-}
 
 /// Cheap to clone; the device routes hold one in the app state.
 #[derive(Clone)]
@@ -52,14 +33,22 @@ impl TamperWatch {
 
     /// Call after any status read of the session's box (e.g. when a page shows it): costs no
     /// request to CANDY HOUSE or Chaster, only a few database reads. Never fails the caller.
-    pub async fn observe(&self, session: &ResolvedSession, status: &BoxStatus) -> Verdict {
+    /// `lock` and `config`: the session's complete lock and public config, as Chaster just
+    /// reported them.
+    pub async fn observe(
+        &self,
+        session_id: &SessionId,
+        lock: &Lock,
+        config: &Value,
+        status: &BoxStatus,
+    ) -> Verdict {
         let record = SessionRecord {
-            session_id: session.session_id.to_string(),
-            lock_id: session.lock_id.to_string(),
-            wearer_user_id: session.wearer_id.to_string(),
-            keyholder_user_id: session.lock.keyholder.as_ref().map(|k| k.id.clone()),
-            status: status_name(session.lock.status).to_owned(),
-            config: session.config.clone(),
+            session_id: session_id.clone(),
+            lock_id: lock.id.clone(),
+            wearer_user_id: lock.user.id.clone(),
+            keyholder_user_id: lock.keyholder.as_ref().map(|k| k.id.clone()),
+            status: status_name(lock.status).to_owned(),
+            config: config.clone(),
             hygiene_opening_active: false,
             box_open_allowed: false,
             updated_at: Utc::now(),
@@ -67,7 +56,7 @@ impl TamperWatch {
         // Only if unknown: a cached view of the lock must not overwrite what a job learned since.
         let result = async {
             self.store.insert_session_if_absent(&record).await?;
-            self.evaluate(session.session_id.as_str(), status).await
+            self.evaluate(session_id, status).await
         };
         result.await.unwrap_or_else(|e| {
             tracing::warn!(error = %e, "tamper watch could not evaluate a status");
@@ -77,7 +66,7 @@ impl TamperWatch {
 
     /// Like [`observe`](Self::observe) for a caller without a resolved session (the dashboard):
     /// judged only if the session is already known.
-    pub async fn observe_known(&self, session_id: &str, status: &BoxStatus) -> Verdict {
+    pub async fn observe_known(&self, session_id: &SessionId, status: &BoxStatus) -> Verdict {
         self.evaluate(session_id, status).await.unwrap_or_else(|e| {
             tracing::warn!(error = %e, "tamper watch could not evaluate a status");
             Verdict::Inconclusive
@@ -85,7 +74,11 @@ impl TamperWatch {
     }
 
     /// Judges one look at the session's box.
-    pub async fn evaluate(&self, sid: &str, status: &BoxStatus) -> Result<Verdict, StoreError> {
+    pub async fn evaluate(
+        &self,
+        sid: &SessionId,
+        status: &BoxStatus,
+    ) -> Result<Verdict, StoreError> {
         let Some(row) = self.store.get_session(sid).await? else {
             return Ok(Verdict::NotWatched);
         };
@@ -94,12 +87,12 @@ impl TamperWatch {
         }
         // Only the lock holding the box watches it: another lock's box movements are not ours.
         let holder = self.store.custody_holder(&row.wearer_user_id).await?;
-        if holder.is_none_or(|p| p.session_id != sid) {
+        if holder.is_none_or(|p| p.session_id != *sid) {
             return Ok(Verdict::NotWatched);
         }
         // A box command of ours is queued or under way (a job's, or a page's under the box's
         // lease): what the box shows now may be its movement.
-        if self.store.lane_busy(sid, Lane::Box.as_str(), None).await?
+        if self.store.lane_busy(sid, Lane::Box, None).await?
             || self.store.box_busy(&row.wearer_user_id, Utc::now()).await?
         {
             return Ok(Verdict::CommandInFlight);
@@ -139,7 +132,7 @@ impl TamperWatch {
                     })
                     .await?;
                 if opened.is_some() {
-                    tracing::warn!(session = sid, "box found unlocked during a locked session");
+                    tracing::warn!(session = %sid, "box found unlocked during a locked session");
                     self.signal.wake();
                 }
                 Ok(Verdict::Incident {
@@ -167,14 +160,6 @@ impl TamperWatch {
                         now + chrono::Duration::hours(6),
                     );
                     self.store.enqueue(&[job]).await?;
-                    self.store
-                        .add_activity(&activity(
-                            &row.wearer_user_id,
-                            sid,
-                            kind::INCIDENT_RESOLVED,
-                            "The box is locked again.",
-                        ))
-                        .await?;
                     self.signal.wake();
                     Ok(Verdict::Resolved)
                 }
@@ -216,7 +201,7 @@ impl TamperWatch {
 }
 
 impl Opener {
-    pub(super) async fn tamper_check(&self, sid: &str) -> anyhow::Result<Completion> {
+    pub(super) async fn tamper_check(&self, sid: &SessionId) -> anyhow::Result<Completion> {
         let Some(mut row) = self.store.get_session(sid).await? else {
             return Ok(note("unknown session"));
         };

@@ -9,8 +9,9 @@ use api_types::{BoxStatus, LatchState};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::messages::{self, kind};
-use super::{activity, chrono_duration, note, Opener, Verdict};
+use super::messages;
+use super::{chrono_duration, note, Opener, Verdict};
+use crate::domain::SessionId;
 use crate::jobs::JobKind;
 use crate::sesame::webapi::HistoryEntry;
 use crate::sesame::Device;
@@ -120,7 +121,7 @@ fn when(t: DateTime<Utc>) -> String {
 impl Opener {
     /// The session is not watched now (hygiene opening): whatever the box does meanwhile is
     /// not judged; the next watched check reads the history from here.
-    pub(super) async fn pause_history_watch(&self, sid: &str) -> anyhow::Result<()> {
+    pub(super) async fn pause_history_watch(&self, sid: &SessionId) -> anyhow::Result<()> {
         let w = BoxWatch {
             checked_at: Some(Utc::now()),
             ..BoxWatch::default()
@@ -139,7 +140,7 @@ impl Opener {
         status: &BoxStatus,
         verdict: &Verdict,
     ) -> anyhow::Result<Completion> {
-        let sid = row.session_id.as_str();
+        let sid = &row.session_id;
         let now = Utc::now();
         let prev = self.store.box_watch(sid).await?;
         let mut next = BoxWatch {
@@ -237,7 +238,7 @@ impl Opener {
 
     /// An opening from the history: penalised like a box found open (the penalty job writes it).
     async fn history_incident(&self, row: &SessionRecord, u: &ForeignUnlock) -> anyhow::Result<()> {
-        let sid = row.session_id.as_str();
+        let sid = &row.session_id;
         let detail = format!(
             "The Sesame's own history shows it was unlocked at {} {}, not by this extension.",
             when(u.at),
@@ -254,23 +255,19 @@ impl Opener {
         let now = Utc::now();
         let created = self
             .store
-            .record_point_incident(
-                &incident,
-                |id| {
-                    vec![JobKind::TamperPenalty.job(
-                        sid,
-                        format!("penalty:{id}"),
-                        json!({ "incidentId": id }),
-                        now,
-                        now + chrono::Duration::hours(6),
-                    )]
-                },
-                None,
-            )
+            .record_point_incident(&incident, |id| {
+                vec![JobKind::TamperPenalty.job(
+                    sid,
+                    format!("penalty:{id}"),
+                    json!({ "incidentId": id }),
+                    now,
+                    now + chrono::Duration::hours(6),
+                )]
+            })
             .await?;
         if created.is_some() {
             tracing::warn!(
-                session = sid,
+                session = %sid,
                 "the box history shows an opening that was not ours"
             );
             self.signal.wake();
@@ -278,7 +275,7 @@ impl Opener {
         Ok(())
     }
 
-    /// A jam or an unreachable hub: recorded, no penalty, shown in the history and the activity.
+    /// A jam or an unreachable hub: recorded, no penalty, shown in the history.
     async fn point_incident(
         &self,
         row: &SessionRecord,
@@ -288,20 +285,19 @@ impl Opener {
         detail: String,
         log: &crate::chaster::CustomLog,
     ) -> anyhow::Result<()> {
-        let sid = row.session_id.as_str();
+        let sid = &row.session_id;
         let incident = PointIncident {
             session_id: sid.to_owned(),
             kind: kind_name,
             source_ref: source_ref.clone(),
             at,
-            detail: detail.clone(),
+            detail,
             penalty: Some("none".into()),
         };
         let log_job: NewJob = self.log_job(sid, format!("log:{source_ref}"), log);
-        let activity = activity(&row.wearer_user_id, sid, kind::INCIDENT, detail);
         if self
             .store
-            .record_point_incident(&incident, |_| vec![log_job], Some(&activity))
+            .record_point_incident(&incident, |_| vec![log_job])
             .await?
             .is_some()
         {

@@ -65,10 +65,7 @@ async fn history(
     let mut entries: Vec<HistoryEntry> = page.results.iter().map(|l| entry(l, &names)).collect();
     if first_page {
         // Lines Chaster refused (the lock had ended) live only with us: shown with the newest.
-        let kept = state
-            .store
-            .kept_history(session.session_id.as_str())
-            .await?;
+        let kept = state.store.kept_history(&session.session_id).await?;
         // Chaster's own order is kept; each kept line goes before the first older entry.
         for line in kept.iter().rev().map(kept_entry) {
             let at = entries

@@ -4,9 +4,11 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::incidents::{insert_activity, NewActivity};
-use super::jobs::{from_ms, insert_job, ms, NewJob};
+use super::jobs::insert_job;
+use super::time::{from_ms, ms};
 use super::{Store, StoreError};
+use crate::domain::SessionId;
+use crate::jobs::NewJob;
 
 /// The tamper watch's memory of one session's box.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -24,7 +26,7 @@ pub struct BoxWatch {
 /// An incident that is over when seen; `source_ref` makes it count once.
 #[derive(Clone, Debug)]
 pub struct PointIncident {
-    pub session_id: String,
+    pub session_id: SessionId,
     pub kind: &'static str,
     pub source_ref: String,
     pub at: DateTime<Utc>,
@@ -38,11 +40,11 @@ fn opt_ms(v: Option<i64>) -> Result<Option<DateTime<Utc>>, StoreError> {
 }
 
 impl Store {
-    pub async fn box_watch(&self, session_id: &str) -> Result<Option<BoxWatch>, StoreError> {
+    pub async fn box_watch(&self, session_id: &SessionId) -> Result<Option<BoxWatch>, StoreError> {
         let row = sqlx::query(
             "SELECT status_at, checked_at, offline_since, jammed_since FROM box_watch WHERE session_id = $1",
         )
-        .bind(session_id)
+        .bind(session_id.as_str())
         .fetch_optional(self.pool())
         .await?;
         row.map(|r| {
@@ -56,14 +58,18 @@ impl Store {
         .transpose()
     }
 
-    pub async fn put_box_watch(&self, session_id: &str, w: &BoxWatch) -> Result<(), StoreError> {
+    pub async fn put_box_watch(
+        &self,
+        session_id: &SessionId,
+        w: &BoxWatch,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO box_watch (session_id, status_at, checked_at, offline_since, jammed_since) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (session_id) DO UPDATE SET \
              status_at = excluded.status_at, checked_at = excluded.checked_at, \
              offline_since = excluded.offline_since, jammed_since = excluded.jammed_since",
         )
-        .bind(session_id)
+        .bind(session_id.as_str())
         .bind(w.status_at.map(ms))
         .bind(ms(w.checked_at.unwrap_or_else(Utc::now)))
         .bind(w.offline_since.map(ms))
@@ -76,14 +82,14 @@ impl Store {
     /// Notes when the keyholder opened the box from a page.
     pub async fn note_open_allowed(
         &self,
-        session_id: &str,
+        session_id: &SessionId,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO box_watch (session_id, checked_at, open_allowed_at) VALUES ($1, $2, $3) \
              ON CONFLICT (session_id) DO UPDATE SET open_allowed_at = excluded.open_allowed_at",
         )
-        .bind(session_id)
+        .bind(session_id.as_str())
         .bind(ms(at))
         .bind(ms(at))
         .execute(self.pool())
@@ -93,10 +99,10 @@ impl Store {
 
     pub async fn open_allowed_at(
         &self,
-        session_id: &str,
+        session_id: &SessionId,
     ) -> Result<Option<DateTime<Utc>>, StoreError> {
         let row = sqlx::query("SELECT open_allowed_at FROM box_watch WHERE session_id = $1")
-            .bind(session_id)
+            .bind(session_id.as_str())
             .fetch_optional(self.pool())
             .await?;
         match row {
@@ -105,13 +111,12 @@ impl Store {
         }
     }
 
-    /// Records the incident unless its `source_ref` is known, with its jobs and activity in the
-    /// same transaction. Returns the new incident's id.
+    /// Records the incident unless its `source_ref` is known, with its jobs in the same
+    /// transaction. Returns the new incident's id.
     pub async fn record_point_incident(
         &self,
         incident: &PointIncident,
         follow_ups: impl FnOnce(&str) -> Vec<NewJob>,
-        activity: Option<&NewActivity>,
     ) -> Result<Option<String>, StoreError> {
         let id = uuid::Uuid::new_v4().to_string();
         let mut tx = self.pool().begin().await?;
@@ -120,7 +125,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
         )
         .bind(&id)
-        .bind(&incident.session_id)
+        .bind(incident.session_id.as_str())
         .bind(ms(incident.at))
         .bind(ms(incident.at))
         .bind(&incident.penalty)
@@ -134,9 +139,6 @@ impl Store {
         }
         for (seq, job) in follow_ups(&id).iter().enumerate() {
             insert_job(&mut tx, job, seq).await?;
-        }
-        if let Some(a) = activity {
-            insert_activity(&mut tx, a).await?;
         }
         tx.commit().await?;
         Ok(Some(id))

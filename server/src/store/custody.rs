@@ -5,8 +5,10 @@ use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::jobs::{from_ms, ms};
+use super::sessions::LOCKED;
+use super::time::{from_ms, ms};
 use super::{Store, StoreError};
+use crate::domain::{SessionId, UserId};
 
 /// How a custody period ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,8 +35,8 @@ impl CustodyEnd {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CustodyPeriod {
     pub id: String,
-    pub wearer_user_id: String,
-    pub session_id: String,
+    pub wearer_user_id: UserId,
+    pub session_id: SessionId,
     pub since: DateTime<Utc>,
     /// Set once the lock was deserted: when the box opens.
     pub opens_at: Option<DateTime<Utc>>,
@@ -49,7 +51,7 @@ impl Store {
     /// Takes the box's lease until `until` unless someone else holds an unexpired one.
     pub async fn acquire_box(
         &self,
-        wearer: &str,
+        wearer: &UserId,
         token: &str,
         now: DateTime<Utc>,
         until: DateTime<Utc>,
@@ -58,7 +60,7 @@ impl Store {
             "INSERT INTO custody_boxes (wearer_user_id) VALUES ($1) \
              ON CONFLICT (wearer_user_id) DO NOTHING",
         )
-        .bind(wearer)
+        .bind(wearer.as_str())
         .execute(self.pool())
         .await?;
         let done = sqlx::query(
@@ -67,7 +69,7 @@ impl Store {
         )
         .bind(token)
         .bind(ms(until))
-        .bind(wearer)
+        .bind(wearer.as_str())
         .bind(ms(now))
         .execute(self.pool())
         .await?;
@@ -75,12 +77,12 @@ impl Store {
     }
 
     /// Gives the lease back (only if it is still ours).
-    pub async fn release_box(&self, wearer: &str, token: &str) -> Result<(), StoreError> {
+    pub async fn release_box(&self, wearer: &UserId, token: &str) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE custody_boxes SET lease_token = NULL, lease_until = NULL \
              WHERE wearer_user_id = $1 AND lease_token = $2",
         )
-        .bind(wearer)
+        .bind(wearer.as_str())
         .bind(token)
         .execute(self.pool())
         .await?;
@@ -88,12 +90,12 @@ impl Store {
     }
 
     /// Whether someone holds the box's lease now (a decision or a movement is under way).
-    pub async fn box_busy(&self, wearer: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    pub async fn box_busy(&self, wearer: &UserId, now: DateTime<Utc>) -> Result<bool, StoreError> {
         let row = sqlx::query(
             "SELECT COUNT(*) FROM custody_boxes WHERE wearer_user_id = $1 \
              AND lease_token IS NOT NULL AND lease_until >= $2",
         )
-        .bind(wearer)
+        .bind(wearer.as_str())
         .bind(ms(now))
         .fetch_one(self.pool())
         .await?;
@@ -101,11 +103,14 @@ impl Store {
     }
 
     /// The session holding the wearer's box now, if any.
-    pub async fn custody_holder(&self, wearer: &str) -> Result<Option<CustodyPeriod>, StoreError> {
+    pub async fn custody_holder(
+        &self,
+        wearer: &UserId,
+    ) -> Result<Option<CustodyPeriod>, StoreError> {
         let sql =
             format!("SELECT {COLUMNS} FROM custody WHERE wearer_user_id = $1 AND ended_at IS NULL");
         let row = sqlx::query(&sql)
-            .bind(wearer)
+            .bind(wearer.as_str())
             .fetch_optional(self.pool())
             .await?;
         row.map(|r| period_from_row(&r)).transpose()
@@ -114,13 +119,13 @@ impl Store {
     /// The session's latest custody period (open or ended).
     pub async fn last_custody_of_session(
         &self,
-        session_id: &str,
+        session_id: &SessionId,
     ) -> Result<Option<CustodyPeriod>, StoreError> {
         let sql = format!(
             "SELECT {COLUMNS} FROM custody WHERE session_id = $1 ORDER BY since DESC, id DESC LIMIT 1"
         );
         let row = sqlx::query(&sql)
-            .bind(session_id)
+            .bind(session_id.as_str())
             .fetch_optional(self.pool())
             .await?;
         row.map(|r| period_from_row(&r)).transpose()
@@ -129,14 +134,14 @@ impl Store {
     /// Starts a period; fails (unique index) if the box is already held.
     pub async fn begin_custody(
         &self,
-        wearer: &str,
-        session_id: &str,
+        wearer: &UserId,
+        session_id: &SessionId,
         now: DateTime<Utc>,
     ) -> Result<CustodyPeriod, StoreError> {
         let period = CustodyPeriod {
             id: uuid::Uuid::new_v4().to_string(),
-            wearer_user_id: wearer.to_owned(),
-            session_id: session_id.to_owned(),
+            wearer_user_id: wearer.clone(),
+            session_id: session_id.clone(),
             since: now,
             opens_at: None,
             ended_at: None,
@@ -146,8 +151,8 @@ impl Store {
             "INSERT INTO custody (id, wearer_user_id, session_id, since) VALUES ($1, $2, $3, $4)",
         )
         .bind(&period.id)
-        .bind(wearer)
-        .bind(session_id)
+        .bind(wearer.as_str())
+        .bind(session_id.as_str())
         .bind(ms(now))
         .execute(self.pool())
         .await?;
@@ -188,19 +193,20 @@ impl Store {
     /// The wearer's other sessions we last saw locked, oldest first: who takes the box over.
     pub async fn other_locked_sessions(
         &self,
-        wearer: &str,
-        except: &str,
-    ) -> Result<Vec<String>, StoreError> {
+        wearer: &UserId,
+        except: &SessionId,
+    ) -> Result<Vec<SessionId>, StoreError> {
         let rows = sqlx::query(
-            "SELECT session_id FROM sessions WHERE wearer_user_id = $1 AND status = 'locked' \
+            "SELECT session_id FROM sessions WHERE wearer_user_id = $1 AND status = $3 \
              AND session_id <> $2 ORDER BY updated_at, session_id",
         )
-        .bind(wearer)
-        .bind(except)
+        .bind(wearer.as_str())
+        .bind(except.as_str())
+        .bind(LOCKED)
         .fetch_all(self.pool())
         .await?;
         rows.iter()
-            .map(|r| Ok(r.try_get::<String, _>(0)?))
+            .map(|r| Ok(SessionId::new(r.try_get::<String, _>(0)?)))
             .collect()
     }
 }
@@ -213,8 +219,8 @@ fn period_from_row(row: &AnyRow) -> Result<CustodyPeriod, StoreError> {
     };
     Ok(CustodyPeriod {
         id: row.try_get("id")?,
-        wearer_user_id: row.try_get("wearer_user_id")?,
-        session_id: row.try_get("session_id")?,
+        wearer_user_id: UserId::new(row.try_get::<String, _>("wearer_user_id")?),
+        session_id: SessionId::new(row.try_get::<String, _>("session_id")?),
         since: from_ms(row.try_get("since")?)?,
         opens_at: opt("opens_at")?,
         ended_at: opt("ended_at")?,

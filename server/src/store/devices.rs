@@ -8,13 +8,13 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::{Store, StoreError};
-use crate::domain::{ApiKey, DeviceCredentials, DeviceSecret};
+use crate::domain::{ApiKey, DeviceCredentials, DeviceSecret, UserId};
 
 /// A box to save for a wearer.
 #[derive(Clone, Debug)]
 pub struct NewDevice {
     /// The wearer's Chaster user id.
-    pub user_id: String,
+    pub user_id: UserId,
     pub nickname: String,
     /// Human model name ("SESAME 5", "Sesame (original)", …).
     pub model: String,
@@ -24,7 +24,7 @@ pub struct NewDevice {
 /// A saved box, credentials decrypted. `Debug` never shows a credential.
 #[derive(Clone, Debug)]
 pub struct DeviceRecord {
-    pub user_id: String,
+    pub user_id: UserId,
     pub nickname: String,
     pub model: String,
     pub credentials: DeviceCredentials,
@@ -100,27 +100,27 @@ impl Store {
         .bind(now)
         .execute(self.pool())
         .await?;
-        self.get_device(user)
+        self.get_device(&device.user_id)
             .await?
             .ok_or_else(|| StoreError::Corrupt("the saved device cannot be read back".into()))
     }
 
     /// The wearer's box, if they connected one.
-    pub async fn get_device(&self, user_id: &str) -> Result<Option<DeviceRecord>, StoreError> {
+    pub async fn get_device(&self, user_id: &UserId) -> Result<Option<DeviceRecord>, StoreError> {
         let row = sqlx::query(
             "SELECT user_id, api, nickname, model, device_id, api_key_enc, secret_enc, created_at, updated_at \
              FROM devices WHERE user_id = $1",
         )
-        .bind(user_id)
+        .bind(user_id.as_str())
         .fetch_optional(self.pool())
         .await?;
         row.map(|row| self.record(&row)).transpose()
     }
 
     /// Forgets the wearer's box; true if there was one.
-    pub async fn delete_device(&self, user_id: &str) -> Result<bool, StoreError> {
+    pub async fn delete_device(&self, user_id: &UserId) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM devices WHERE user_id = $1")
-            .bind(user_id)
+            .bind(user_id.as_str())
             .execute(self.pool())
             .await?;
         Ok(done.rows_affected() > 0)
@@ -164,7 +164,7 @@ impl Store {
             created_at: timestamp(row.try_get("created_at")?)?,
             updated_at: timestamp(row.try_get("updated_at")?)?,
             credentials,
-            user_id,
+            user_id: UserId::new(user_id),
         })
     }
 }

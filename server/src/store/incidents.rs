@@ -1,17 +1,19 @@
-//! `incidents` (a box found unlocked during a locked session) and `box_events`, the activity the
-//! keyholder page shows.
+//! `incidents`: a box found unlocked (or opened, jammed, unreachable) during a locked session.
 
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
-use super::jobs::{from_ms, insert_job, ms, NewJob};
+use super::jobs::insert_job;
+use super::time::{from_ms, ms};
 use super::{Store, StoreError};
+use crate::domain::SessionId;
+use crate::jobs::NewJob;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Incident {
     pub id: String,
-    pub session_id: String,
+    pub session_id: SessionId,
     pub detected_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub penalty_applied: bool,
@@ -32,27 +34,6 @@ pub mod kinds {
     pub const UNREACHABLE: &str = "unreachable";
 }
 
-/// A line of the box's activity.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewActivity {
-    pub wearer_user_id: String,
-    pub session_id: Option<String>,
-    /// One of the `activity::*` kinds in `opener`.
-    pub kind: String,
-    pub message: String,
-}
-
-/// A line of the box's activity, as the keyholder view shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Activity {
-    pub at: DateTime<Utc>,
-    /// `opened`, `open_failed`, `retrying`, `locked`, `lock_failed`, `skipped`, `incident`,
-    /// `incident_resolved` (see `opener::activity_kind`).
-    pub kind: String,
-    /// A sentence for people; never holds a secret or a Chaster id.
-    pub message: String,
-}
-
 const COLUMNS: &str =
     "id, session_id, detected_at, resolved_at, penalty_applied, penalty, kind, detail";
 
@@ -61,7 +42,7 @@ impl Store {
     /// is enqueued in the same transaction. Returns the new incident's id.
     pub async fn open_incident(
         &self,
-        session_id: &str,
+        session_id: &SessionId,
         now: DateTime<Utc>,
         follow_up: impl FnOnce(&str) -> NewJob,
     ) -> Result<Option<String>, StoreError> {
@@ -72,7 +53,7 @@ impl Store {
              ON CONFLICT DO NOTHING",
         )
         .bind(&id)
-        .bind(session_id)
+        .bind(session_id.as_str())
         .bind(ms(now))
         .execute(&mut *tx)
         .await?;
@@ -87,7 +68,7 @@ impl Store {
     /// Closes the session's open incident, if any; returns it.
     pub async fn resolve_incident(
         &self,
-        session_id: &str,
+        session_id: &SessionId,
         now: DateTime<Utc>,
     ) -> Result<Option<Incident>, StoreError> {
         let sql = format!(
@@ -95,7 +76,7 @@ impl Store {
         );
         let row = sqlx::query(&sql)
             .bind(ms(now))
-            .bind(session_id)
+            .bind(session_id.as_str())
             .fetch_optional(self.pool())
             .await?;
         row.map(|r| incident_from_row(&r)).transpose()
@@ -129,72 +110,22 @@ impl Store {
     }
 
     /// Every incident of a session, oldest first.
-    pub async fn incidents(&self, session_id: &str) -> Result<Vec<Incident>, StoreError> {
+    pub async fn incidents(&self, session_id: &SessionId) -> Result<Vec<Incident>, StoreError> {
         let sql = format!(
             "SELECT {COLUMNS} FROM incidents WHERE session_id = $1 ORDER BY detected_at, id"
         );
         let rows = sqlx::query(&sql)
-            .bind(session_id)
+            .bind(session_id.as_str())
             .fetch_all(self.pool())
             .await?;
         rows.iter().map(incident_from_row).collect()
     }
-
-    pub async fn add_activity(&self, a: &NewActivity) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
-        insert_activity(&mut tx, a).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// The wearer's box activity, newest first.
-    pub async fn recent_activity(
-        &self,
-        wearer_user_id: &str,
-        limit: u32,
-    ) -> Result<Vec<Activity>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT at, kind, message FROM box_events WHERE wearer_user_id = $1 \
-             ORDER BY at DESC, id DESC LIMIT $2",
-        )
-        .bind(wearer_user_id)
-        .bind(i64::from(limit))
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Activity {
-                    at: from_ms(r.try_get("at")?)?,
-                    kind: r.try_get("kind")?,
-                    message: r.try_get("message")?,
-                })
-            })
-            .collect()
-    }
-}
-
-pub(crate) async fn insert_activity(
-    tx: &mut Transaction<'static, Any>,
-    a: &NewActivity,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO box_events (id, wearer_user_id, session_id, at, kind, message) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(uuid::Uuid::new_v4().to_string())
-    .bind(&a.wearer_user_id)
-    .bind(&a.session_id)
-    .bind(ms(Utc::now()))
-    .bind(&a.kind)
-    .bind(&a.message)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 fn incident_from_row(row: &AnyRow) -> Result<Incident, StoreError> {
     Ok(Incident {
         id: row.try_get("id")?,
-        session_id: row.try_get("session_id")?,
+        session_id: SessionId::new(row.try_get::<String, _>("session_id")?),
         detected_at: from_ms(row.try_get("detected_at")?)?,
         resolved_at: row
             .try_get::<Option<i64>, _>("resolved_at")?

@@ -10,60 +10,15 @@ use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-use super::incidents::NewActivity;
+use super::time::{from_ms, ms};
 use super::{Store, StoreError};
+use crate::domain::SessionId;
+use crate::jobs::{Completion, Job, JobKind, JobQueue, JobStatus, Lane, NewJob};
 
-pub const QUEUED: &str = "queued";
-pub const RUNNING: &str = "running";
-pub const DONE: &str = "done";
-pub const FAILED: &str = "failed";
-
-/// A job to enqueue. Inserting one whose `dedupe_key` exists does nothing.
-#[derive(Clone, Debug)]
-pub struct NewJob {
-    pub kind: String,
-    pub session_id: Option<String>,
-    pub lane: Option<String>,
-    pub dedupe_key: String,
-    pub payload: Value,
-    pub run_after: DateTime<Utc>,
-    pub deadline: DateTime<Utc>,
-}
-
-/// A claimed (or inspected) job.
-#[derive(Clone, Debug)]
-pub struct Job {
-    pub id: String,
-    pub kind: String,
-    pub session_id: Option<String>,
-    pub lane: Option<String>,
-    pub dedupe_key: String,
-    pub payload: Value,
-    pub status: String,
-    /// Claims so far, this one included.
-    pub attempts: i64,
-    pub run_after: DateTime<Utc>,
-    pub deadline: DateTime<Utc>,
-    /// Set when an earlier attempt may already have sent the command.
-    pub command_sent_at: Option<DateTime<Utc>>,
-    /// True once the "retrying" note was written for this job.
-    pub retry_logged: bool,
-    pub last_error: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
-/// How an attempt ended, with what it leads to. Written in one transaction.
-#[derive(Clone, Debug, Default)]
-pub struct Completion {
-    /// `None`: done. `Some(t)`: queued again for `t`.
-    pub retry_at: Option<DateTime<Utc>>,
-    pub failed: bool,
-    pub error: Option<String>,
-    /// Set once the "retrying" note was written; never cleared.
-    pub retry_logged: bool,
-    pub follow_ups: Vec<NewJob>,
-    pub activity: Vec<NewActivity>,
-}
+const QUEUED: &str = JobStatus::Queued.as_str();
+const RUNNING: &str = JobStatus::Running.as_str();
+const DONE: &str = JobStatus::Done.as_str();
+const FAILED: &str = JobStatus::Failed.as_str();
 
 /// A webhook delivery as received.
 #[derive(Clone, Debug)]
@@ -78,27 +33,21 @@ pub struct NewWebhookEvent {
 /// Queued jobs of `kind` for one session that a newer event made pointless.
 #[derive(Clone, Debug)]
 pub struct Supersede {
-    pub session_id: String,
-    pub kind: String,
+    pub session_id: SessionId,
+    pub kind: JobKind,
     pub reason: String,
-}
-
-pub(crate) fn ms(t: DateTime<Utc>) -> i64 {
-    t.timestamp_millis()
-}
-
-pub(crate) fn from_ms(v: i64) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::from_timestamp_millis(v).ok_or_else(|| StoreError::Corrupt(format!("bad time {v}")))
 }
 
 const COLUMNS: &str =
     "id, kind, session_id, lane, dedupe_key, payload, status, attempts, run_after, \
      deadline, command_sent_at, retry_logged, last_error, created_at";
 
-/// Runnable: queued and due, or running with an expired lease; and first in its lane.
-const RUNNABLE: &str = "((j.status = 'queued' AND j.run_after <= $2) OR (j.status = 'running' AND j.lease_until < $2)) \
+/// Runnable: queued (`$3`) and due, or running (`$4`) with an expired lease; and first in its
+/// lane.
+const RUNNABLE: &str =
+    "((j.status = $3 AND j.run_after <= $2) OR (j.status = $4 AND j.lease_until < $2)) \
      AND (j.lane IS NULL OR NOT EXISTS (SELECT 1 FROM jobs e WHERE e.session_id = j.session_id \
-     AND e.lane = j.lane AND e.status IN ('queued', 'running') \
+     AND e.lane = j.lane AND e.status IN ($3, $4) \
      AND (e.created_at < j.created_at OR (e.created_at = j.created_at AND e.id < j.id))))";
 
 impl Store {
@@ -137,13 +86,15 @@ impl Store {
             }
             if let (Some(s), true) = (supersede, created > 0) {
                 sqlx::query(
-                    "UPDATE jobs SET status = 'done', last_error = $1, updated_at = $2 \
-                     WHERE session_id = $3 AND kind = $4 AND status = 'queued'",
+                    "UPDATE jobs SET status = $1, last_error = $2, updated_at = $3 \
+                     WHERE session_id = $4 AND kind = $5 AND status = $6",
                 )
+                .bind(DONE)
                 .bind(&s.reason)
                 .bind(ms(Utc::now()))
-                .bind(&s.session_id)
-                .bind(&s.kind)
+                .bind(s.session_id.as_str())
+                .bind(s.kind.as_str())
+                .bind(QUEUED)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -190,24 +141,46 @@ impl Store {
             ""
         };
         let sql = format!(
-            "UPDATE jobs SET status = 'running', lease_until = $1, attempts = attempts + 1, updated_at = $2 \
+            "UPDATE jobs SET status = $4, lease_until = $1, attempts = attempts + 1, updated_at = $2 \
              WHERE id = (SELECT j.id FROM jobs j WHERE {RUNNABLE} \
              ORDER BY j.run_after, j.created_at, j.id LIMIT 1{lock}) \
-             AND (status = 'queued' OR lease_until < $2) RETURNING {COLUMNS}"
+             AND (status = $3 OR lease_until < $2) RETURNING {COLUMNS}"
         );
         let row = sqlx::query(&sql)
             .bind(ms(lease_until))
             .bind(ms(now))
+            .bind(QUEUED)
+            .bind(RUNNING)
             .fetch_optional(self.pool())
             .await?;
-        row.map(|r| job_from_row(&r)).transpose()
+        let Some(row) = row else { return Ok(None) };
+        match job_from_row(&row) {
+            Ok(job) => Ok(Some(job)),
+            Err(e) => {
+                // A row no handler could run (e.g. a kind this version does not know) ends as
+                // failed with the reason, so it is not claimed again after every lease.
+                let id: String = row.try_get("id")?;
+                sqlx::query(
+                    "UPDATE jobs SET status = $1, lease_until = NULL, last_error = $2, updated_at = $3 \
+                     WHERE id = $4",
+                )
+                .bind(FAILED)
+                .bind(e.to_string())
+                .bind(ms(Utc::now()))
+                .bind(&id)
+                .execute(self.pool())
+                .await?;
+                Err(e)
+            }
+        }
     }
 
     /// Extends the lease of a job still running.
     pub async fn renew_lease(&self, id: &str, until: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE jobs SET lease_until = $1 WHERE id = $2 AND status = 'running'")
+        sqlx::query("UPDATE jobs SET lease_until = $1 WHERE id = $2 AND status = $3")
             .bind(ms(until))
             .bind(id)
+            .bind(RUNNING)
             .execute(self.pool())
             .await?;
         Ok(())
@@ -250,14 +223,10 @@ impl Store {
         Ok(())
     }
 
-    /// Ends an attempt: the job's new state, its follow-up jobs and activity, atomically.
+    /// Ends an attempt: the job's new state and its follow-up jobs, atomically.
     pub async fn complete_job(&self, id: &str, c: &Completion) -> Result<(), StoreError> {
         let now = Utc::now();
-        let status = match (c.failed, c.retry_at) {
-            (true, _) => FAILED,
-            (false, Some(_)) => QUEUED,
-            (false, None) => DONE,
-        };
+        let status = c.status().as_str();
         let mut tx = self.pool().begin().await?;
         sqlx::query(
             "UPDATE jobs SET status = $1, run_after = COALESCE($2, run_after), lease_until = NULL, \
@@ -275,9 +244,6 @@ impl Store {
         for (seq, job) in c.follow_ups.iter().enumerate() {
             insert_job(&mut tx, job, seq).await?;
         }
-        for a in &c.activity {
-            super::incidents::insert_activity(&mut tx, a).await?;
-        }
         tx.commit().await?;
         Ok(())
     }
@@ -292,26 +258,31 @@ impl Store {
     }
 
     /// Every job of a kind, oldest first (for inspection and tests).
-    pub async fn jobs_of_kind(&self, kind: &str) -> Result<Vec<Job>, StoreError> {
+    pub async fn jobs_of_kind(&self, kind: JobKind) -> Result<Vec<Job>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM jobs WHERE kind = $1 ORDER BY created_at, id");
-        let rows = sqlx::query(&sql).bind(kind).fetch_all(self.pool()).await?;
+        let rows = sqlx::query(&sql)
+            .bind(kind.as_str())
+            .fetch_all(self.pool())
+            .await?;
         rows.iter().map(job_from_row).collect()
     }
 
     /// Whether a job of this session in `lane` is queued or running, other than `except`.
     pub async fn lane_busy(
         &self,
-        session_id: &str,
-        lane: &str,
+        session_id: &SessionId,
+        lane: Lane,
         except: Option<&str>,
     ) -> Result<bool, StoreError> {
         let row = sqlx::query(
             "SELECT COUNT(*) FROM jobs WHERE session_id = $1 AND lane = $2 \
-             AND status IN ('queued', 'running') AND id <> $3",
+             AND status IN ($4, $5) AND id <> $3",
         )
-        .bind(session_id)
-        .bind(lane)
+        .bind(session_id.as_str())
+        .bind(lane.as_str())
         .bind(except.unwrap_or(""))
+        .bind(QUEUED)
+        .bind(RUNNING)
         .fetch_one(self.pool())
         .await?;
         Ok(row.try_get::<i64, _>(0)? > 0)
@@ -320,23 +291,24 @@ impl Store {
     /// Whether another job of this session in `lane` ever sent its command.
     pub async fn lane_sent_command(
         &self,
-        session_id: &str,
-        lane: &str,
+        session_id: &SessionId,
+        lane: Lane,
         except: &str,
     ) -> Result<bool, StoreError> {
         let row = sqlx::query(
             "SELECT COUNT(*) FROM jobs WHERE session_id = $1 AND lane = $2 \
              AND command_sent_at IS NOT NULL AND id <> $3",
         )
-        .bind(session_id)
-        .bind(lane)
+        .bind(session_id.as_str())
+        .bind(lane.as_str())
         .bind(except)
         .fetch_one(self.pool())
         .await?;
         Ok(row.try_get::<i64, _>(0)? > 0)
     }
 
-    /// Counts jobs per status (queued, running, done, failed).
+    /// Counts jobs per status, in the order of [`JobStatus::ALL`] (queued, running, done,
+    /// failed).
     pub async fn job_counts(&self) -> Result<[i64; 4], StoreError> {
         // ONE statement, so one snapshot: counted one status at a time, a job completing in
         // between (running -> queued for a retry, or done plus a queued follow-up) was missed
@@ -346,11 +318,8 @@ impl Store {
             .await?;
         let mut counts = [0; 4];
         for row in rows {
-            let status: String = row.try_get(0)?;
-            if let Some(i) = [QUEUED, RUNNING, DONE, FAILED]
-                .iter()
-                .position(|s| *s == status)
-            {
+            let status = status_of(&row.try_get::<String, _>(0)?)?;
+            if let Some(i) = JobStatus::ALL.iter().position(|s| *s == status) {
                 counts[i] = row.try_get::<i64, _>(1)?;
             }
         }
@@ -361,10 +330,12 @@ impl Store {
     /// hours away, is not work in progress; a retry due in a moment is).
     pub async fn due_job_count(&self, by: DateTime<Utc>) -> Result<i64, StoreError> {
         let row = sqlx::query(
-            "SELECT COUNT(*) FROM jobs WHERE status = 'running' \
-             OR (status = 'queued' AND run_after <= $1)",
+            "SELECT COUNT(*) FROM jobs WHERE status = $2 \
+             OR (status = $3 AND run_after <= $1)",
         )
         .bind(ms(by))
+        .bind(RUNNING)
+        .bind(QUEUED)
         .fetch_one(self.pool())
         .await?;
         Ok(row.try_get::<i64, _>(0)?)
@@ -380,11 +351,12 @@ impl Store {
 
     /// Deletes finished jobs and webhook events older than `before`.
     pub async fn prune_jobs(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        let jobs =
-            sqlx::query("DELETE FROM jobs WHERE status IN ('done', 'failed') AND updated_at < $1")
-                .bind(ms(before))
-                .execute(self.pool())
-                .await?;
+        let jobs = sqlx::query("DELETE FROM jobs WHERE status IN ($2, $3) AND updated_at < $1")
+            .bind(ms(before))
+            .bind(DONE)
+            .bind(FAILED)
+            .execute(self.pool())
+            .await?;
         let events = sqlx::query("DELETE FROM webhook_events WHERE received_at < $1")
             .bind(ms(before))
             .execute(self.pool())
@@ -405,21 +377,40 @@ pub(crate) async fn insert_job(
     let done = sqlx::query(
         "INSERT INTO jobs (id, kind, session_id, lane, dedupe_key, payload, status, attempts, run_after, \
          deadline, retry_logged, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, $7, $8, 0, $9, $10) ON CONFLICT (dedupe_key) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $11, 0, $7, $8, 0, $9, $10) ON CONFLICT (dedupe_key) DO NOTHING",
     )
     .bind(uuid::Uuid::new_v4().to_string())
-    .bind(&job.kind)
-    .bind(&job.session_id)
-    .bind(&job.lane)
+    .bind(job.kind.as_str())
+    .bind(job.session_id.as_ref().map(SessionId::as_str))
+    .bind(job.lane.map(Lane::as_str))
     .bind(&job.dedupe_key)
     .bind(job.payload.to_string())
     .bind(ms(job.run_after))
     .bind(ms(job.deadline))
     .bind(created)
     .bind(ms(now))
+    .bind(QUEUED)
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() > 0)
+}
+
+/// A row's kind, status and lane, typed; a name this server does not know is corrupt data
+/// (e.g. a row written by a newer version), never a panic.
+fn kind_of(name: &str) -> Result<JobKind, StoreError> {
+    JobKind::parse(name).ok_or_else(|| StoreError::Corrupt(format!("unknown job kind {name:?}")))
+}
+
+fn status_of(name: &str) -> Result<JobStatus, StoreError> {
+    JobStatus::parse(name)
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown job status {name:?}")))
+}
+
+fn lane_of(name: Option<String>) -> Result<Option<Lane>, StoreError> {
+    name.map(|n| {
+        Lane::parse(&n).ok_or_else(|| StoreError::Corrupt(format!("unknown job lane {n:?}")))
+    })
+    .transpose()
 }
 
 fn job_from_row(row: &AnyRow) -> Result<Job, StoreError> {
@@ -431,13 +422,15 @@ fn job_from_row(row: &AnyRow) -> Result<Job, StoreError> {
     };
     Ok(Job {
         id: row.try_get("id")?,
-        kind: row.try_get("kind")?,
-        session_id: row.try_get("session_id")?,
-        lane: row.try_get("lane")?,
+        kind: kind_of(&row.try_get::<String, _>("kind")?)?,
+        session_id: row
+            .try_get::<Option<String>, _>("session_id")?
+            .map(SessionId::new),
+        lane: lane_of(row.try_get("lane")?)?,
         dedupe_key: row.try_get("dedupe_key")?,
         payload: serde_json::from_str(&payload)
             .map_err(|e| StoreError::Corrupt(format!("job payload: {e}")))?,
-        status: row.try_get("status")?,
+        status: status_of(&row.try_get::<String, _>("status")?)?,
         attempts: row.try_get("attempts")?,
         run_after: from_ms(row.try_get("run_after")?)?,
         deadline: from_ms(row.try_get("deadline")?)?,
@@ -448,3 +441,27 @@ fn job_from_row(row: &AnyRow) -> Result<Job, StoreError> {
             .ok_or_else(|| StoreError::Corrupt("bad job creation time".into()))?,
     })
 }
+
+/// The runtime's queue is this table.
+impl JobQueue for Store {
+    type Error = StoreError;
+
+    async fn claim_job(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<Job>, StoreError> {
+        Store::claim_job(self, now, lease_until).await
+    }
+
+    async fn renew_lease(&self, id: &str, until: DateTime<Utc>) -> Result<(), StoreError> {
+        Store::renew_lease(self, id, until).await
+    }
+
+    async fn complete_job(&self, id: &str, completion: &Completion) -> Result<(), StoreError> {
+        Store::complete_job(self, id, completion).await
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -13,6 +13,7 @@ mod locked;
 mod oauth;
 pub mod penalties;
 pub mod sessions;
+mod time;
 mod usage;
 
 use std::path::Path;
@@ -22,11 +23,12 @@ use sqlx::AnyPool;
 
 use crate::crypto::{CryptoError, SecretsKey};
 
+pub use crate::jobs::{Completion, Job, NewJob};
 pub use box_watch::{BoxWatch, PointIncident};
 pub use custody::{CustodyEnd, CustodyPeriod};
 pub use devices::{DeviceRecord, NewDevice};
-pub use incidents::{Activity, Incident, NewActivity};
-pub use jobs::{Completion, Job, NewJob, NewWebhookEvent, Supersede};
+pub use incidents::Incident;
+pub use jobs::{NewWebhookEvent, Supersede};
 pub use oauth::DashboardSessionRecord;
 pub use penalties::{Hold, KeptLine, Lift, NewHold};
 pub use sessions::{SessionRecord, WatchedSession};

@@ -7,16 +7,16 @@ use secrecy::{ExposeSecret, SecretString};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::jobs::{from_ms, ms};
+use super::time::{from_ms, ms};
 use super::{Store, StoreError};
-use crate::domain::{CsrfToken, HandleKey};
+use crate::domain::{CsrfToken, HandleKey, UserId};
 
 /// A signed-in keyholder as stored; `Debug` never shows the CSRF token or the key.
 #[derive(Clone, Debug)]
 pub struct DashboardSessionRecord {
     /// SHA-256 (hex) of the session cookie.
     pub id_hash: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub username: String,
     pub avatar_url: Option<String>,
     /// Sent by the page as `X-CSRF-Token`.
@@ -95,7 +95,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
         ))
         .bind(&s.id_hash)
-        .bind(&s.user_id)
+        .bind(s.user_id.as_str())
         .bind(&s.username)
         .bind(&s.avatar_url)
         .bind(s.csrf_token.expose())
@@ -143,7 +143,7 @@ impl Store {
 fn dashboard_session(row: &AnyRow) -> Result<DashboardSessionRecord, StoreError> {
     Ok(DashboardSessionRecord {
         id_hash: row.try_get("id_hash")?,
-        user_id: row.try_get("user_id")?,
+        user_id: UserId::new(row.try_get::<String, _>("user_id")?),
         username: row.try_get("username")?,
         avatar_url: row.try_get("avatar_url")?,
         csrf_token: CsrfToken::new(row.try_get::<String, _>("csrf_token")?),
@@ -168,7 +168,7 @@ mod tests {
     fn record(id_hash: &str) -> DashboardSessionRecord {
         DashboardSessionRecord {
             id_hash: id_hash.into(),
-            user_id: "u1".into(),
+            user_id: UserId::new("u1"),
             username: "kh".into(),
             avatar_url: None,
             csrf_token: CsrfToken::new("csrf-value-1234"),

@@ -5,8 +5,11 @@ use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::jobs::{from_ms, insert_job, ms, NewJob};
+use super::jobs::insert_job;
+use super::time::{from_ms, ms};
 use super::{Store, StoreError};
+use crate::domain::SessionId;
+use crate::jobs::NewJob;
 
 /// `penalty_holds.kind`: our metadata's `reasonsPreventingUnlocking` holds the lock.
 pub const BLOCK_UNLOCKING: &str = "block_unlocking";
@@ -15,7 +18,7 @@ pub const FREEZE: &str = "freeze";
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewHold {
-    pub session_id: String,
+    pub session_id: SessionId,
     pub incident_id: Option<String>,
     /// [`BLOCK_UNLOCKING`] or [`FREEZE`].
     pub kind: String,
@@ -29,7 +32,7 @@ pub struct NewHold {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hold {
     pub id: String,
-    pub session_id: String,
+    pub session_id: SessionId,
     pub incident_id: Option<String>,
     pub kind: String,
     pub reason: String,
@@ -51,7 +54,7 @@ pub enum Lift<'a> {
 /// A history line Chaster refused, kept to be shown on our history page.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeptLine {
-    pub session_id: String,
+    pub session_id: SessionId,
     pub at: DateTime<Utc>,
     /// `extension`, `keyholder` or `user`.
     pub role: String,
@@ -87,7 +90,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(id)
-        .bind(&hold.session_id)
+        .bind(hold.session_id.as_str())
         .bind(&hold.incident_id)
         .bind(&hold.kind)
         .bind(&hold.reason)
@@ -106,7 +109,7 @@ impl Store {
     /// from them (the writes that undo them), in one transaction. Returns the holds lifted now.
     pub async fn lift_holds(
         &self,
-        session_id: &str,
+        session_id: &SessionId,
         which: Lift<'_>,
         why: &str,
         now: DateTime<Utc>,
@@ -122,7 +125,10 @@ impl Store {
              WHERE session_id = $3 AND lifted_at IS NULL{filter} RETURNING {COLUMNS}"
         );
         let mut tx = self.pool().begin().await?;
-        let mut query = sqlx::query(&sql).bind(ms(now)).bind(why).bind(session_id);
+        let mut query = sqlx::query(&sql)
+            .bind(ms(now))
+            .bind(why)
+            .bind(session_id.as_str());
         if !filter.is_empty() {
             query = query.bind(value);
         }
@@ -141,25 +147,25 @@ impl Store {
     }
 
     /// The session's holds still in force, oldest first.
-    pub async fn active_holds(&self, session_id: &str) -> Result<Vec<Hold>, StoreError> {
+    pub async fn active_holds(&self, session_id: &SessionId) -> Result<Vec<Hold>, StoreError> {
         let sql = format!(
             "SELECT {COLUMNS} FROM penalty_holds WHERE session_id = $1 AND lifted_at IS NULL \
              ORDER BY started_at, id"
         );
         let rows = sqlx::query(&sql)
-            .bind(session_id)
+            .bind(session_id.as_str())
             .fetch_all(self.pool())
             .await?;
         rows.iter().map(hold_from_row).collect()
     }
 
     /// Every hold of a session, lifted or not, oldest first.
-    pub async fn holds(&self, session_id: &str) -> Result<Vec<Hold>, StoreError> {
+    pub async fn holds(&self, session_id: &SessionId) -> Result<Vec<Hold>, StoreError> {
         let sql = format!(
             "SELECT {COLUMNS} FROM penalty_holds WHERE session_id = $1 ORDER BY started_at, id"
         );
         let rows = sqlx::query(&sql)
-            .bind(session_id)
+            .bind(session_id.as_str())
             .fetch_all(self.pool())
             .await?;
         rows.iter().map(hold_from_row).collect()
@@ -180,7 +186,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(uuid::Uuid::new_v4().to_string())
-        .bind(&line.session_id)
+        .bind(line.session_id.as_str())
         .bind(ms(line.at))
         .bind(&line.role)
         .bind(&line.title)
@@ -193,18 +199,18 @@ impl Store {
     }
 
     /// The session's kept lines, newest first.
-    pub async fn kept_history(&self, session_id: &str) -> Result<Vec<KeptLine>, StoreError> {
+    pub async fn kept_history(&self, session_id: &SessionId) -> Result<Vec<KeptLine>, StoreError> {
         let rows = sqlx::query(
             "SELECT session_id, at, role, title, description, icon, refusal FROM kept_history \
              WHERE session_id = $1 ORDER BY at DESC, id DESC",
         )
-        .bind(session_id)
+        .bind(session_id.as_str())
         .fetch_all(self.pool())
         .await?;
         rows.iter()
             .map(|r| {
                 Ok(KeptLine {
-                    session_id: r.try_get("session_id")?,
+                    session_id: SessionId::new(r.try_get::<String, _>("session_id")?),
                     at: from_ms(r.try_get("at")?)?,
                     role: r.try_get("role")?,
                     title: r.try_get("title")?,
@@ -220,7 +226,7 @@ impl Store {
 fn hold_from_row(row: &AnyRow) -> Result<Hold, StoreError> {
     Ok(Hold {
         id: row.try_get("id")?,
-        session_id: row.try_get("session_id")?,
+        session_id: SessionId::new(row.try_get::<String, _>("session_id")?),
         incident_id: row.try_get("incident_id")?,
         kind: row.try_get("kind")?,
         reason: row.try_get("reason")?,

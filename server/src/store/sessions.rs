@@ -5,8 +5,9 @@ use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::jobs::{from_ms, ms};
+use super::time::{from_ms, ms};
 use super::{Store, StoreError};
+use crate::domain::{LockId, SessionId, UserId};
 
 pub const LOCKED: &str = "locked";
 pub const UNLOCKED: &str = "unlocked";
@@ -16,10 +17,10 @@ pub const ENDED: &str = "ended";
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct SessionRecord {
-    pub session_id: String,
-    pub lock_id: String,
-    pub wearer_user_id: String,
-    pub keyholder_user_id: Option<String>,
+    pub session_id: SessionId,
+    pub lock_id: LockId,
+    pub wearer_user_id: UserId,
+    pub keyholder_user_id: Option<UserId>,
     /// `locked`, `unlocked`, `deserted` or `ended`.
     pub status: String,
     /// The extension's public configuration.
@@ -33,8 +34,8 @@ pub struct SessionRecord {
 /// A locked session whose wearer has a box: what the tamper watch checks.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WatchedSession {
-    pub session_id: String,
-    pub wearer_user_id: String,
+    pub session_id: SessionId,
+    pub wearer_user_id: UserId,
     /// `devices.api`: `web_api` or `legacy_v3`.
     pub device_api: String,
 }
@@ -52,10 +53,10 @@ impl Store {
              wearer_user_id = excluded.wearer_user_id, keyholder_user_id = excluded.keyholder_user_id, \
              status = excluded.status, config = excluded.config, updated_at = excluded.updated_at",
         )
-        .bind(&s.session_id)
-        .bind(&s.lock_id)
-        .bind(&s.wearer_user_id)
-        .bind(&s.keyholder_user_id)
+        .bind(s.session_id.as_str())
+        .bind(s.lock_id.as_str())
+        .bind(s.wearer_user_id.as_str())
+        .bind(s.keyholder_user_id.as_ref().map(UserId::as_str))
         .bind(&s.status)
         .bind(s.config.to_string())
         .bind(i64::from(s.hygiene_opening_active))
@@ -72,10 +73,10 @@ impl Store {
              hygiene_opening_active, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (session_id) DO NOTHING",
         )
-        .bind(&s.session_id)
-        .bind(&s.lock_id)
-        .bind(&s.wearer_user_id)
-        .bind(&s.keyholder_user_id)
+        .bind(s.session_id.as_str())
+        .bind(s.lock_id.as_str())
+        .bind(s.wearer_user_id.as_str())
+        .bind(s.keyholder_user_id.as_ref().map(UserId::as_str))
         .bind(&s.status)
         .bind(s.config.to_string())
         .bind(i64::from(s.hygiene_opening_active))
@@ -85,10 +86,13 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 
-    pub async fn get_session(&self, session_id: &str) -> Result<Option<SessionRecord>, StoreError> {
+    pub async fn get_session(
+        &self,
+        session_id: &SessionId,
+    ) -> Result<Option<SessionRecord>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM sessions WHERE session_id = $1");
         let row = sqlx::query(&sql)
-            .bind(session_id)
+            .bind(session_id.as_str())
             .fetch_optional(self.pool())
             .await?;
         row.map(|r| session_from_row(&r)).transpose()
@@ -96,7 +100,7 @@ impl Store {
 
     pub async fn set_session_status(
         &self,
-        session_id: &str,
+        session_id: &SessionId,
         status: &str,
     ) -> Result<(), StoreError> {
         self.set_stamped("status", status.to_owned(), session_id)
@@ -106,7 +110,7 @@ impl Store {
     /// Marks a hygiene opening as running or over (the tamper watch pauses meanwhile).
     pub async fn set_hygiene_opening(
         &self,
-        session_id: &str,
+        session_id: &SessionId,
         active: bool,
     ) -> Result<(), StoreError> {
         self.set_stamped("hygiene_opening_active", i64::from(active), session_id)
@@ -119,7 +123,7 @@ impl Store {
         &self,
         column: &'static str,
         value: T,
-        session_id: &str,
+        session_id: &SessionId,
     ) -> Result<(), StoreError>
     where
         T: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + 'static,
@@ -129,7 +133,7 @@ impl Store {
         sqlx::query(&sql)
             .bind(value)
             .bind(ms(Utc::now()))
-            .bind(session_id)
+            .bind(session_id.as_str())
             .execute(self.pool())
             .await?;
         Ok(())
@@ -138,12 +142,12 @@ impl Store {
     /// Marks the box as opened on purpose by the keyholder (or no longer so).
     pub async fn set_box_open_allowed(
         &self,
-        session_id: &str,
+        session_id: &SessionId,
         allowed: bool,
     ) -> Result<(), StoreError> {
         sqlx::query("UPDATE sessions SET box_open_allowed = $1 WHERE session_id = $2")
             .bind(i64::from(allowed))
-            .bind(session_id)
+            .bind(session_id.as_str())
             .execute(self.pool())
             .await?;
         Ok(())
@@ -156,15 +160,16 @@ impl Store {
             "SELECT s.session_id, s.wearer_user_id, d.api FROM sessions s \
              JOIN devices d ON d.user_id = s.wearer_user_id \
              JOIN custody c ON c.session_id = s.session_id AND c.ended_at IS NULL \
-             WHERE s.status = 'locked' ORDER BY s.session_id",
+             WHERE s.status = $1 ORDER BY s.session_id",
         )
+        .bind(LOCKED)
         .fetch_all(self.pool())
         .await?;
         rows.iter()
             .map(|r| {
                 Ok(WatchedSession {
-                    session_id: r.try_get(0)?,
-                    wearer_user_id: r.try_get(1)?,
+                    session_id: SessionId::new(r.try_get::<String, _>(0)?),
+                    wearer_user_id: UserId::new(r.try_get::<String, _>(1)?),
                     device_api: r.try_get(2)?,
                 })
             })
@@ -175,10 +180,12 @@ impl Store {
 fn session_from_row(row: &AnyRow) -> Result<SessionRecord, StoreError> {
     let config: String = row.try_get("config")?;
     Ok(SessionRecord {
-        session_id: row.try_get("session_id")?,
-        lock_id: row.try_get("lock_id")?,
-        wearer_user_id: row.try_get("wearer_user_id")?,
-        keyholder_user_id: row.try_get("keyholder_user_id")?,
+        session_id: SessionId::new(row.try_get::<String, _>("session_id")?),
+        lock_id: LockId::new(row.try_get::<String, _>("lock_id")?),
+        wearer_user_id: UserId::new(row.try_get::<String, _>("wearer_user_id")?),
+        keyholder_user_id: row
+            .try_get::<Option<String>, _>("keyholder_user_id")?
+            .map(UserId::new),
         status: row.try_get("status")?,
         config: serde_json::from_str(&config)
             .map_err(|e| StoreError::Corrupt(format!("session config: {e}")))?,

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use crate::domain::SessionId;
 use crate::jobs::JobKind;
 use crate::opener::{chrono_duration, OpenerSettings};
 use crate::store::{NewJob, NewWebhookEvent, Supersede};
@@ -67,7 +68,7 @@ pub fn intake(
             let log_id = log.get("_id").and_then(text);
             out.event.session_id = session_id.clone();
             out.event.action_log_id = log_id.clone();
-            let (Some(sid), Some(log_id)) = (session_id, log_id) else {
+            let (Some(sid), Some(log_id)) = (session_id.map(SessionId::new), log_id) else {
                 return Ok(out);
             };
             if log.get("prefix").and_then(Value::as_str) != Some("default") {
@@ -89,7 +90,7 @@ pub fn intake(
                 // An opening still waiting to be retried is pointless once the opening is over.
                 out.supersede = Some(Supersede {
                     session_id: sid.clone(),
-                    kind: JobKind::OpenHygiene.as_str().to_owned(),
+                    kind: JobKind::OpenHygiene,
                     reason: "superseded: the hygiene opening ended".into(),
                 });
             }
@@ -102,10 +103,14 @@ pub fn intake(
             ));
         }
         "extension_session.created" | "extension_session.updated" | "extension_session.deleted" => {
-            let Some(sid) = data.pointer("/session/sessionId").and_then(text) else {
+            let Some(sid) = data
+                .pointer("/session/sessionId")
+                .and_then(text)
+                .map(SessionId::new)
+            else {
                 return Ok(out);
             };
-            out.event.session_id = Some(sid.clone());
+            out.event.session_id = Some(sid.to_string());
             let digest = hex::encode(&Sha256::digest(data.to_string().as_bytes())[..12]);
             out.jobs.push(JobKind::SyncSession.job(
                 &sid,
@@ -142,16 +147,16 @@ mod tests {
     fn a_release_becomes_one_open_job_keyed_on_the_action_log() {
         let i = run(&action_log("L1", "unlocked", "default"));
         assert_eq!(i.jobs.len(), 1);
-        assert_eq!(i.jobs[0].kind, "open.release");
+        assert_eq!(i.jobs[0].kind, JobKind::OpenRelease);
         assert_eq!(i.jobs[0].dedupe_key, "alog:L1:unlocked");
-        assert_eq!(i.jobs[0].session_id.as_deref(), Some("S1"));
+        assert_eq!(i.jobs[0].session_id, Some(SessionId::new("S1")));
         assert_eq!(i.event.request_id.as_deref(), Some("r1"));
     }
 
     #[test]
     fn a_lock_that_starts_becomes_a_custody_start_job() {
         let i = run(&action_log("L0", "locked", "default"));
-        assert_eq!(i.jobs[0].kind, "custody.start");
+        assert_eq!(i.jobs[0].kind, JobKind::CustodyStart);
         assert_eq!(i.jobs[0].dedupe_key, "alog:L0:locked");
     }
 
@@ -170,7 +175,7 @@ mod tests {
     fn the_wrapped_envelope_is_understood() {
         let i =
             run(&json!({"payload": action_log("L2", "temporary_opening_locked_late", "default")}));
-        assert_eq!(i.jobs[0].kind, "lock.hygiene");
+        assert_eq!(i.jobs[0].kind, JobKind::LockHygiene);
         assert_eq!(i.jobs[0].payload["late"], json!(true));
         assert!(i.supersede.is_some());
     }
@@ -198,7 +203,7 @@ mod tests {
         let body = json!({"event": "extension_session.updated", "requestId": "x",
                           "data": {"session": {"sessionId": "S9", "config": {}}}});
         let i = run(&body);
-        assert_eq!(i.jobs[0].kind, "session.sync");
+        assert_eq!(i.jobs[0].kind, JobKind::SyncSession);
         assert!(i.jobs[0]
             .dedupe_key
             .starts_with("session:extension_session.updated:S9:"));

@@ -58,7 +58,7 @@ async fn receive(State(state): State<AppState>, body: Bytes) -> Response {
             let outcome = match (wanted, created) {
                 (0, _) => "ignored",
                 (_, 0) => "duplicate",
-                _ => "queued",
+                _ => "enqueued",
             };
             tracing::info!(
                 event = %event,

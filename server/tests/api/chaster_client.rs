@@ -16,7 +16,7 @@ async fn get_session_returns_the_partner_session_with_its_complete_lock() {
         .get_session(&SessionId::new(SESSION_B_ID))
         .await
         .unwrap();
-    assert_eq!(session.session_id, SESSION_B_ID);
+    assert_eq!(session.session_id, SessionId::new(SESSION_B_ID));
     assert_ne!(session.id, SESSION_B_ID);
     // Hidden from B's wearer, but the backend sees the end date.
     assert!(session.lock.end_date.is_some());

@@ -9,6 +9,7 @@ use sim::chaster::{HIDDEN_TIMER_TOKEN, KEYHOLDER_TOKEN, WEARER_TOKEN};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::helpers::{spawn_app_with, TestApp};
+use server::domain::UserId;
 
 fn per_token(per_minute: u32, burst: u32) -> RateLimitSettings {
     RateLimitSettings {
@@ -168,7 +169,12 @@ async fn a_declared_body_over_the_limit_is_a_413_json_error() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["code"], "invalid");
     assert!(body["message"].as_str().unwrap().contains("too large"));
-    let stored = app.state.store.get_device(WEARER_A_ID).await.unwrap();
+    let stored = app
+        .state
+        .store
+        .get_device(&UserId::new(WEARER_A_ID))
+        .await
+        .unwrap();
     assert!(stored.is_none(), "nothing was saved");
 }
 

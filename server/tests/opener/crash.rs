@@ -11,6 +11,8 @@ use sim::chaster::{ChasterSim, NewSessionSpec, Release, WebhookConfig};
 use sim::sesame::{CommandKind, SesameSim, SesameSimConfig, DEMO_API_KEY, DEMO_SECRET_HEX};
 
 use crate::helpers::*;
+use server::domain::UserId;
+use server::jobs::{JobKind, JobStatus};
 
 const UUID: &str = "5E5A3E05-0000-4000-8000-00000000C1A5";
 
@@ -48,7 +50,7 @@ async fn a_release_accepted_before_a_kill_9_opens_the_box_after_the_restart() {
     let store = Store::connect(&sqlite_url(dir.path()), key).await.unwrap();
     store
         .upsert_device(&NewDevice {
-            user_id: wearer,
+            user_id: UserId::new(wearer),
             nickname: "Key box".into(),
             model: "SESAME 5".into(),
             credentials: DeviceCredentials::WebApi {
@@ -82,9 +84,9 @@ async fn a_release_accepted_before_a_kill_9_opens_the_box_after_the_restart() {
         Some(200),
         "the webhook was acknowledged"
     );
-    let jobs = store.jobs_of_kind("open.release").await.unwrap();
+    let jobs = store.jobs_of_kind(JobKind::OpenRelease).await.unwrap();
     assert_eq!(jobs.len(), 1);
-    assert_eq!(jobs[0].status, "queued");
+    assert_eq!(jobs[0].status, JobStatus::Queued);
 
     first.kill().expect("SIGKILL");
     first.wait().unwrap();

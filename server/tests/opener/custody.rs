@@ -13,6 +13,8 @@ use sim::chaster::{
 use sim::sesame::{CommandKind, DEMO_API_KEY, DEMO_SECRET_HEX};
 
 use crate::helpers::*;
+use server::domain::{SessionId, UserId};
+use server::jobs::{JobKind, JobStatus};
 
 fn new_uuid() -> String {
     format!(
@@ -38,7 +40,7 @@ async fn box_of_model(app: &OpenerApp, user_id: &str, model: &str) -> String {
     app.state
         .store
         .upsert_device(&NewDevice {
-            user_id: user_id.to_owned(),
+            user_id: UserId::new(user_id),
             nickname: "Key box".into(),
             model: model.into(),
             credentials,
@@ -84,10 +86,10 @@ async fn api(
 async fn holder(app: &OpenerApp, wearer: &str) -> Option<String> {
     app.state
         .store
-        .custody_holder(wearer)
+        .custody_holder(&UserId::new(wearer))
         .await
         .unwrap()
-        .map(|p| p.session_id)
+        .map(|p| p.session_id.to_string())
 }
 
 #[tokio::test]
@@ -132,7 +134,7 @@ async fn a_starting_lock_takes_an_unlock_only_box_from_the_first_reading_that_sh
         || async {
             app.state
                 .store
-                .jobs_of_kind("custody.start")
+                .jobs_of_kind(JobKind::CustodyStart)
                 .await
                 .unwrap()
                 .iter()
@@ -376,19 +378,24 @@ async fn a_deserted_lock_keeps_the_box_shut_for_seven_days_and_a_restart_loses_n
     let period = app
         .state
         .store
-        .custody_holder(&w.user_id)
+        .custody_holder(&UserId::new(&w.user_id))
         .await
         .unwrap()
         .expect("the deserted lock still holds the box");
     let opens_at = period.opens_at.expect("the date is recorded");
     let wait = opens_at - chrono::Utc::now();
     assert!(wait > chrono::Duration::days(7) - chrono::Duration::minutes(1));
-    let jobs = app.state.store.jobs_of_kind("open.deserted").await.unwrap();
+    let jobs = app
+        .state
+        .store
+        .jobs_of_kind(JobKind::OpenDeserted)
+        .await
+        .unwrap();
     let due = jobs
         .iter()
         .find(|j| j.payload["due"] == true)
         .expect("a delayed job is stored");
-    assert_eq!(due.status, "queued");
+    assert_eq!(due.status, JobStatus::Queued);
     assert_eq!(due.run_after, opens_at);
     assert_eq!(
         app.logs_starting(&w.session_id, "The box will open on")
@@ -419,7 +426,11 @@ async fn a_deserted_lock_keeps_the_box_shut_for_seven_days_and_a_restart_loses_n
     })
     .await;
     assert_eq!(
-        app.state.store.custody_holder(&w.user_id).await.unwrap(),
+        app.state
+            .store
+            .custody_holder(&UserId::new(&w.user_id))
+            .await
+            .unwrap(),
         None
     );
 }
@@ -433,13 +444,15 @@ async fn a_forged_session_deleted_webhook_leaves_the_tamper_watch_on() {
     let row = app
         .state
         .store
-        .get_session(&w.session_id)
+        .get_session(&SessionId::new(&w.session_id))
         .await
         .unwrap()
         .unwrap();
     assert_eq!(row.status, "locked", "Chaster still says locked");
     let watched = app.state.store.watched_sessions().await.unwrap();
-    assert!(watched.iter().any(|s| s.session_id == w.session_id));
+    assert!(watched
+        .iter()
+        .any(|s| s.session_id.as_str() == w.session_id));
     assert_eq!(
         holder(&app, &w.user_id).await.as_deref(),
         Some(w.session_id.as_str())

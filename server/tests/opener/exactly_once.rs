@@ -7,6 +7,7 @@ use sim::chaster::{NewSessionSpec, Release};
 use sim::sesame::CommandKind;
 
 use crate::helpers::*;
+use server::jobs::JobKind;
 
 const RELEASES: usize = 100;
 const COPIES_PER_RELEASE: usize = 3;
@@ -86,7 +87,12 @@ async fn a_thousand_deliveries_for_a_hundred_releases_open_each_box_exactly_once
             1
         );
     }
-    let jobs = app.state.store.jobs_of_kind("open.release").await.unwrap();
+    let jobs = app
+        .state
+        .store
+        .jobs_of_kind(JobKind::OpenRelease)
+        .await
+        .unwrap();
     println!(
         "{} deliveries ({} duplicate releases, {} other deliveries, e.g. our own history lines echoed back) -> {} open jobs, {unlocks} unlock commands, {opened_logs} \"Box opened\" logs in {:?}; slowest 2xx of the concurrent burst {slowest_ack:?}",
         deliveries.len() + NOISE,

@@ -4,6 +4,7 @@ use sim::chaster::NewSessionSpec;
 use sim::sesame::CommandKind;
 
 use crate::helpers::*;
+use server::domain::SessionId;
 
 #[tokio::test]
 async fn a_hygiene_opening_opens_the_box_then_locks_it_again_and_verifies() {
@@ -30,7 +31,7 @@ async fn a_hygiene_opening_opens_the_box_then_locks_it_again_and_verifies() {
     let session = app
         .state
         .store
-        .get_session(&w.session_id)
+        .get_session(&SessionId::new(&w.session_id))
         .await
         .unwrap()
         .unwrap();
@@ -55,22 +56,28 @@ async fn a_hygiene_opening_opens_the_box_then_locks_it_again_and_verifies() {
     let session = app
         .state
         .store
-        .get_session(&w.session_id)
+        .get_session(&SessionId::new(&w.session_id))
         .await
         .unwrap()
         .unwrap();
     assert!(!session.hygiene_opening_active, "the tamper watch resumes");
-    let kinds: Vec<String> = app
-        .state
-        .store
-        .recent_activity(&w.user_id, 10)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|a| a.kind)
+    // In the order they happened: locked when the lock took the box, opened, locked again.
+    let titles: Vec<String> = app
+        .chaster
+        .custom_logs(&w.session_id)
+        .iter()
+        .filter_map(|l| l["title"].as_str())
+        .filter(|t| t.starts_with("Box "))
+        .map(str::to_owned)
         .collect();
-    // Newest first: locked again, opened, and locked when the lock took the box.
-    assert_eq!(kinds, vec!["locked", "opened", "locked"]);
+    assert_eq!(
+        titles,
+        vec![
+            "Box locked for this lock",
+            "Box opened for the hygiene opening",
+            "Box locked again after hygiene opening"
+        ]
+    );
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ use sim::chaster::{NewSessionSpec, Release};
 use sim::sesame::Fault;
 
 use crate::helpers::*;
+use server::domain::SessionId;
 
 fn fast_checks(s: &mut server::configuration::Settings) {
     s.opener.tamper.scan_interval = Duration::from_millis(100);
@@ -55,7 +56,7 @@ async fn wait_unblocked(app: &OpenerApp, w: &Wearer) {
 }
 
 async fn lifted_why(app: &OpenerApp, sid: &str) -> Vec<String> {
-    let holds = app.state.store.holds(sid).await.unwrap();
+    let holds = app.state.store.holds(&SessionId::new(sid)).await.unwrap();
     holds.into_iter().filter_map(|h| h.lifted_why).collect()
 }
 
@@ -140,7 +141,12 @@ async fn a_block_on_unlocking_ends_at_its_bound_on_the_servers_clock_even_with_t
         .await;
     app.settle().await;
     open_until_blocked(&app, &w).await;
-    let hold = &app.state.store.active_holds(&w.session_id).await.unwrap()[0];
+    let hold = &app
+        .state
+        .store
+        .active_holds(&SessionId::new(&w.session_id))
+        .await
+        .unwrap()[0];
     let bound = hold.bound_at - hold.started_at;
     assert_eq!(bound, chrono::Duration::hours(2));
     // The box goes dark, still open: nothing about it can end the block now.

@@ -8,6 +8,7 @@ use sim::chaster::NewSessionSpec;
 
 use crate::helpers::*;
 use crate::penalties::{open_until_blocked, reasons};
+use server::domain::SessionId;
 
 #[tokio::test]
 async fn a_penalty_keeps_other_metadata_keys_and_another_metadata_write_keeps_the_penalty() {
@@ -40,7 +41,7 @@ async fn a_penalty_keeps_other_metadata_keys_and_another_metadata_write_keeps_th
     let new_badge = json!([{"slug": "box", "title": "Box", "description": "Open!", "icon": "key",
         "badge": "1"}]);
     let set = json!({"homeActions": new_badge}).as_object().cloned();
-    let job = server::opener::metadata_job(&w.session_id, set, chrono::Utc::now());
+    let job = server::opener::metadata_job(&SessionId::new(&w.session_id), set, chrono::Utc::now());
     app.state.store.enqueue(&[job]).await.unwrap();
     app.state.jobs.wake();
     wait_for("the new badge", Duration::from_secs(10), || async {

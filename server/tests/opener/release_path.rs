@@ -4,11 +4,12 @@
 use std::time::Duration;
 
 use server::clock::Clock;
-use server::jobs::JobKind;
+use server::jobs::{JobKind, JobStatus};
 use sim::chaster::{NewSessionSpec, Release};
 use sim::sesame::{CommandKind, Fault};
 
 use crate::helpers::*;
+use server::domain::SessionId;
 
 #[tokio::test]
 async fn under_a_flood_of_unknown_tokens_the_opening_job_gets_its_chaster_calls_at_once() {
@@ -65,7 +66,7 @@ async fn a_retry_after_of_u64_max_neither_panics_nor_stops_a_worker_or_another_j
     let now = app.state.settings.clock.now();
     let sync = |sid: &str, key: &str| {
         JobKind::SyncSession.job(
-            sid,
+            &SessionId::new(sid),
             key.to_owned(),
             serde_json::Value::Null,
             now,
@@ -87,12 +88,22 @@ async fn a_retry_after_of_u64_max_neither_panics_nor_stops_a_worker_or_another_j
         .unwrap();
     app.state.jobs.wake();
     wait_for("the job to be retried", Duration::from_secs(10), || async {
-        let jobs = app.state.store.jobs_of_kind("session.sync").await.unwrap();
+        let jobs = app
+            .state
+            .store
+            .jobs_of_kind(JobKind::SyncSession)
+            .await
+            .unwrap();
         let job = jobs.iter().find(|j| j.dedupe_key == "sync-huge").unwrap();
-        job.status == "queued" && job.attempts == 1
+        job.status == JobStatus::Queued && job.attempts == 1
     })
     .await;
-    let jobs = app.state.store.jobs_of_kind("session.sync").await.unwrap();
+    let jobs = app
+        .state
+        .store
+        .jobs_of_kind(JobKind::SyncSession)
+        .await
+        .unwrap();
     let job = jobs.iter().find(|j| j.dedupe_key == "sync-huge").unwrap();
     let wait = job.run_after - app.state.settings.clock.now();
     assert!(
@@ -103,7 +114,7 @@ async fn a_retry_after_of_u64_max_neither_panics_nor_stops_a_worker_or_another_j
     app.state
         .store
         .enqueue(&[JobKind::TamperCheck.job(
-            &w.session_id,
+            &SessionId::new(&w.session_id),
             "tamper-after".into(),
             serde_json::Value::Null,
             now,
@@ -116,8 +127,13 @@ async fn a_retry_after_of_u64_max_neither_panics_nor_stops_a_worker_or_another_j
         "the tamper check to run",
         Duration::from_secs(10),
         || async {
-            let jobs = app.state.store.jobs_of_kind("tamper.check").await.unwrap();
-            jobs.iter().any(|j| j.status == "done")
+            let jobs = app
+                .state
+                .store
+                .jobs_of_kind(JobKind::TamperCheck)
+                .await
+                .unwrap();
+            jobs.iter().any(|j| j.status == JobStatus::Done)
         },
     )
     .await;
@@ -141,8 +157,17 @@ async fn a_hub_offline_at_release_for_an_hour_opens_the_box_once_when_it_is_back
     let offline_for = Duration::from_secs(3600);
     let mut passed = Duration::ZERO;
     while passed < offline_for {
-        let job = &app.state.store.jobs_of_kind("open.release").await.unwrap()[0];
-        assert_eq!(job.status, "queued", "still trying after {passed:?}");
+        let job = &app
+            .state
+            .store
+            .jobs_of_kind(JobKind::OpenRelease)
+            .await
+            .unwrap()[0];
+        assert_eq!(
+            job.status,
+            JobStatus::Queued,
+            "still trying after {passed:?}"
+        );
         let step = (job.run_after - clock.now())
             .to_std()
             .unwrap_or_default()
@@ -151,7 +176,12 @@ async fn a_hub_offline_at_release_for_an_hour_opens_the_box_once_when_it_is_back
         passed += step;
         app.settle_due().await;
     }
-    let job = &app.state.store.jobs_of_kind("open.release").await.unwrap()[0];
+    let job = &app
+        .state
+        .store
+        .jobs_of_kind(JobKind::OpenRelease)
+        .await
+        .unwrap()[0];
     let spent = app.sesame.requests_for_key(sim::sesame::DEMO_API_KEY) - reads_before;
     assert!(
         spent as i64 <= job.attempts,
@@ -187,8 +217,13 @@ async fn a_hub_offline_at_release_for_an_hour_opens_the_box_once_when_it_is_back
         app.sesame.commands_received(&w.uuid, CommandKind::Unlock),
         1
     );
-    let job = &app.state.store.jobs_of_kind("open.release").await.unwrap()[0];
-    assert_eq!(job.status, "done");
+    let job = &app
+        .state
+        .store
+        .jobs_of_kind(JobKind::OpenRelease)
+        .await
+        .unwrap()[0];
+    assert_eq!(job.status, JobStatus::Done);
     assert_eq!(
         app.logs_starting(&w.session_id, "Box opened after release")
             .await

@@ -11,6 +11,7 @@ use sim::chaster::{ChasterSim, Release, WebhookConfig, SESSION_A_ID, WEARER_A_ID
 use sim::sesame::{SesameSim, SesameSimConfig, DEMO_API_KEY, DEMO_SECRET_HEX, DEMO_WEBAPI_UUID};
 
 use crate::helpers::{spawn, wait_for, OpenerApp, HOOK_PASSWORD, HOOK_USER};
+use server::jobs::JobKind;
 
 /// Binds `addr` again once the stopped simulator has let go of it.
 async fn on_same_port<T, F, Fut>(addr: SocketAddr, start: F) -> T
@@ -100,6 +101,11 @@ async fn after_a_restart_of_the_simulators_a_release_opens_the_box_again() {
     release_opens_the_box(&app, "first start").await;
     restart_simulators(&mut app).await;
     release_opens_the_box(&app, "second start").await;
-    let opened = app.state.store.jobs_of_kind("open.release").await.unwrap();
+    let opened = app
+        .state
+        .store
+        .jobs_of_kind(JobKind::OpenRelease)
+        .await
+        .unwrap();
     assert_eq!(opened.len(), 2, "one opening per release: {opened:?}");
 }

@@ -6,6 +6,8 @@ use sim::chaster::{NewSessionSpec, Release};
 use sim::sesame::{CommandKind, Fault};
 
 use crate::helpers::*;
+use server::domain::SessionId;
+use server::jobs::{JobKind, JobStatus};
 
 #[tokio::test]
 async fn a_busy_box_opens_after_a_retry_and_the_history_says_so_once() {
@@ -43,8 +45,13 @@ async fn a_busy_box_opens_after_a_retry_and_the_history_says_so_once() {
             .len(),
         1
     );
-    let job = &app.state.store.jobs_of_kind("open.release").await.unwrap()[0];
-    assert_eq!(job.status, "done");
+    let job = &app
+        .state
+        .store
+        .jobs_of_kind(JobKind::OpenRelease)
+        .await
+        .unwrap()[0];
+    assert_eq!(job.status, JobStatus::Done);
     assert!(job.attempts >= 2);
 }
 
@@ -60,7 +67,7 @@ async fn a_hygiene_relock_past_its_deadline_is_reported_not_retried_for_days() {
     app.state
         .store
         .enqueue(&[server::jobs::JobKind::LockHygiene.job(
-            &w.session_id,
+            &SessionId::new(&w.session_id),
             "relock-late".into(),
             serde_json::json!({}),
             now,
@@ -71,8 +78,13 @@ async fn a_hygiene_relock_past_its_deadline_is_reported_not_retried_for_days() {
     app.state.jobs.wake();
     app.settle().await;
 
-    let job = &app.state.store.jobs_of_kind("lock.hygiene").await.unwrap()[0];
-    assert_eq!(job.status, "failed");
+    let job = &app
+        .state
+        .store
+        .jobs_of_kind(JobKind::LockHygiene)
+        .await
+        .unwrap()[0];
+    assert_eq!(job.status, JobStatus::Failed);
     assert_eq!(
         app.logs_starting(&w.session_id, "Box was not locked again")
             .await

@@ -7,6 +7,8 @@ use serde_json::json;
 use sim::chaster::{NewSessionSpec, Release};
 
 use crate::helpers::*;
+use server::domain::SessionId;
+use server::jobs::JobKind;
 
 fn fast_checks(s: &mut server::configuration::Settings) {
     s.opener.tamper.scan_interval = Duration::from_millis(100);
@@ -27,7 +29,10 @@ async fn a_box_opened_behind_the_servers_back_is_one_incident_with_one_penalty()
     app.sesame.set_latch(&w.uuid, false);
     let store = &app.state.store;
     wait_for("the penalty", Duration::from_secs(10), || async {
-        let incidents = store.incidents(&w.session_id).await.unwrap();
+        let incidents = store
+            .incidents(&SessionId::new(&w.session_id))
+            .await
+            .unwrap();
         incidents.first().is_some_and(|i| i.penalty.is_some())
     })
     .await;
@@ -35,7 +40,10 @@ async fn a_box_opened_behind_the_servers_back_is_one_incident_with_one_penalty()
     tokio::time::sleep(Duration::from_millis(1200)).await;
     app.settle().await;
 
-    let incidents = store.incidents(&w.session_id).await.unwrap();
+    let incidents = store
+        .incidents(&SessionId::new(&w.session_id))
+        .await
+        .unwrap();
     assert_eq!(incidents.len(), 1);
     assert!(incidents[0].penalty_applied && incidents[0].resolved_at.is_none());
     let actions = app.chaster.actions_received(&w.session_id);
@@ -44,22 +52,27 @@ async fn a_box_opened_behind_the_servers_back_is_one_incident_with_one_penalty()
         vec![json!({"action": {"name": "add_time", "params": 1800}})]
     );
     assert_ne!(app.chaster.end_date(&w.session_id).unwrap(), end_before);
-    assert_eq!(
-        app.logs_starting(&w.session_id, "Box found open during the session")
-            .await
-            .len(),
-        1
-    );
-    let activity = store.recent_activity(&w.user_id, 10).await.unwrap();
-    assert!(activity
-        .iter()
-        .any(|a| a.kind == "incident" && a.message.contains("30 minutes")));
-    let checks = store.jobs_of_kind("tamper.check").await.unwrap().len();
+    let found = app
+        .logs_starting(&w.session_id, "Box found open during the session")
+        .await;
+    assert_eq!(found.len(), 1);
+    assert!(found[0]["description"]
+        .as_str()
+        .unwrap()
+        .contains("30 minutes"));
+    let checks = store
+        .jobs_of_kind(JobKind::TamperCheck)
+        .await
+        .unwrap()
+        .len();
     assert!(checks >= 3, "only {checks} checks ran");
 
     app.sesame.set_latch(&w.uuid, true);
     wait_for("the incident to close", Duration::from_secs(10), || async {
-        store.incidents(&w.session_id).await.unwrap()[0]
+        store
+            .incidents(&SessionId::new(&w.session_id))
+            .await
+            .unwrap()[0]
             .resolved_at
             .is_some()
     })
@@ -87,35 +100,47 @@ async fn a_box_seen_open_on_a_page_counts_but_not_during_a_hygiene_opening_or_af
         reachable: true,
         last_update: None,
     };
-    let verdict = watch.evaluate(&w.session_id, &open).await.unwrap();
+    let verdict = watch
+        .evaluate(&SessionId::new(&w.session_id), &open)
+        .await
+        .unwrap();
     assert_eq!(verdict, server::opener::Verdict::Incident { new: true });
-    let again = watch.evaluate(&w.session_id, &open).await.unwrap();
+    let again = watch
+        .evaluate(&SessionId::new(&w.session_id), &open)
+        .await
+        .unwrap();
     assert_eq!(again, server::opener::Verdict::Incident { new: false });
 
     let other = app.wearer_with_box(NewSessionSpec::default()).await;
     app.settle().await;
     app.state
         .store
-        .set_hygiene_opening(&other.session_id, true)
+        .set_hygiene_opening(&SessionId::new(&other.session_id), true)
         .await
         .unwrap();
-    let during = watch.evaluate(&other.session_id, &open).await.unwrap();
+    let during = watch
+        .evaluate(&SessionId::new(&other.session_id), &open)
+        .await
+        .unwrap();
     assert_eq!(during, server::opener::Verdict::NotWatched);
     app.state
         .store
-        .set_hygiene_opening(&other.session_id, false)
+        .set_hygiene_opening(&SessionId::new(&other.session_id), false)
         .await
         .unwrap();
     app.chaster
         .release_lock(&other.session_id, Release::KeyholderUnlock)
         .await;
     app.settle().await;
-    let after = watch.evaluate(&other.session_id, &open).await.unwrap();
+    let after = watch
+        .evaluate(&SessionId::new(&other.session_id), &open)
+        .await
+        .unwrap();
     assert_eq!(after, server::opener::Verdict::NotWatched);
     assert!(app
         .state
         .store
-        .incidents(&other.session_id)
+        .incidents(&SessionId::new(&other.session_id))
         .await
         .unwrap()
         .is_empty());
@@ -137,26 +162,32 @@ async fn a_box_the_keyholder_opened_from_a_page_is_no_incident_until_seen_locked
     // What custody records before the keyholder's opening from a page.
     app.state
         .store
-        .set_box_open_allowed(&w.session_id, true)
+        .set_box_open_allowed(&SessionId::new(&w.session_id), true)
         .await
         .unwrap();
     let open = watch
-        .observe_known(&w.session_id, &status(LatchState::Unlocked))
+        .observe_known(
+            &SessionId::new(&w.session_id),
+            &status(LatchState::Unlocked),
+        )
         .await;
     assert_eq!(open, server::opener::Verdict::OpenedByKeyholder);
     let locked = watch
-        .observe_known(&w.session_id, &status(LatchState::Locked))
+        .observe_known(&SessionId::new(&w.session_id), &status(LatchState::Locked))
         .await;
     assert_eq!(locked, server::opener::Verdict::Locked);
     assert!(app
         .state
         .store
-        .incidents(&w.session_id)
+        .incidents(&SessionId::new(&w.session_id))
         .await
         .unwrap()
         .is_empty());
     let reopened = watch
-        .observe_known(&w.session_id, &status(LatchState::Unlocked))
+        .observe_known(
+            &SessionId::new(&w.session_id),
+            &status(LatchState::Unlocked),
+        )
         .await;
     assert_eq!(reopened, server::opener::Verdict::Incident { new: true });
 }
@@ -203,7 +234,12 @@ async fn a_box_the_keyholder_opened_from_the_page_is_no_incident_until_it_is_loc
     }
     app.settle().await;
 
-    let incidents = app.state.store.incidents(&w.session_id).await.unwrap();
+    let incidents = app
+        .state
+        .store
+        .incidents(&SessionId::new(&w.session_id))
+        .await
+        .unwrap();
     assert!(
         incidents.is_empty(),
         "the keyholder's own opening became {incidents:?}"
@@ -223,7 +259,11 @@ async fn a_box_the_keyholder_opened_from_the_page_is_no_incident_until_it_is_loc
     app.sesame.set_latch(&w.uuid, false);
     let store = &app.state.store;
     wait_for("the incident", Duration::from_secs(10), || async {
-        !store.incidents(&w.session_id).await.unwrap().is_empty()
+        !store
+            .incidents(&SessionId::new(&w.session_id))
+            .await
+            .unwrap()
+            .is_empty()
     })
     .await;
 }

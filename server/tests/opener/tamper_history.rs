@@ -10,6 +10,8 @@ use sim::chaster::NewSessionSpec;
 use sim::sesame::{Fault, DEMO_API_KEY, DEMO_SECRET_HEX};
 
 use crate::helpers::*;
+use server::domain::SessionId;
+use server::jobs::JobKind;
 
 fn fast_checks(s: &mut server::configuration::Settings) {
     s.opener.tamper.scan_interval = Duration::from_millis(100);
@@ -25,7 +27,12 @@ fn penalised() -> NewSessionSpec {
 }
 
 async fn incidents_of(app: &OpenerApp, w: &Wearer, kind: &str) -> usize {
-    let all = app.state.store.incidents(&w.session_id).await.unwrap();
+    let all = app
+        .state
+        .store
+        .incidents(&SessionId::new(&w.session_id))
+        .await
+        .unwrap();
     all.iter().filter(|i| i.kind == kind).count()
 }
 
@@ -33,7 +40,11 @@ async fn incidents_of(app: &OpenerApp, w: &Wearer, kind: &str) -> usize {
 async fn first_check(app: &OpenerApp, w: &Wearer) {
     let store = &app.state.store;
     wait_for("the first check", Duration::from_secs(10), || async {
-        store.box_watch(&w.session_id).await.unwrap().is_some()
+        store
+            .box_watch(&SessionId::new(&w.session_id))
+            .await
+            .unwrap()
+            .is_some()
     })
     .await;
 }
@@ -56,7 +67,12 @@ async fn a_box_opened_and_closed_between_two_checks_is_one_incident_with_its_pen
     })
     .await;
     more_checks(&app).await;
-    let all = app.state.store.incidents(&w.session_id).await.unwrap();
+    let all = app
+        .state
+        .store
+        .incidents(&SessionId::new(&w.session_id))
+        .await
+        .unwrap();
     assert_eq!(all.len(), 1, "{all:?}");
     assert_eq!(all[0].kind, "opened_in_history");
     assert!(all[0].penalty_applied);
@@ -87,12 +103,12 @@ async fn our_own_tagged_opening_and_locking_during_the_session_are_not_incidents
     // As custody does for the keyholder's opening from a page.
     app.state
         .store
-        .set_box_open_allowed(&w.session_id, true)
+        .set_box_open_allowed(&SessionId::new(&w.session_id), true)
         .await
         .unwrap();
     app.state
         .store
-        .note_open_allowed(&w.session_id, chrono::Utc::now())
+        .note_open_allowed(&SessionId::new(&w.session_id), chrono::Utc::now())
         .await
         .unwrap();
     device.unlock().await.unwrap();
@@ -103,7 +119,7 @@ async fn our_own_tagged_opening_and_locking_during_the_session_are_not_incidents
         Duration::from_secs(10),
         || async {
             store
-                .jobs_of_kind("tamper.check")
+                .jobs_of_kind(JobKind::TamperCheck)
                 .await
                 .unwrap()
                 .iter()
@@ -118,7 +134,11 @@ async fn our_own_tagged_opening_and_locking_during_the_session_are_not_incidents
     more_checks(&app).await;
     let kinds: Vec<_> = app.sesame.history(&w.uuid).iter().map(|h| h.0).collect();
     assert!(kinds.contains(&17) && kinds.contains(&11), "{kinds:?}");
-    assert!(store.incidents(&w.session_id).await.unwrap().is_empty());
+    assert!(store
+        .incidents(&SessionId::new(&w.session_id))
+        .await
+        .unwrap()
+        .is_empty());
     assert!(app.chaster.actions_received(&w.session_id).is_empty());
 }
 
@@ -146,7 +166,7 @@ async fn a_box_opened_while_the_hub_was_unplugged_is_found_when_the_hub_is_back(
     assert_eq!(
         app.state
             .store
-            .incidents(&w.session_id)
+            .incidents(&SessionId::new(&w.session_id))
             .await
             .unwrap()
             .len(),
@@ -165,25 +185,27 @@ async fn a_hub_offline_longer_than_the_limit_is_one_unreachable_incident_without
     })
     .await;
     more_checks(&app).await;
-    let all = app.state.store.incidents(&w.session_id).await.unwrap();
+    let all = app
+        .state
+        .store
+        .incidents(&SessionId::new(&w.session_id))
+        .await
+        .unwrap();
     assert_eq!(all.len(), 1, "{all:?}");
     assert_eq!(all[0].penalty.as_deref(), Some("none"));
     assert!(app.chaster.actions_received(&w.session_id).is_empty());
-    assert_eq!(
-        app.logs_starting(&w.session_id, "Box unreachable")
-            .await
-            .len(),
-        1
-    );
-    let activity = app
+    let unreachable = app.logs_starting(&w.session_id, "Box unreachable").await;
+    assert_eq!(unreachable.len(), 1);
+    let incidents = app
         .state
         .store
-        .recent_activity(&w.user_id, 10)
+        .incidents(&SessionId::new(&w.session_id))
         .await
         .unwrap();
-    assert!(activity
-        .iter()
-        .any(|a| a.message.contains("hub has been offline")));
+    assert!(incidents.iter().any(|i| i
+        .detail
+        .as_deref()
+        .is_some_and(|d| d.contains("hub has been offline"))));
 }
 
 #[tokio::test]
@@ -197,7 +219,12 @@ async fn a_jammed_box_during_a_locked_session_is_one_incident_without_penalty() 
     })
     .await;
     more_checks(&app).await;
-    let all = app.state.store.incidents(&w.session_id).await.unwrap();
+    let all = app
+        .state
+        .store
+        .incidents(&SessionId::new(&w.session_id))
+        .await
+        .unwrap();
     assert_eq!(all.len(), 1, "{all:?}");
     assert!(app.chaster.actions_received(&w.session_id).is_empty());
     assert_eq!(

@@ -6,6 +6,7 @@ use sim::sesame::CommandKind;
 
 use crate::instances::{spawn_two, Instance, Instances};
 use crate::pg::PgCluster;
+use server::domain::UserId;
 
 async fn keyholder_lock(app: &Instances, on: &Instance, token: &str) -> u16 {
     app.client
@@ -43,7 +44,12 @@ async fn a_release_and_a_keyholder_lock_racing_on_two_instances_end_with_the_box
         .chaster
         .with_state(|s| s.lock_of_session(&w.session_id).unwrap().wearer_id.clone());
     assert_eq!(
-        app.a.state.store.custody_holder(&wearer).await.unwrap(),
+        app.a
+            .state
+            .store
+            .custody_holder(&UserId::new(&wearer))
+            .await
+            .unwrap(),
         None
     );
 

@@ -11,6 +11,7 @@ use sqlx::{Connection, Row};
 
 use crate::instances::{spawn_two, Instance};
 use crate::pg::PgCluster;
+use server::jobs::JobKind;
 
 const SESSIONS: usize = 30;
 const COPIES_PER_RELEASE: usize = 3;
@@ -126,7 +127,7 @@ async fn two_instances_on_one_postgres_run_every_job_exactly_once() {
 
     // Every job of either instance: done, claimed exactly once; both instances claimed work.
     let store = &app.a.state.store;
-    let opens = store.jobs_of_kind("open.release").await.unwrap();
+    let opens = store.jobs_of_kind(JobKind::OpenRelease).await.unwrap();
     assert_eq!(opens.len(), SESSIONS, "one open job per release");
     let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
     let jobs = sqlx::query("SELECT id, kind, status, attempts FROM jobs")

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use server::configuration::{RateLimitSettings, Settings};
+use server::domain::UserId;
 use server::startup::AppState;
 use server::store::NewDevice;
 use sim::chaster::{ChasterSim, NewSessionSpec, WebhookConfig};
@@ -115,7 +116,7 @@ impl Instances {
         });
         let (uuid, credentials) = new_box(&self.sesame);
         let device = NewDevice {
-            user_id,
+            user_id: UserId::new(user_id),
             nickname: "Key box".into(),
             model: "SESAME 5".into(),
             credentials,

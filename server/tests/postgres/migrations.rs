@@ -6,21 +6,21 @@ use chrono::{Duration, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use server::crypto::SecretsKey;
+use server::jobs::{JobKind, Lane};
 use server::sesame::{ApiKey, DeviceCredentials, DeviceSecret};
 use server::store::{
-    Completion, DashboardSessionRecord, NewActivity, NewDevice, NewJob, NewWebhookEvent,
-    SessionRecord, Store,
+    Completion, DashboardSessionRecord, NewDevice, NewJob, NewWebhookEvent, SessionRecord, Store,
 };
 use sim::sesame::{DEMO_API_KEY, DEMO_SECRET_HEX};
 use sqlx::Row;
 
 use crate::helpers::TempDir;
 use crate::pg::PgCluster;
+use server::domain::{SessionId, UserId};
 
-const TABLES: [&str; 15] = [
+const TABLES: [&str; 14] = [
     "_sqlx_migrations",
     "api_usage",
-    "box_events",
     "box_watch",
     "custody",
     "custody_boxes",
@@ -144,7 +144,11 @@ async fn exercise(store: &Store) -> Vec<String> {
         second.created_at, first.created_at,
         "an upsert keeps the creation time"
     );
-    let got = store.get_device("wearer-1").await.unwrap().unwrap();
+    let got = store
+        .get_device(&UserId::new("wearer-1"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(got.credentials.api_key().expose(), DEMO_API_KEY);
     note(
         "device",
@@ -175,25 +179,42 @@ async fn exercise(store: &Store) -> Vec<String> {
     };
     store.upsert_session(&session).await.unwrap();
     assert!(!store.insert_session_if_absent(&session).await.unwrap());
-    assert_eq!(store.get_session("S1").await.unwrap().unwrap(), session);
+    assert_eq!(
+        store
+            .get_session(&SessionId::new("S1"))
+            .await
+            .unwrap()
+            .unwrap(),
+        session
+    );
     note(
         "watched",
         format!("{:?}", store.watched_sessions().await.unwrap()),
     );
-    store.set_hygiene_opening("S1", true).await.unwrap();
-    let hygiene = store.get_session("S1").await.unwrap().unwrap();
+    store
+        .set_hygiene_opening(&SessionId::new("S1"), true)
+        .await
+        .unwrap();
+    let hygiene = store
+        .get_session(&SessionId::new("S1"))
+        .await
+        .unwrap()
+        .unwrap();
     assert!(hygiene.hygiene_opening_active);
     note(
         "watched in hygiene",
         format!("{:?}", store.watched_sessions().await.unwrap()),
     );
-    store.set_session_status("S1", "unlocked").await.unwrap();
+    store
+        .set_session_status(&SessionId::new("S1"), "unlocked")
+        .await
+        .unwrap();
 
     // webhooks and jobs: dedupe, claim, retry, complete
     let job = NewJob {
-        kind: "open.release".into(),
+        kind: JobKind::OpenRelease,
         session_id: Some("S1".into()),
-        lane: Some("box".into()),
+        lane: Some(Lane::Box),
         dedupe_key: "alog:1:unlocked".into(),
         payload: json!({"actionLogId": "1"}),
         run_after: now - Duration::seconds(1),
@@ -233,9 +254,12 @@ async fn exercise(store: &Store) -> Vec<String> {
         store.claim_job(now, lease).await.unwrap().is_none(),
         "claimed once"
     );
-    assert!(store.lane_busy("S1", "box", None).await.unwrap());
+    assert!(store
+        .lane_busy(&SessionId::new("S1"), Lane::Box, None)
+        .await
+        .unwrap());
     assert!(!store
-        .lane_busy("S1", "box", Some(&claimed.id))
+        .lane_busy(&SessionId::new("S1"), Lane::Box, Some(&claimed.id))
         .await
         .unwrap());
     store
@@ -243,7 +267,7 @@ async fn exercise(store: &Store) -> Vec<String> {
         .await
         .unwrap();
     assert!(!store
-        .lane_sent_command("S1", "box", &claimed.id)
+        .lane_sent_command(&SessionId::new("S1"), Lane::Box, &claimed.id)
         .await
         .unwrap());
     let retry = Completion {
@@ -269,16 +293,10 @@ async fn exercise(store: &Store) -> Vec<String> {
     );
     store.clear_command_sent(&again.id).await.unwrap();
     store.renew_lease(&again.id, lease).await.unwrap();
-    let done = Completion {
-        activity: vec![NewActivity {
-            wearer_user_id: "wearer-1".into(),
-            session_id: Some("S1".into()),
-            kind: "opened".into(),
-            message: "The box opened.".into(),
-        }],
-        ..Completion::default()
-    };
-    store.complete_job(&again.id, &done).await.unwrap();
+    store
+        .complete_job(&again.id, &Completion::default())
+        .await
+        .unwrap();
     note(
         "job counts",
         format!("{:?}", store.job_counts().await.unwrap()),
@@ -292,24 +310,27 @@ async fn exercise(store: &Store) -> Vec<String> {
     note(
         "kind",
         store
-            .jobs_of_kind("open.release")
+            .jobs_of_kind(JobKind::OpenRelease)
             .await
             .unwrap()
             .len()
             .to_string(),
     );
 
-    // incidents and activity
+    // incidents
     let follow_up = |id: &str| NewJob {
-        kind: "tamper.penalty".into(),
+        kind: JobKind::TamperPenalty,
         dedupe_key: format!("penalty:{id}"),
         ..job.clone()
     };
-    let incident = store.open_incident("S1", now, follow_up).await.unwrap();
+    let incident = store
+        .open_incident(&SessionId::new("S1"), now, follow_up)
+        .await
+        .unwrap();
     let incident = incident.expect("an incident opens");
     assert!(
         store
-            .open_incident("S1", now, follow_up)
+            .open_incident(&SessionId::new("S1"), now, follow_up)
             .await
             .unwrap()
             .is_none(),
@@ -323,7 +344,11 @@ async fn exercise(store: &Store) -> Vec<String> {
         .record_penalty(&incident, false, "none")
         .await
         .unwrap());
-    let resolved = store.resolve_incident("S1", now).await.unwrap().unwrap();
+    let resolved = store
+        .resolve_incident(&SessionId::new("S1"), now)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(resolved.penalty_applied && resolved.resolved_at.is_some());
     assert_eq!(
         store.get_incident(&incident).await.unwrap().unwrap(),
@@ -331,12 +356,12 @@ async fn exercise(store: &Store) -> Vec<String> {
     );
     note(
         "incidents",
-        store.incidents("S1").await.unwrap().len().to_string(),
-    );
-    let activity = store.recent_activity("wearer-1", 10).await.unwrap();
-    note(
-        "activity",
-        format!("{:?}", activity.iter().map(|a| &a.kind).collect::<Vec<_>>()),
+        store
+            .incidents(&SessionId::new("S1"))
+            .await
+            .unwrap()
+            .len()
+            .to_string(),
     );
 
     // dashboard sign-ins
@@ -378,8 +403,8 @@ async fn exercise(store: &Store) -> Vec<String> {
             .unwrap()
             .to_string(),
     );
-    assert!(store.delete_device("wearer-1").await.unwrap());
-    assert!(!store.delete_device("wearer-1").await.unwrap());
+    assert!(store.delete_device(&UserId::new("wearer-1")).await.unwrap());
+    assert!(!store.delete_device(&UserId::new("wearer-1")).await.unwrap());
     seen
 }
 

@@ -6,6 +6,7 @@ use server::sesame::DeviceCredentials;
 use server::store::{NewDevice, Store, StoreError};
 
 use crate::helpers::*;
+use server::domain::UserId;
 
 const API_KEY: &str = "plaintext-api-key-0123456789-abcdefghijk";
 const SECRET_HEX: &str = "a13d4b890111676ba8fb36ece7e94f7d";
@@ -29,9 +30,17 @@ async fn a_device_round_trips_through_the_store_with_its_credentials() {
     let store = Store::connect(&dir.sqlite_url(), SecretsKey::generate())
         .await
         .unwrap();
-    assert!(store.get_device("wearer-1").await.unwrap().is_none());
+    assert!(store
+        .get_device(&UserId::new("wearer-1"))
+        .await
+        .unwrap()
+        .is_none());
     store.upsert_device(&web_device("wearer-1")).await.unwrap();
-    let record = store.get_device("wearer-1").await.unwrap().unwrap();
+    let record = store
+        .get_device(&UserId::new("wearer-1"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(record.api(), DeviceApi::WebApi);
     assert_eq!(
         (record.nickname.as_str(), record.model.as_str()),
@@ -100,9 +109,13 @@ async fn upsert_replaces_the_wearers_box_and_delete_forgets_it() {
         second.created_at, first.created_at,
         "the creation time is kept"
     );
-    assert!(store.delete_device("wearer-1").await.unwrap());
-    assert!(!store.delete_device("wearer-1").await.unwrap());
-    assert!(store.get_device("wearer-1").await.unwrap().is_none());
+    assert!(store.delete_device(&UserId::new("wearer-1")).await.unwrap());
+    assert!(!store.delete_device(&UserId::new("wearer-1")).await.unwrap());
+    assert!(store
+        .get_device(&UserId::new("wearer-1"))
+        .await
+        .unwrap()
+        .is_none());
 }
 
 #[tokio::test]
@@ -116,7 +129,7 @@ async fn another_secrets_key_cannot_read_the_credentials() {
         .await
         .unwrap();
     assert!(matches!(
-        other.get_device("wearer-1").await,
+        other.get_device(&UserId::new("wearer-1")).await,
         Err(StoreError::Crypto(_))
     ));
 }
@@ -138,7 +151,7 @@ async fn an_in_memory_database_works_for_tests() {
         .await
         .unwrap();
     store.upsert_device(&web_device("w")).await.unwrap();
-    assert!(store.get_device("w").await.unwrap().is_some());
+    assert!(store.get_device(&UserId::new("w")).await.unwrap().is_some());
     assert_eq!(store.add_api_usage("hash", "2025-01").await.unwrap(), 1);
     assert_eq!(store.add_api_usage("hash", "2025-01").await.unwrap(), 2);
     assert_eq!(store.api_usage("hash", "2025-01").await.unwrap(), 2);

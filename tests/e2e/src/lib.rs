@@ -86,12 +86,7 @@ where
     run_inner(false, &[], settings, test).await
 }
 
-async fn run_inner<F, Fut>(
-    dashboard: bool,
-    args: &[&str],
-    settings: &[(&str, &str)],
-    test: F,
-)
+async fn run_inner<F, Fut>(dashboard: bool, args: &[&str], settings: &[(&str, &str)], test: F)
 where
     F: FnOnce(TestContext) -> Fut + Send + 'static,
     Fut: Future<Output = anyhow::Result<()>> + Send + 'static,

@@ -33,7 +33,7 @@ impl KeyholderAct<'_> {
             icon: Some(icon.to_owned()),
             color: None,
         };
-        let job = crate::opener::history_job(self.session_id.as_str(), LogRole::Keyholder, &log);
+        let job = crate::opener::history_job(self.session_id, LogRole::Keyholder, &log);
         match self.state.store.enqueue(&[job]).await {
             Ok(_) => self.state.jobs.wake(),
             Err(e) => tracing::error!(error = %e, "cannot queue the keyholder's history line"),
@@ -111,7 +111,7 @@ pub async fn clear_penalty(k: &KeyholderAct<'_>) -> Result<String, AppError> {
     let why = format!("{} cleared it", k.who());
     let lifted = crate::opener::lift_holds(
         &k.state.store,
-        k.session_id.as_str(),
+        k.session_id,
         Lift::All,
         &why,
         chrono::Utc::now(),

@@ -25,7 +25,7 @@ use super::secure::{check_request_origin, session_handle};
 use super::SignedIn;
 use crate::chaster::models::LockStatus;
 use crate::chaster::{ExtensionSession, SessionSearch};
-use crate::domain::{Role, SessionId, UserId};
+use crate::domain::Role;
 use crate::error::AppError;
 use crate::routes::controls::actions;
 use crate::routes::device::access::{self as boxes, BoxViewer};
@@ -77,10 +77,7 @@ async fn dashboard(
                 .filter(|_| running)
             {
                 // A keyholder looking at the box is also a look for the tamper watch.
-                state
-                    .tamper
-                    .observe_known(viewer.session_id.as_str(), status)
-                    .await;
+                state.tamper.observe_known(&viewer.session_id, status).await;
             }
             Ok::<_, AppError>(slot)
         }
@@ -90,7 +87,7 @@ async fn dashboard(
         .iter()
         .zip(slots)
         .map(|(s, device)| DashboardSession {
-            handle: session_handle(&me.handle_key, &s.session_id),
+            handle: session_handle(&me.handle_key, s.session_id.as_str()),
             session: keyholder_view(s),
             device,
             ended_at: (s.lock.status != LockStatus::Locked)
@@ -203,7 +200,7 @@ async fn control(
     act: impl AsyncFnOnce(&actions::KeyholderAct<'_>) -> Result<String, AppError>,
 ) -> Result<Json<ControlResult>, AppError> {
     let before = resolve(state, &signed_in.record, handle).await?;
-    let id = SessionId::new(before.session_id.clone());
+    let id = before.session_id.clone();
     let keyholder = actions::KeyholderAct {
         state,
         session_id: &id,
@@ -249,7 +246,7 @@ async fn keyholder_sessions(
         }));
         for s in &mine {
             state.dashboard.remember_handle(
-                session_handle(&me.handle_key, &s.session_id),
+                session_handle(&me.handle_key, s.session_id.as_str()),
                 s.session_id.clone(),
             );
         }
@@ -307,8 +304,8 @@ async fn resolve(
 ) -> Result<ExtensionSession, AppError> {
     // A handle a list showed: one read, checked as the list would (keyholder, locked).
     if let Some(id) = state.dashboard.session_of_handle(handle) {
-        if session_handle(&me.handle_key, &id) == handle {
-            let session = match state.chaster.get_session(&SessionId::new(id)).await {
+        if session_handle(&me.handle_key, id.as_str()) == handle {
+            let session = match state.chaster.get_session(&id).await {
                 Ok(s) => s,
                 Err(crate::chaster::ChasterError::NotFound) => {
                     return Err(AppError::Missing(NOT_YOURS.into()))
@@ -330,7 +327,7 @@ async fn resolve(
     keyholder_sessions(state, me)
         .await?
         .into_iter()
-        .find(|s| session_handle(&me.handle_key, &s.session_id) == handle)
+        .find(|s| session_handle(&me.handle_key, s.session_id.as_str()) == handle)
         .ok_or_else(|| AppError::Missing(NOT_YOURS.into()))
 }
 
@@ -341,7 +338,7 @@ async fn answer(
     before: ExtensionSession,
     message: String,
 ) -> Json<ControlResult> {
-    let id = SessionId::new(before.session_id.clone());
+    let id = before.session_id.clone();
     // The iframe's cached tokens of this session (the wearer's too) would show the old state.
     state.sessions.invalidate_session(&id);
     let session = match state.chaster.get_session(&id).await {
@@ -368,8 +365,8 @@ fn keyholder_view(s: &ExtensionSession) -> api_types::SessionView {
 /// The signed-in keyholder looking at the box of this session's wearer.
 fn box_viewer(state: &AppState, s: &ExtensionSession) -> BoxViewer {
     BoxViewer::new(
-        UserId::new(s.lock.user.id.clone()),
-        SessionId::new(s.session_id.clone()),
+        s.lock.user.id.clone(),
+        s.session_id.clone(),
         Role::Keyholder,
         s.lock.status,
         &s.config,

@@ -24,6 +24,7 @@ pub use signin::SignedIn;
 
 use crate::chaster::{ChasterClient, OAuthClient};
 use crate::configuration::DashboardSettings;
+use crate::domain::SessionId;
 use crate::state::AppState;
 
 /// The dashboard's shared part of the application state.
@@ -35,7 +36,7 @@ pub struct Dashboard {
     /// handle → sessionId of the sessions a list showed, so an action reads ONE session from
     /// Chaster (and checks it is still the keyholder's and locked) instead of listing up to
     /// `max_pages` search pages per click.
-    handles: Mutex<HashMap<String, String>>,
+    handles: Mutex<HashMap<String, SessionId>>,
 }
 
 impl Dashboard {
@@ -56,7 +57,7 @@ impl Dashboard {
     }
 
     /// Remembers which session a handle names (bounded: the map is cleared when it is full).
-    pub(crate) fn remember_handle(&self, handle: String, session_id: String) {
+    pub(crate) fn remember_handle(&self, handle: String, session_id: SessionId) {
         let mut handles = self.handles.lock().unwrap_or_else(|p| p.into_inner());
         if handles.len() >= 10_000 {
             handles.clear();
@@ -64,7 +65,7 @@ impl Dashboard {
         handles.insert(handle, session_id);
     }
 
-    pub(crate) fn session_of_handle(&self, handle: &str) -> Option<String> {
+    pub(crate) fn session_of_handle(&self, handle: &str) -> Option<SessionId> {
         self.handles
             .lock()
             .unwrap_or_else(|p| p.into_inner())

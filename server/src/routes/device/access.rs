@@ -71,8 +71,8 @@ impl BoxViewer {
     /// The same viewer, as custody sees it.
     pub fn custody(&self) -> Viewer {
         Viewer {
-            wearer_id: self.wearer_id.to_string(),
-            session_id: self.session_id.to_string(),
+            wearer_id: self.wearer_id.clone(),
+            session_id: self.session_id.clone(),
             role: self.role,
             phase: Viewer::phase_of(self.status),
             wearer_may_lock: self.policy.wearer_may_lock,
@@ -82,7 +82,7 @@ impl BoxViewer {
 
 /// The wearer's box (if any) with its live status, and what the viewer may do with it.
 pub async fn device_slot(state: &AppState, viewer: &BoxViewer) -> Result<DeviceSlot, AppError> {
-    let record = state.store.get_device(viewer.wearer_id.as_str()).await?;
+    let record = state.store.get_device(&viewer.wearer_id).await?;
     let Some(record) = record else {
         return Ok(view::slot(None, viewer.role == Role::Wearer));
     };
@@ -117,7 +117,7 @@ pub async fn live_view(
         .is_some_and(|b| b.quota_message.is_some())
     {
         // Once a month per session: the keyholder learns it from the history.
-        state.tamper.quota_used_up(viewer.session_id.as_str()).await;
+        state.tamper.quota_used_up(&viewer.session_id).await;
     }
     custody_facts(state, viewer, &mut view).await;
     view
@@ -127,7 +127,7 @@ pub async fn live_view(
 /// open, and when a deserted lock's box opens. Facts of this session only; a store failure
 /// leaves them unset (the card then says less, never something false).
 async fn custody_facts(state: &AppState, viewer: &BoxViewer, view: &mut DeviceView) {
-    let sid = viewer.session_id.as_str();
+    let sid = &viewer.session_id;
     let excused = matches!(state.store.get_session(sid).await, Ok(Some(s)) if s.box_open_allowed);
     if excused {
         view.opened_by_keyholder_at = state
@@ -160,7 +160,7 @@ pub async fn retry_quota(state: &AppState, viewer: &BoxViewer) -> Result<DeviceV
     }
     let record = state
         .store
-        .get_device(viewer.wearer_id.as_str())
+        .get_device(&viewer.wearer_id)
         .await?
         .ok_or_else(|| AppError::Missing(NO_BOX.into()))?;
     state.hub.probe_quota_now(record.credentials.api_key());
@@ -274,7 +274,7 @@ async fn lock_box_now(state: &AppState, viewer: &BoxViewer) -> Result<CommandRes
 async fn connected_device(state: &AppState, viewer: &BoxViewer) -> Result<Device, AppError> {
     let record = state
         .store
-        .get_device(viewer.wearer_id.as_str())
+        .get_device(&viewer.wearer_id)
         .await?
         .ok_or_else(|| AppError::Missing(NO_BOX.into()))?;
     Ok(state.hub.device_of_model(record.credentials, &record.model))

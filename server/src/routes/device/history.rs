@@ -26,7 +26,7 @@ pub(super) async fn write_history(
         Role::Keyholder => LogRole::Keyholder,
         Role::Wearer => LogRole::User,
     };
-    let job = crate::opener::history_job(session_id.as_str(), role, &log);
+    let job = crate::opener::history_job(session_id, role, &log);
     match state.store.enqueue(&[job]).await {
         Ok(_) => state.jobs.wake(),
         Err(e) => {

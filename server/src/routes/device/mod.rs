@@ -69,7 +69,11 @@ async fn get_device(
     if let Some(status) = slot.device.as_ref().and_then(|d| d.status.as_ref()) {
         // Someone has the page open: this read is also a look for the tamper watch, at no
         // extra request to CANDY HOUSE.
-        state.tamper.observe(&current.session, status).await;
+        let session = &current.session;
+        state
+            .tamper
+            .observe(&session.session_id, &session.lock, &session.config, status)
+            .await;
     }
     Ok(Json(slot))
 }
@@ -102,7 +106,7 @@ async fn put_device(
     let candidate = registration::parse(&registration)?;
     let probe = prove(&state, &candidate).await?;
     let candidate_caps = candidate.caps;
-    let wearer = session.wearer_id.as_str();
+    let wearer = &session.wearer_id;
     let existing = state.store.get_device(wearer).await;
     // A record that no longer decrypts is still a box that is being replaced.
     let replaced = !matches!(existing, Ok(None));
@@ -122,7 +126,7 @@ async fn put_device(
     let saved = state
         .store
         .upsert_device(&NewDevice {
-            user_id: wearer.to_owned(),
+            user_id: wearer.clone(),
             nickname,
             model: probe.model,
             credentials: candidate.credentials,
@@ -170,10 +174,7 @@ async fn delete_device(
 ) -> Result<StatusCode, AppError> {
     let session = &current.session;
     session.require_role(Role::Wearer, "remove the box")?;
-    if matches!(
-        state.store.get_device(session.wearer_id.as_str()).await,
-        Ok(None)
-    ) {
+    if matches!(state.store.get_device(&session.wearer_id).await, Ok(None)) {
         // Removing nothing is not an error.
         return Ok(StatusCode::NO_CONTENT);
     }
@@ -182,7 +183,7 @@ async fn delete_device(
         .custody
         .change_permit(&viewer.custody(), true, false)
         .await?;
-    let deleted = state.store.delete_device(session.wearer_id.as_str()).await;
+    let deleted = state.store.delete_device(&session.wearer_id).await;
     permit.release().await;
     if deleted? {
         tracing::info!("box removed");

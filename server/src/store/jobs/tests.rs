@@ -1,0 +1,95 @@
+use chrono::Utc;
+use serde_json::json;
+
+use super::*;
+use crate::crypto::SecretsKey;
+use crate::domain::SessionId;
+
+#[test]
+fn known_names_become_typed_values() {
+    assert_eq!(kind_of("open.release").unwrap(), JobKind::OpenRelease);
+    assert_eq!(status_of("queued").unwrap(), JobStatus::Queued);
+    assert_eq!(lane_of(Some("box".into())).unwrap(), Some(Lane::Box));
+    assert_eq!(lane_of(None).unwrap(), None);
+}
+
+#[test]
+fn an_unknown_kind_status_or_lane_is_corrupt_data_not_a_panic() {
+    for e in [
+        kind_of("open.teleport").map(|_| ()),
+        status_of("paused").map(|_| ()),
+        status_of("QUEUED").map(|_| ()),
+        lane_of(Some("fast".into())).map(|_| ()),
+    ] {
+        assert!(matches!(e, Err(StoreError::Corrupt(_))), "{e:?}");
+    }
+}
+
+async fn store() -> Store {
+    Store::connect("sqlite::memory:", SecretsKey::generate())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_stored_job_reads_back_typed() {
+    let store = store().await;
+    let now = Utc::now();
+    let job = JobKind::OpenRelease.job(&SessionId::new("s1"), "k1".into(), json!({}), now, now);
+    assert_eq!(store.enqueue(&[job]).await.unwrap(), 1);
+    let jobs = store.jobs_of_kind(JobKind::OpenRelease).await.unwrap();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0].kind, JobKind::OpenRelease);
+    assert_eq!(jobs[0].status, JobStatus::Queued);
+    assert_eq!(jobs[0].lane, Some(Lane::Box));
+    let claimed = store.claim_job(now, now).await.unwrap().expect("due");
+    assert_eq!(claimed.status, JobStatus::Running);
+    assert_eq!(store.job_counts().await.unwrap(), [0, 1, 0, 0]);
+}
+
+#[tokio::test]
+async fn a_row_with_an_unknown_kind_or_status_is_an_error_when_read() {
+    let store = store().await;
+    for (id, kind, status) in [
+        ("bad-kind", "open.teleport", "queued"),
+        ("bad-status", "open.release", "paused"),
+    ] {
+        sqlx::query(
+            "INSERT INTO jobs (id, kind, session_id, lane, dedupe_key, payload, status, attempts, \
+             run_after, deadline, retry_logged, created_at, updated_at) \
+             VALUES ($1, $2, 's1', NULL, $1, '{}', $3, 0, 0, 0, 0, 0, 0)",
+        )
+        .bind(id)
+        .bind(kind)
+        .bind(status)
+        .execute(store.pool())
+        .await
+        .unwrap();
+        let read = store.get_job(id).await;
+        assert!(
+            matches!(read, Err(StoreError::Corrupt(_))),
+            "{id}: {read:?}"
+        );
+    }
+    // The unknown kind is claimable (queued and due): the claim fails cleanly and the row ends
+    // as failed with the reason, so no worker claims it again.
+    let claimed = store.claim_job(Utc::now(), Utc::now()).await;
+    assert!(
+        matches!(claimed, Err(StoreError::Corrupt(_))),
+        "{claimed:?}"
+    );
+    let row = sqlx::query("SELECT status, last_error FROM jobs WHERE id = 'bad-kind'")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(row.try_get::<String, _>(0).unwrap(), FAILED);
+    let reason: Option<String> = row.try_get(1).unwrap();
+    assert!(reason.unwrap().contains("open.teleport"));
+    assert!(store
+        .claim_job(Utc::now(), Utc::now())
+        .await
+        .unwrap()
+        .is_none());
+    let counts = store.job_counts().await;
+    assert!(matches!(counts, Err(StoreError::Corrupt(_))), "{counts:?}");
+}
