@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
-use crate::opener::OpenerSettings;
 use crate::sesame::SesameSettings;
 
 #[derive(Clone, Debug)]
@@ -278,10 +277,12 @@ impl Settings {
 mod dashboard;
 mod limits;
 mod opener;
+mod opener_settings;
 mod source;
 
 pub use dashboard::{DashboardSettings, OAuthApp};
 pub use limits::{Rate, RateLimitSettings};
+pub use opener_settings::{OpenerSettings, PollFallbackSettings, TamperSettings};
 
 #[cfg(test)]
 mod tests;

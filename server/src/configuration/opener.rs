@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use super::source::number;
 use super::ConfigError;
-use crate::opener::{parse_penalty, OpenerSettings, Penalty};
+use super::OpenerSettings;
+use crate::domain::policy::{parse_penalty, Penalty};
 
 fn boolean(name: &'static str, value: Option<String>) -> Result<Option<bool>, ConfigError> {
     value
@@ -121,7 +122,7 @@ pub(super) fn apply(
         "TAMPER_PENALTY_BOUND_HOURS",
         var("TAMPER_PENALTY_BOUND_HOURS"),
     )? {
-        let max = crate::custody::policy::MAX_BOUND_HOURS;
+        let max = crate::domain::policy::MAX_BOUND_HOURS;
         if h > u64::from(max) {
             return Err(ConfigError::Invalid {
                 name: "TAMPER_PENALTY_BOUND_HOURS",

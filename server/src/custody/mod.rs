@@ -14,7 +14,7 @@
 
 mod lifecycle;
 mod page;
-pub mod policy;
+
 pub mod rules;
 
 use std::time::Duration;

@@ -6,6 +6,7 @@ mod credentials;
 mod dashboard_secrets;
 mod ids;
 mod main_token;
+pub mod policy;
 mod role;
 mod usage;
 

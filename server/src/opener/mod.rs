@@ -14,7 +14,7 @@ mod open;
 mod penalties;
 mod poller;
 mod quota;
-mod settings;
+
 mod tamper;
 mod tamper_history;
 mod verdict;
@@ -25,12 +25,12 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-pub use crate::custody::policy::{parse_penalty, Penalty, Policy};
+pub use crate::configuration::{OpenerSettings, PollFallbackSettings, TamperSettings};
+pub use crate::domain::policy::{parse_penalty, Penalty, Policy};
 pub use background::{Background, BackgroundParts};
 pub use holds::{lift as lift_holds, metadata_job};
 pub use messages::OpenReason;
 pub use penalties::BLOCK_REASON;
-pub use settings::{OpenerSettings, PollFallbackSettings, TamperSettings};
 pub use tamper::TamperWatch;
 pub use verdict::Verdict;
 

@@ -2,7 +2,7 @@
 //! <partnerConfigurationToken>` (not a mainToken):
 //!
 //! - `GET /config` → `ConfigView`: Chaster's stored config over the server defaults, read by the
-//!   one policy reader (`custody::policy`) the box view and the jobs use too,
+//!   one policy reader (`domain::policy`) the box view and the jobs use too,
 //! - `PUT /config` `ExtensionConfig` → `ConfigView`, or 422 `invalid` with a sentence for the form.
 //!
 //! The config is public (everyone who sees the lock can read it), so only the fields of
@@ -10,7 +10,7 @@
 
 use crate::auth::bearer_token;
 use crate::chaster::PartnerConfiguration;
-use crate::custody::policy::{Policy, BATTERY_RANGE, MAX_BOUND_HOURS, MAX_PENALTY_MINUTES};
+use crate::domain::policy::{Policy, BATTERY_RANGE, MAX_BOUND_HOURS, MAX_PENALTY_MINUTES};
 use crate::domain::ConfigToken;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -123,7 +123,7 @@ mod tests {
             session_id: None,
         };
         let defaults = Policy {
-            penalty: crate::custody::policy::Penalty::Freeze,
+            penalty: crate::domain::policy::Penalty::Freeze,
             ..Policy::default()
         };
         let shown = view(&stored, &defaults).config;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::custody::policy::Policy;
+use crate::domain::policy::Policy;
 use crate::jobs::JobSettings;
 
 #[derive(Clone, Debug)]
