@@ -79,7 +79,7 @@ pub fn new_box(sesame: &SesameSim) -> (String, DeviceCredentials) {
     );
     sesame.add_webapi_device(&uuid, DEMO_SECRET_HEX, DEMO_API_KEY);
     let credentials = DeviceCredentials::WebApi {
-        uuid: uuid.clone(),
+        uuid: uuid.as_str().into(),
         api_key: server::sesame::ApiKey::parse(DEMO_API_KEY).expect("the demo key parses"),
         secret: server::sesame::DeviceSecret::parse(DEMO_SECRET_HEX)
             .expect("the demo secret parses")

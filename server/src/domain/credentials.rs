@@ -4,6 +4,7 @@
 
 mod secret_text;
 
+use super::DeviceId;
 use std::fmt;
 
 use api_types::DeviceApi;
@@ -79,12 +80,12 @@ impl DeviceSecret {
 #[derive(Clone, Debug)]
 pub enum DeviceCredentials {
     WebApi {
-        uuid: String,
+        uuid: DeviceId,
         api_key: ApiKey,
         secret: DeviceSecret,
     },
     LegacyV3 {
-        device_id: String,
+        device_id: DeviceId,
         api_key: ApiKey,
     },
 }
@@ -97,7 +98,7 @@ impl DeviceCredentials {
     }
 
     /// The Web API UUID or the v3 device id.
-    pub fn device_id(&self) -> &str {
+    pub fn device_id(&self) -> &DeviceId {
         match self {
             Self::WebApi { uuid, .. } => uuid,
             Self::LegacyV3 { device_id, .. } => device_id,

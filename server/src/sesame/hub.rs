@@ -118,7 +118,7 @@ impl SesameHub {
                 let devices = self.inner.v3.list(api_key).await?;
                 let found = devices
                     .into_iter()
-                    .find(|d| d.device_id.eq_ignore_ascii_case(device_id))
+                    .find(|d| d.device_id.eq_ignore_ascii_case(device_id.as_str()))
                     .ok_or(DeviceError::NotFound)?;
                 let status = self.refresh_status(credentials).await?;
                 Ok(DeviceProbe {
@@ -253,9 +253,11 @@ impl SesameHub {
 /// Identifies the physical box: commands to it are serialized.
 fn device_key(credentials: &DeviceCredentials) -> String {
     match credentials {
-        DeviceCredentials::WebApi { uuid, .. } => format!("web:{}", uuid.to_ascii_uppercase()),
+        DeviceCredentials::WebApi { uuid, .. } => {
+            format!("web:{}", uuid.as_str().to_ascii_uppercase())
+        }
         DeviceCredentials::LegacyV3 { device_id, .. } => {
-            format!("v3:{}", device_id.to_ascii_lowercase())
+            format!("v3:{}", device_id.as_str().to_ascii_lowercase())
         }
     }
 }

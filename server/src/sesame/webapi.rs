@@ -15,7 +15,7 @@ use super::gate::KeyGate;
 use super::http::{self, encode_segment, mentions_rate_limit, Reply};
 use super::settings::SesameSettings;
 use super::sign;
-use crate::domain::{ApiKey, DeviceSecret};
+use crate::domain::{ApiKey, DeviceId, DeviceSecret};
 use crate::upstream::Transport;
 
 /// `GET /api/sesame2/{uuid}`, tolerant of missing and unknown fields.
@@ -157,10 +157,10 @@ impl WebApiClient {
     }
 
     /// `GET /api/sesame2/{uuid}`.
-    pub async fn status(&self, key: &ApiKey, uuid: &str) -> Result<WebStatus, DeviceError> {
-        let request = self
-            .transport
-            .get(format!("{}/{}", self.base, encode_segment(uuid)));
+    pub async fn status(&self, key: &ApiKey, uuid: &DeviceId) -> Result<WebStatus, DeviceError> {
+        let request =
+            self.transport
+                .get(format!("{}/{}", self.base, encode_segment(uuid.as_str())));
         let reply = self.call(key, request, "status").await?;
         let status = Some(&reply.json)
             .filter(|_| reply.is_success())
@@ -181,12 +181,12 @@ impl WebApiClient {
     pub async fn command(
         &self,
         key: &ApiKey,
-        uuid: &str,
+        uuid: &DeviceId,
         secret: &DeviceSecret,
         command: WebCommand,
         tag: &str,
     ) -> Result<(), DeviceError> {
-        let url = format!("{}/{}/cmd", self.base, encode_segment(uuid));
+        let url = format!("{}/{}/cmd", self.base, encode_segment(uuid.as_str()));
         let tag = base64::engine::general_purpose::STANDARD.encode(truncate_tag(tag));
         let mut failures = 0u32;
         loop {
@@ -218,11 +218,11 @@ impl WebApiClient {
     pub async fn history(
         &self,
         key: &ApiKey,
-        uuid: &str,
+        uuid: &DeviceId,
         page: u32,
         count: u32,
     ) -> Result<Vec<HistoryEntry>, DeviceError> {
-        let url = format!("{}/{}/history", self.base, encode_segment(uuid));
+        let url = format!("{}/{}/history", self.base, encode_segment(uuid.as_str()));
         let request = self
             .transport
             .get(url)

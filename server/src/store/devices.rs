@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::{Store, StoreError};
-use crate::domain::{ApiKey, DeviceCredentials, DeviceSecret, UserId};
+use crate::domain::{ApiKey, DeviceCredentials, DeviceId, DeviceSecret, UserId};
 
 /// A box to save for a wearer.
 #[derive(Clone, Debug)]
@@ -94,7 +94,7 @@ impl Store {
         .bind(api)
         .bind(&device.nickname)
         .bind(&device.model)
-        .bind(device.credentials.device_id())
+        .bind(device.credentials.device_id().as_str())
         .bind(api_key_enc)
         .bind(secret_enc)
         .bind(now)
@@ -150,12 +150,15 @@ impl Store {
                     .try_into()
                     .map_err(|_| StoreError::Corrupt("the stored secret is not 16 bytes".into()))?;
                 DeviceCredentials::WebApi {
-                    uuid: device_id,
+                    uuid: DeviceId::new(device_id),
                     api_key,
                     secret: DeviceSecret::from_bytes(bytes),
                 }
             }
-            V3 => DeviceCredentials::LegacyV3 { device_id, api_key },
+            V3 => DeviceCredentials::LegacyV3 {
+                device_id: DeviceId::new(device_id),
+                api_key,
+            },
             other => return Err(StoreError::Corrupt(format!("unknown api {other:?}"))),
         };
         Ok(DeviceRecord {

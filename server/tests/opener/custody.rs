@@ -33,7 +33,7 @@ async fn box_of_model(app: &OpenerApp, user_id: &str, model: &str) -> String {
     app.sesame
         .add_webapi_device(&uuid, DEMO_SECRET_HEX, DEMO_API_KEY);
     let credentials = DeviceCredentials::WebApi {
-        uuid: uuid.clone(),
+        uuid: uuid.as_str().into(),
         api_key: ApiKey::parse(DEMO_API_KEY).unwrap(),
         secret: DeviceSecret::parse(DEMO_SECRET_HEX).unwrap().secret,
     };

@@ -94,7 +94,7 @@ async fn our_own_tagged_opening_and_locking_during_the_session_are_not_incidents
     let w = app.wearer_with_box(penalised()).await;
     first_check(&app, &w).await;
     let device = app.state.hub.device(DeviceCredentials::WebApi {
-        uuid: w.uuid.clone(),
+        uuid: w.uuid.as_str().into(),
         api_key: server::sesame::ApiKey::parse(DEMO_API_KEY).unwrap(),
         secret: server::sesame::DeviceSecret::parse(DEMO_SECRET_HEX)
             .unwrap()

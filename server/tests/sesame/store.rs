@@ -52,7 +52,7 @@ async fn a_device_round_trips_through_the_store_with_its_credentials() {
             api_key,
             secret,
         } => {
-            assert_eq!(uuid, "12345678-1234-5678-1234-567812345678");
+            assert_eq!(uuid.as_str(), "12345678-1234-5678-1234-567812345678");
             assert_eq!(api_key.expose(), API_KEY);
             assert_eq!(hex::encode(secret.expose()), SECRET_HEX);
         }
@@ -104,7 +104,7 @@ async fn upsert_replaces_the_wearers_box_and_delete_forgets_it() {
     };
     let second = store.upsert_device(&v3).await.unwrap();
     assert_eq!(second.api(), DeviceApi::LegacyV3);
-    assert_eq!(second.credentials.device_id(), "dev-1");
+    assert_eq!(second.credentials.device_id().as_str(), "dev-1");
     assert_eq!(
         second.created_at, first.created_at,
         "the creation time is kept"

@@ -221,7 +221,7 @@ async fn the_history_shows_our_tag_for_a_web_unlock() {
     let history = t
         .hub
         .webapi()
-        .history(&key(DEMO_API_KEY), DEMO_WEBAPI_UUID, 0, 5)
+        .history(&key(DEMO_API_KEY), &DEMO_WEBAPI_UUID.into(), 0, 5)
         .await
         .unwrap();
     // Newest first: the motor's untagged entry, then our tagged command.

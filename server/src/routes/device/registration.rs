@@ -3,7 +3,7 @@
 
 use api_types::{DeviceApi, DeviceRegistration};
 
-use crate::domain::{ApiKey, DeviceCredentials, DeviceSecret};
+use crate::domain::{ApiKey, DeviceCredentials, DeviceId, DeviceSecret};
 use crate::error::AppError;
 use crate::sesame::product::{product, product_type_of_name, Product};
 use crate::sesame::{model_name, Capabilities};
@@ -67,7 +67,7 @@ pub fn parse(registration: &DeviceRegistration) -> Result<Candidate, AppError> {
             let uuid = web_uuid(device_id, parsed.uuid.as_deref())?;
             Ok(Candidate {
                 credentials: DeviceCredentials::WebApi {
-                    uuid,
+                    uuid: DeviceId::new(uuid),
                     api_key,
                     secret: parsed.secret,
                 },
@@ -96,7 +96,7 @@ pub fn parse(registration: &DeviceRegistration) -> Result<Candidate, AppError> {
             }
             Ok(Candidate {
                 credentials: DeviceCredentials::LegacyV3 {
-                    device_id: device_id.to_owned(),
+                    device_id: DeviceId::new(device_id),
                     api_key,
                 },
                 product_type: None,
@@ -192,7 +192,7 @@ mod tests {
     #[test]
     fn a_web_registration_with_a_hex_secret_yields_upper_case_uuid_credentials() {
         let c = parse(&web(&QR_UUID.to_lowercase(), Some(SECRET_HEX))).unwrap();
-        assert_eq!(c.credentials.device_id(), QR_UUID);
+        assert_eq!(c.credentials.device_id().as_str(), QR_UUID);
         assert_eq!(c.nickname.as_deref(), Some("Key box"));
         assert_eq!(c.product_type, None);
     }
@@ -201,7 +201,7 @@ mod tests {
     fn a_qr_code_gives_the_model_and_may_stand_in_for_the_uuid() {
         let qr = format!("ssm://UI?t=sk&sk={QR_SK}&l=0&n=Box");
         let c = parse(&web("", Some(&qr))).unwrap();
-        assert_eq!(c.credentials.device_id(), QR_UUID);
+        assert_eq!(c.credentials.device_id().as_str(), QR_UUID);
         assert_eq!(c.product_type, Some(5));
         assert!(parse(&web(QR_UUID, Some(&qr))).is_ok());
     }
@@ -297,7 +297,7 @@ mod tests {
         r.nickname = String::new();
         let c = parse(&r).unwrap();
         assert_eq!(
-            c.credentials.device_id(),
+            c.credentials.device_id().as_str(),
             "5e5a3e01-0000-4000-8000-000000000003"
         );
         assert_eq!(c.nickname, None);

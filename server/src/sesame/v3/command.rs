@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use tokio::time::Instant;
 
 use super::{encode, map_error, V3Client, V3Command};
-use crate::domain::ApiKey;
+use crate::domain::{ApiKey, DeviceId};
 use crate::sesame::error::DeviceError;
 
 impl V3Client {
@@ -15,7 +15,7 @@ impl V3Client {
     pub async fn command(
         &self,
         key: &ApiKey,
-        device_id: &str,
+        device_id: &DeviceId,
         command: V3Command,
     ) -> Result<(), DeviceError> {
         let task_id = self.submit(key, device_id, command).await?;
@@ -25,10 +25,10 @@ impl V3Client {
     async fn submit(
         &self,
         key: &ApiKey,
-        device_id: &str,
+        device_id: &DeviceId,
         command: V3Command,
     ) -> Result<String, DeviceError> {
-        let path = format!("/sesame/{}", encode(device_id));
+        let path = format!("/sesame/{}", encode(device_id.as_str()));
         let (mut busy, mut failures) = (0u32, 0u32);
         loop {
             let body = json!({ "command": command.as_str() });

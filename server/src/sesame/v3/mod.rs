@@ -11,7 +11,7 @@ use super::error::DeviceError;
 use super::gate::KeyGate;
 use super::http::{self, encode_segment as encode, Reply};
 use super::settings::SesameSettings;
-use crate::domain::ApiKey;
+use crate::domain::{ApiKey, DeviceId};
 use crate::upstream::Transport;
 
 /// `GET /sesame/{device_id}`.
@@ -171,8 +171,12 @@ impl V3Client {
     }
 
     /// `GET /sesame/{device_id}`.
-    pub async fn status(&self, key: &ApiKey, device_id: &str) -> Result<V3Status, DeviceError> {
-        let path = format!("/sesame/{}", encode(device_id));
+    pub async fn status(
+        &self,
+        key: &ApiKey,
+        device_id: &DeviceId,
+    ) -> Result<V3Status, DeviceError> {
+        let path = format!("/sesame/{}", encode(device_id.as_str()));
         let valid = |v: &Value| v.get("locked").is_some_and(Value::is_boolean);
         let json = self.get_json(key, &path, "the status", valid).await?;
         Ok(parse_status(&json))
