@@ -1,7 +1,7 @@
 //! The dashboard's API (session cookie):
 //!
 //! - `GET /dashboard` → `DashboardView`: the signed-in keyholder's locked sessions of our
-//!   extension, then the ones released in the last [`ENDED_KEPT`] (with `ended_at`, so the
+//!   extension, then the ones released in the last week (`lists::ENDED_KEPT`) (with `ended_at`, so the
 //!   keyholder sees the lock ended and the box's state), each under an opaque handle (never
 //!   Chaster's sessionId);
 //! - `POST /dashboard/sessions/{handle}/time` `TimeChange`, `…/freeze` `FreezeChange`,
@@ -16,28 +16,23 @@ use api_types::{
     CommandResult, ControlResult, DashboardSession, DashboardView, FreezeChange, Person, TimeChange,
 };
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
+use super::lists::{keyholder_sessions, recently_ended, resolve};
 use super::secure::{check_request_origin, session_handle};
 use super::SignedIn;
 use crate::chaster::models::LockStatus;
-use crate::chaster::{ExtensionSession, SessionSearch};
+use crate::chaster::ExtensionSession;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::routes::controls::actions;
 use crate::routes::device::access::{self as boxes, BoxViewer};
 use crate::state::AppState;
-use crate::store::DashboardSessionRecord;
 use crate::views;
-
-const PAGE_SIZE: u32 = 50;
-/// How long a released lock stays on the dashboard (its "Ended" section).
-const ENDED_KEPT: chrono::TimeDelta = chrono::TimeDelta::days(7);
-const NOT_YOURS: &str =
-    "This lock is not one of yours, or it is no longer locked. Reload the dashboard.";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -111,14 +106,11 @@ async fn dashboard(
 
 async fn change_time(
     State(state): State<AppState>,
-    signed_in: SignedIn,
-    headers: HeaderMap,
-    Path(handle): Path<String>,
+    on: OnLock,
     body: Result<Json<TimeChange>, JsonRejection>,
 ) -> Result<Json<ControlResult>, AppError> {
-    check(&state, &signed_in, &headers)?;
     let Json(change) = body?;
-    control(&state, &signed_in, &handle, async |k| {
+    control(&state, &on, async |k| {
         actions::change_time(k, change.seconds).await
     })
     .await
@@ -126,14 +118,11 @@ async fn change_time(
 
 async fn freeze(
     State(state): State<AppState>,
-    signed_in: SignedIn,
-    headers: HeaderMap,
-    Path(handle): Path<String>,
+    on: OnLock,
     body: Result<Json<FreezeChange>, JsonRejection>,
 ) -> Result<Json<ControlResult>, AppError> {
-    check(&state, &signed_in, &headers)?;
     let Json(change) = body?;
-    control(&state, &signed_in, &handle, async |k| {
+    control(&state, &on, async |k| {
         actions::set_frozen(k, change.frozen).await
     })
     .await
@@ -141,194 +130,76 @@ async fn freeze(
 
 async fn hygiene_opening(
     State(state): State<AppState>,
-    signed_in: SignedIn,
-    headers: HeaderMap,
-    Path(handle): Path<String>,
+    on: OnLock,
 ) -> Result<Json<ControlResult>, AppError> {
-    check(&state, &signed_in, &headers)?;
-    control(&state, &signed_in, &handle, async |k| {
-        actions::open_for_hygiene(k).await
-    })
-    .await
+    control(&state, &on, async |k| actions::open_for_hygiene(k).await).await
 }
 
 async fn clear_penalty(
     State(state): State<AppState>,
-    signed_in: SignedIn,
-    headers: HeaderMap,
-    Path(handle): Path<String>,
+    on: OnLock,
 ) -> Result<Json<ControlResult>, AppError> {
-    check(&state, &signed_in, &headers)?;
-    control(&state, &signed_in, &handle, async |k| {
-        actions::clear_penalty(k).await
-    })
-    .await
+    control(&state, &on, async |k| actions::clear_penalty(k).await).await
 }
 
 async fn open_box(
     State(state): State<AppState>,
-    signed_in: SignedIn,
-    headers: HeaderMap,
-    Path(handle): Path<String>,
+    on: OnLock,
 ) -> Result<Json<CommandResult>, AppError> {
-    check(&state, &signed_in, &headers)?;
-    let session = resolve(&state, &signed_in.record, &handle).await?;
-    Ok(Json(
-        boxes::open_box(&state, &box_viewer(&state, &session)).await?,
-    ))
+    let session = resolve(&state, &on.signed_in.record, &on.handle).await?;
+    let viewer = box_viewer(&state, &session);
+    Ok(Json(boxes::open_box(&state, &viewer).await?))
 }
 
 async fn lock_box(
     State(state): State<AppState>,
-    signed_in: SignedIn,
-    headers: HeaderMap,
-    Path(handle): Path<String>,
+    on: OnLock,
 ) -> Result<Json<CommandResult>, AppError> {
-    check(&state, &signed_in, &headers)?;
-    let session = resolve(&state, &signed_in.record, &handle).await?;
-    Ok(Json(
-        boxes::lock_box(&state, &box_viewer(&state, &session)).await?,
-    ))
+    let session = resolve(&state, &on.signed_in.record, &on.handle).await?;
+    let viewer = box_viewer(&state, &session);
+    Ok(Json(boxes::lock_box(&state, &viewer).await?))
 }
 
-/// Runs one keyholder use-case on the session behind `handle` (after `check`), as the signed-in
-/// keyholder, and answers with the session re-read.
+/// An action on one lock of the dashboard: a signed-in keyholder, a request from our own page
+/// (origin and CSRF token, else 403), and the lock's `{handle}`. Checked before the body is read.
+struct OnLock {
+    signed_in: SignedIn,
+    handle: String,
+}
+
+impl FromRequestParts<AppState> for OnLock {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let signed_in = SignedIn::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let origin = state.dashboard.public_origin.as_deref();
+        check_request_origin(&parts.headers, origin, &signed_in.record.csrf_token)
+            .map_err(IntoResponse::into_response)?;
+        let Path(handle) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(OnLock { signed_in, handle })
+    }
+}
+
+/// Runs one keyholder use-case on the lock `on` names, as the signed-in keyholder, and answers
+/// with the session re-read.
 async fn control(
     state: &AppState,
-    signed_in: &SignedIn,
-    handle: &str,
+    on: &OnLock,
     act: impl AsyncFnOnce(&actions::KeyholderAct<'_>) -> Result<String, AppError>,
 ) -> Result<Json<ControlResult>, AppError> {
-    let before = resolve(state, &signed_in.record, handle).await?;
+    let before = resolve(state, &on.signed_in.record, &on.handle).await?;
     let id = before.session_id.clone();
     let keyholder = actions::KeyholderAct {
         state,
         session_id: &id,
-        username: &signed_in.record.username,
+        username: &on.signed_in.record.username,
     };
     let message = act(&keyholder).await?;
     Ok(answer(state, before, message).await)
-}
-
-fn check(state: &AppState, signed_in: &SignedIn, headers: &HeaderMap) -> Result<(), AppError> {
-    let origin = state.dashboard.public_origin.as_deref();
-    check_request_origin(headers, origin, &signed_in.record.csrf_token)
-}
-
-/// The keyholder's locked sessions of our extension, read page by page. Chaster's search
-/// returns every session of the extension, so the filter on the lock's keyholder is what keeps
-/// other keyholders' sessions out.
-async fn keyholder_sessions(
-    state: &AppState,
-    me: &DashboardSessionRecord,
-) -> Result<Vec<ExtensionSession>, AppError> {
-    let settings = &state.dashboard.settings;
-    let slug = settings
-        .extension_slug
-        .clone()
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("CHASTER_EXTENSION_SLUG is not set")))?;
-    let mut mine = Vec::new();
-    let mut after = None;
-    for _ in 0..settings.max_pages.max(1) {
-        let query = SessionSearch {
-            extension_slug: slug.clone(),
-            status: "locked".to_owned(),
-            limit: Some(PAGE_SIZE),
-            pagination_last_id: after.take(),
-        };
-        let page = state.chaster.search_sessions(&query).await?;
-        let next = page.results.last().and_then(|r| r.pagination_id.clone());
-        mine.extend(page.results.into_iter().map(|r| r.session).filter(|s| {
-            s.lock
-                .keyholder
-                .as_ref()
-                .is_some_and(|k| k.id == me.user_id)
-        }));
-        for s in &mine {
-            state.dashboard.remember_handle(
-                session_handle(&me.handle_key, s.session_id.as_str()),
-                s.session_id.clone(),
-            );
-        }
-        match next {
-            Some(next) if page.has_more => after = Some(next),
-            _ => return Ok(mine),
-        }
-    }
-    tracing::warn!(
-        pages = settings.max_pages,
-        "dashboard session list cut short: too many sessions"
-    );
-    Ok(mine)
-}
-
-/// The keyholder's sessions of our extension released in the last [`ENDED_KEPT`]: one page of
-/// Chaster's search (its order is undocumented, so the date is checked here).
-async fn recently_ended(
-    state: &AppState,
-    me: &DashboardSessionRecord,
-) -> Result<Vec<ExtensionSession>, AppError> {
-    let Some(slug) = state.dashboard.settings.extension_slug.clone() else {
-        return Ok(Vec::new());
-    };
-    let query = SessionSearch {
-        extension_slug: slug,
-        status: "unlocked".to_owned(),
-        limit: Some(PAGE_SIZE),
-        pagination_last_id: None,
-    };
-    let since = state.clock.now() - ENDED_KEPT;
-    let page = state.chaster.search_sessions(&query).await?;
-    let mut ended: Vec<ExtensionSession> = page
-        .results
-        .into_iter()
-        .map(|r| r.session)
-        .filter(|s| {
-            s.lock
-                .keyholder
-                .as_ref()
-                .is_some_and(|k| k.id == me.user_id)
-                && s.lock.unlocked_at.is_none_or(|at| at >= since)
-        })
-        .collect();
-    // Newest first: the lock that just ended is the one the keyholder looks for.
-    ended.sort_by_key(|s| std::cmp::Reverse(s.lock.unlocked_at));
-    Ok(ended)
-}
-
-/// The session behind a handle, if it is one of the keyholder's locked sessions right now.
-async fn resolve(
-    state: &AppState,
-    me: &DashboardSessionRecord,
-    handle: &str,
-) -> Result<ExtensionSession, AppError> {
-    // A handle a list showed: one read, checked as the list would (keyholder, locked).
-    if let Some(id) = state.dashboard.session_of_handle(handle) {
-        if session_handle(&me.handle_key, id.as_str()) == handle {
-            let session = match state.chaster.get_session(&id).await {
-                Ok(s) => s,
-                Err(crate::chaster::ChasterError::NotFound) => {
-                    return Err(AppError::Missing(NOT_YOURS.into()))
-                }
-                Err(e) => return Err(e.into()),
-            };
-            let mine = session
-                .lock
-                .keyholder
-                .as_ref()
-                .is_some_and(|k| k.id == me.user_id);
-            return if mine && session.lock.status == LockStatus::Locked {
-                Ok(session)
-            } else {
-                Err(AppError::Missing(NOT_YOURS.into()))
-            };
-        }
-    }
-    keyholder_sessions(state, me)
-        .await?
-        .into_iter()
-        .find(|s| session_handle(&me.handle_key, s.session_id.as_str()) == handle)
-        .ok_or_else(|| AppError::Missing(NOT_YOURS.into()))
 }
 
 /// The message and the session re-read from Chaster. The action already happened, so if the

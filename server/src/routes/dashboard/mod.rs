@@ -11,6 +11,7 @@
 //! cookie.
 
 mod api;
+mod lists;
 mod login;
 mod secure;
 mod signin;
