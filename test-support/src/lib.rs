@@ -25,7 +25,7 @@ pub use app::{
 pub use binary::{server_command, wait_healthy};
 pub use fs::{free_port, sqlite_url, TempDir};
 pub use opener::{
-    action_log_event, envelope, fast_sesame_settings, new_box, opener_settings, OpenerApp, Wearer,
-    HOOK_PASSWORD, HOOK_USER,
+    action_log_event, envelope, fast_sesame_settings, new_box, opener_settings, session_with_box,
+    OpenerApp, Wearer, HOOK_PASSWORD, HOOK_USER,
 };
 pub use wait::{init_test_logging, rand_u64, wait_for};

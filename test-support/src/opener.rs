@@ -9,8 +9,8 @@ use server::configuration::{Settings, WebhookAuth};
 use server::domain::{SessionId, UserId};
 use server::sesame::{DeviceCredentials, SesameSettings};
 use server::startup::AppState;
-use server::store::NewDevice;
-use sim::chaster::NewSessionSpec;
+use server::store::{NewDevice, Store};
+use sim::chaster::{ChasterSim, NewSessionSpec};
 use sim::sesame::{SesameSim, DEMO_API_KEY, DEMO_SECRET_HEX};
 
 use crate::app::{start, TestApp};
@@ -88,37 +88,49 @@ pub fn new_box(sesame: &SesameSim) -> (String, DeviceCredentials) {
     (uuid, credentials)
 }
 
+/// A new locked session in `chaster` whose wearer has a fresh SESAME 5 (locked) in `sesame`,
+/// saved in `store` as that wearer's box. Custody is the caller's business.
+pub async fn session_with_box(
+    chaster: &ChasterSim,
+    sesame: &SesameSim,
+    store: &Store,
+    spec: NewSessionSpec,
+) -> Wearer {
+    let (session_id, wearer_token, keyholder_token) = chaster.create_session(spec).await;
+    let user_id = chaster.with_state(|s| {
+        s.lock_of_session(&session_id)
+            .expect("the session has a lock")
+            .wearer_id
+            .clone()
+    });
+    let (uuid, credentials) = new_box(sesame);
+    store
+        .upsert_device(&NewDevice {
+            user_id: UserId::new(user_id.as_str()),
+            nickname: "Key box".into(),
+            model: "SESAME 5".into(),
+            credentials,
+        })
+        .await
+        .expect("the device is saved");
+    Wearer {
+        session_id,
+        user_id,
+        uuid,
+        wearer_token,
+        keyholder_token,
+    }
+}
+
 impl TestApp {
     /// A new locked session whose wearer has a fresh SESAME 5 (locked) registered with us.
     pub async fn wearer_with_box(&self, spec: NewSessionSpec) -> Wearer {
-        let (session_id, wearer_token, keyholder_token) = self.chaster.create_session(spec).await;
-        let user_id = self.chaster.with_state(|s| {
-            s.lock_of_session(&session_id)
-                .expect("the session has a lock")
-                .wearer_id
-                .clone()
-        });
-        let (uuid, credentials) = new_box(&self.sesame);
-        self.state
-            .store
-            .upsert_device(&NewDevice {
-                user_id: UserId::new(user_id.as_str()),
-                nickname: "Key box".into(),
-                model: "SESAME 5".into(),
-                credentials,
-            })
-            .await
-            .expect("the device is saved");
+        let wearer = session_with_box(&self.chaster, &self.sesame, &self.state.store, spec).await;
+        let session_id = wearer.session_id.clone();
         // As when the server first sees the lock running with a box (the session's own sync may
         // have run before the box was saved): the lock takes custody of the box.
         self.take_custody(&session_id).await;
-        Wearer {
-            session_id,
-            user_id,
-            uuid,
-            wearer_token,
-            keyholder_token,
-        }
+        wearer
     }
 
     /// The start job the first sight of a running lock enqueues, then waits for it.

@@ -5,16 +5,14 @@
 use std::time::Duration;
 
 use server::configuration::{RateLimitSettings, Settings};
-use server::domain::UserId;
 use server::startup::AppState;
-use server::store::NewDevice;
 use sim::chaster::{ChasterSim, NewSessionSpec, WebhookConfig};
 use sim::sesame::{SesameSim, SesameSimConfig};
 
 use crate::balancer::Balancer;
 use crate::helpers::{
-    base_settings, init_test_logging, new_box, opener_settings, wait_for, TempDir, HOOK_PASSWORD,
-    HOOK_USER,
+    base_settings, init_test_logging, opener_settings, session_with_box, wait_for, TempDir,
+    HOOK_PASSWORD, HOOK_USER,
 };
 
 /// One running server.
@@ -107,26 +105,12 @@ async fn start(settings: Settings) -> Instance {
 impl Instances {
     /// A new locked session whose wearer has a fresh SESAME 5, saved through `via`.
     pub async fn wearer_with_box(&self, via: &Instance) -> Wearer {
-        let (session_id, _, _) = self.chaster.create_session(NewSessionSpec::default()).await;
-        let user_id = self.chaster.with_state(|s| {
-            s.lock_of_session(&session_id)
-                .expect("the session has a lock")
-                .wearer_id
-                .clone()
-        });
-        let (uuid, credentials) = new_box(&self.sesame);
-        let device = NewDevice {
-            user_id: UserId::new(user_id),
-            nickname: "Key box".into(),
-            model: "SESAME 5".into(),
-            credentials,
-        };
-        via.state
-            .store
-            .upsert_device(&device)
-            .await
-            .expect("the device is saved");
-        Wearer { session_id, uuid }
+        let spec = NewSessionSpec::default();
+        let w = session_with_box(&self.chaster, &self.sesame, &via.state.store, spec).await;
+        Wearer {
+            session_id: w.session_id,
+            uuid: w.uuid,
+        }
     }
 
     /// POSTs a webhook body to one instance with the right credentials; returns the status.
