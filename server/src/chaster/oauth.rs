@@ -8,9 +8,6 @@
 //! Tokens are `SecretString`s from the moment they are read; neither they nor the token
 //! endpoint's bodies are ever logged. Both calls go through [`crate::upstream`] like every
 //! other; the profile also through the request budget and its 429 pause (`ChasterClient::call`).
-
-use std::time::Duration;
-
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
@@ -29,19 +26,16 @@ const TOKEN_PATH: &str = "/auth/realms/app/protocol/openid-connect/token";
 /// with our extension's own credentials).
 pub const SCOPE: &str = "profile";
 
-/// The access token from the token endpoint (the refresh token is not read: it is not kept).
+/// The access token from the token endpoint, used once for the profile. Its lifetime and the
+/// refresh token are not read: nothing of it is kept.
 #[derive(Debug)]
 pub struct TokenSet {
     pub access_token: SecretString,
-    /// Seconds the access token lives.
-    pub expires_in: Duration,
 }
 
 #[derive(Deserialize)]
 struct TokenBody {
     access_token: String,
-    #[serde(default)]
-    expires_in: Option<u64>,
 }
 
 /// A PKCE pair (RFC 7636): the verifier stays on the server, the S256 challenge goes to the
@@ -166,7 +160,6 @@ impl OAuthClient {
                 let body: TokenBody = decode(&answer)?;
                 return Ok(TokenSet {
                     access_token: SecretString::from(body.access_token),
-                    expires_in: Duration::from_secs(body.expires_in.unwrap_or(60)),
                 });
             }
             Status::TooManyRequests { .. } | Status::ServerError(_) => {

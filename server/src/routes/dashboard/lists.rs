@@ -38,13 +38,14 @@ pub(super) async fn keyholder_sessions(
         };
         let page = state.chaster.search_sessions(&query).await?;
         let next = page.results.last().and_then(|r| r.pagination_id.clone());
+        let seen = mine.len();
         mine.extend(page.results.into_iter().map(|r| r.session).filter(|s| {
             s.lock
                 .keyholder
                 .as_ref()
                 .is_some_and(|k| k.id == me.user_id)
         }));
-        for s in &mine {
+        for s in &mine[seen..] {
             state.dashboard.remember_handle(
                 session_handle(&me.handle_key, s.session_id.as_str()),
                 s.session_id.clone(),
