@@ -8,6 +8,7 @@
 //! Tokens are `SecretString`s from the moment they are read; neither they nor the token
 //! endpoint's bodies are ever logged. Both calls go through [`crate::upstream`] like every
 //! other; the profile also through the request budget and its 429 pause (`ChasterClient::call`).
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
