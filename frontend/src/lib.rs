@@ -1,8 +1,10 @@
 //! The pages Chaster shows in its iframe, and the keyholder dashboard outside it.
 //!
-//! [`App`] picks the page: `/dashboard` is the dashboard; anywhere else the URL hash says who is
-//! looking (a `mainToken` for the main page, a `partnerConfigurationToken` for the configuration
-//! page). It follows `hashchange`, and explains when the page was opened without either.
+//! Each page is its own WASM bundle (`src/bin/`: `main_page`, `config_page`, `dashboard`), so a
+//! page ships only its own code: the binaries mount [`MainApp`], [`ConfigApp`] or
+//! [`DashboardApp`], and LTO drops the rest. The server serves them at `/`, [`CONFIGURE_PATH`]
+//! and [`DASHBOARD_PATH`]. The iframe pages follow `hashchange` and explain when the page was
+//! opened without a token.
 
 pub mod api;
 pub mod bridge;
@@ -14,6 +16,7 @@ pub mod dashboard;
 pub mod device;
 pub mod hash;
 pub mod history;
+pub mod perf;
 pub mod session;
 pub mod state;
 pub mod time;
@@ -25,50 +28,81 @@ use hash::{HashError, Launch};
 use leptos::prelude::*;
 use session::SessionPage;
 
-/// The path of the keyholder dashboard; the server serves the app for it like for `/`.
+/// The path of the keyholder dashboard (its own bundle).
 pub const DASHBOARD_PATH: &str = "/dashboard";
+/// The path of the configuration page (its own bundle), set as the configuration URL in
+/// Chaster's developer portal.
+pub const CONFIGURE_PATH: &str = "/configure";
 
-/// The root component: picks the page from the path and the URL hash.
+/// The main page (`/`): the session for a `mainToken`. A configuration token that still
+/// arrives here (the portal's configuration URL not yet changed) is sent on to
+/// [`CONFIGURE_PATH`] with the same hash.
 #[component]
-pub fn App() -> impl IntoView {
-    let on_dashboard = window()
-        .location()
-        .pathname()
-        .is_ok_and(|path| is_dashboard_path(&path));
-    if on_dashboard {
-        return view! { <main class="app"><DashboardPage /></main> }.into_any();
-    }
-    let (raw_hash, set_raw_hash) = signal(current_hash());
-    let listener = window_event_listener(leptos::ev::hashchange, move |_| {
-        set_raw_hash.set(current_hash());
-    });
-    on_cleanup(move || listener.remove());
-    // A memo, so the view is rebuilt only when the parsed launch really changes.
-    let launch = Memo::new(move |_| hash::parse(&raw_hash.get()));
-
+pub fn MainApp() -> impl IntoView {
+    let launch = launch_from_hash();
     view! {
         <main class="app">
             {move || match launch.get() {
                 Ok(Launch::Main { main_token, .. }) => {
                     view! { <SessionPage token=main_token /> }.into_any()
                 }
-                Ok(Launch::Configuration { configuration_token, .. }) => {
-                    view! { <ConfigPage token=configuration_token /> }.into_any()
-                }
+                Ok(Launch::Configuration { .. }) => moved_to(CONFIGURE_PATH).into_any(),
                 Err(reason) => view! { <NoTokenScreen reason /> }.into_any(),
             }}
         </main>
     }
-    .into_any()
 }
 
-/// `/dashboard` and `/dashboard/`.
-pub fn is_dashboard_path(path: &str) -> bool {
-    path.trim_end_matches('/') == DASHBOARD_PATH
+/// The configuration page ([`CONFIGURE_PATH`]) for a `partnerConfigurationToken`; a
+/// `mainToken` is sent on to the main page.
+#[component]
+pub fn ConfigApp() -> impl IntoView {
+    let launch = launch_from_hash();
+    view! {
+        <main class="app">
+            {move || match launch.get() {
+                Ok(Launch::Configuration { configuration_token, .. }) => {
+                    view! { <ConfigPage token=configuration_token /> }.into_any()
+                }
+                Ok(Launch::Main { .. }) => moved_to("/").into_any(),
+                Err(reason) => view! { <NoTokenScreen reason /> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+/// The keyholder dashboard ([`DASHBOARD_PATH`]).
+#[component]
+pub fn DashboardApp() -> impl IntoView {
+    view! { <main class="app"><DashboardPage /></main> }
+}
+
+/// The parsed URL hash, following `hashchange`. A memo, so the view is rebuilt only when the
+/// parsed launch really changes.
+fn launch_from_hash() -> Memo<Result<Launch, HashError>> {
+    let (raw_hash, set_raw_hash) = signal(current_hash());
+    let listener = window_event_listener(leptos::ev::hashchange, move |_| {
+        set_raw_hash.set(current_hash());
+    });
+    on_cleanup(move || listener.remove());
+    Memo::new(move |_| hash::parse(&raw_hash.get()))
 }
 
 fn current_hash() -> String {
     window().location().hash().unwrap_or_default()
+}
+
+/// Replaces this page by the page at `path` with the same hash (the token stays out of the
+/// history and out of any request), and says so while the browser goes there.
+fn moved_to(path: &'static str) -> impl IntoView {
+    let target = format!("{path}{}", current_hash());
+    // A failed navigation leaves the link below, which goes to the same place.
+    let _ = window().location().replace(&target);
+    view! {
+        <section class="card notice-screen" data-testid="moved-screen">
+            <p>"Opening " <a href=target>"the right page"</a> "…"</p>
+        </section>
+    }
 }
 
 /// Shown when the page was not opened by Chaster, or the link is damaged.
@@ -89,19 +123,5 @@ fn NoTokenScreen(
             </p>
             <p class="muted small">"Details: " {reason.to_string()} "."</p>
         </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_dashboard_path;
-
-    #[test]
-    fn only_the_dashboard_path_opens_the_dashboard() {
-        assert!(is_dashboard_path("/dashboard"));
-        assert!(is_dashboard_path("/dashboard/"));
-        assert!(!is_dashboard_path("/"));
-        assert!(!is_dashboard_path("/dashboards"));
-        assert!(!is_dashboard_path("/api/dashboard"));
     }
 }

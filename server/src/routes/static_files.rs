@@ -1,5 +1,7 @@
-//! The trunk build in `DIST_DIR`: its files, and index.html for every other path (the app
-//! routes itself). Each answer is marked with what it is, so the header layer gives the document
+//! The trunk build in `DIST_DIR`: its files, and for every other path the document of its
+//! page: `configure/index.html` under `/configure`, `dashboard/index.html` under `/dashboard`
+//! (each page is its own bundle, built by `scripts/pages.sh`), index.html (the main page)
+//! elsewhere; a build without the other pages (a `trunk serve` dist) answers with index.html. Each answer is marked with what it is, so the header layer gives the document
 //! its policy on every status (a 304 included) and the files theirs. Files are served
 //! precompressed when the build step left a `.br` or `.gz` next to them, and as they are when
 //! not. Without a build, a 503 says how to make one instead of a bare 404.
@@ -11,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
-use super::security::{is_content_hashed, Served};
+use super::security::{is_content_hashed, Served, PAGES};
 use crate::state::AppState;
 
 pub async fn serve(State(state): State<AppState>, request: Request) -> Response {
@@ -49,8 +51,20 @@ pub async fn serve(State(state): State<AppState>, request: Request) -> Response 
     }
     // The document itself is never precompressed: a `.br` left from an older build would not
     // match the inline-script hashes the policy is computed from.
-    let response = oneshot(ServeFile::new(index), copy_of(&parts)).await;
+    let document = page_document(dist, path).await.unwrap_or(index);
+    let response = oneshot(ServeFile::new(document), copy_of(&parts)).await;
     marked(response, Served::Document)
+}
+
+/// The document of the page `path` belongs to, if it is one of [`PAGES`] and was built.
+async fn page_document(dist: &std::path::Path, path: &str) -> Option<std::path::PathBuf> {
+    let first = path.trim_start_matches('/').split('/').next()?;
+    let page = PAGES.into_iter().find(|page| *page == first)?;
+    let document = dist.join(page).join("index.html");
+    tokio::fs::try_exists(&document)
+        .await
+        .unwrap_or(false)
+        .then_some(document)
 }
 
 /// The request again, without a body (files and the document are only read).

@@ -70,6 +70,28 @@ async fn the_page_policy_allows_the_served_bootstrap_by_hash_and_nothing_inline(
 }
 
 #[tokio::test]
+async fn every_pages_bootstrap_is_allowed_on_every_page() {
+    let app = chaster_framed_app().await;
+    write_index(&app, "import init from '/main_page-1.js';");
+    let dist = app.dir.path().join("dist");
+    for page in ["configure", "dashboard"] {
+        std::fs::create_dir_all(dist.join(page)).unwrap();
+        let html = format!("<!doctype html><script type=\"module\">{page}();</script>");
+        std::fs::write(dist.join(page).join("index.html"), html).unwrap();
+    }
+    for path in ["/", "/configure", "/dashboard"] {
+        let csp = csp_of(&app, path).await;
+        for script in [
+            "import init from '/main_page-1.js';",
+            "configure();",
+            "dashboard();",
+        ] {
+            assert!(csp.contains(&hash_of(script)), "{path}: {script} in {csp}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn a_rebuilt_index_is_allowed_without_a_restart() {
     let app = chaster_framed_app().await;
     write_index(&app, "console.log('build 1')");

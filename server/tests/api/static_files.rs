@@ -23,6 +23,49 @@ async fn unknown_page_paths_fall_back_to_the_index() {
 }
 
 #[tokio::test]
+async fn the_configuration_page_and_the_dashboard_are_served_from_their_own_builds() {
+    let app = spawn_app().await;
+    let dist = app.dir.path().join("dist");
+    for page in ["configure", "dashboard"] {
+        std::fs::create_dir_all(dist.join(page)).unwrap();
+        std::fs::write(
+            dist.join(page).join("index.html"),
+            format!("the {page} page"),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        dist.join("configure/config_page-0123456789abcdef.js"),
+        "cfg",
+    )
+    .unwrap();
+    for (path, body) in [
+        ("/configure", "the configure page"),
+        ("/configure/", "the configure page"),
+        ("/dashboard", "the dashboard page"),
+        ("/dashboard/some/link", "the dashboard page"),
+        ("/configure/config_page-0123456789abcdef.js", "cfg"),
+        ("/", INDEX_HTML),
+        ("/configured", INDEX_HTML),
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.text().await.unwrap(), body, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_build_of_the_main_page_alone_serves_it_for_every_page() {
+    // `trunk serve` or an older build: no configure/ or dashboard/ directory.
+    let app = spawn_app().await;
+    for path in ["/configure", "/dashboard"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.text().await.unwrap(), INDEX_HTML, "{path}");
+    }
+}
+
+#[tokio::test]
 async fn built_assets_are_served_as_files() {
     let app = spawn_app().await;
     std::fs::write(app.dir.path().join("dist/app-1234.js"), "console.log(1)").unwrap();

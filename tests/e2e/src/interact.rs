@@ -55,6 +55,13 @@ impl Page {
         self.enter_app_frame().await
     }
 
+    /// Opens the configuration page at `/configure`, as Chaster does with the configuration URL
+    /// of its developer portal, with exactly `hash`, and switches into the iframe.
+    pub async fn open_configuration_in_host(&self, hash: &Value) -> anyhow::Result<()> {
+        self.open_in_host_with(Some(hash), &[("path", "configure")])
+            .await
+    }
+
     /// Switches from wherever the session is into the app's iframe of the host page.
     pub async fn enter_app_frame(&self) -> anyhow::Result<()> {
         self.client.enter_parent_frame().await?;

@@ -103,10 +103,8 @@ async fn the_dashboard_passes_the_audit_with_a_lock_expanded() {
 }
 
 async fn open_configuration(page: &Page) -> anyhow::Result<()> {
-    page.open_in_host(Some(
-        &json!({ "partnerConfigurationToken": CONFIG_EDIT_TOKEN }),
-    ))
-    .await?;
+    page.open_configuration_in_host(&json!({ "partnerConfigurationToken": CONFIG_EDIT_TOKEN }))
+        .await?;
     page.wait_for_testid("config-form", WAIT).await?;
     Ok(())
 }

@@ -10,10 +10,8 @@ use sim::chaster::CONFIG_EDIT_TOKEN;
 /// Opens the configuration page as Chaster does and waits until the form shows the saved
 /// settings and Chaster has heard that the page saves by itself.
 async fn open_configuration(page: &Page) -> anyhow::Result<()> {
-    page.open_in_host(Some(
-        &json!({ "partnerConfigurationToken": CONFIG_EDIT_TOKEN }),
-    ))
-    .await?;
+    page.open_configuration_in_host(&json!({ "partnerConfigurationToken": CONFIG_EDIT_TOKEN }))
+        .await?;
     page.wait_for_testid("config-form", WAIT).await?;
     eventually(
         "the capabilities message to reach Chaster",
@@ -203,6 +201,36 @@ async fn a_save_message_from_a_foreign_origin_is_ignored() {
         let saved = t.stack.chaster.config_of(CONFIG_EDIT_TOKEN).expect("seeded token");
         ensure!(saved["penalty"]["kind"] == "freeze", "Chaster stored {saved}");
         Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_configuration_token_opened_at_the_old_address_goes_on_to_the_configuration_page() {
+    run(|t| async move {
+        // The portal still names `/` as the configuration URL: the main page sends it on.
+        t.page
+            .open_in_host(Some(
+                &json!({ "partnerConfigurationToken": CONFIG_EDIT_TOKEN }),
+            ))
+            .await?;
+        t.page.wait_for_testid("config-form", WAIT).await?;
+        let path = t.page.eval("return location.pathname").await?;
+        ensure!(path == "/configure", "the form was shown at {path}");
+        // And Chaster still hears from it: the capabilities come from the page it went on to.
+        eventually(
+            "the capabilities message to reach Chaster",
+            WAIT,
+            || async {
+                let events = t.page.partner_events().await?;
+                Ok(if events.contains(&"capabilities".to_owned()) {
+                    Ok(())
+                } else {
+                    Err(format!("{events:?}"))
+                })
+            },
+        )
+        .await
     })
     .await;
 }

@@ -6,22 +6,25 @@ pub const REVALIDATE: &str = "no-cache";
 /// For trunk's `name-<hash>.ext` files: a new build gives new names.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
-/// trunk's hash: 16 lowercase hex digits after a `-`.
-const HASH_LEN: usize = 16;
+/// trunk's hash: a u64 in lowercase hex without leading zeros (`{:x}`), so usually 16 digits
+/// and one name in sixteen has 15 (`dashboard-84e08ab51bd14c5.js`). Nine or more are taken as a
+/// hash (fewer than that happens once in four billion builds).
+const HASH_DIGITS: std::ops::RangeInclusive<usize> = 9..=16;
 
-/// Whether a path names a file trunk gave a content hash: a segment with `-<16 hex digits>`
+/// Whether a path names a file trunk gave a content hash: a segment with `-<hex digits>`
 /// followed by the end, a `.` or a `_` (`frontend-ca78234881bb974d_bg.wasm`,
 /// `style-f1fc3513d762392a.css`, `snippets/frontend-ca78234881bb974d/inline0.js`).
 pub fn is_content_hashed(path: &str) -> bool {
     path.split('/').any(|segment| {
         let bytes = segment.as_bytes();
         bytes.iter().enumerate().any(|(i, &b)| {
-            let Some(hash) = bytes.get(i + 1..i + 1 + HASH_LEN) else {
-                return false;
-            };
+            let digits = bytes[i + 1..]
+                .iter()
+                .take_while(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
+                .count();
             b == b'-'
-                && hash.iter().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
-                && matches!(bytes.get(i + 1 + HASH_LEN), None | Some(b'.' | b'_'))
+                && HASH_DIGITS.contains(&digits)
+                && matches!(bytes.get(i + 1 + digits), None | Some(b'.' | b'_'))
         })
     })
 }
@@ -39,6 +42,9 @@ mod tests {
             "/iframeResizer.contentWindow-e662ac1390a95503.js",
             "/favicon-0123456789abcdef.svg",
             "/snippets/frontend-ca78234881bb974d/inline0.js",
+            // trunk drops leading zeros of the hash.
+            "/dashboard/dashboard-84e08ab51bd14c5.js",
+            "/x-ca78234881bb974.js",
         ] {
             assert!(is_content_hashed(path), "{path}");
         }
@@ -51,7 +57,7 @@ mod tests {
             "/index.html",
             "/app-1234.js",
             "/style.css",
-            "/x-ca78234881bb974.js",
+            "/x-ca78234.js",
             "/x-CA78234881BB974D.js",
             "/x-ca78234881bb974d0.js",
             "/x-ca78234881bb974dz",

@@ -2,7 +2,7 @@
 //! content type: a `304 Not Modified` of the page has no `Content-Type`, and Chromium merges
 //! a 304's headers into the page it cached, so a 304 with the wrong policy breaks the next visit.
 //!
-//! - The HTML document (`/`, `/dashboard`, every SPA path) and the server-rendered sign-in pages:
+//! - The HTML documents (`/`, `/configure`, `/dashboard`, every other SPA path) and the server-rendered sign-in pages:
 //!   the page CSP (framing by the configured Chaster origins only: CSP `frame-ancestors`, no
 //!   X-Frame-Options, which would block the embed in older browsers; trunk's inline bootstrap
 //!   allowed by hash; no `'unsafe-inline'`) and `Cache-Control: no-cache`, on every status.
@@ -58,10 +58,15 @@ where
     ))
 }
 
-/// What the header layer needs: the configured sources and the served index.html.
+/// The pages that have their own bundle besides the main page, by the first segment of their
+/// path; each is built into its own directory of the build (trunk's `--public-url /<page>/`,
+/// `scripts/pages.sh`) with its own inline bootstrap.
+pub const PAGES: [&str; 2] = ["configure", "dashboard"];
+
+/// What the header layer needs: the configured sources and the index.html of every page.
 pub struct SecurityHeaders {
     sources: PageSources,
-    scripts: IndexScripts,
+    scripts: Vec<IndexScripts>,
 }
 
 impl SecurityHeaders {
@@ -69,15 +74,27 @@ impl SecurityHeaders {
         let sources = PageSources::from_settings(settings);
         HeaderValue::from_str(&page_policy(&sources, &[]))
             .context("CHASTER_ORIGINS or AVATAR_ORIGINS cannot go into a header")?;
-        let scripts = IndexScripts::new(settings.dist_dir.join("index.html"));
+        let dist = &settings.dist_dir;
+        let scripts: Vec<IndexScripts> = std::iter::once(dist.join("index.html"))
+            .chain(PAGES.iter().map(|page| dist.join(page).join("index.html")))
+            .map(IndexScripts::new)
+            .collect();
+        let headers = SecurityHeaders { sources, scripts };
         // Read now so a bad build shows in the log at start, not at the first visit.
-        scripts.hashes();
-        Ok(SecurityHeaders { sources, scripts })
+        headers.page_policy();
+        Ok(headers)
     }
 
-    /// The page policy for the index.html currently on disk.
+    /// The page policy for the index.html files currently on disk: one policy for every page,
+    /// allowing the inline bootstrap of each (all of them are ours).
     pub fn page_policy(&self) -> String {
-        page_policy(&self.sources, &self.scripts.hashes())
+        let mut hashes: Vec<String> = Vec::new();
+        for hash in self.scripts.iter().flat_map(IndexScripts::hashes) {
+            if !hashes.contains(&hash) {
+                hashes.push(hash);
+            }
+        }
+        page_policy(&self.sources, &hashes)
     }
 }
 

@@ -1,0 +1,6 @@
+//! The configuration page's bundle (`configure.html`, served at `/configure`).
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(frontend::ConfigApp);
+}
