@@ -4,6 +4,7 @@
 //! ([`dashboard`]) relies on its session cookie instead. Every failure becomes an [`ApiError`].
 
 pub mod dashboard;
+mod early;
 mod transport;
 
 use crate::hash::MainToken;
@@ -29,8 +30,12 @@ pub enum Control {
     ClearPenalty,
 }
 
-/// `GET /api/session`.
+/// `GET /api/session`; the first read takes the answer of the request index.html started.
 pub async fn get_session(token: &MainToken) -> Result<SessionView, ApiError> {
+    if let Some(early) = early::take_session(token).await {
+        let response = early.map_err(|()| transport::unreachable_server())?;
+        return read_json(response).await;
+    }
     read_json(
         send(
             Request::get("/api/session"),

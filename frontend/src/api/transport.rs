@@ -128,7 +128,7 @@ pub fn error_from_answer(status: u16, body: &str, retry_after: Option<&str>) -> 
     }
 }
 
-fn unreachable_server() -> ApiError {
+pub(super) fn unreachable_server() -> ApiError {
     ApiError {
         code: ErrorCode::UpstreamUnavailable,
         message: "Could not reach the server. Check your connection.".to_owned(),

@@ -70,11 +70,11 @@ pub fn ControlsPanel(
             <h2 id="controls-heading">"Keyholder controls"</h2>
             <div class="control-group">
                 <span class="label">"Add time"</span>
-                <div class="actions">{ADD_PRESETS.map(preset).to_vec()}</div>
+                <div class="actions">{ADD_PRESETS.into_iter().map(preset).collect_view()}</div>
             </div>
             <div class="control-group">
                 <span class="label">"Remove time"</span>
-                <div class="actions">{REMOVE_PRESETS.map(preset).to_vec()}</div>
+                <div class="actions">{REMOVE_PRESETS.into_iter().map(preset).collect_view()}</div>
             </div>
             <div class="control-group">
                 <span class="label">"Other amount"</span>
