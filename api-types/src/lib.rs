@@ -10,6 +10,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The slug of the one entry the server keeps on the wearer's Chaster lock page (the key box).
+/// Chaster opens our page with it in the hash when the wearer clicks the entry; the page then
+/// brings the wearer to the box.
+pub const BOX_HOME_ACTION_SLUG: &str = "sesame-key-box";
+
 /// Who is looking at the page, as Chaster says for the mainToken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -237,7 +237,8 @@ pub fn BoxPanel(
         .into_any(),
     };
     view! {
-        <section class="card box-panel" id="box-panel" data-testid="box-panel" aria-label="Key box">
+        <section class="card box-panel" id="box-panel" data-testid="box-panel" aria-label="Key box"
+            tabindex="-1">
             {move || refresh_error.get().map(|error| view! {
                 <p class="notice notice-warning" role="status">
                     "Could not refresh the box: " {error.message}

@@ -42,6 +42,20 @@ pub enum Launch {
     },
 }
 
+impl Launch {
+    /// Whether the wearer came from our entry on their Chaster lock page (the key box): the
+    /// hash then carries its slug. Chaster does not document the key's name, so any value of
+    /// the kept keys counts.
+    pub fn opens_box(&self) -> bool {
+        let Launch::Main { extra, .. } = self else {
+            return false;
+        };
+        extra
+            .values()
+            .any(|v| v.as_str() == Some(api_types::BOX_HOME_ACTION_SLUG))
+    }
+}
+
 /// Why the hash could not be used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HashError {

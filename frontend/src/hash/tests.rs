@@ -141,3 +141,31 @@ fn garbage_never_panics() {
         let _ = parse(&text);
     }
 }
+
+#[test]
+fn the_key_box_entry_of_the_lock_page_is_found_under_any_key() {
+    let slug = api_types::BOX_HOME_ACTION_SLUG;
+    let opens = |hash: String| parse(&hash).map(|l| l.opens_box());
+    assert_eq!(
+        opens(format!(r#"#{{"mainToken":"abc","homeAction":"{slug}"}}"#)),
+        Ok(true)
+    );
+    assert_eq!(
+        opens(format!(
+            r#"#{{"mainToken":"abc","action":"{slug}","extensionSlug":"x"}}"#
+        )),
+        Ok(true)
+    );
+    assert_eq!(opens(r#"#{"mainToken":"abc"}"#.to_owned()), Ok(false));
+    assert_eq!(
+        opens(r#"#{"mainToken":"abc","homeAction":"other"}"#.to_owned()),
+        Ok(false)
+    );
+    // The configuration page has no box to bring anyone to.
+    assert_eq!(
+        opens(format!(
+            r#"#{{"partnerConfigurationToken":"abc","homeAction":"{slug}"}}"#
+        )),
+        Ok(false)
+    );
+}

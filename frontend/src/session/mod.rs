@@ -113,6 +113,20 @@ fn SessionLoader(token: MainToken, on_retry: Callback<()>) -> impl IntoView {
         })
     });
 
+    // Opened from the key box's entry on the wearer's Chaster lock page: once the page is
+    // there, bring the wearer to the box (once per load).
+    Effect::new(move |shown: Option<bool>| {
+        if shown == Some(true) || !loaded.get() {
+            return shown.unwrap_or(false);
+        }
+        if crate::hash::parse(&window().location().hash().unwrap_or_default())
+            .is_ok_and(|launch| launch.opens_box())
+        {
+            request_animation_frame(show_box_panel);
+        }
+        true
+    });
+
     move || {
         if let Some(error) = blocking_error.get() {
             return view! { <ErrorPanel error on_retry /> }.into_any();
@@ -212,6 +226,18 @@ fn show_connect_form() {
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
     if let Some(field) = field {
         let _ = field.focus();
+    }
+}
+
+/// Scrolls the box panel into view and gives it the focus, so a screen reader starts there.
+fn show_box_panel() {
+    use wasm_bindgen::JsCast;
+    let panel = document()
+        .get_element_by_id("box-panel")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(panel) = panel {
+        panel.scroll_into_view();
+        let _ = panel.focus();
     }
 }
 

@@ -63,6 +63,18 @@ pub struct PartnerMetadata {
     pub other: serde_json::Map<String, Value>,
 }
 
+/// One entry of `metadata.homeActions`: shown on the wearer's lock page; a click opens our page
+/// with `slug` in the hash. `icon` is a Font Awesome 5 name; `badge` marks it for attention.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub struct HomeAction {
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub icon: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub badge: Option<String>,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LockStatus {

@@ -9,6 +9,7 @@
 
 mod background;
 mod holds;
+mod home_action;
 mod messages;
 mod open;
 mod penalties;
@@ -29,6 +30,7 @@ pub use crate::configuration::{OpenerSettings, PollFallbackSettings, TamperSetti
 pub use crate::domain::policy::{parse_penalty, Penalty, Policy};
 pub use background::{Background, BackgroundParts};
 pub use holds::{lift as lift_holds, metadata_job};
+pub use home_action::BoxLook;
 pub use messages::OpenReason;
 pub use penalties::BLOCK_REASON;
 pub use tamper::TamperWatch;

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use super::messages::{self, OpenReason};
-use super::{chrono_duration, done, failed, note, retry, Opener, Policy};
+use super::{chrono_duration, done, failed, note, retry, BoxLook, Opener, Policy};
 use crate::chaster::models::LockStatus;
 use crate::chaster::ExtensionSession;
 use crate::custody::{BoxGuard, Desertion, Release, Start};
@@ -250,6 +250,7 @@ impl Opener {
         }
         let wearer = session.lock.user.id.clone();
         let Some(device) = self.custody.device_of(&wearer).await? else {
+            self.tamper.show_box(sid, BoxLook::NotConnected).await;
             return Ok(note("no box connected"));
         };
         if !device.capabilities().can_lock {

@@ -7,6 +7,7 @@ use api_types::{BoxStatus, LatchState};
 use chrono::Utc;
 use serde_json::{json, Value};
 
+use super::home_action::BoxLook;
 use super::messages;
 use super::{chrono_duration, note, status_name, Opener, Verdict};
 use crate::chaster::models::Lock;
@@ -42,6 +43,28 @@ impl TamperWatch {
         config: &Value,
         status: &BoxStatus,
     ) -> Verdict {
+        if !self.remember(session_id, lock, config).await {
+            return Verdict::Inconclusive;
+        }
+        self.observe_known(session_id, status).await
+    }
+
+    /// Shows `look` on the wearer's lock page without judging it (a box just connected, or
+    /// none): for a caller with a resolved session.
+    pub async fn show(
+        &self,
+        session_id: &SessionId,
+        lock: &Lock,
+        config: &Value,
+        look: BoxLook<'_>,
+    ) {
+        if self.remember(session_id, lock, config).await {
+            self.show_box(session_id, look).await;
+        }
+    }
+
+    /// Saves a session we knew nothing of; false when the database failed (logged).
+    async fn remember(&self, session_id: &SessionId, lock: &Lock, config: &Value) -> bool {
         let record = SessionRecord {
             session_id: session_id.clone(),
             lock_id: lock.id.clone(),
@@ -54,23 +77,33 @@ impl TamperWatch {
             updated_at: Utc::now(),
         };
         // Only if unknown: a cached view of the lock must not overwrite what a job learned since.
-        let result = async {
-            self.store.insert_session_if_absent(&record).await?;
-            self.evaluate(session_id, status).await
-        };
-        result.await.unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "tamper watch could not evaluate a status");
-            Verdict::Inconclusive
-        })
+        match self.store.insert_session_if_absent(&record).await {
+            Ok(_) => true,
+            Err(e) => {
+                tracing::warn!(error = %e, "tamper watch could not save a session");
+                false
+            }
+        }
     }
 
     /// Like [`observe`](Self::observe) for a caller without a resolved session (the dashboard):
     /// judged only if the session is already known.
     pub async fn observe_known(&self, session_id: &SessionId, status: &BoxStatus) -> Verdict {
-        self.evaluate(session_id, status).await.unwrap_or_else(|e| {
+        self.looked(session_id, status).await.unwrap_or_else(|e| {
             tracing::warn!(error = %e, "tamper watch could not evaluate a status");
             Verdict::Inconclusive
         })
+    }
+
+    /// Judges one look at the session's box and shows it on the wearer's lock page.
+    pub async fn looked(&self, sid: &SessionId, status: &BoxStatus) -> Result<Verdict, StoreError> {
+        let verdict = self.evaluate(sid, status).await?;
+        let look = BoxLook::Read {
+            status,
+            open_during_lock: matches!(verdict, Verdict::Incident { .. }),
+        };
+        self.show_box(sid, look).await;
+        Ok(verdict)
     }
 
     /// Judges one look at the session's box.
@@ -237,7 +270,7 @@ impl Opener {
             // The next scheduled check tries again; no retry storm against the budget.
             Err(e) => return Ok(note(format!("status unreadable: {e}"))),
         };
-        let verdict = self.tamper.evaluate(sid, &status).await?;
+        let verdict = self.tamper.looked(sid, &status).await?;
         self.watch_history(&row, &device, &status, &verdict).await
     }
 }

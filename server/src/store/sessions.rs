@@ -5,8 +5,9 @@ use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use super::jobs::insert_job;
 use super::time::{from_ms, ms};
-use super::{Store, StoreError};
+use super::{NewJob, Store, StoreError};
 use crate::domain::{LockId, SessionId, UserId};
 
 pub const LOCKED: &str = "locked";
@@ -151,6 +152,34 @@ impl Store {
             .execute(self.pool())
             .await?;
         Ok(())
+    }
+
+    /// Remembers `entry` as the session's home action and enqueues `write` (the metadata job
+    /// that shows it) in the same transaction, only when it differs from the last one and the
+    /// session is locked. Returns whether it was new.
+    pub async fn set_home_action(
+        &self,
+        session_id: &SessionId,
+        entry: &str,
+        write: &NewJob,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let changed = sqlx::query(
+            "UPDATE sessions SET home_action = $1 WHERE session_id = $2 AND status = $3 \
+             AND (home_action IS NULL OR home_action <> $4)",
+        )
+        .bind(entry)
+        .bind(session_id.as_str())
+        .bind(LOCKED)
+        .bind(entry)
+        .execute(&mut *tx)
+        .await?;
+        if changed.rows_affected() == 0 {
+            return Ok(false);
+        }
+        insert_job(&mut tx, write, 0).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Locked sessions holding their wearer's connected box (custody). Those with a hygiene

@@ -1,17 +1,29 @@
-//! Our session `metadata` has one serialised writer: a penalty's `reasonsPreventingUnlocking`
-//! and any other metadata key (e.g. `homeActions`) never overwrite each other.
+//! Our session `metadata` has one serialised writer: a penalty's `reasonsPreventingUnlocking`,
+//! the key box's entry on the wearer's lock page (`homeActions`) and any other key never
+//! overwrite each other.
 
 use std::time::Duration;
 
-use serde_json::json;
+use serde_json::{json, Value};
 use sim::chaster::NewSessionSpec;
 
 use crate::helpers::*;
 use crate::penalties::{open_until_blocked, reasons};
-use server::domain::SessionId;
+
+/// The entry the wearer sees on the lock page, if any.
+fn entry(app: &OpenerApp, sid: &str) -> Option<Value> {
+    app.chaster.home_actions(sid).into_iter().next()
+}
+
+async fn wait_entry(app: &OpenerApp, sid: &str, title: &str, badge: Option<&str>) {
+    wait_for(title, Duration::from_secs(10), || async {
+        entry(app, sid).is_some_and(|e| e["title"] == title && e["badge"].as_str() == badge)
+    })
+    .await;
+}
 
 #[tokio::test]
-async fn a_penalty_keeps_other_metadata_keys_and_another_metadata_write_keeps_the_penalty() {
+async fn a_penalty_and_the_box_entry_on_the_lock_page_keep_each_other_and_other_keys() {
     let app = spawn_with(|s| {
         s.opener.tamper.scan_interval = Duration::from_millis(100);
         s.opener.tamper.webapi_interval = Duration::from_millis(200);
@@ -24,30 +36,42 @@ async fn a_penalty_keeps_other_metadata_keys_and_another_metadata_write_keeps_th
             ..NewSessionSpec::default()
         })
         .await;
-    let badge = json!([{"slug": "box", "title": "Box", "description": "Key box", "icon": "key"}]);
     app.chaster.with_state(|s| {
         let session = s.sessions.get_mut(&w.session_id).unwrap();
-        session.metadata["homeActions"] = badge.clone();
         session.metadata["somethingElse"] = json!(7);
     });
-    app.settle().await;
+    let sid = w.session_id.as_str();
+    // The tamper watch's reads show the box on the lock page.
+    wait_entry(&app, sid, "Key box: locked · 100 %", None).await;
 
+    // Opened behind the server's back: the entry says so (the badge is written first, then the
+    // penalty's block: the block keeps the badge).
     open_until_blocked(&app, &w).await;
-    let metadata = app.chaster.metadata(&w.session_id);
-    assert_eq!(metadata["homeActions"], badge, "{metadata}");
-    assert_eq!(metadata["somethingElse"], 7);
+    wait_entry(&app, sid, "Key box: open · 100 %", Some("1")).await;
+    app.settle_due().await;
+    assert_eq!(reasons(&app, sid).len(), 1, "the block stays");
+    assert_eq!(entry(&app, sid).unwrap()["badge"], "1", "the badge stays");
 
-    // The reverse: another user of the metadata goes through the same writer.
-    let new_badge = json!([{"slug": "box", "title": "Box", "description": "Open!", "icon": "key",
-        "badge": "1"}]);
-    let set = json!({"homeActions": new_badge}).as_object().cloned();
-    let job = server::opener::metadata_job(&SessionId::new(&w.session_id), set, chrono::Utc::now());
-    app.state.store.enqueue(&[job]).await.unwrap();
-    app.state.jobs.wake();
-    wait_for("the new badge", Duration::from_secs(10), || async {
-        app.chaster.metadata(&w.session_id)["homeActions"] == new_badge
-    })
+    // A badge update while the block holds keeps the block.
+    app.sesame.set_battery(&w.uuid, 5);
+    wait_entry(&app, sid, "Key box: open · 5 %", Some("2")).await;
+    assert_eq!(
+        reasons(&app, sid).len(),
+        1,
+        "the block survives the badge update"
+    );
+
+    // Locked again: the block is lifted and the entry changes; each write keeps the other.
+    app.sesame.set_latch(&w.uuid, true);
+    wait_for(
+        "the block to be lifted",
+        Duration::from_secs(10),
+        || async { reasons(&app, sid).is_empty() },
+    )
     .await;
-    assert_eq!(reasons(&app, &w.session_id).len(), 1, "the block stays");
-    assert_eq!(app.chaster.metadata(&w.session_id)["somethingElse"], 7);
+    wait_entry(&app, sid, "Key box: locked · 5 %", Some("1")).await;
+    app.settle_due().await;
+    assert!(reasons(&app, sid).is_empty());
+    assert_eq!(entry(&app, sid).unwrap()["title"], "Key box: locked · 5 %");
+    assert_eq!(app.chaster.metadata(sid)["somethingElse"], 7);
 }

@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::lifecycle::{self, NewSessionSpec};
 use super::oauth::{DEFAULT_SCOPE, OAUTH_CLIENT_ID};
 use super::render::date;
+use super::state::SimRole;
 use super::webhooks::{self, Delivery, WebhookConfig};
 use super::world::{self, ActionLogId, Release, WorldError};
 use super::{now, ChasterSim};
@@ -147,6 +148,18 @@ impl ChasterSim {
             .unwrap_or_else(|| panic!("metadata: no session {session_id}"))
             .metadata
             .clone()
+    }
+
+    /// The entries the wearer sees on the session's lock page (`lockForUser.availableHomeActions`).
+    pub fn home_actions(&self, session_id: &str) -> Vec<Value> {
+        let s = self.lock();
+        let lock = s.lock_of_session(session_id);
+        let lock = lock.unwrap_or_else(|| panic!("home_actions: no session {session_id}"));
+        let json = super::render::lock_json(&s, lock, Some(SimRole::Wearer), now());
+        json["availableHomeActions"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Whether the session's lock may be unlocked now, as `lock.canBeUnlocked` says.

@@ -235,3 +235,57 @@ async fn patch_replaces_the_given_keys_and_reasons_block_unlocking() {
     );
     assert_eq!(patch(json!({"data": "x"})).await, 400);
 }
+
+#[tokio::test]
+async fn home_actions_are_checked_like_the_dto_and_shown_only_on_the_wearers_lock_page() {
+    let sim = ChasterSim::spawn().await.unwrap();
+    let url = format!("{}/api/extensions/sessions/{SESSION_A_ID}", sim.base_url());
+    let patch = |metadata: Value| {
+        let url = url.clone();
+        async move {
+            let r = reqwest::Client::new()
+                .patch(url)
+                .bearer_auth(DEV_TOKEN)
+                .json(&json!({ "metadata": metadata }));
+            let r = r.send().await.unwrap();
+            (
+                r.status().as_u16(),
+                r.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    let entry = json!({"slug": "box", "title": "Key box: locked · 80 %", "description": "d",
+        "icon": "lock", "badge": "1"});
+    let (status, _) =
+        patch(json!({"reasonsPreventingUnlocking": [], "homeActions": [entry]})).await;
+    assert_eq!(status, 200);
+    let shown = sim.home_actions(SESSION_A_ID);
+    assert_eq!(shown.len(), 1);
+    assert_eq!(shown[0]["title"], "Key box: locked · 80 %");
+    assert_eq!(shown[0]["badge"], "1");
+    assert!(shown[0]["extensionPartyId"].is_string());
+    assert_eq!(sim.metadata(SESSION_A_ID)["homeActions"][0], entry);
+    // The complete lock (the partner's copy) carries no home actions; only the wearer sees them.
+    assert!(session_lock(&sim, SESSION_A_ID)
+        .await
+        .get("availableHomeActions")
+        .is_none());
+
+    let (status, body) = patch(json!({"homeActions": [{"slug": "box", "title": 5}]})).await;
+    assert_eq!(status, 400);
+    let text = body.to_string();
+    assert!(
+        text.contains("metadata.homeActions.0.title must be a string"),
+        "{text}"
+    );
+    assert!(
+        text.contains("metadata.homeActions.0.icon must be a string"),
+        "{text}"
+    );
+    assert_eq!(patch(json!({"homeActions": "x"})).await.0, 400);
+    // A refused write changes nothing.
+    assert_eq!(
+        sim.home_actions(SESSION_A_ID)[0]["title"],
+        "Key box: locked · 80 %"
+    );
+}

@@ -34,6 +34,7 @@ use access::{device_slot, lock_box, open_box, BoxViewer};
 use crate::auth::CurrentSession;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::opener::BoxLook;
 use crate::sesame::{DeviceError, DeviceProbe, ProofOutcome};
 use crate::state::AppState;
 use crate::store::NewDevice;
@@ -73,6 +74,17 @@ async fn get_device(
         state
             .tamper
             .observe(&session.session_id, &session.lock, &session.config, status)
+            .await;
+    } else if slot.device.is_none() {
+        let session = &current.session;
+        state
+            .tamper
+            .show(
+                &session.session_id,
+                &session.lock,
+                &session.config,
+                BoxLook::NotConnected,
+            )
             .await;
     }
     Ok(Json(slot))
@@ -153,6 +165,20 @@ async fn put_device(
         "key",
     )
     .await;
+    // The wearer's lock page shows the box from now on (the proof's reading, no extra request).
+    let status = view::with_battery_flag(probe.status, &viewer.policy);
+    state
+        .tamper
+        .show(
+            &session.session_id,
+            &session.lock,
+            &session.config,
+            BoxLook::Read {
+                status: &status,
+                open_during_lock: false,
+            },
+        )
+        .await;
     let requests = state
         .hub
         .requests_this_month(record.credentials.api_key())
@@ -160,7 +186,7 @@ async fn put_device(
     let permissions = state.custody.permissions(&viewer.custody()).await?;
     Ok(Json(view::device_view(
         &record,
-        Ok(probe.status),
+        Ok(status),
         requests,
         permissions,
         &viewer.policy,
@@ -196,6 +222,15 @@ async fn delete_device(
             "trash-alt",
         )
         .await;
+        state
+            .tamper
+            .show(
+                &session.session_id,
+                &session.lock,
+                &session.config,
+                BoxLook::NotConnected,
+            )
+            .await;
     }
     Ok(StatusCode::NO_CONTENT)
 }

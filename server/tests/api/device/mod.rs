@@ -159,4 +159,5 @@ pub(super) fn assert_no_credentials(text: &str, extra: &[&str]) {
 
 mod commands;
 mod connect;
+mod home_action;
 mod view;

@@ -56,6 +56,9 @@ async fn patch_session(
             problems.push("metadata.reasonsPreventingUnlocking must be an array of strings".into());
         }
     }
+    if let Some(actions) = dto.get("metadata").and_then(|m| m.get("homeActions")) {
+        home_action_problems(actions, &mut problems);
+    }
     if let Err(r) = problems.check() {
         return r.into_response();
     }
@@ -73,6 +76,36 @@ async fn patch_session(
     }
     session.updated_at = now();
     StatusCode::OK.into_response()
+}
+
+/// `PartnerMetadata.homeActions`: an array of `{slug, title, description, icon, badge?}`, all
+/// strings, as class-validator checks the DTO (nested objects, each field named in the message).
+fn home_action_problems(actions: &Value, problems: &mut Problems) {
+    let Some(actions) = actions.as_array() else {
+        problems.push("metadata.homeActions must be an array".into());
+        return;
+    };
+    for (i, action) in actions.iter().enumerate() {
+        let Some(action) = action.as_object() else {
+            problems.push(format!("metadata.homeActions.{i} must be an object"));
+            continue;
+        };
+        for (field, required) in [
+            ("slug", true),
+            ("title", true),
+            ("description", true),
+            ("icon", true),
+            ("badge", false),
+        ] {
+            let ok = match action.get(field) {
+                None | Some(Value::Null) => !required,
+                Some(v) => v.is_string(),
+            };
+            if !ok {
+                problems.push(format!("metadata.homeActions.{i}.{field} must be a string"));
+            }
+        }
+    }
 }
 
 /// `POST /api/extensions/sessions/{sessionId}/action` with `{action: {name, params}}` → 201.

@@ -101,8 +101,25 @@ fn session_row(s: &SimState, session: &SimSession, lock: &SimLock) -> String {
         (true, None) => "enabled".to_owned(),
         (true, Some(at)) => format!("<b>open</b> since {}", date(at)),
     };
+    // What the wearer's lock page shows of the extension (`metadata.homeActions`).
+    let home: String = session.metadata["homeActions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|a| {
+            let text = |k: &str| esc(a[k].as_str().unwrap_or(""));
+            let badge = a["badge"]
+                .as_str()
+                .map_or(String::new(), |b| format!(" <b>[{}]</b>", esc(b)));
+            format!(
+                "<div title=\"{}\">{}{badge}</div>",
+                text("description"),
+                text("title")
+            )
+        })
+        .collect();
     format!(
-        "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{keyholder}</td><td>{}</td><td>{}{}</td><td>{hygiene}</td><td>{actions}</td></tr>",
+        "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{keyholder}</td><td>{}</td><td>{}{}</td><td>{hygiene}</td><td>{home}</td><td>{actions}</td></tr>",
         esc(&session.session_id),
         esc(&lock.title),
         name(&lock.wearer_id),
@@ -121,7 +138,7 @@ fn sessions_table(s: &SimState) -> String {
     sessions.sort_by(|a, b| a.0.object_id.cmp(&b.0.object_id));
     let rows: String = sessions.iter().map(|(x, l)| session_row(s, x, l)).collect();
     format!(
-        "<h2>Sessions</h2><table><tr><th>sessionId</th><th>lock</th><th>wearer</th><th>keyholder</th><th>status</th><th>end</th><th>hygiene</th><th>actions</th></tr>{rows}</table>"
+        "<h2>Sessions</h2><table><tr><th>sessionId</th><th>lock</th><th>wearer</th><th>keyholder</th><th>status</th><th>end</th><th>hygiene</th><th>on the lock page</th><th>actions</th></tr>{rows}</table>"
     )
 }
 
