@@ -14,7 +14,7 @@ mod open;
 mod penalties;
 mod poller;
 mod quota;
-
+mod steps;
 mod tamper;
 mod tamper_history;
 mod verdict;
@@ -92,6 +92,13 @@ impl Opener {
         let Some(session_id) = job.session_id.clone() else {
             return failed("the job names no session");
         };
+        let box_job = kind.lane() == Some(jobs::Lane::Box);
+        if let Some(verifying) = steps::Verifying::of(&job.payload).filter(|_| box_job) {
+            return self
+                .verify_step(job, &session_id, verifying)
+                .await
+                .unwrap_or_else(|e| self.internal(job, &e));
+        }
         let result = match kind {
             JobKind::OpenRelease => self.open(job, &session_id, OpenReason::Release).await,
             JobKind::OpenHygiene => self.open(job, &session_id, OpenReason::Hygiene).await,
@@ -106,11 +113,20 @@ impl Opener {
             JobKind::PenaltyUnfreeze => self.unfreeze(job, &session_id).await,
             JobKind::PenaltyBound => self.penalty_bound(job, &session_id).await,
         };
-        result.unwrap_or_else(|e| match self.retry_at(job, None) {
-            // The database or another internal failure: try again, it is usually brief.
+        let mut completion = result.unwrap_or_else(|e| self.internal(job, &e));
+        if box_job && completion.payload.is_none() {
+            // A verification marker written before a command ends with this attempt.
+            completion.payload = Some(steps::without_marker(&job.payload));
+        }
+        completion
+    }
+
+    /// The database or another internal failure: try again, it is usually brief.
+    fn internal(&self, job: &Job, e: &anyhow::Error) -> Completion {
+        match self.retry_at(job, None) {
             Some(at) => retry(at, format!("internal error: {e:#}")),
             None => failed(format!("internal error: {e:#}")),
-        })
+        }
     }
 
     pub fn tamper_watch(&self) -> &TamperWatch {
