@@ -31,7 +31,11 @@ impl Opener {
         sid: &SessionId,
         reason: OpenReason,
     ) -> anyhow::Result<Completion> {
-        let session = match self.fetch_session(sid).await {
+        let confirmation = match reason {
+            OpenReason::Release => self.confirm_release(sid).await,
+            _ => self.read_session(&self.openings, sid).await,
+        };
+        let session = match confirmation {
             Ok(Some(s)) => s,
             Ok(None) => {
                 tracing::warn!(
