@@ -269,7 +269,10 @@ mod tests {
         {
             granted += 1;
         }
-        assert_eq!(granted, 63, "background work gets its share minus the openings' tenth");
+        assert_eq!(
+            granted, 63,
+            "background work gets its share minus the openings' tenth"
+        );
         assert_eq!(Instant::now(), t0, "the refusal came at once");
         let start = Instant::now();
         for _ in 0..9 {

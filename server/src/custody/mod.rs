@@ -29,7 +29,7 @@ pub use page::{Permissions, Viewer};
 use crate::clock::Clock;
 use crate::domain::{SessionId, UserId};
 use crate::jobs::{JobKind, JobSignal};
-use crate::sesame::{Device, DeviceError, SesameHub, Sent, Target};
+use crate::sesame::{Device, DeviceError, Sent, SesameHub, Target};
 use crate::store::{CustodyEnd, CustodyPeriod, NewJob, Store, StoreError};
 
 /// Longer than any verified command (send, then re-read until it shows the target).

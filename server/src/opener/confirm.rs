@@ -34,6 +34,8 @@ const MAX_WANTED: i64 = 1000;
 #[derive(Debug, Default)]
 pub(super) struct Confirmations {
     found: std::sync::Mutex<HashMap<SessionId, (ExtensionSession, Instant)>>,
+    /// Sessions a round looked for and did not find: read alone for a while, not searched again.
+    missed: std::sync::Mutex<HashMap<SessionId, Instant>>,
     /// One round at a time.
     round: tokio::sync::Mutex<()>,
 }
@@ -45,6 +47,18 @@ impl Confirmations {
             .get(sid)
             .filter(|(_, at)| at.elapsed() < KEEP)
             .map(|(s, _)| s.clone())
+    }
+
+    fn recently_missed(&self, sid: &SessionId) -> bool {
+        let missed = self.missed.lock().unwrap_or_else(|p| p.into_inner());
+        missed.get(sid).is_some_and(|at| at.elapsed() < KEEP)
+    }
+
+    fn miss(&self, sessions: impl IntoIterator<Item = SessionId>) {
+        let mut missed = self.missed.lock().unwrap_or_else(|p| p.into_inner());
+        missed.retain(|_, at| at.elapsed() < KEEP);
+        let now = Instant::now();
+        missed.extend(sessions.into_iter().map(|s| (s, now)));
     }
 
     fn keep(&self, sessions: Vec<ExtensionSession>) {
@@ -80,6 +94,9 @@ impl Opener {
         if let Some(s) = confirmations.get(sid) {
             return Some(s);
         }
+        if confirmations.recently_missed(sid) {
+            return None;
+        }
         let _round = confirmations.round.lock().await;
         // The round this job waited for may have found it.
         if let Some(s) = confirmations.get(sid) {
@@ -90,7 +107,10 @@ impl Opener {
             .pending_sessions(JobKind::OpenRelease, MAX_WANTED)
             .await
         {
-            Ok(pending) => pending.into_iter().collect(),
+            Ok(pending) => pending
+                .into_iter()
+                .filter(|s| confirmations.get(s).is_none() && !confirmations.recently_missed(s))
+                .collect(),
             Err(e) => {
                 tracing::warn!(error = %e, "cannot list the waiting releases");
                 return None;
@@ -131,6 +151,9 @@ impl Opener {
             if wanted.is_empty() || !more || cursor.is_none() {
                 break;
             }
+        }
+        if pages > 0 {
+            confirmations.miss(wanted.iter().cloned());
         }
         tracing::info!(
             releases = asked,

@@ -110,7 +110,9 @@ impl Opener {
             (Some(verifying), _) => self.verify_step(job, &session_id, verifying).await,
             (None, JobKind::OpenRelease) => self.open(job, &session_id, OpenReason::Release).await,
             (None, JobKind::OpenHygiene) => self.open(job, &session_id, OpenReason::Hygiene).await,
-            (None, JobKind::OpenDeserted) => self.open(job, &session_id, OpenReason::Deserted).await,
+            (None, JobKind::OpenDeserted) => {
+                self.open(job, &session_id, OpenReason::Deserted).await
+            }
             (None, JobKind::LockHygiene) => self.relock(job, &session_id).await,
             (None, JobKind::SyncSession) => self.sync_session(job, &session_id).await,
             (None, JobKind::TamperCheck) => self.tamper_check(&session_id).await,

@@ -130,7 +130,14 @@ impl Opener {
             });
         }
         let reached = self
-            .bring(job, sid, device, Target::Unlocked, guard, Purpose::open(reason))
+            .bring(
+                job,
+                sid,
+                device,
+                Target::Unlocked,
+                guard,
+                Purpose::open(reason),
+            )
             .await?;
         self.finish(job, sid, Purpose::open(reason), reached).await
     }

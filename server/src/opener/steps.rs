@@ -151,7 +151,9 @@ impl Miss {
 /// Where one run left the box.
 pub(super) enum Reached {
     /// It reports the target; `already` when no command was needed.
-    Yes { already: bool },
+    Yes {
+        already: bool,
+    },
     No(Miss),
     /// The command went out; this completion queues the verification.
     Sent(Completion),
@@ -229,7 +231,11 @@ impl Opener {
             resent: false,
         };
         self.store
-            .mark_command_sent(&job.id, Utc::now(), Some(&with_marker(&job.payload, &marker)))
+            .mark_command_sent(
+                &job.id,
+                Utc::now(),
+                Some(&with_marker(&job.payload, &marker)),
+            )
             .await?;
         Ok(match self.custody.dispatch(guard, device, target).await {
             Ok(Dispatched::Sent(sent)) => Reached::Sent(self.verify_later(
@@ -266,7 +272,10 @@ impl Opener {
             return Ok(note("no box connected"));
         };
         let target = v.target();
-        let reached = match device.verify_step(target, &v.sent(), v.reads, v.resent).await {
+        let reached = match device
+            .verify_step(target, &v.sent(), v.reads, v.resent)
+            .await
+        {
             Step::Again => {
                 let next = Verifying {
                     reads: v.reads + 1,
@@ -293,7 +302,11 @@ impl Opener {
                     ..v.clone()
                 };
                 self.store
-                    .mark_command_sent(&job.id, Utc::now(), Some(&with_marker(&job.payload, &again)))
+                    .mark_command_sent(
+                        &job.id,
+                        Utc::now(),
+                        Some(&with_marker(&job.payload, &again)),
+                    )
                     .await?;
                 let dispatched = self.custody.dispatch(&guard, &device, target).await;
                 guard.release().await;

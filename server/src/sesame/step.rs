@@ -79,7 +79,9 @@ impl Device {
             .as_ref()
             .is_some_and(|s| s.latch == LatchState::Jammed && s.reachable);
         if jammed && reading.outcome.is_none() && !resent {
-            tracing::warn!("the Sesame reports a jammed latch after a command; sending it once more");
+            tracing::warn!(
+                "the Sesame reports a jammed latch after a command; sending it once more"
+            );
             return Step::Resend;
         }
         Step::Done(self.report(target, reading, sent.task_succeeded, resent))

@@ -271,8 +271,8 @@ impl Store {
         rows.iter().map(job_from_row).collect()
     }
 
-    /// The sessions with a queued or running job of `kind` (at most `limit`): what one batched
-    /// confirmation from Chaster can cover.
+    /// The sessions with a queued or running job of `kind` that sent no command yet (at most
+    /// `limit`): what one batched confirmation from Chaster can cover.
     pub async fn pending_sessions(
         &self,
         kind: JobKind,
@@ -280,7 +280,7 @@ impl Store {
     ) -> Result<Vec<SessionId>, StoreError> {
         let rows = sqlx::query(
             "SELECT DISTINCT session_id FROM jobs WHERE kind = $1 AND status IN ($2, $3) \
-             AND session_id IS NOT NULL LIMIT $4",
+             AND session_id IS NOT NULL AND command_sent_at IS NULL LIMIT $4",
         )
         .bind(kind.as_str())
         .bind(QUEUED)
@@ -289,7 +289,11 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter()
-            .map(|r| Ok(SessionId::new(r.try_get::<String, _>("session_id")?.as_str())))
+            .map(|r| {
+                Ok(SessionId::new(
+                    r.try_get::<String, _>("session_id")?.as_str(),
+                ))
+            })
             .collect()
     }
 

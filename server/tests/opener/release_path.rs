@@ -195,7 +195,10 @@ async fn a_hub_offline_at_release_for_an_hour_opens_the_box_once_when_it_is_back
         app.sesame.commands_received(&w.uuid, CommandKind::Unlock),
         1
     );
-    assert!(app.sesame.latch_locked(&w.uuid), "the dropped command moved nothing");
+    assert!(
+        app.sesame.latch_locked(&w.uuid),
+        "the dropped command moved nothing"
+    );
     assert!(
         (job.run_after - clock.now()) <= chrono::Duration::hours(1),
         "the back-off never exceeds an hour"

@@ -92,4 +92,3 @@ async fn a_hygiene_relock_past_its_deadline_is_reported_not_retried_for_days() {
         1
     );
 }
-
