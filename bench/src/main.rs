@@ -3,7 +3,8 @@
 //! `BENCH_LOADS` (20 cold loads), `BENCH_CONCURRENCY` (64), `BENCH_LOAD_SECS` (10),
 //! `BENCH_MAX_REQUESTS` (2,000,000), `BENCH_VIEWERS` (100), `BENCH_RELEASES` (100),
 //! `BENCH_JOBS_WORKERS` (32); paths `SERVER_BIN`, `DIST_DIR`, `COUNTER_DIST`;
-//! `BENCH_ONLY=budget` runs only the request-budget and flood sections.
+//! `BENCH_ONLY=budget` runs only the request-budget and flood sections, `BENCH_ONLY=webhooks`
+//! only the release sections.
 //!
 //! `bench baseline-server` is the bare axum peer of the throughput test (see `baseline`).
 
@@ -96,6 +97,18 @@ async fn run() -> anyhow::Result<bool> {
     let load_before = load_average();
     let mut report = Report::default();
     let mut failed = false;
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("webhooks") {
+        // The release sections alone (the server binary and a dist are needed, no browser).
+        let world = World::start(&server_bin, &dist, workers).await?;
+        let r = webhooks::report(&mut report, &world, releases).await;
+        record(&mut report, &mut failed, "webhook", r);
+        report.note(format!(
+            "machine: load average {load_before} before and {} after.",
+            load_average()
+        ));
+        println!("{}", report.render());
+        return Ok(failed);
+    }
 
     say("sizes", started);
     let r = sizes::report(&mut report, &dist, &counter_dist);

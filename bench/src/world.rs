@@ -66,6 +66,10 @@ pub struct World {
     pub app_url: String,
     pub http: reqwest::Client,
     pub jobs_workers: usize,
+    /// How the server was started, so it can be started again (`restart_server`).
+    server_bin: PathBuf,
+    pub dist: PathBuf,
+    env: Vec<(String, String)>,
     host_task: JoinHandle<()>,
     dir: PathBuf,
     next_box: std::sync::atomic::AtomicUsize,
@@ -135,6 +139,9 @@ impl World {
             app_url,
             http,
             jobs_workers,
+            server_bin: server_bin.to_owned(),
+            dist: dist.to_owned(),
+            env,
             host_task,
             dir,
             next_box: 0.into(),
@@ -183,6 +190,28 @@ impl World {
             uuid,
             api_key,
         })
+    }
+
+    pub fn server_bin(&self) -> &Path {
+        &self.server_bin
+    }
+
+    /// Stops the server and starts it again on the same database with `changes` to its
+    /// environment (`None` removes a variable: the product default applies). The burst uses it
+    /// to measure with the default workers and Chaster budget after a setup that needed more.
+    pub async fn restart_server(&mut self, changes: &[(&str, Option<&str>)]) -> anyhow::Result<()> {
+        for (key, value) in changes {
+            self.env.retain(|(k, _)| k != key);
+            if let Some(v) = value {
+                self.env.push(((*key).to_owned(), (*v).to_owned()));
+            }
+        }
+        // Started before the old one stops: both claim jobs atomically from one database, and
+        // nothing is due at this point of the bench.
+        let log = self.dir.join("server-restarted.log");
+        let server = ChildServer::start(&self.server_bin, &[], &self.env, "/health", log).await?;
+        std::mem::replace(&mut self.server, server).stop().await;
+        Ok(())
     }
 
     /// A mainToken Chaster has not issued before, opening the same session in the same role as

@@ -24,6 +24,20 @@ pub enum Priority {
     Interactive,
     /// Workers and pollers: they wait for a free slot.
     Background,
+    /// Confirming an opening Chaster asked for (a release): background work with a reserve of
+    /// its own that other background work (history lines, penalties) cannot take, so a burst of
+    /// history lines never holds a release back.
+    Opening,
+}
+
+impl Priority {
+    /// Openings count as background work against the class caps.
+    fn class(self) -> Priority {
+        match self {
+            Priority::Interactive => Priority::Interactive,
+            Priority::Background | Priority::Opening => Priority::Background,
+        }
+    }
 }
 
 /// What the limiter granted so far (tests and the bench read it).
@@ -42,6 +56,8 @@ pub struct RateLimiter {
     limit: usize,
     interactive_reserve: usize,
     background_reserve: usize,
+    /// Of the background share, kept for openings.
+    opening_reserve: usize,
     max_interactive_wait: Duration,
     state: Mutex<State>,
 }
@@ -55,18 +71,20 @@ struct State {
 
 impl RateLimiter {
     /// `limit` requests per minute; a third of them (at least 1) is kept for background work, a
-    /// fifth (at least 1) for interactive calls.
+    /// fifth (at least 1) for interactive calls, and a tenth (at least 1) of the background share
+    /// for openings.
     pub fn new(limit: u32, max_interactive_wait: Duration) -> RateLimiter {
         let limit = limit.max(1) as usize;
-        let (interactive_reserve, background_reserve) = if limit > 2 {
-            ((limit / 5).max(1), (limit / 3).max(1))
+        let (interactive_reserve, background_reserve, opening_reserve) = if limit > 2 {
+            ((limit / 5).max(1), (limit / 3).max(1), (limit / 10).max(1))
         } else {
-            (0, 0)
+            (0, 0, 0)
         };
         RateLimiter {
             limit,
             interactive_reserve,
             background_reserve,
+            opening_reserve,
             max_interactive_wait,
             state: Mutex::new(State::default()),
         }
@@ -74,6 +92,17 @@ impl RateLimiter {
 
     /// Waits for a slot (interactive calls only briefly) and takes it.
     pub async fn acquire(&self, priority: Priority) -> Result<(), ChasterError> {
+        self.acquire_within(priority, None).await
+    }
+
+    /// As [`acquire`](Self::acquire), but a background call that would wait longer than
+    /// `max_wait` fails at once with the wait as its `retry_after`: a job then runs again later
+    /// and frees its worker instead of holding it while the budget refills.
+    pub async fn acquire_within(
+        &self,
+        priority: Priority,
+        max_wait: Option<Duration>,
+    ) -> Result<(), ChasterError> {
         let started = Instant::now();
         let mut slept = false;
         loop {
@@ -82,7 +111,11 @@ impl RateLimiter {
                 Some(w) => w,
             };
             // Nobody sleeps through a pause: a job retries later and frees its worker.
-            if (priority == Priority::Interactive || paused) && wait > self.max_interactive_wait {
+            let bounded = max_wait.is_some_and(|m| wait > m);
+            if bounded
+                || ((priority == Priority::Interactive || paused)
+                    && wait > self.max_interactive_wait)
+            {
                 if priority == Priority::Interactive {
                     self.lock().stats.interactive_refused += 1;
                 }
@@ -97,7 +130,7 @@ impl RateLimiter {
         let mut state = self.lock();
         match priority {
             Priority::Interactive => state.stats.interactive_granted += 1,
-            Priority::Background => {
+            Priority::Background | Priority::Opening => {
                 state.stats.background_granted += 1;
                 if slept {
                     state.stats.background_waited += 1;
@@ -132,12 +165,15 @@ impl RateLimiter {
         }
         let class_cap = match priority {
             Priority::Interactive => self.limit - self.background_reserve,
-            Priority::Background => self.limit - self.interactive_reserve,
+            Priority::Opening => self.limit - self.interactive_reserve,
+            Priority::Background => {
+                (self.limit - self.interactive_reserve).saturating_sub(self.opening_reserve)
+            }
         };
         let of_class: Vec<Instant> = state
             .sent
             .iter()
-            .filter(|(_, p)| *p == priority)
+            .filter(|(_, p)| p.class() == priority.class())
             .map(|(t, _)| *t)
             .collect();
         if state.sent.len() < self.limit && of_class.len() < class_cap {
@@ -217,6 +253,40 @@ mod tests {
         assert!(limiter.acquire(Priority::Background).await.is_ok());
         limiter.pause(Duration::from_secs(u64::MAX / 2));
         tokio::time::advance(WINDOW).await;
+        assert!(limiter.acquire(Priority::Interactive).await.is_ok());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn history_lines_cannot_take_the_share_kept_for_openings_and_a_job_does_not_wait_long() {
+        let limiter = RateLimiter::new(90, Duration::from_secs(2));
+        let bound = Some(Duration::from_secs(1));
+        let t0 = Instant::now();
+        let mut granted = 0;
+        while limiter
+            .acquire_within(Priority::Background, bound)
+            .await
+            .is_ok()
+        {
+            granted += 1;
+        }
+        assert_eq!(
+            granted, 63,
+            "background work gets its share minus the openings' tenth"
+        );
+        assert_eq!(Instant::now(), t0, "the refusal came at once");
+        let start = Instant::now();
+        for _ in 0..9 {
+            limiter
+                .acquire_within(Priority::Opening, bound)
+                .await
+                .unwrap();
+        }
+        assert_eq!(Instant::now(), start, "openings did not wait");
+        let refused = limiter.acquire_within(Priority::Opening, bound).await;
+        assert!(
+            matches!(refused, Err(ChasterError::RateLimited { retry_after: Some(d) }) if d <= WINDOW),
+            "a full budget defers the job instead of holding its worker: {refused:?}"
+        );
         assert!(limiter.acquire(Priority::Interactive).await.is_ok());
     }
 

@@ -54,6 +54,9 @@ pub struct ChasterClient {
     client_id: String,
     limiter: Arc<RateLimiter>,
     priority: Priority,
+    /// Background calls: the longest wait for the budget before the call fails as rate
+    /// limited (`None`: wait).
+    max_wait: Option<Duration>,
 }
 
 impl ChasterClient {
@@ -68,6 +71,7 @@ impl ChasterClient {
                 MAX_INTERACTIVE_WAIT,
             )),
             priority: Priority::Interactive,
+            max_wait: None,
         })
     }
 
@@ -75,6 +79,26 @@ impl ChasterClient {
     pub fn background(&self) -> ChasterClient {
         ChasterClient {
             priority: Priority::Background,
+            ..self.clone()
+        }
+    }
+
+    /// The same client for jobs: background priority, and a call that would wait longer than
+    /// `max_wait` for the budget fails as rate limited, so the job runs again later instead of
+    /// holding a worker.
+    pub fn for_jobs(&self, max_wait: Duration) -> ChasterClient {
+        ChasterClient {
+            priority: Priority::Background,
+            max_wait: Some(max_wait),
+            ..self.clone()
+        }
+    }
+
+    /// As [`for_jobs`](Self::for_jobs), for confirming openings: their own reserve of the budget.
+    pub fn for_openings(&self, max_wait: Duration) -> ChasterClient {
+        ChasterClient {
+            priority: Priority::Opening,
+            max_wait: Some(max_wait),
             ..self.clone()
         }
     }
@@ -182,7 +206,9 @@ impl ChasterClient {
         endpoint: &'static str,
         request: RequestBuilder,
     ) -> Result<Answer, ChasterError> {
-        self.limiter.acquire(self.priority).await?;
+        self.limiter
+            .acquire_within(self.priority, self.max_wait)
+            .await?;
         let answer = match self.transport.send(request).await {
             Ok(answer) => answer,
             Err(failure) => {

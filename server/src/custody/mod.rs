@@ -29,13 +29,22 @@ pub use page::{Permissions, Viewer};
 use crate::clock::Clock;
 use crate::domain::{SessionId, UserId};
 use crate::jobs::{JobKind, JobSignal};
-use crate::sesame::{Device, DeviceError, SesameHub, Target};
+use crate::sesame::{Device, DeviceError, Sent, SesameHub, Target};
 use crate::store::{CustodyEnd, CustodyPeriod, NewJob, Store, StoreError};
 
 /// Longer than any verified command (send, then re-read until it shows the target).
 const LEASE: Duration = Duration::from_secs(120);
 /// How long Chaster withholds a deserted lock's combination.
 pub const DESERTION_WAIT: chrono::Duration = chrono::Duration::days(7);
+
+/// What a job's command led to at once.
+#[derive(Debug)]
+pub enum Dispatched {
+    /// Sent; the job verifies it in later steps.
+    Sent(Sent),
+    /// Carried out and verified already (an unlock-only box's proving opening).
+    Finished(CommandResult),
+}
 
 /// Cheap to clone.
 #[derive(Clone)]
@@ -153,6 +162,25 @@ impl Custody {
             return device.unlock_proving().await.map(|(result, _)| result);
         }
         device.command(target).await
+    }
+
+    /// A job's command: sent under the box's lease, verified by the job's later steps
+    /// (`Device::verify_step`), so no worker waits while the box turns.
+    pub async fn dispatch(
+        &self,
+        guard: &BoxGuard,
+        device: &Device,
+        target: Target,
+    ) -> Result<Dispatched, DeviceError> {
+        tracing::info!(wearer_box = %short(guard.wearer().as_str()), ?target, "moving the box (verified later)");
+        // An unlock-only box's first opening proves its credentials in one go, as in `send`.
+        if target == Target::Unlocked && !device.capabilities().can_lock {
+            return device
+                .unlock_proving()
+                .await
+                .map(|(result, _)| Dispatched::Finished(result));
+        }
+        device.send_unverified(target).await.map(Dispatched::Sent)
     }
 
     /// Registration's proof that the credentials move this box: a tagged lock command (never an

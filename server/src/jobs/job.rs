@@ -73,6 +73,11 @@ pub struct Completion {
     /// Set once the "retrying" note was written; never cleared.
     pub retry_logged: bool,
     pub follow_ups: Vec<NewJob>,
+    /// The job's payload from now on (`None`: unchanged): what its next step needs.
+    pub payload: Option<Value>,
+    /// This run was a scheduled step of the same attempt (a verification read after a command),
+    /// not an attempt: it does not count towards the back-off.
+    pub step: bool,
 }
 
 impl Completion {

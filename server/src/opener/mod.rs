@@ -8,6 +8,7 @@
 //! session from Chaster before acting.
 
 mod background;
+mod confirm;
 mod holds;
 mod home_action;
 mod messages;
@@ -15,7 +16,7 @@ mod open;
 mod penalties;
 mod poller;
 mod quota;
-
+mod steps;
 mod tamper;
 mod tamper_history;
 mod verdict;
@@ -45,12 +46,20 @@ use crate::jobs::{self, JobHandler, JobKind, JobSignal};
 use crate::sesame::SesameHub;
 use crate::store::{sessions, Completion, Job, KeptLine, NewJob, SessionRecord, Store};
 
+/// A job waits at most this long for a slot of Chaster's budget; then it runs again when one
+/// is free, and its worker takes other jobs meanwhile.
+const JOB_BUDGET_WAIT: Duration = Duration::from_secs(1);
+
 /// Carries out jobs. Cheap to clone.
 #[derive(Clone)]
 pub struct Opener {
     store: Store,
     /// Background priority: people in front of a page go first.
     chaster: ChasterClient,
+    /// Confirming openings: the budget's reserve for them.
+    openings: ChasterClient,
+    /// Releases confirmed by a batched search, for the jobs that wait for them.
+    confirmations: Arc<confirm::Confirmations>,
     sesame: SesameHub,
     /// Every box movement goes through custody.
     custody: Custody,
@@ -76,7 +85,9 @@ impl Opener {
         let tamper = TamperWatch::new(store.clone(), signal.clone(), settings.clock.clone());
         Opener {
             store,
-            chaster: chaster.background(),
+            chaster: chaster.for_jobs(JOB_BUDGET_WAIT),
+            openings: chaster.for_openings(JOB_BUDGET_WAIT),
+            confirmations: Arc::default(),
             sesame,
             custody,
             settings,
@@ -94,25 +105,40 @@ impl Opener {
         let Some(session_id) = job.session_id.clone() else {
             return failed("the job names no session");
         };
-        let result = match kind {
-            JobKind::OpenRelease => self.open(job, &session_id, OpenReason::Release).await,
-            JobKind::OpenHygiene => self.open(job, &session_id, OpenReason::Hygiene).await,
-            JobKind::OpenDeserted => self.open(job, &session_id, OpenReason::Deserted).await,
-            JobKind::LockHygiene => self.relock(job, &session_id).await,
-            JobKind::SyncSession => self.sync_session(job, &session_id).await,
-            JobKind::TamperCheck => self.tamper_check(&session_id).await,
-            JobKind::TamperPenalty => self.penalty(job, &session_id).await,
-            JobKind::ChasterLog => self.post_log(job, &session_id).await,
-            JobKind::CustodyStart => self.start(job, &session_id).await,
-            JobKind::SessionMetadata => self.write_metadata(job, &session_id).await,
-            JobKind::PenaltyUnfreeze => self.unfreeze(job, &session_id).await,
-            JobKind::PenaltyBound => self.penalty_bound(job, &session_id).await,
+        let box_job = kind.lane() == Some(jobs::Lane::Box);
+        let verifying = steps::Verifying::of(&job.payload).filter(|_| box_job);
+        let result = match (verifying, kind) {
+            // A command an earlier run sent: this run reads the box once.
+            (Some(verifying), _) => self.verify_step(job, &session_id, verifying).await,
+            (None, JobKind::OpenRelease) => self.open(job, &session_id, OpenReason::Release).await,
+            (None, JobKind::OpenHygiene) => self.open(job, &session_id, OpenReason::Hygiene).await,
+            (None, JobKind::OpenDeserted) => {
+                self.open(job, &session_id, OpenReason::Deserted).await
+            }
+            (None, JobKind::LockHygiene) => self.relock(job, &session_id).await,
+            (None, JobKind::SyncSession) => self.sync_session(job, &session_id).await,
+            (None, JobKind::TamperCheck) => self.tamper_check(&session_id).await,
+            (None, JobKind::TamperPenalty) => self.penalty(job, &session_id).await,
+            (None, JobKind::ChasterLog) => self.post_log(job, &session_id).await,
+            (None, JobKind::CustodyStart) => self.start(job, &session_id).await,
+            (None, JobKind::SessionMetadata) => self.write_metadata(job, &session_id).await,
+            (None, JobKind::PenaltyUnfreeze) => self.unfreeze(job, &session_id).await,
+            (None, JobKind::PenaltyBound) => self.penalty_bound(job, &session_id).await,
         };
-        result.unwrap_or_else(|e| match self.retry_at(job, None) {
-            // The database or another internal failure: try again, it is usually brief.
+        let mut completion = result.unwrap_or_else(|e| self.internal(job, &e));
+        if box_job && completion.payload.is_none() {
+            // A verification marker written before a command ends with this attempt.
+            completion.payload = Some(steps::without_marker(&job.payload));
+        }
+        completion
+    }
+
+    /// The database or another internal failure: try again, it is usually brief.
+    fn internal(&self, job: &Job, e: &anyhow::Error) -> Completion {
+        match self.retry_at(job, None) {
             Some(at) => retry(at, format!("internal error: {e:#}")),
             None => failed(format!("internal error: {e:#}")),
-        })
+        }
     }
 
     pub fn tamper_watch(&self) -> &TamperWatch {
@@ -147,24 +173,39 @@ impl Opener {
         &self,
         id: &SessionId,
     ) -> Result<Option<ExtensionSession>, ChasterError> {
-        match self.chaster.get_session(id).await {
+        self.read_session(&self.chaster, id).await
+    }
+
+    /// `fetch_session` through `client` (openings use their reserve of the budget).
+    async fn read_session(
+        &self,
+        client: &ChasterClient,
+        id: &SessionId,
+    ) -> Result<Option<ExtensionSession>, ChasterError> {
+        match client.get_session(id).await {
             Ok(session) => {
-                if let Err(e) = self.store.upsert_session(&session_record(&session)).await {
-                    tracing::warn!(error = %e, "cannot save a session");
-                }
-                // Our hygiene flag ends when Chaster shows no opening running.
-                if !session.lock.hygiene_opening_running() {
-                    if let Err(e) = self.store.set_hygiene_opening(id, false).await {
-                        tracing::warn!(error = %e, "cannot clear the hygiene flag");
-                    }
-                }
-                if session.lock.status != LockStatus::Locked {
-                    self.end_holds(id).await;
-                }
+                self.saw_session(&session).await;
                 Ok(Some(session))
             }
             Err(ChasterError::NotFound) => Ok(None),
             Err(e) => Err(e),
+        }
+    }
+
+    /// What Chaster just said about a session, saved in `sessions`.
+    async fn saw_session(&self, session: &ExtensionSession) {
+        let id = &session.session_id;
+        if let Err(e) = self.store.upsert_session(&session_record(session)).await {
+            tracing::warn!(error = %e, "cannot save a session");
+        }
+        // Our hygiene flag ends when Chaster shows no opening running.
+        if !session.lock.hygiene_opening_running() {
+            if let Err(e) = self.store.set_hygiene_opening(id, false).await {
+                tracing::warn!(error = %e, "cannot clear the hygiene flag");
+            }
+        }
+        if session.lock.status != LockStatus::Locked {
+            self.end_holds(id).await;
         }
     }
 

@@ -6,68 +6,23 @@
 //! set (an earlier attempt crashed or was not confirmed), or finds that another box job of the
 //! session already sent a command, reads the box first and sends nothing if it is already there.
 
-use api_types::{CommandOutcome, CommandResult, LatchState};
+use api_types::LatchState;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use super::messages::{self, OpenReason};
-use super::{chrono_duration, done, failed, note, retry, BoxLook, Opener, Policy};
+use super::steps::Purpose;
+use super::{chrono_duration, note, retry, BoxLook, Opener, Policy};
 use crate::chaster::models::LockStatus;
 use crate::chaster::ExtensionSession;
 use crate::custody::{BoxGuard, Desertion, Release, Start};
 use crate::domain::SessionId;
-use crate::jobs::{JobKind, Lane};
-use crate::sesame::{Device, DeviceError, Target};
+use crate::jobs::JobKind;
+use crate::sesame::{Device, Target};
 use crate::store::{sessions, Completion, Job};
 
-/// Why a command attempt did not get the box where it should be.
-enum Miss {
-    Device(DeviceError),
-    /// Accepted, but the box did not report the target position in time.
-    NotConfirmed(String),
-}
-
-impl Miss {
-    fn retryable(&self) -> bool {
-        match self {
-            Miss::Device(e) => e.is_retryable(),
-            Miss::NotConfirmed(_) => true,
-        }
-    }
-
-    fn short(&self) -> &'static str {
-        match self {
-            Miss::Device(e) => messages::short_reason(e),
-            Miss::NotConfirmed(_) => "the box did not confirm",
-        }
-    }
-
-    fn detail(&self) -> String {
-        match self {
-            Miss::Device(e) => e.user_message(),
-            Miss::NotConfirmed(m) => m.clone(),
-        }
-    }
-
-    fn hint(&self) -> Option<std::time::Duration> {
-        match self {
-            Miss::Device(e) => e.retry_after(),
-            Miss::NotConfirmed(_) => None,
-        }
-    }
-}
-
-/// What the box did, in the end, for one attempt.
-enum Reached {
-    /// It reports the target; `already` when no command was needed.
-    Yes {
-        already: bool,
-    },
-    No(Miss),
-}
-
 /// How long a job waits for another decision about the same box before trying again later.
-const GUARD_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+pub(super) const GUARD_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl Opener {
     pub(super) async fn open(
@@ -76,7 +31,11 @@ impl Opener {
         sid: &SessionId,
         reason: OpenReason,
     ) -> anyhow::Result<Completion> {
-        let session = match self.fetch_session(sid).await {
+        let confirmation = match reason {
+            OpenReason::Release => self.confirm_release(sid).await,
+            _ => self.read_session(&self.openings, sid).await,
+        };
+        let session = match confirmation {
             Ok(Some(s)) => s,
             Ok(None) => {
                 tracing::warn!(
@@ -170,34 +129,17 @@ impl Opener {
                 ..note("not opened: policy")
             });
         }
-        Ok(
-            match self
-                .bring(job, sid, device, Target::Unlocked, guard)
-                .await?
-            {
-                Reached::Yes { already } => {
-                    if reason == OpenReason::Hygiene {
-                        // Only now that the box is open: the tamper watch pauses for the opening.
-                        self.store.set_hygiene_opening(sid, true).await?;
-                    }
-                    let log = messages::opened(reason, already);
-                    Completion {
-                        follow_ups: vec![self.log_job(sid, format!("log:{}:done", job.id), &log)],
-                        ..done()
-                    }
-                }
-                Reached::No(miss) => {
-                    let persistent = never_gives_up(job);
-                    self.missed(job, sid, &miss, |short, detail, last| {
-                        if last {
-                            messages::open_failed(short, detail)
-                        } else {
-                            messages::open_retrying(short, persistent)
-                        }
-                    })
-                }
-            },
-        )
+        let reached = self
+            .bring(
+                job,
+                sid,
+                device,
+                Target::Unlocked,
+                guard,
+                Purpose::open(reason),
+            )
+            .await?;
+        self.finish(job, sid, Purpose::open(reason), reached).await
     }
 
     /// A deserted lock's box stays shut until `opens_at`: a durable job due then opens it.
@@ -263,27 +205,12 @@ impl Opener {
         };
         let result = async {
             if self.custody.start(&guard, sid).await? == Start::OtherHolds {
-                return Ok(note("another lock holds the box"));
+                return Ok::<_, anyhow::Error>(note("another lock holds the box"));
             }
             let reached = self
-                .bring(job, sid, &device, Target::Locked, &guard)
+                .bring(job, sid, &device, Target::Locked, &guard, Purpose::Start)
                 .await?;
-            Ok::<_, anyhow::Error>(match reached {
-                Reached::Yes { .. } => {
-                    let log = messages::locked_at_start();
-                    Completion {
-                        follow_ups: vec![self.log_job(sid, format!("log:{}:done", job.id), &log)],
-                        ..done()
-                    }
-                }
-                Reached::No(miss) => self.missed(job, sid, &miss, |short, detail, last| {
-                    if last {
-                        messages::not_locked_at_start(short, detail)
-                    } else {
-                        messages::lock_retrying(short)
-                    }
-                }),
-            })
+            self.finish(job, sid, Purpose::Start, reached).await
         }
         .await;
         guard.release().await;
@@ -361,27 +288,13 @@ impl Opener {
         let result = async {
             if !self.custody.holds_or_takes(&guard, sid).await? {
                 self.store.set_hygiene_opening(sid, false).await?;
-                return Ok(note("not locked: this lock does not hold the box"));
+                return Ok::<_, anyhow::Error>(note("not locked: this lock does not hold the box"));
             }
+            let purpose = Purpose::Relock { late };
             let reached = self
-                .bring(job, sid, &device, Target::Locked, &guard)
+                .bring(job, sid, &device, Target::Locked, &guard, purpose)
                 .await?;
-            Ok::<_, anyhow::Error>(match reached {
-                Reached::Yes { .. } => {
-                    let log = messages::relocked(late);
-                    Completion {
-                        follow_ups: vec![self.log_job(sid, format!("log:{}:done", job.id), &log)],
-                        ..done()
-                    }
-                }
-                Reached::No(miss) => self.missed(job, sid, &miss, |short, detail, last| {
-                    if last {
-                        messages::not_relocked(short, detail)
-                    } else {
-                        messages::relock_retrying(short)
-                    }
-                }),
-            })
+            self.finish(job, sid, purpose, reached).await
         }
         .await;
         guard.release().await;
@@ -391,106 +304,14 @@ impl Opener {
         }
         Ok(completion)
     }
-
-    /// Gets the box to `target`, sending the command at most once per need.
-    async fn bring(
-        &self,
-        job: &Job,
-        sid: &SessionId,
-        device: &Device,
-        target: Target,
-        guard: &BoxGuard,
-    ) -> anyhow::Result<Reached> {
-        let wanted = match target {
-            Target::Locked => LatchState::Locked,
-            Target::Unlocked => LatchState::Unlocked,
-        };
-        // A start looks first too (a box already locked needs no command), and an opening that
-        // never gives up always does: one read while the hub is offline, instead of a dropped
-        // command and its verification reads.
-        let look_first = job.command_sent_at.is_some()
-            || job.kind == JobKind::CustodyStart
-            || never_gives_up(job)
-            || self
-                .store
-                .lane_sent_command(sid, Lane::Box, &job.id)
-                .await?;
-        if look_first {
-            match device.refresh_status().await {
-                Ok(s) if s.reachable && s.latch == wanted => {
-                    return Ok(Reached::Yes { already: true })
-                }
-                // A command would be dropped anyway; wait for the hub instead.
-                Ok(s) if !s.reachable => {
-                    let offline = DeviceError::Offline {
-                        last_update: s.last_update,
-                    };
-                    return Ok(Reached::No(Miss::Device(offline)));
-                }
-                Ok(_) => {}
-                Err(e) => return Ok(Reached::No(Miss::Device(e))),
-            }
-        }
-        self.store
-            .mark_command_sent(&job.id, Utc::now(), None)
-            .await?;
-        Ok(match self.custody.send(guard, device, target).await {
-            Ok(CommandResult {
-                outcome: CommandOutcome::Confirmed,
-                ..
-            }) => Reached::Yes { already: false },
-            // The hub is offline: the command was dropped; wait for the hub.
-            Ok(CommandResult {
-                status: Some(s), ..
-            }) if !s.reachable => Reached::No(Miss::Device(DeviceError::Offline {
-                last_update: s.last_update,
-            })),
-            Ok(r) => Reached::No(Miss::NotConfirmed(r.message)),
-            Err(e) => Reached::No(Miss::Device(e)),
-        })
-    }
-
-    /// Retry (writing the "retrying" line once per job) or give up (writing the failure).
-    fn missed(
-        &self,
-        job: &Job,
-        sid: &SessionId,
-        miss: &Miss,
-        texts: impl Fn(&str, &str, bool) -> crate::chaster::CustomLog,
-    ) -> Completion {
-        let error = format!("{}: {}", miss.short(), miss.detail());
-        let next = if miss.retryable() || never_gives_up(job) {
-            self.retry_at(job, miss.hint())
-        } else {
-            None
-        };
-        match next {
-            Some(at) if job.retry_logged => retry(at, error),
-            Some(at) => {
-                let log = texts(miss.short(), &miss.detail(), false);
-                Completion {
-                    retry_logged: true,
-                    follow_ups: vec![self.log_job(sid, format!("log:{}:retrying", job.id), &log)],
-                    ..retry(at, error)
-                }
-            }
-            None => {
-                let log = texts(miss.short(), &miss.detail(), true);
-                Completion {
-                    follow_ups: vec![self.log_job(sid, format!("log:{}:failed", job.id), &log)],
-                    ..failed(error)
-                }
-            }
-        }
-    }
 }
 
 /// Another decision about the box is under way: look again in a second.
-fn busy() -> Completion {
+pub(super) fn busy() -> Completion {
     retry(Utc::now() + chrono::Duration::seconds(1), "the box is busy")
 }
 
 /// An opening Chaster asked for: it keeps trying until the box is open (see `jobs`).
-fn never_gives_up(job: &Job) -> bool {
+pub(super) fn never_gives_up(job: &Job) -> bool {
     job.kind.never_gives_up()
 }

@@ -15,10 +15,18 @@ use crate::domain::DeviceCredentials;
 const FRESHNESS_SKEW_SECS: i64 = 1;
 
 /// What the readings after one command showed.
+#[derive(Clone)]
 pub(super) struct Verified {
     pub(super) outcome: Option<CommandOutcome>,
     /// The last reading after the command, if any could be taken.
     pub(super) status: Option<BoxStatus>,
+}
+
+impl Verified {
+    /// The hub is offline: CANDY HOUSE shows the last known state, which will not change.
+    pub(super) fn offline(&self) -> bool {
+        self.status.as_ref().is_some_and(|s| !s.reachable)
+    }
 }
 
 impl Device {
@@ -82,7 +90,7 @@ impl Device {
     }
 
     /// Returns whether CANDY HOUSE reported the command as carried out (v3 tasks only).
-    async fn send(&self, target: Target, tag: &str) -> Result<bool, DeviceError> {
+    pub(super) async fn send(&self, target: Target, tag: &str) -> Result<bool, DeviceError> {
         match &self.credentials {
             DeviceCredentials::WebApi {
                 uuid,
@@ -133,38 +141,50 @@ impl Device {
         let mut last = None;
         for _ in 0..settings.attempts.max(1) {
             tokio::time::sleep(settings.delay).await;
-            let Ok(mut status) = self.read_status().await else {
+            let Some(reading) = self.verify_once(target, sent_at, task_succeeded).await else {
                 continue;
             };
-            if task_succeeded && status.latch != target.latch() {
-                // v3 status can stay stale for minutes after a successful task: `sync` first.
-                status = self.synced_status().await.unwrap_or(status);
-            }
-            let outcome = if task_succeeded {
-                // v3: the task terminated successfully; CANDY HOUSE saw the latch move.
-                Some(CommandOutcome::Confirmed)
-            } else if !status.reachable {
-                last = Some(status);
-                break;
-            } else if status.latch == target.latch() {
-                Some(CommandOutcome::Confirmed)
-            } else if status.latch == target.opposite() && is_fresh(&status, sent_at) {
-                Some(CommandOutcome::Mismatch)
-            } else {
-                None
-            };
-            last = Some(status);
-            if outcome.is_some() {
-                return Verified {
-                    outcome,
-                    status: last,
-                };
+            let stop = reading.outcome.is_some() || reading.offline();
+            last = reading.status.clone();
+            if stop {
+                return reading;
             }
         }
         Verified {
             outcome: task_succeeded.then_some(CommandOutcome::Confirmed),
             status: last,
         }
+    }
+
+    /// One verification reading (`None` when no status could be read): the outcome it proves,
+    /// if any. An offline reading proves nothing and ends the verification.
+    pub(super) async fn verify_once(
+        &self,
+        target: Target,
+        sent_at: DateTime<Utc>,
+        task_succeeded: bool,
+    ) -> Option<Verified> {
+        let mut status = self.read_status().await.ok()?;
+        if task_succeeded && status.latch != target.latch() {
+            // v3 status can stay stale for minutes after a successful task: `sync` first.
+            status = self.synced_status().await.unwrap_or(status);
+        }
+        let outcome = if task_succeeded {
+            // v3: the task terminated successfully; CANDY HOUSE saw the latch move.
+            Some(CommandOutcome::Confirmed)
+        } else if !status.reachable {
+            None
+        } else if status.latch == target.latch() {
+            Some(CommandOutcome::Confirmed)
+        } else if status.latch == target.opposite() && is_fresh(&status, sent_at) {
+            Some(CommandOutcome::Mismatch)
+        } else {
+            None
+        };
+        Some(Verified {
+            outcome,
+            status: Some(status),
+        })
     }
 
     /// v3 only: `sync`, then the status again.

@@ -231,7 +231,9 @@ impl Store {
         sqlx::query(
             "UPDATE jobs SET status = $1, run_after = COALESCE($2, run_after), lease_until = NULL, \
              last_error = $3, retry_logged = CASE WHEN $4 = 1 THEN 1 ELSE retry_logged END, \
-             updated_at = $5 WHERE id = $6",
+             updated_at = $5, payload = COALESCE($7, payload), \
+             attempts = CASE WHEN $8 = 1 AND attempts > 0 THEN attempts - 1 ELSE attempts END \
+             WHERE id = $6",
         )
         .bind(status)
         .bind(c.retry_at.map(ms))
@@ -239,6 +241,8 @@ impl Store {
         .bind(i64::from(c.retry_logged))
         .bind(ms(now))
         .bind(id)
+        .bind(c.payload.as_ref().map(Value::to_string))
+        .bind(i64::from(c.step))
         .execute(&mut *tx)
         .await?;
         for (seq, job) in c.follow_ups.iter().enumerate() {
@@ -265,6 +269,32 @@ impl Store {
             .fetch_all(self.pool())
             .await?;
         rows.iter().map(job_from_row).collect()
+    }
+
+    /// The sessions with a queued or running job of `kind` that sent no command yet (at most
+    /// `limit`): what one batched confirmation from Chaster can cover.
+    pub async fn pending_sessions(
+        &self,
+        kind: JobKind,
+        limit: i64,
+    ) -> Result<Vec<SessionId>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT session_id FROM jobs WHERE kind = $1 AND status IN ($2, $3) \
+             AND session_id IS NOT NULL AND command_sent_at IS NULL LIMIT $4",
+        )
+        .bind(kind.as_str())
+        .bind(QUEUED)
+        .bind(RUNNING)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SessionId::new(
+                    r.try_get::<String, _>("session_id")?.as_str(),
+                ))
+            })
+            .collect()
     }
 
     /// Whether a job of this session in `lane` is queued or running, other than `except`.

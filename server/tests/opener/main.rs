@@ -3,6 +3,7 @@
 
 use test_support as helpers;
 
+mod burst;
 mod crash;
 mod custody;
 mod exactly_once;
