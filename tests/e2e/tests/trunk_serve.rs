@@ -10,7 +10,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use e2e::{Browser, Page, Stack, WAIT};
+use e2e::{Browser, Page, Stack};
 use serde_json::json;
 use sim::chaster::{CONFIG_EDIT_TOKEN, WEARER_TOKEN};
 use tokio::process::{Child, Command};
