@@ -104,7 +104,7 @@ wait_for "the simulators" grep -q '^Ready' "$LOG_DIR/sim.out"
 wait_for "the server on $APP_ADDR" listening "$APP_ADDR"
 
 view() { printf '%s/#%s' "$APP_URL" "$(uri_encode "{\"mainToken\":\"$1\"}")"; }
-config_page() { printf '%s/?resize=1&hash=%s' "$HOST_URL" "$(uri_encode "{\"partnerConfigurationToken\":\"$1\"}")"; }
+config_page() { printf '%s/?resize=1&path=configure&hash=%s' "$HOST_URL" "$(uri_encode "{\"partnerConfigurationToken\":\"$1\"}")"; }
 
 cat <<EOF
 

@@ -181,7 +181,7 @@ fn Header(
         <header class="card dashboard-header">
             <div class="person">
                 {move || view! {
-                    <Avatar initial=name().chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default()
+                    <Avatar initial=name().chars().next().map(|c| c.to_ascii_uppercase().to_string()).unwrap_or_default()
                         url=avatar().filter(|url| url.starts_with("https://")) />
                 }}
                 <span class="person-text">

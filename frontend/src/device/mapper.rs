@@ -182,7 +182,7 @@ pub fn test_feedback(result: &Result<BoxStatus, ApiError>) -> Feedback {
             Feedback {
                 text: format!(
                     "It works: the box reports {}, battery {}.",
-                    data.latch_text.to_lowercase(),
+                    data.latch_text.to_ascii_lowercase(),
                     data.battery_text
                 ),
                 class: "notice-success",

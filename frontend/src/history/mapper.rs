@@ -116,7 +116,8 @@ pub fn to_entry_data(entry: &HistoryEntry) -> EntryData {
 /// The meaning of an entry, from its title first (ours say what happened) and Chaster's
 /// FontAwesome icon name second.
 pub fn meaning_of(title: &str, icon: Option<&str>) -> Meaning {
-    let t = title.to_lowercase();
+    // Every word looked for is ASCII (and Unicode case tables would cost the WASM ~10 KB).
+    let t = title.to_ascii_lowercase();
     let has = |words: &[&str]| words.iter().any(|w| t.contains(w));
     let icon = icon.unwrap_or("").trim().trim_start_matches("fa-");
     if has(&[

@@ -128,7 +128,8 @@ fn person(person: &Person, role_label: &'static str, is_viewer: bool) -> PersonD
             .username
             .chars()
             .next()
-            .map(|c| c.to_uppercase().collect())
+            // ASCII only: the avatar's CSS capitalises the rest without Unicode tables here.
+            .map(|c| c.to_ascii_uppercase().to_string())
             .unwrap_or_else(|| "?".to_owned()),
         is_viewer,
     }

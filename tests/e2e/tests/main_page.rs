@@ -129,3 +129,60 @@ async fn page_without_a_hash_says_it_must_be_opened_from_chaster() {
     })
     .await;
 }
+
+/// When each request of the first view started, and the page's performance marks, from the
+/// browser's Resource Timing and User Timing (ms since the iframe's navigation).
+const TIMINGS: &str = r#"
+    const entries = performance.getEntriesByType('resource');
+    const started = path => entries
+        .filter(e => new URL(e.name).pathname === path)
+        .map(e => e.startTime);
+    const mark = name => {
+        const m = performance.getEntriesByName(name, 'mark')[0];
+        return m === undefined ? null : m.startTime;
+    };
+    return {
+        session: started('/api/session'),
+        device: started('/api/device'),
+        history: started('/api/history'),
+        wasm_start: mark('sesame:wasm-start'),
+        view: mark('sesame:view'),
+    };
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_is_asked_for_once_before_the_wasm_starts_and_the_box_after_the_first_paint() {
+    run(|t| async move {
+        t.page.open_as(WEARER_TOKEN).await?;
+        t.page.wait_for_testid("view-wearer", WAIT).await?;
+        let timings = e2e::eventually("the box and the history to be asked for", WAIT, || async {
+            let timings = t.page.eval(TIMINGS).await?;
+            let asked = |key: &str| timings[key].as_array().is_some_and(|a| !a.is_empty());
+            Ok(if asked("device") && asked("history") {
+                Ok(timings)
+            } else {
+                Err(timings.to_string())
+            })
+        })
+        .await?;
+        let first = |key: &str| timings[key][0].as_f64().unwrap_or(f64::NAN);
+        let (wasm_start, view) = (timings["wasm_start"].as_f64(), timings["view"].as_f64());
+        let (Some(wasm_start), Some(view)) = (wasm_start, view) else {
+            anyhow::bail!("a performance mark is missing: {timings}");
+        };
+        ensure!(
+            timings["session"].as_array().map(Vec::len) == Some(1),
+            "the session was asked for more than once (or never): {timings}"
+        );
+        ensure!(
+            first("session") < wasm_start,
+            "the session was asked for only once the WASM ran: {timings}"
+        );
+        ensure!(
+            first("device") >= view && first("history") >= view,
+            "the box or the history was asked for before the lock was painted: {timings}"
+        );
+        Ok(())
+    })
+    .await;
+}

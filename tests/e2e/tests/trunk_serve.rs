@@ -1,6 +1,7 @@
 //! The README's dev loop: `trunk serve --proxy-backend <server>/api/` serves a debug build of
-//! the page and forwards `/api` to our server, here running against the simulators. A role view
-//! must load through it, so the documented loop cannot break silently. The first run compiles
+//! a page and forwards `/api` to our server, here running against the simulators. A role view
+//! (the main page) and the configuration form (`trunk serve configure.html`) must load through
+//! it, so the documented loop cannot break silently. The first run compiles
 //! the debug WASM (a few minutes, in its own target directory: `cargo test` holds the lock of
 //! the workspace's). Fails, never skips, when trunk is missing: `scripts/setup.sh` installs it.
 
@@ -9,9 +10,9 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use e2e::{Browser, Page, Stack, WAIT};
+use e2e::{Browser, Page, Stack};
 use serde_json::json;
-use sim::chaster::WEARER_TOKEN;
+use sim::chaster::{CONFIG_EDIT_TOKEN, WEARER_TOKEN};
 use tokio::process::{Child, Command};
 
 /// The first debug build on two busy cores.
@@ -46,8 +47,9 @@ fn free_port() -> u16 {
     listener.local_addr().unwrap().port()
 }
 
-/// Starts `trunk serve` on a free port with its own dist and target directories.
-fn start_trunk(server_port: u16, port: u16, dist: &Path) -> anyhow::Result<Child> {
+/// Starts `trunk serve` of `page` (an HTML file of the workspace root) on a free port with its
+/// own dist and target directories.
+fn start_trunk(server_port: u16, port: u16, dist: &Path, page: &str) -> anyhow::Result<Child> {
     let root = workspace();
     let path = std::env::join_paths(
         [root.join(".tools/node_modules/.bin")]
@@ -58,7 +60,7 @@ fn start_trunk(server_port: u16, port: u16, dist: &Path) -> anyhow::Result<Child
             )),
     )?;
     Command::new(trunk()?)
-        .args(["serve", "--port", &port.to_string(), "--dist"])
+        .args(["serve", page, "--port", &port.to_string(), "--dist"])
         .arg(dist)
         .args([
             "--proxy-backend",
@@ -96,14 +98,20 @@ async fn wait_for_build(trunk: &mut Child, url: &str) -> anyhow::Result<()> {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn trunk_serve_with_the_api_proxied_to_the_server_loads_a_role_view() {
+/// Serves `page` with trunk against a fresh stack, opens it with `hash` and returns the text of
+/// the element `testid` once it shows, with the stack for the test's own checks.
+async fn served_through_trunk(
+    page_file: &str,
+    hash: serde_json::Value,
+    testid: &str,
+) -> (Stack, String) {
     let stack = Stack::start().await.expect("the stack starts");
     let server_port = url::Url::parse(&stack.app_url).unwrap().port().unwrap();
     let port = free_port();
     let dist =
         std::env::temp_dir().join(format!("sesame-trunk-serve-{}-{port}", std::process::id()));
-    let mut trunk = start_trunk(server_port, port, &dist).unwrap_or_else(|e| panic!("{e:#}"));
+    let mut trunk =
+        start_trunk(server_port, port, &dist, page_file).unwrap_or_else(|e| panic!("{e:#}"));
     let trunk_url = format!("http://127.0.0.1:{port}");
     wait_for_build(&mut trunk, &format!("{trunk_url}/"))
         .await
@@ -116,23 +124,35 @@ async fn trunk_serve_with_the_api_proxied_to_the_server_loads_a_role_view() {
         host_url: stack.host_url.clone(),
     };
     let mut url = url::Url::parse(&trunk_url).unwrap();
-    url.set_fragment(Some(&json!({ "mainToken": WEARER_TOKEN }).to_string()));
+    url.set_fragment(Some(&hash.to_string()));
     let shown = async {
         page.client.goto(url.as_str()).await?;
-        // The session came through trunk's proxy from our server and the simulated Chaster.
-        let title = page.text_of("lock-title").await?;
-        page.wait_for_testid("view-wearer", WAIT).await?;
-        anyhow::Ok(title)
+        // The answer came through trunk's proxy from our server and the simulated Chaster.
+        page.text_of(testid).await
     };
     let result = tokio::time::timeout(Duration::from_secs(120), shown).await;
     let described = page.describe().await;
     browser.shutdown().await;
     let _ = trunk.kill().await;
     let _ = std::fs::remove_dir_all(&dist);
-    let title = match result {
-        Ok(Ok(title)) => title,
+    let text = match result {
+        Ok(Ok(text)) => text,
         Ok(Err(e)) => panic!("{e:#}\n  the page showed: {described}"),
-        Err(_) => panic!("no role view within 120 s\n  the page showed: {described}"),
+        Err(_) => panic!("no {testid} within 120 s\n  the page showed: {described}"),
     };
+    (stack, text)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trunk_serve_with_the_api_proxied_to_the_server_loads_a_role_view() {
+    let hash = json!({ "mainToken": WEARER_TOKEN });
+    let (stack, title) = served_through_trunk("index.html", hash, "lock-title").await;
     assert_eq!(title, stack.lock_title_of(WEARER_TOKEN));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trunk_serve_of_the_configuration_page_loads_the_saved_configuration() {
+    let hash = json!({ "partnerConfigurationToken": CONFIG_EDIT_TOKEN });
+    let (_stack, form) = served_through_trunk("configure.html", hash, "config-form").await;
+    assert!(!form.trim().is_empty(), "the configuration form is empty");
 }
