@@ -196,3 +196,50 @@ async fn the_wearer_has_no_open_button_and_the_server_refuses_the_wearers_open()
     })
     .await;
 }
+
+/// The key box's entry on the wearer's Chaster lock page opens our page with its slug in the
+/// hash (key name undocumented): the page then brings the wearer to the box panel.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opened_from_the_key_box_entry_of_the_lock_page_the_page_brings_the_wearer_to_the_box() {
+    run(|t| async move {
+        t.stack.connect_box(WEARER_TOKEN, DEMO_WEBAPI_UUID).await?;
+        // The slug the wearer's lock page lists, once the server has written the entry.
+        let deadline = std::time::Instant::now() + WAIT;
+        let slug = loop {
+            let shown = t.stack.chaster.home_actions(sim::chaster::SESSION_A_ID);
+            if let Some(slug) = shown.first().and_then(|a| a["slug"].as_str()) {
+                break slug.to_owned();
+            }
+            ensure!(
+                std::time::Instant::now() < deadline,
+                "the lock page never listed the key box"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        };
+        t.page
+            .open_in_host(Some(
+                &json!({"mainToken": WEARER_TOKEN, "homeAction": slug}),
+            ))
+            .await?;
+        t.page
+            .wait_for_text("box-latch", "the latch reading Locked", |s| s == "Locked")
+            .await?;
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let focused = t
+                .page
+                .eval("return document.activeElement && document.activeElement.id")
+                .await?;
+            if focused == json!("box-panel") {
+                break;
+            }
+            ensure!(
+                std::time::Instant::now() < deadline,
+                "the focus is on {focused}, not on the box panel"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        Ok(())
+    })
+    .await;
+}
