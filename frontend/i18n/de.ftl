@@ -105,4 +105,64 @@ state-locked-text-wearer = Sie öffnet sich von selbst, wenn dein Lock endet.
 state-locked-text-keyholder = Sie öffnet sich von selbst, wenn der Lock endet.
 state-guaranteed-release = Garantierte Freigabe spätestens am { $date }.
 
+# The lock card (session/)
+session-frozen = Eingefroren
+session-ready-to-unlock = Bereit zum Entsperren
+session-timer-hidden = Timer verborgen
+session-timer-unknown = Unbekannt
+session-hidden-timer-note = Deine Box öffnet sich trotzdem, wenn der Lock endet.
+session-self-lock = Selbst-Lock
+session-no-keyholder = Kein Keyholder
+session-you = (du)
+session-your-lock = Dein Lock
+session-time-left-yours = Verbleibende Zeit deines Locks
+session-their-lock = Lock von { $wearer }
+session-time-left-theirs = Verbleibende Zeit für { $wearer }
+session-wearer = Träger
+session-keyholder = Keyholder
+session-paused-by-keyholder = Von deinem Keyholder pausiert
+session-paused = Pausiert: Der Timer steht still
+session-paused-until-you-unfreeze = Pausiert: Der Timer steht still, bis du ihn auftaust
+session-loading = Dein Lock wird geladen…
+session-refresh-failed = Der Lock konnte nicht aktualisiert werden:
+
+# The box panel (device/mod.rs, device/components.rs, device/mapper.rs)
+box-usage-of-quota = { $used } von { $quota } CANDY-HOUSE-Anfragen diesen Monat, { $reserve } für Öffnungen reserviert
+box-usage = { $used } Anfragen diesen Monat
+box-read-just-now = Status gerade gelesen
+box-read-ago = Status gelesen { $ago }
+box-held = Dieser Lock hält die Box.
+box-yours-again = Der Lock ist beendet: Die Box gehört wieder dir.
+box-not-held = Dieser Lock hält die Box nicht.
+box-locked = Verriegelt
+box-unlocked = Entriegelt
+box-jammed = Klemmt oder halb gedreht
+box-unknown = Unbekannt
+box-updated = aktualisiert { $ago }
+box-opening = Wird geöffnet… warte auf die Bestätigung der Box
+box-locking = Wird verriegelt… warte auf die Bestätigung der Box
+box-test-works = Es funktioniert: Die Box meldet { $latch }, Batterie { $battery }.
+box-test-hub-missed = CANDY HOUSE hat die Angaben angenommen, aber der Hub hat die Box nicht erreicht. Prüfe, ob der Hub online und nahe an der Box ist.
+box-loading = Deine Box wird gesucht…
+box-refresh-failed = Die Box konnte nicht aktualisiert werden:
+box-none-keyholder = Noch keine Box verbunden: Der Träger verbindet sie auf dieser Seite.
+box-none-wearer = Noch keine Box verbunden.
+box-panel-label = Schlüsselbox
+box-latch-label = Box
+box-battery-label = Batterie
+box-hub-label = Hub
+box-hub-online = Online
+box-hub-unreachable = Hub nicht erreichbar
+box-battery-low = Batterie schwach ({ $battery }): Bald tauschen oder laden, sonst öffnet sich die Box womöglich nicht, wenn sie soll.
+box-status-unread = Der Status der Box konnte nicht gelesen werden
+box-retry-now = Jetzt erneut versuchen
+box-open = Box öffnen
+box-lock = Box verriegeln
+box-replace = Ersetzen
+box-remove = Entfernen
+box-remove-question = Diese Box entfernen? Sie öffnet sich dann nicht mehr, wenn dein Lock endet, bis du sie wieder verbindest.
+box-removing = Wird entfernt…
+box-remove-yes = Ja, entfernen
+cancel = Abbrechen
+
 # The box connect form (device/connect.rs, device/form.rs): its messages go here, as `connect-…`.

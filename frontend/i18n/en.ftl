@@ -108,4 +108,64 @@ state-locked-text-wearer = It opens by itself when your lock ends.
 state-locked-text-keyholder = It opens by itself when the lock ends.
 state-guaranteed-release = Guaranteed release by { $date } at the latest.
 
+# The lock card (session/)
+session-frozen = Frozen
+session-ready-to-unlock = Ready to unlock
+session-timer-hidden = Timer hidden
+session-timer-unknown = Unknown
+session-hidden-timer-note = Your box still opens when the lock ends.
+session-self-lock = Self-lock
+session-no-keyholder = No keyholder
+session-you = (you)
+session-your-lock = Your lock
+session-time-left-yours = Time left on your lock
+session-their-lock = { $wearer }'s lock
+session-time-left-theirs = Time left for { $wearer }
+session-wearer = Wearer
+session-keyholder = Keyholder
+session-paused-by-keyholder = Paused by your keyholder
+session-paused = Paused: the timer stands still
+session-paused-until-you-unfreeze = Paused: the timer stands still until you unfreeze it
+session-loading = Loading your lock…
+session-refresh-failed = Could not refresh the lock:
+
+# The box panel (device/mod.rs, device/components.rs, device/mapper.rs)
+box-usage-of-quota = { $used } of { $quota } CANDY HOUSE requests this month, { $reserve } kept for openings
+box-usage = { $used } requests this month
+box-read-just-now = Status read just now
+box-read-ago = Status read { $ago }
+box-held = This lock holds the box.
+box-yours-again = The lock has ended: the box is yours again.
+box-not-held = This lock does not hold the box.
+box-locked = Locked
+box-unlocked = Unlocked
+box-jammed = Jammed or half-turned
+box-unknown = Unknown
+box-updated = updated { $ago }
+box-opening = Opening… waiting for the box to confirm
+box-locking = Locking… waiting for the box to confirm
+box-test-works = It works: the box reports { $latch }, battery { $battery }.
+box-test-hub-missed = CANDY HOUSE accepted the details, but the hub did not reach the box. Check that the hub is online and near the box.
+box-loading = Looking for your box…
+box-refresh-failed = Could not refresh the box:
+box-none-keyholder = No box connected yet: the wearer connects it from this page.
+box-none-wearer = No box connected yet.
+box-panel-label = Key box
+box-latch-label = Box
+box-battery-label = Battery
+box-hub-label = Hub
+box-hub-online = Online
+box-hub-unreachable = Hub not reachable
+box-battery-low = Battery low ({ $battery }): replace or charge it soon, or the box may not open when it should.
+box-status-unread = The box's status could not be read
+box-retry-now = Try again now
+box-open = Open box
+box-lock = Lock box
+box-replace = Replace
+box-remove = Remove
+box-remove-question = Remove this box? It will no longer open when your lock ends, until you connect it again.
+box-removing = Removing…
+box-remove-yes = Yes, remove
+cancel = Cancel
+
 # The box connect form (device/connect.rs, device/form.rs): its messages go here, as `connect-…`.

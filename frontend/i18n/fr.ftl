@@ -105,4 +105,64 @@ state-locked-text-wearer = Elle s'ouvre d'elle-même à la fin de votre verrou.
 state-locked-text-keyholder = Elle s'ouvre d'elle-même à la fin du verrou.
 state-guaranteed-release = Libération garantie au plus tard le { $date }.
 
+# The lock card (session/)
+session-frozen = Gelé
+session-ready-to-unlock = Prêt à déverrouiller
+session-timer-hidden = Minuteur masqué
+session-timer-unknown = Inconnu
+session-hidden-timer-note = Votre boîte s'ouvre quand même à la fin du verrou.
+session-self-lock = Verrou personnel
+session-no-keyholder = Pas de détenteur de clé
+session-you = (vous)
+session-your-lock = Votre verrou
+session-time-left-yours = Temps restant sur votre verrou
+session-their-lock = Verrou de { $wearer }
+session-time-left-theirs = Temps restant pour { $wearer }
+session-wearer = Porteur
+session-keyholder = Détenteur de clé
+session-paused-by-keyholder = En pause par votre détenteur de clé
+session-paused = En pause : le minuteur est arrêté
+session-paused-until-you-unfreeze = En pause : le minuteur est arrêté jusqu'à ce que vous le dégeliez
+session-loading = Chargement de votre verrou…
+session-refresh-failed = Impossible d'actualiser le verrou :
+
+# The box panel (device/mod.rs, device/components.rs, device/mapper.rs)
+box-usage-of-quota = { $used } requêtes CANDY HOUSE sur { $quota } ce mois-ci, { $reserve } gardées pour les ouvertures
+box-usage = { $used } requêtes ce mois-ci
+box-read-just-now = État lu à l'instant
+box-read-ago = État lu { $ago }
+box-held = Ce verrou détient la boîte.
+box-yours-again = Le verrou est terminé : la boîte est de nouveau à vous.
+box-not-held = Ce verrou ne détient pas la boîte.
+box-locked = Verrouillée
+box-unlocked = Déverrouillée
+box-jammed = Bloquée ou à moitié tournée
+box-unknown = Inconnu
+box-updated = mis à jour { $ago }
+box-opening = Ouverture… en attente de la confirmation de la boîte
+box-locking = Verrouillage… en attente de la confirmation de la boîte
+box-test-works = Ça marche : la boîte indique { $latch }, batterie { $battery }.
+box-test-hub-missed = CANDY HOUSE a accepté les informations, mais le hub n'a pas atteint la boîte. Vérifiez que le hub est en ligne et près de la boîte.
+box-loading = Recherche de votre boîte…
+box-refresh-failed = Impossible d'actualiser la boîte :
+box-none-keyholder = Aucune boîte connectée pour l'instant : le porteur la connecte depuis cette page.
+box-none-wearer = Aucune boîte connectée pour l'instant.
+box-panel-label = Boîte à clé
+box-latch-label = Boîte
+box-battery-label = Batterie
+box-hub-label = Hub
+box-hub-online = En ligne
+box-hub-unreachable = Hub injoignable
+box-battery-low = Batterie faible ({ $battery }) : remplacez-la ou rechargez-la bientôt, sinon la boîte risque de ne pas s'ouvrir au bon moment.
+box-status-unread = L'état de la boîte n'a pas pu être lu
+box-retry-now = Réessayer maintenant
+box-open = Ouvrir la boîte
+box-lock = Verrouiller la boîte
+box-replace = Remplacer
+box-remove = Retirer
+box-remove-question = Retirer cette boîte ? Elle ne s'ouvrira plus à la fin de votre verrou, jusqu'à ce que vous la connectiez de nouveau.
+box-removing = Retrait…
+box-remove-yes = Oui, retirer
+cancel = Annuler
+
 # The box connect form (device/connect.rs, device/form.rs): its messages go here, as `connect-…`.
