@@ -165,4 +165,45 @@ box-removing = Wird entfernt…
 box-remove-yes = Ja, entfernen
 cancel = Abbrechen
 
+# Keyholder controls (controls/, confirm.rs)
+controls-title = Keyholder-Steuerung
+controls-add-time = Zeit hinzufügen
+controls-remove-time = Zeit abziehen
+controls-other-amount = Andere Dauer
+controls-amount = Dauer
+controls-unit = Einheit
+controls-minutes = Minuten
+controls-hours = Stunden
+controls-days = Tage
+controls-add = Hinzufügen
+controls-remove = Abziehen
+controls-freeze = Einfrieren
+controls-unfreeze = Auftauen
+controls-hygiene-opening = Hygieneöffnung
+controls-end-penalty = Strafe für offene Box beenden
+controls-end-penalty-hint = Hebt eine Entsperrsperre oder ein Einfrieren auf, das der Öffner verhängt hat, weil die Box offen gefunden wurde
+controls-adding = { $amount } werden hinzugefügt…
+controls-removing = { $amount } werden abgezogen…
+controls-freezing = Der Lock wird eingefroren…
+controls-unfreezing = Der Lock wird aufgetaut…
+controls-starting-hygiene = Die Hygieneöffnung wird gestartet…
+controls-ending-penalty = Die Strafe für die offene Box wird beendet…
+controls-not-whole = Bitte gib eine ganze Zahl ein, z. B. 30.
+controls-zero = Bitte gib eine Dauer größer als null ein.
+controls-too-long = Das ist mehr als ein Jahr; bitte gib eine kürzere Dauer ein.
+confirm-remove-time = { $amount } vom Lock abziehen?
+confirm-yes-remove = Ja, abziehen
+confirm-freeze = Den Lock einfrieren? Der Timer steht still, bis du ihn auftaust.
+confirm-yes-freeze = Ja, einfrieren
+confirm-hygiene = Jetzt eine Hygieneöffnung starten? Der Träger darf für die Hygienezeit entsperren, und die Box öffnet sich, wenn die Einstellungen es erlauben.
+confirm-yes-start = Ja, starten
+confirm-open = Die Box jetzt öffnen? Der Träger kann dann den Schlüssel nehmen.
+confirm-yes-open = Ja, öffnen
+history-loading = Verlauf wird geladen…
+history-title = Verlauf
+history-show-all = Alle anzeigen ({ $count })
+history-older-failed = Ältere Einträge konnten nicht geladen werden:
+history-loading-more = Wird geladen…
+history-show-older = Ältere anzeigen
+
 # The box connect form (device/connect.rs, device/form.rs): its messages go here, as `connect-…`.

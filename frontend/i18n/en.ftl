@@ -168,4 +168,45 @@ box-removing = Removing…
 box-remove-yes = Yes, remove
 cancel = Cancel
 
+# Keyholder controls (controls/, confirm.rs)
+controls-title = Keyholder controls
+controls-add-time = Add time
+controls-remove-time = Remove time
+controls-other-amount = Other amount
+controls-amount = Amount
+controls-unit = Unit
+controls-minutes = minutes
+controls-hours = hours
+controls-days = days
+controls-add = Add
+controls-remove = Remove
+controls-freeze = Freeze
+controls-unfreeze = Unfreeze
+controls-hygiene-opening = Hygiene opening
+controls-end-penalty = End open-box penalty
+controls-end-penalty-hint = Lifts a block on unlocking or a freeze the opener applied because the box was found open
+controls-adding = Adding { $amount }…
+controls-removing = Removing { $amount }…
+controls-freezing = Freezing the lock…
+controls-unfreezing = Unfreezing the lock…
+controls-starting-hygiene = Starting the hygiene opening…
+controls-ending-penalty = Ending the open-box penalty…
+controls-not-whole = Please enter a whole number, like 30.
+controls-zero = Please enter an amount greater than zero.
+controls-too-long = That is more than a year; please enter a smaller amount.
+confirm-remove-time = Remove { $amount } from the lock?
+confirm-yes-remove = Yes, remove
+confirm-freeze = Freeze the lock? The timer stands still until you unfreeze it.
+confirm-yes-freeze = Yes, freeze
+confirm-hygiene = Start a hygiene opening now? The wearer may unlock for the hygiene time, and the box opens if the settings allow it.
+confirm-yes-start = Yes, start
+confirm-open = Open the box now? The wearer can then take the key.
+confirm-yes-open = Yes, open
+history-loading = Loading the history…
+history-title = History
+history-show-all = Show all ({ $count })
+history-older-failed = Could not load older entries:
+history-loading-more = Loading…
+history-show-older = Show older
+
 # The box connect form (device/connect.rs, device/form.rs): its messages go here, as `connect-…`.

@@ -165,4 +165,45 @@ box-removing = Retrait…
 box-remove-yes = Oui, retirer
 cancel = Annuler
 
+# Keyholder controls (controls/, confirm.rs)
+controls-title = Commandes du détenteur de clé
+controls-add-time = Ajouter du temps
+controls-remove-time = Retirer du temps
+controls-other-amount = Autre durée
+controls-amount = Durée
+controls-unit = Unité
+controls-minutes = minutes
+controls-hours = heures
+controls-days = jours
+controls-add = Ajouter
+controls-remove = Retirer
+controls-freeze = Geler
+controls-unfreeze = Dégeler
+controls-hygiene-opening = Ouverture d'hygiène
+controls-end-penalty = Lever la pénalité de boîte ouverte
+controls-end-penalty-hint = Lève un blocage du déverrouillage ou un gel que l'ouvreur a appliqué parce que la boîte a été trouvée ouverte
+controls-adding = Ajout de { $amount }…
+controls-removing = Retrait de { $amount }…
+controls-freezing = Gel du verrou…
+controls-unfreezing = Dégel du verrou…
+controls-starting-hygiene = Démarrage de l'ouverture d'hygiène…
+controls-ending-penalty = Levée de la pénalité de boîte ouverte…
+controls-not-whole = Saisissez un nombre entier, par exemple 30.
+controls-zero = Saisissez une durée supérieure à zéro.
+controls-too-long = C'est plus d'un an ; saisissez une durée plus courte.
+confirm-remove-time = Retirer { $amount } du verrou ?
+confirm-yes-remove = Oui, retirer
+confirm-freeze = Geler le verrou ? Le minuteur s'arrête jusqu'à ce que vous le dégeliez.
+confirm-yes-freeze = Oui, geler
+confirm-hygiene = Démarrer une ouverture d'hygiène maintenant ? Le porteur peut déverrouiller pendant la durée d'hygiène, et la boîte s'ouvre si les réglages le permettent.
+confirm-yes-start = Oui, démarrer
+confirm-open = Ouvrir la boîte maintenant ? Le porteur pourra alors prendre la clé.
+confirm-yes-open = Oui, ouvrir
+history-loading = Chargement de l'historique…
+history-title = Historique
+history-show-all = Tout afficher ({ $count })
+history-older-failed = Impossible de charger les entrées plus anciennes :
+history-loading-more = Chargement…
+history-show-older = Afficher plus ancien
+
 # The box connect form (device/connect.rs, device/form.rs): its messages go here, as `connect-…`.
