@@ -7,6 +7,7 @@
 use crate::api::Control;
 use crate::controls::mapper::duration_text;
 use crate::device::mapper::Command;
+use crate::i18n::{t, tf, Msg};
 use crate::ui::focus_later;
 use leptos::prelude::*;
 
@@ -29,23 +30,21 @@ pub type ConfirmSlot = RwSignal<Option<Confirmable>>;
 pub fn question(action: Confirmable) -> Option<(String, &'static str)> {
     match action {
         Confirmable::Control(Control::ChangeTime { seconds }) if seconds < 0 => Some((
-            format!("Remove {} from the lock?", duration_text(seconds)),
-            "Yes, remove",
+            tf(
+                Msg::ConfirmRemoveTime,
+                &[("amount", &duration_text(seconds))],
+            ),
+            t(Msg::ConfirmYesRemove),
         )),
-        Confirmable::Control(Control::SetFrozen(true)) => Some((
-            "Freeze the lock? The timer stands still until you unfreeze it.".to_owned(),
-            "Yes, freeze",
-        )),
-        Confirmable::Control(Control::HygieneOpening) => Some((
-            "Start a hygiene opening now? The wearer may unlock for the hygiene time, and the \
-             box opens if the settings allow it."
-                .to_owned(),
-            "Yes, start",
-        )),
-        Confirmable::Box(Command::Open) => Some((
-            "Open the box now? The wearer can then take the key.".to_owned(),
-            "Yes, open",
-        )),
+        Confirmable::Control(Control::SetFrozen(true)) => {
+            Some((t(Msg::ConfirmFreeze).to_owned(), t(Msg::ConfirmYesFreeze)))
+        }
+        Confirmable::Control(Control::HygieneOpening) => {
+            Some((t(Msg::ConfirmHygiene).to_owned(), t(Msg::ConfirmYesStart)))
+        }
+        Confirmable::Box(Command::Open) => {
+            Some((t(Msg::ConfirmOpen).to_owned(), t(Msg::ConfirmYesOpen)))
+        }
         Confirmable::Control(_) | Confirmable::Box(Command::Lock) => None,
     }
 }
@@ -102,7 +101,7 @@ pub fn ConfirmRow(
                 <button class="button button-danger" type="button" data-testid="confirm-yes"
                     on:click=move |_| { on_yes.run(()); give_back(); }>{yes_label}</button>
                 <button class="button" type="button" data-testid="confirm-no" node_ref=no_ref
-                    on:click=move |_| cancel()>"Cancel"</button>
+                    on:click=move |_| cancel()>{t(Msg::Cancel)}</button>
             </div>
         </div>
     }

@@ -16,6 +16,7 @@ pub mod dashboard;
 pub mod device;
 pub mod hash;
 pub mod history;
+pub mod i18n;
 pub mod perf;
 pub mod session;
 pub mod state;
@@ -25,6 +26,7 @@ mod ui;
 use config::ConfigPage;
 use dashboard::DashboardPage;
 use hash::{HashError, Launch};
+use i18n::{t, LanguageSwitcher, Localized, Msg};
 use leptos::prelude::*;
 use session::SessionPage;
 
@@ -41,6 +43,7 @@ pub const CONFIGURE_PATH: &str = "/configure";
 pub fn MainApp() -> impl IntoView {
     let launch = launch_from_hash();
     view! {
+        <Localized>
         <main class="app">
             {move || match launch.get() {
                 Ok(Launch::Main { main_token, .. }) => {
@@ -50,6 +53,8 @@ pub fn MainApp() -> impl IntoView {
                 Err(reason) => view! { <NoTokenScreen reason /> }.into_any(),
             }}
         </main>
+        <LanguageSwitcher />
+        </Localized>
     }
 }
 
@@ -59,6 +64,7 @@ pub fn MainApp() -> impl IntoView {
 pub fn ConfigApp() -> impl IntoView {
     let launch = launch_from_hash();
     view! {
+        <Localized>
         <main class="app">
             {move || match launch.get() {
                 Ok(Launch::Configuration { configuration_token, .. }) => {
@@ -68,13 +74,20 @@ pub fn ConfigApp() -> impl IntoView {
                 Err(reason) => view! { <NoTokenScreen reason /> }.into_any(),
             }}
         </main>
+        <LanguageSwitcher />
+        </Localized>
     }
 }
 
 /// The keyholder dashboard ([`DASHBOARD_PATH`]).
 #[component]
 pub fn DashboardApp() -> impl IntoView {
-    view! { <main class="app"><DashboardPage /></main> }
+    view! {
+        <Localized>
+            <main class="app"><DashboardPage /></main>
+            <LanguageSwitcher />
+        </Localized>
+    }
 }
 
 /// The parsed URL hash, following `hashchange`. A memo, so the view is rebuilt only when the
@@ -100,7 +113,7 @@ fn moved_to(path: &'static str) -> impl IntoView {
     let _ = window().location().replace(&target);
     view! {
         <section class="card notice-screen" data-testid="moved-screen">
-            <p>"Opening " <a href=target>"the right page"</a> "…"</p>
+            <p>{t(Msg::MovedOpening)} " " <a href=target>{t(Msg::MovedRightPage)}</a> "…"</p>
         </section>
     }
 }
@@ -113,15 +126,12 @@ fn NoTokenScreen(
 ) -> impl IntoView {
     view! {
         <section class="card notice-screen" data-testid="no-token-screen">
-            <h1>"Open this page from Chaster"</h1>
+            <h1>{t(Msg::NoTokenTitle)}</h1>
             <p>
-                "This page belongs to the Sesame opener extension. It only works when Chaster \
-                 opens it: go to your lock on chaster.app and open the extension from there. \
-                 Keyholders can also use the "
-                <a href=DASHBOARD_PATH>"keyholder dashboard"</a>
-                "."
+                {t(Msg::NoTokenText)} " "
+                <a href=DASHBOARD_PATH>{t(Msg::NoTokenDashboardLink)}</a>
             </p>
-            <p class="muted small">"Details: " {reason.to_string()} "."</p>
+            <p class="muted small">{t(Msg::NoTokenDetails)} " " {reason.to_string()}</p>
         </section>
     }
 }

@@ -2,6 +2,8 @@
 
 use crate::api::Control;
 use crate::device::mapper::Feedback;
+use crate::i18n::{intl, t, tf, Msg};
+use crate::ui::error_text;
 use api_types::{ApiError, ControlResult};
 
 const MINUTE: i64 = 60;
@@ -100,9 +102,9 @@ pub enum CustomProblem {
 impl CustomProblem {
     pub fn message(self) -> &'static str {
         match self {
-            CustomProblem::NotAWholeNumber => "Please enter a whole number, like 30.",
-            CustomProblem::Zero => "Please enter an amount greater than zero.",
-            CustomProblem::TooLong => "That is more than a year; please enter a smaller amount.",
+            CustomProblem::NotAWholeNumber => t(Msg::ControlsNotWhole),
+            CustomProblem::Zero => t(Msg::ControlsZero),
+            CustomProblem::TooLong => t(Msg::ControlsTooLong),
         }
     }
 }
@@ -126,7 +128,8 @@ pub fn custom_seconds(typed: &str, unit: TimeUnit, remove: bool) -> Result<i64, 
     Ok(if remove { -seconds } else { seconds })
 }
 
-/// "15 min", "1 h 30 min", "2 days", "1 day 4 h": the size of a change, without its sign.
+/// "15 min", "1 h 30 min", "2 days", "1 day 4 h": the size of a change, without its sign. In the
+/// browser each part is worded by `Intl` in the reader's language ("1 Tag 4 Stunden").
 pub fn duration_text(seconds: i64) -> String {
     let total = seconds.unsigned_abs();
     let (days, hours, minutes) = (
@@ -134,20 +137,23 @@ pub fn duration_text(seconds: i64) -> String {
         total % DAY as u64 / HOUR as u64,
         total % HOUR as u64 / MINUTE as u64,
     );
+    let part = |value: u64, unit: &str, english: String| {
+        intl::amount(value as f64, unit, true).unwrap_or(english)
+    };
     let mut parts = Vec::new();
     match days {
         0 => {}
-        1 => parts.push("1 day".to_owned()),
-        n => parts.push(format!("{n} days")),
+        1 => parts.push(part(1, "day", "1 day".to_owned())),
+        n => parts.push(part(n, "day", format!("{n} days"))),
     }
     if hours > 0 {
-        parts.push(format!("{hours} h"));
+        parts.push(part(hours, "hour", format!("{hours} h")));
     }
     if minutes > 0 {
-        parts.push(format!("{minutes} min"));
+        parts.push(part(minutes, "minute", format!("{minutes} min")));
     }
     if parts.is_empty() {
-        parts.push(format!("{total} s"));
+        parts.push(part(total, "second", format!("{total} s")));
     }
     parts.join(" ")
 }
@@ -156,13 +162,16 @@ pub fn duration_text(seconds: i64) -> String {
 pub fn progress_text(control: Control) -> String {
     match control {
         Control::ChangeTime { seconds } if seconds >= 0 => {
-            format!("Adding {}…", duration_text(seconds))
+            tf(Msg::ControlsAdding, &[("amount", &duration_text(seconds))])
         }
-        Control::ChangeTime { seconds } => format!("Removing {}…", duration_text(seconds)),
-        Control::SetFrozen(true) => "Freezing the lock…".to_owned(),
-        Control::SetFrozen(false) => "Unfreezing the lock…".to_owned(),
-        Control::HygieneOpening => "Starting the hygiene opening…".to_owned(),
-        Control::ClearPenalty => "Ending the open-box penalty…".to_owned(),
+        Control::ChangeTime { seconds } => tf(
+            Msg::ControlsRemoving,
+            &[("amount", &duration_text(seconds))],
+        ),
+        Control::SetFrozen(true) => t(Msg::ControlsFreezing).to_owned(),
+        Control::SetFrozen(false) => t(Msg::ControlsUnfreezing).to_owned(),
+        Control::HygieneOpening => t(Msg::ControlsStartingHygiene).to_owned(),
+        Control::ClearPenalty => t(Msg::ControlsEndingPenalty).to_owned(),
     }
 }
 
@@ -174,7 +183,7 @@ pub fn control_feedback(result: &Result<ControlResult, ApiError>) -> Feedback {
             class: "notice-success",
         },
         Err(error) => Feedback {
-            text: error.message.clone(),
+            text: error_text(error),
             class: "notice-error",
         },
     }

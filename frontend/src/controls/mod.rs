@@ -8,6 +8,7 @@ pub mod mapper;
 use crate::api::Control;
 use crate::confirm::{self, ConfirmSlot, Confirmable};
 use crate::device::mapper::Feedback;
+use crate::i18n::{t, Msg};
 use leptos::prelude::*;
 use mapper::{custom_seconds, progress_text, Preset, TimeUnit, ADD_PRESETS, REMOVE_PRESETS};
 
@@ -67,36 +68,36 @@ pub fn ControlsPanel(
 
     view! {
         <section class="card controls" data-testid="controls" aria-labelledby="controls-heading">
-            <h2 id="controls-heading">"Keyholder controls"</h2>
+            <h2 id="controls-heading">{t(Msg::ControlsTitle)}</h2>
             <div class="control-group">
-                <span class="label">"Add time"</span>
+                <span class="label">{t(Msg::ControlsAddTime)}</span>
                 <div class="actions">{ADD_PRESETS.into_iter().map(preset).collect_view()}</div>
             </div>
             <div class="control-group">
-                <span class="label">"Remove time"</span>
+                <span class="label">{t(Msg::ControlsRemoveTime)}</span>
                 <div class="actions">{REMOVE_PRESETS.into_iter().map(preset).collect_view()}</div>
             </div>
             <div class="control-group">
-                <span class="label">"Other amount"</span>
+                <span class="label">{t(Msg::ControlsOtherAmount)}</span>
                 <div class="custom-time">
                     <input type="number" inputmode="numeric" min="1" step="1" placeholder="30"
-                        aria-label="Amount" data-testid="custom-time-value"
+                        aria-label=t(Msg::ControlsAmount) data-testid="custom-time-value"
                         prop:value=move || custom_value.get()
                         on:input=move |ev| custom_value.set(event_target_value(&ev)) />
-                    <select aria-label="Unit" data-testid="custom-time-unit"
+                    <select aria-label=t(Msg::ControlsUnit) data-testid="custom-time-unit"
                         prop:value=move || custom_unit.get().value()
                         on:change=move |ev| {
                             custom_unit.set(TimeUnit::from_value(&event_target_value(&ev)))
                         }>
-                        <option value="minutes">"minutes"</option>
-                        <option value="hours">"hours"</option>
-                        <option value="days">"days"</option>
+                        <option value="minutes">{t(Msg::ControlsMinutes)}</option>
+                        <option value="hours">{t(Msg::ControlsHours)}</option>
+                        <option value="days">{t(Msg::ControlsDays)}</option>
                     </select>
                     <button class="button" type="button" data-testid="custom-time-add"
-                        disabled=busy on:click=move |_| custom(false)>"Add"</button>
+                        disabled=busy on:click=move |_| custom(false)>{t(Msg::ControlsAdd)}</button>
                     <button class="button button-quiet" type="button"
                         data-testid="custom-time-remove"
-                        disabled=busy on:click=move |_| custom(true)>"Remove"</button>
+                        disabled=busy on:click=move |_| custom(true)>{t(Msg::ControlsRemove)}</button>
                 </div>
                 {move || custom_problem.get().map(|problem| view! {
                     <p class="notice notice-error" data-testid="custom-time-problem" role="alert">
@@ -109,18 +110,17 @@ pub fn ControlsPanel(
                     when=move || frozen.get()
                     fallback=move || view! {
                         <button class="button" type="button" data-testid="freeze" disabled=busy
-                            on:click=move |_| ask(Control::SetFrozen(true))>"Freeze"</button>
+                            on:click=move |_| ask(Control::SetFrozen(true))>{t(Msg::ControlsFreeze)}</button>
                     }
                 >
                     <button class="button" type="button" data-testid="unfreeze" disabled=busy
-                        on:click=move |_| ask(Control::SetFrozen(false))>"Unfreeze"</button>
+                        on:click=move |_| ask(Control::SetFrozen(false))>{t(Msg::ControlsUnfreeze)}</button>
                 </Show>
                 <button class="button" type="button" data-testid="hygiene-opening" disabled=busy
-                    on:click=move |_| ask(Control::HygieneOpening)>"Hygiene opening"</button>
+                    on:click=move |_| ask(Control::HygieneOpening)>{t(Msg::ControlsHygieneOpening)}</button>
                 <button class="button button-quiet" type="button" data-testid="clear-penalty"
-                    disabled=busy title="Lifts a block on unlocking or a freeze the opener applied \
-                    because the box was found open"
-                    on:click=move |_| ask(Control::ClearPenalty)>"End open-box penalty"</button>
+                    disabled=busy title=t(Msg::ControlsEndPenaltyHint)
+                    on:click=move |_| ask(Control::ClearPenalty)>{t(Msg::ControlsEndPenalty)}</button>
             </div>
             {confirm::confirm_view(confirm, |action| matches!(action, Confirmable::Control(_)),
                 run_confirmed)}

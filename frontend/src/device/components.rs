@@ -3,6 +3,7 @@
 
 use super::mapper::{progress_text, updated_text, Command, DeviceData, Feedback};
 use crate::confirm::{self, ConfirmSlot, Confirmable};
+use crate::i18n::{t, tf, Msg};
 use crate::ui::ErrorPanel;
 use api_types::ApiError;
 use leptos::prelude::*;
@@ -30,26 +31,25 @@ pub fn BoxStatusView(
                 view! {
                     <dl class="status-grid">
                         <div>
-                            <dt>"Box"</dt>
+                            <dt>{t(Msg::BoxLatchLabel)}</dt>
                             <dd class=status.latch_class data-testid="box-latch">{status.latch_text}</dd>
                         </div>
                         <div>
-                            <dt>"Battery"</dt>
+                            <dt>{t(Msg::BoxBatteryLabel)}</dt>
                             <dd class:warning=status.battery_low data-testid="box-battery">
                                 {status.battery_text.clone()}
                             </dd>
                         </div>
                         <div>
-                            <dt>"Hub"</dt>
+                            <dt>{t(Msg::BoxHubLabel)}</dt>
                             <dd class:warning=!status.reachable data-testid="box-reachable">
-                                {if status.reachable { "Online" } else { "Hub not reachable" }}
+                                {t(if status.reachable { Msg::BoxHubOnline } else { Msg::BoxHubUnreachable })}
                             </dd>
                         </div>
                     </dl>
                     {status.battery_low.then(|| view! {
                         <p class="notice notice-warning" data-testid="battery-warning">
-                            "Battery low (" {status.battery_text} "): replace or charge it soon, \
-                             or the box may not open when it should."
+                            {tf(Msg::BoxBatteryLow, &[("battery", &status.battery_text)])}
                         </p>
                     })}
                     <p class="muted small" data-testid="box-updated">
@@ -60,7 +60,7 @@ pub fn BoxStatusView(
             }
             None => view! {
                 <p class="notice notice-warning" data-testid="box-status-error">
-                    "The box's status could not be read"
+                    {t(Msg::BoxStatusUnread)}
                     {device.with(|d| d.status_error.clone()).map(|why| format!(": {why}"))}
                 </p>
             }
@@ -92,7 +92,7 @@ pub fn QuotaNotice(
                     {can_retry.then(|| view! {
                         <button class="button" data-testid="quota-retry"
                             disabled=move || retrying.get()
-                            on:click=move |_| on_retry.run(())>"Try again now"</button>
+                            on:click=move |_| on_retry.run(())>{t(Msg::BoxRetryNow)}</button>
                     })}
                 </div>
             }
@@ -137,14 +137,14 @@ pub fn CommandBar(
                 <button class=move || if box_open.get() { "button" } else { "button button-primary" }
                     type="button" data-testid="open-box"
                     disabled=busy on:click=move |_| ask(Command::Open)>
-                    "Open box"
+                    {t(Msg::BoxOpen)}
                 </button>
             </Show>
             <Show when=move || can_lock.get()>
                 <button class=move || if box_open.get() { "button button-primary" } else { "button" }
                     type="button" data-testid="lock-box"
                     disabled=busy on:click=move |_| ask(Command::Lock)>
-                    "Lock box"
+                    {t(Msg::BoxLock)}
                 </button>
             </Show>
         </div>
@@ -186,25 +186,24 @@ pub fn ManageBar(
             fallback=move || view! {
                 <div class="actions actions-secondary">
                     <button class="button button-quiet" type="button" data-testid="replace-device"
-                        on:click=move |_| on_replace.run(())>"Replace"</button>
+                        on:click=move |_| on_replace.run(())>{t(Msg::BoxReplace)}</button>
                     <button class="button button-quiet" type="button" data-testid="remove-device"
-                        on:click=move |_| set_confirming.set(true)>"Remove"</button>
+                        on:click=move |_| set_confirming.set(true)>{t(Msg::BoxRemove)}</button>
                 </div>
             }
         >
             <div class="confirm" role="alertdialog" aria-labelledby="confirm-remove-text">
                 <p id="confirm-remove-text">
-                    "Remove this box? It will no longer open when your lock ends, \
-                     until you connect it again."
+                    {t(Msg::BoxRemoveQuestion)}
                 </p>
                 <div class="actions">
                     <button class="button button-danger" type="button" data-testid="confirm-remove"
                         disabled=move || removing.get()
                         on:click=move |_| on_remove.run(())>
-                        {move || if removing.get() { "Removing…" } else { "Yes, remove" }}
+                        {move || t(if removing.get() { Msg::BoxRemoving } else { Msg::BoxRemoveYes })}
                     </button>
                     <button class="button" type="button"
-                        on:click=move |_| set_confirming.set(false)>"Cancel"</button>
+                        on:click=move |_| set_confirming.set(false)>{t(Msg::Cancel)}</button>
                 </div>
             </div>
         </Show>

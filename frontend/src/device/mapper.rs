@@ -1,6 +1,8 @@
 //! Box data from the server → what the box panel shows. Pure.
 
+use crate::i18n::{t, tf, Msg};
 use crate::time::{format_ago, parse_rfc3339_ms};
+use crate::ui::error_text;
 use api_types::{
     ApiError, BoxStatus, CommandOutcome, CommandResult, DeviceApi, DeviceView, LatchState, Role,
 };
@@ -89,15 +91,17 @@ fn quota_out(view: &DeviceView) -> bool {
 
 fn usage_text(view: &DeviceView) -> String {
     match &view.budget {
-        Some(b) => format!(
-            "{} of {} CANDY HOUSE requests this month, {} kept for openings",
-            group_thousands(view.requests_this_month),
-            group_thousands(b.monthly_quota),
-            group_thousands(b.reserve)
+        Some(b) => tf(
+            Msg::BoxUsageOfQuota,
+            &[
+                ("used", &group_thousands(view.requests_this_month)),
+                ("quota", &group_thousands(b.monthly_quota)),
+                ("reserve", &group_thousands(b.reserve)),
+            ],
         ),
-        None => format!(
-            "{} requests this month",
-            group_thousands(view.requests_this_month)
+        None => tf(
+            Msg::BoxUsage,
+            &[("used", &group_thousands(view.requests_this_month))],
         ),
     }
 }
@@ -105,18 +109,20 @@ fn usage_text(view: &DeviceView) -> String {
 /// "Status read just now" / "… 12 min ago": the box is not asked at every refresh.
 pub fn reading_age_text(secs: u64) -> String {
     match secs {
-        0..=59 => "Status read just now".to_owned(),
-        60..=3599 => format!("Status read {} min ago", secs / 60),
-        _ => format!("Status read {} h ago", secs / 3600),
+        0..=59 => t(Msg::BoxReadJustNow).to_owned(),
+        _ => tf(
+            Msg::BoxReadAgo,
+            &[("ago", &format_ago(secs.saturating_mul(1_000) as i64))],
+        ),
     }
 }
 
 /// One sentence on who the box belongs to now; nothing about the wearer's other locks.
 pub fn custody_text(view: &DeviceView, role: Role) -> &'static str {
     match (view.holds_box, role) {
-        (true, _) => "This lock holds the box.",
-        (false, Role::Wearer) if view.can_open => "The lock has ended: the box is yours again.",
-        (false, _) => "This lock does not hold the box.",
+        (true, _) => t(Msg::BoxHeld),
+        (false, Role::Wearer) if view.can_open => t(Msg::BoxYoursAgain),
+        (false, _) => t(Msg::BoxNotHeld),
     }
 }
 
@@ -126,9 +132,10 @@ pub fn to_status_data(status: &BoxStatus) -> StatusData {
         latch_text,
         latch_class,
         is_open: status.latch == LatchState::Unlocked,
-        battery_text: status
-            .battery_percent
-            .map_or_else(|| "Unknown".to_owned(), |percent| format!("{percent} %")),
+        battery_text: status.battery_percent.map_or_else(
+            || t(Msg::BoxUnknown).to_owned(),
+            |percent| format!("{percent} %"),
+        ),
         battery_low: status.battery_low,
         reachable: status.reachable,
         last_update_ms: status.last_update.as_deref().and_then(parse_rfc3339_ms),
@@ -137,22 +144,22 @@ pub fn to_status_data(status: &BoxStatus) -> StatusData {
 
 pub fn latch_label(latch: LatchState) -> (&'static str, &'static str) {
     match latch {
-        LatchState::Locked => ("Locked", "latch-locked"),
-        LatchState::Unlocked => ("Unlocked", "latch-unlocked"),
-        LatchState::Jammed => ("Jammed or half-turned", "latch-jammed"),
-        LatchState::Unknown => ("Unknown", "latch-unknown"),
+        LatchState::Locked => (t(Msg::BoxLocked), "latch-locked"),
+        LatchState::Unlocked => (t(Msg::BoxUnlocked), "latch-unlocked"),
+        LatchState::Jammed => (t(Msg::BoxJammed), "latch-jammed"),
+        LatchState::Unknown => (t(Msg::BoxUnknown), "latch-unknown"),
     }
 }
 
 /// "updated 12 s ago", when the box said when.
 pub fn updated_text(last_update_ms: Option<i64>, now_ms: f64) -> Option<String> {
-    last_update_ms.map(|at| format!("updated {}", format_ago(now_ms as i64 - at)))
+    last_update_ms.map(|at| tf(Msg::BoxUpdated, &[("ago", &format_ago(now_ms as i64 - at))]))
 }
 
 pub fn progress_text(command: Command) -> &'static str {
     match command {
-        Command::Open => "Opening… waiting for the box to confirm",
-        Command::Lock => "Locking… waiting for the box to confirm",
+        Command::Open => t(Msg::BoxOpening),
+        Command::Lock => t(Msg::BoxLocking),
     }
 }
 
@@ -168,7 +175,7 @@ pub fn command_feedback(result: &Result<CommandResult, ApiError>) -> Feedback {
             },
         },
         Err(error) => Feedback {
-            text: error.message.clone(),
+            text: error_text(error),
             class: "notice-error",
         },
     }
@@ -180,22 +187,22 @@ pub fn test_feedback(result: &Result<BoxStatus, ApiError>) -> Feedback {
         Ok(status) if status.reachable => {
             let data = to_status_data(status);
             Feedback {
-                text: format!(
-                    "It works: the box reports {}, battery {}.",
-                    data.latch_text.to_ascii_lowercase(),
-                    data.battery_text
+                text: tf(
+                    Msg::BoxTestWorks,
+                    &[
+                        ("latch", &data.latch_text.to_ascii_lowercase()),
+                        ("battery", &data.battery_text),
+                    ],
                 ),
                 class: "notice-success",
             }
         }
         Ok(_) => Feedback {
-            text: "CANDY HOUSE accepted the details, but the hub did not reach the box. \
-                   Check that the hub is online and near the box."
-                .to_owned(),
+            text: t(Msg::BoxTestHubMissed).to_owned(),
             class: "notice-warning",
         },
         Err(error) => Feedback {
-            text: error.message.clone(),
+            text: error_text(error),
             class: "notice-error",
         },
     }
@@ -345,6 +352,8 @@ mod tests {
             code: ErrorCode::Forbidden,
             message: "Only the keyholder can open the box.".into(),
             retry_after_secs: None,
+            reason: None,
+            params: Default::default(),
         });
         assert_eq!(
             command_feedback(&refused).text,

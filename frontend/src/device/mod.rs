@@ -6,7 +6,9 @@ mod connect;
 pub mod form;
 pub mod mapper;
 
+use crate::i18n::{t, Msg};
 use crate::state::{mapper::CardAction, BoxLink};
+use crate::ui::error_text;
 use crate::{
     api, clock::use_interval, confirm::ConfirmSlot, hash::MainToken, ui::ErrorPanel, ui::Loading,
 };
@@ -191,7 +193,7 @@ pub fn BoxPanel(
         }
     };
     let panel = move || match phase.get() {
-        Phase::Loading => view! { <Loading text="Looking for your box…" /> }.into_any(),
+        Phase::Loading => view! { <Loading text=t(Msg::BoxLoading) /> }.into_any(),
         Phase::Failed(error) => view! {
             <ErrorPanel error on_retry=Callback::new(move |()| slot.refetch()) testid="box-error" />
         }
@@ -237,11 +239,11 @@ pub fn BoxPanel(
         .into_any(),
     };
     view! {
-        <section class="card box-panel" id="box-panel" data-testid="box-panel" aria-label="Key box"
+        <section class="card box-panel" id="box-panel" data-testid="box-panel" aria-label=t(Msg::BoxPanelLabel)
             tabindex="-1">
             {move || refresh_error.get().map(|error| view! {
                 <p class="notice notice-warning" role="status">
-                    "Could not refresh the box: " {error.message}
+                    {t(Msg::BoxRefreshFailed)} " " {error_text(&error)}
                 </p>
             })}
             {panel}
@@ -290,7 +292,7 @@ fn link_to_state_card(
 
 fn no_box_text(role: Role) -> &'static str {
     match role {
-        Role::Keyholder => "No box connected yet: the wearer connects it from this page.",
-        Role::Wearer => "No box connected yet.",
+        Role::Keyholder => t(Msg::BoxNoneKeyholder),
+        Role::Wearer => t(Msg::BoxNoneWearer),
     }
 }

@@ -4,6 +4,8 @@
 
 pub mod mapper;
 
+use crate::i18n::{t, tf, Msg};
+use crate::ui::error_text;
 use crate::{
     api,
     hash::MainToken,
@@ -92,12 +94,12 @@ pub fn HistoryPanel(
                     testid="history-error" />
             }
             .into_any(),
-            _ => view! { <Loading text="Loading the history…" /> }.into_any(),
+            _ => view! { <Loading text=t(Msg::HistoryLoading) /> }.into_any(),
         }
     };
     view! {
         <section class="card history" data-testid="history" aria-labelledby="history-heading">
-            <h2 id="history-heading">"History"</h2>
+            <h2 id="history-heading">{t(Msg::HistoryTitle)}</h2>
             {body}
         </section>
     }
@@ -140,18 +142,18 @@ fn HistoryList(
         <Show when=move || !show_all.get() && entries.with(|list| list.len() > FIRST_ENTRIES)>
             <button class="button button-quiet" type="button" data-testid="history-show-all"
                 on:click=move |_| on_show_all.run(())>
-                {move || format!("Show all ({})", entries.with(Vec::len))}
+                {move || tf(Msg::HistoryShowAll, &[("count", &entries.with(Vec::len).to_string())])}
             </button>
         </Show>
         {move || more_error.get().map(|error| view! {
             <p class="notice notice-error" role="alert">
-                "Could not load older entries: " {error.message}
+                {t(Msg::HistoryOlderFailed)} " " {error_text(&error)}
             </p>
         })}
         <Show when=move || show_all.get() && has_more.get()>
             <button class="button button-quiet" type="button" data-testid="history-more"
                 disabled=move || loading_more.get() on:click=move |_| on_more.run(())>
-                {move || if loading_more.get() { "Loading…" } else { "Show older" }}
+                {move || t(if loading_more.get() { Msg::HistoryLoadingMore } else { Msg::HistoryShowOlder })}
             </button>
         </Show>
     }

@@ -1,6 +1,7 @@
 //! Layout of the session card. Pure: everything comes in through props.
 
 use super::mapper::{time_left_text, PersonData, SessionData, Timer, HIDDEN_TIMER_NOTE};
+use crate::i18n::{t, Msg};
 use api_types::Role;
 use leptos::prelude::*;
 
@@ -56,10 +57,10 @@ fn Badges(
     view! {
         <div class="badges">
             <Show when=move || frozen.get()>
-                <span class="badge badge-frozen" data-testid="frozen-badge">"Frozen"</span>
+                <span class="badge badge-frozen" data-testid="frozen-badge">{t(Msg::SessionFrozen)}</span>
             </Show>
             <Show when=move || ready.get()>
-                <span class="badge badge-ready" data-testid="ready-to-unlock">"Ready to unlock"</span>
+                <span class="badge badge-ready" data-testid="ready-to-unlock">{t(Msg::SessionReadyToUnlock)}</span>
             </Show>
         </div>
     }
@@ -90,8 +91,8 @@ fn TimeLeft(
                     </p>
                 }
             >
-                <p class="time-left time-hidden" data-testid="timer-hidden">"Timer hidden"</p>
-                <p class="muted" data-testid="timer-hidden-note">{HIDDEN_TIMER_NOTE}</p>
+                <p class="time-left time-hidden" data-testid="timer-hidden">{t(Msg::SessionTimerHidden)}</p>
+                <p class="muted" data-testid="timer-hidden-note">{t(HIDDEN_TIMER_NOTE)}</p>
             </Show>
             {move || paused.get().map(|note| view! {
                 <p class="timer-paused" data-testid="timer-paused">{note}</p>
@@ -113,8 +114,8 @@ fn PeopleRow(
             {move || people.get().into_iter().map(|person| view! { <PersonChip person /> }).collect_view()}
             <Show when=move || self_lock.get()>
                 <li class="person self-lock" data-testid="self-lock">
-                    <span class="person-name">"Self-lock"</span>
-                    <span class="muted">"No keyholder"</span>
+                    <span class="person-name">{t(Msg::SessionSelfLock)}</span>
+                    <span class="muted">{t(Msg::SessionNoKeyholder)}</span>
                 </li>
             </Show>
         </ul>
@@ -127,7 +128,7 @@ fn PersonChip(
     /// The person to show.
     person: PersonData,
 ) -> impl IntoView {
-    let you = person.is_viewer.then_some(" (you)");
+    let you = person.is_viewer.then(|| format!(" {}", t(Msg::SessionYou)));
     view! {
         <li class="person">
             <Avatar initial=person.initial url=person.avatar_url />

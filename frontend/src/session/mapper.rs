@@ -1,5 +1,6 @@
 //! `SessionView` (what the server sends) → `SessionData` (what the page shows). Pure.
 
+use crate::i18n::{t, tf, Msg};
 use crate::time::{format_countdown, parse_rfc3339_ms};
 use api_types::{LockStatus, Person, Role, SessionView};
 
@@ -75,10 +76,13 @@ pub struct PersonData {
 pub fn to_session_data(view: &SessionView) -> SessionData {
     let wearer = &view.wearer.username;
     let (heading, time_left_label) = match view.role {
-        Role::Wearer => ("Your lock".to_owned(), "Time left on your lock".to_owned()),
+        Role::Wearer => (
+            t(Msg::SessionYourLock).to_owned(),
+            t(Msg::SessionTimeLeftYours).to_owned(),
+        ),
         Role::Keyholder => (
-            format!("{wearer}'s lock"),
-            format!("Time left for {wearer}"),
+            tf(Msg::SessionTheirLock, &[("wearer", wearer)]),
+            tf(Msg::SessionTimeLeftTheirs, &[("wearer", wearer)]),
         ),
     };
     let lock = &view.lock;
@@ -92,9 +96,17 @@ pub fn to_session_data(view: &SessionView) -> SessionData {
         },
         _ => Timer::Hidden,
     };
-    let mut people = vec![person(&view.wearer, "Wearer", view.role == Role::Wearer)];
+    let mut people = vec![person(
+        &view.wearer,
+        t(Msg::SessionWearer),
+        view.role == Role::Wearer,
+    )];
     if let Some(keyholder) = &view.keyholder {
-        people.push(person(keyholder, "Keyholder", view.role == Role::Keyholder));
+        people.push(person(
+            keyholder,
+            t(Msg::SessionKeyholder),
+            view.role == Role::Keyholder,
+        ));
     }
     SessionData {
         role: view.role,
@@ -109,15 +121,15 @@ pub fn to_session_data(view: &SessionView) -> SessionData {
         self_lock: view.keyholder.is_none(),
         running: lock.status == LockStatus::Locked,
         paused_note: lock.frozen.then_some(match (view.role, &view.keyholder) {
-            (Role::Wearer, Some(_)) => "Paused by your keyholder",
-            (Role::Wearer, None) => "Paused: the timer stands still",
-            (Role::Keyholder, _) => "Paused: the timer stands still until you unfreeze it",
+            (Role::Wearer, Some(_)) => t(Msg::SessionPausedByKeyholder),
+            (Role::Wearer, None) => t(Msg::SessionPaused),
+            (Role::Keyholder, _) => t(Msg::SessionPausedUntilYouUnfreeze),
         }),
     }
 }
 
 /// Under "Timer hidden": the hidden time changes nothing about the box.
-pub const HIDDEN_TIMER_NOTE: &str = "Your box still opens when the lock ends.";
+pub const HIDDEN_TIMER_NOTE: Msg = Msg::SessionHiddenTimerNote;
 
 fn person(person: &Person, role_label: &'static str, is_viewer: bool) -> PersonData {
     PersonData {
@@ -149,8 +161,8 @@ pub fn time_left_ms(end_ms: i64, frozen_at_ms: Option<i64>, now_ms: f64) -> i64 
 /// The text of the time-left line at `now_ms`.
 pub fn time_left_text(timer: Timer, now_ms: f64) -> String {
     match timer {
-        Timer::Hidden => "Timer hidden".to_owned(),
-        Timer::Unknown => "Unknown".to_owned(),
+        Timer::Hidden => t(Msg::SessionTimerHidden).to_owned(),
+        Timer::Unknown => t(Msg::SessionTimerUnknown).to_owned(),
         Timer::Counting {
             end_ms,
             frozen_at_ms,

@@ -4,6 +4,8 @@
 pub mod components;
 pub mod mapper;
 
+use crate::i18n::{t, Msg};
+use crate::ui::error_text;
 use crate::{
     api::{self, Control},
     clock::{use_clock, use_interval},
@@ -132,7 +134,7 @@ fn SessionLoader(token: MainToken, on_retry: Callback<()>) -> impl IntoView {
             return view! { <ErrorPanel error on_retry /> }.into_any();
         }
         if !loaded.get() {
-            return view! { <Loading text="Loading your lock…" /> }.into_any();
+            return view! { <Loading text=t(Msg::SessionLoading) /> }.into_any();
         }
         // A memo, so a refresh that brings the same session changes nothing on screen.
         let data: Signal<SessionData> =
@@ -251,7 +253,7 @@ fn RefreshWarning(
         error.get().map(|error| {
             view! {
                 <p class="notice notice-warning" role="status">
-                    "Could not refresh the lock: " {error.message}
+                    {t(Msg::SessionRefreshFailed)} " " {error_text(&error)}
                 </p>
             }
         })
