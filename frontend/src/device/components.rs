@@ -69,6 +69,9 @@ pub fn BoxStatusView(
         {move || device.with(|d| d.reading_age.clone()).map(|age| view! {
             <p class="muted small" data-testid="box-reading-age">{age}</p>
         })}
+        {move || device.with(|d| d.opens_by_itself).map(|text| view! {
+            <p class="notice notice-success" data-testid="box-opens-by-itself">{text}</p>
+        })}
         <p class="muted small" data-testid="box-custody">{move || device.with(|d| d.custody)}</p>
         {move || device.with(|d| d.usage.clone()).map(|usage| view! {
             <p class="muted small" data-testid="box-usage">{usage}</p>
@@ -167,7 +170,7 @@ pub fn CommandBar(
     }
 }
 
-/// The wearer's "Replace" and "Remove", with a confirmation before removing.
+/// The wearer's "Replace" and "Remove", in a secondary menu, with a confirmation before removing.
 #[component]
 pub fn ManageBar(
     /// Called when the wearer wants to enter new details.
@@ -184,12 +187,16 @@ pub fn ManageBar(
         <Show
             when=move || confirming.get()
             fallback=move || view! {
-                <div class="actions actions-secondary">
-                    <button class="button button-quiet" type="button" data-testid="replace-device"
-                        on:click=move |_| on_replace.run(())>"Replace"</button>
-                    <button class="button button-quiet" type="button" data-testid="remove-device"
-                        on:click=move |_| set_confirming.set(true)>"Remove"</button>
-                </div>
+                // Rare actions, out of the way of the box's everyday use.
+                <details class="box-menu" data-testid="box-menu">
+                    <summary class="button button-quiet">"Manage this box"</summary>
+                    <div class="actions actions-secondary">
+                        <button class="button button-quiet" type="button" data-testid="replace-device"
+                            on:click=move |_| on_replace.run(())>"Replace"</button>
+                        <button class="button button-quiet" type="button" data-testid="remove-device"
+                            on:click=move |_| set_confirming.set(true)>"Remove"</button>
+                    </div>
+                </details>
             }
         >
             <div class="confirm" role="alertdialog" aria-labelledby="confirm-remove-text">
