@@ -69,9 +69,6 @@ pub fn BoxStatusView(
         {move || device.with(|d| d.reading_age.clone()).map(|age| view! {
             <p class="muted small" data-testid="box-reading-age">{age}</p>
         })}
-        {move || device.with(|d| d.opens_by_itself).map(|text| view! {
-            <p class="notice notice-success" data-testid="box-opens-by-itself">{text}</p>
-        })}
         <p class="muted small" data-testid="box-custody">{move || device.with(|d| d.custody)}</p>
         {move || device.with(|d| d.usage.clone()).map(|usage| view! {
             <p class="muted small" data-testid="box-usage">{usage}</p>

@@ -26,8 +26,8 @@ pub struct DeviceData {
     pub notice: Option<String>,
     /// Whether this lock holds the box, or that the box is the wearer's again.
     pub custody: &'static str,
-    /// "This box will open by itself when your lock ends", when this lock holds it and opens it.
-    pub opens_by_itself: Option<&'static str>,
+    /// Said once the box is connected: whether it opens by itself when the lock ends.
+    pub connected: &'static str,
 }
 
 /// The last reported status of the box.
@@ -78,10 +78,11 @@ pub fn to_device_data(view: &DeviceView, role: Role) -> DeviceData {
         can_lock: view.can_lock,
         notice: view.notice.clone(),
         custody: custody_text(view, role),
-        opens_by_itself: view.opens_on_release.then_some(match role {
-            Role::Wearer => "This box will open by itself when your lock ends.",
-            Role::Keyholder => "The box will open by itself when the lock ends.",
-        }),
+        connected: if view.opens_on_release {
+            "Connected. This box will open by itself when your lock ends."
+        } else {
+            "Connected."
+        },
     }
 }
 
@@ -343,11 +344,11 @@ mod tests {
     #[test]
     fn the_wearer_is_told_the_box_opens_by_itself_only_when_it_will() {
         let mut view = device();
-        assert_eq!(to_device_data(&view, Role::Wearer).opens_by_itself, None);
+        assert_eq!(to_device_data(&view, Role::Wearer).connected, "Connected.");
         view.opens_on_release = true;
         assert_eq!(
-            to_device_data(&view, Role::Wearer).opens_by_itself,
-            Some("This box will open by itself when your lock ends.")
+            to_device_data(&view, Role::Wearer).connected,
+            "Connected. This box will open by itself when your lock ends."
         );
     }
 

@@ -207,6 +207,12 @@ pub fn BoxPanel(
         }
         .into_any(),
         Phase::Device { can_manage } => view! {
+            // Right after connecting: what the wearer gets from it.
+            {move || save.value().get().and_then(Result::ok).map(|_| view! {
+                <p class="notice notice-success" data-testid="box-connected" role="status">
+                    {move || device.with(|d| d.connected)}
+                </p>
+            })}
             <BoxStatusView device now />
             <QuotaNotice
                 device
