@@ -9,6 +9,7 @@
 //! Dates travel as RFC 3339 strings so this crate needs no date library on the WASM side.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Who is looking at the page, as Chaster says for the mainToken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,9 +88,41 @@ pub struct SessionView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
     pub code: ErrorCode,
+    /// English, the fallback when the page has no wording for `reason`.
     pub message: String,
     /// Seconds to wait before trying again, when the server knows.
     pub retry_after_secs: Option<u64>,
+    /// A stable name of this exact failure (`box_offline`), which the page words in the reader's
+    /// language (message `error-box-offline` of its message files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The values that wording names, by name. Names ending in `_at` are RFC 3339 times, which the
+    /// page shows in the reader's time zone; never a secret or an internal detail.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
+}
+
+impl ApiError {
+    /// An error without a reason of its own: the page shows `message` as it is.
+    pub fn new(code: ErrorCode, message: impl Into<String>, retry_after_secs: Option<u64>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            retry_after_secs,
+            reason: None,
+            params: BTreeMap::new(),
+        }
+    }
+
+    /// Names the failure for the page's wording, with the values it needs.
+    pub fn because(mut self, reason: &str, params: &[(&str, String)]) -> Self {
+        self.reason = Some(reason.to_owned());
+        self.params = params
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), value.clone()))
+            .collect();
+        self
+    }
 }
 
 /// Stable error codes of our `/api`.

@@ -14,6 +14,7 @@ pub mod dashboard;
 pub mod device;
 pub mod hash;
 pub mod history;
+pub mod i18n;
 pub mod session;
 pub mod state;
 pub mod time;
@@ -22,6 +23,7 @@ mod ui;
 use config::ConfigPage;
 use dashboard::DashboardPage;
 use hash::{HashError, Launch};
+use i18n::{t, LanguageSwitcher, Localized, Msg};
 use leptos::prelude::*;
 use session::SessionPage;
 
@@ -36,7 +38,13 @@ pub fn App() -> impl IntoView {
         .pathname()
         .is_ok_and(|path| is_dashboard_path(&path));
     if on_dashboard {
-        return view! { <main class="app"><DashboardPage /></main> }.into_any();
+        return view! {
+            <Localized>
+                <main class="app"><DashboardPage /></main>
+                <LanguageSwitcher />
+            </Localized>
+        }
+        .into_any();
     }
     let (raw_hash, set_raw_hash) = signal(current_hash());
     let listener = window_event_listener(leptos::ev::hashchange, move |_| {
@@ -47,6 +55,7 @@ pub fn App() -> impl IntoView {
     let launch = Memo::new(move |_| hash::parse(&raw_hash.get()));
 
     view! {
+        <Localized>
         <main class="app">
             {move || match launch.get() {
                 Ok(Launch::Main { main_token, .. }) => {
@@ -58,6 +67,8 @@ pub fn App() -> impl IntoView {
                 Err(reason) => view! { <NoTokenScreen reason /> }.into_any(),
             }}
         </main>
+        <LanguageSwitcher />
+        </Localized>
     }
     .into_any()
 }
@@ -79,15 +90,12 @@ fn NoTokenScreen(
 ) -> impl IntoView {
     view! {
         <section class="card notice-screen" data-testid="no-token-screen">
-            <h1>"Open this page from Chaster"</h1>
+            <h1>{t(Msg::NoTokenTitle)}</h1>
             <p>
-                "This page belongs to the Sesame opener extension. It only works when Chaster \
-                 opens it: go to your lock on chaster.app and open the extension from there. \
-                 Keyholders can also use the "
-                <a href=DASHBOARD_PATH>"keyholder dashboard"</a>
-                "."
+                {t(Msg::NoTokenText)} " "
+                <a href=DASHBOARD_PATH>{t(Msg::NoTokenDashboardLink)}</a>
             </p>
-            <p class="muted small">"Details: " {reason.to_string()} "."</p>
+            <p class="muted small">{t(Msg::NoTokenDetails)} " " {reason.to_string()}</p>
         </section>
     }
 }

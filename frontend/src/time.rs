@@ -1,5 +1,9 @@
 //! Dates and durations without a date library: the API sends RFC 3339 strings and the page only
-//! needs milliseconds since the epoch and a few human formats. Pure and natively tested.
+//! needs milliseconds since the epoch and a few human formats. In the browser the words, the
+//! date format and the time zone come from `Intl` (`crate::i18n::intl`); natively (tests) the
+//! English fallbacks below are used.
+
+use crate::i18n::intl;
 
 const MS_PER_SECOND: i64 = 1_000;
 const SECONDS_PER_DAY: i64 = 86_400;
@@ -99,7 +103,8 @@ pub fn format_countdown(ms: i64) -> String {
         rest % 60
     );
     if days > 0 {
-        format!("{days}d {clock}")
+        let days = intl::amount(days as f64, "day", false).unwrap_or_else(|| format!("{days}d"));
+        format!("{days} {clock}")
     } else {
         clock
     }
@@ -109,6 +114,16 @@ pub fn format_countdown(ms: i64) -> String {
 /// `3 h ago`, `2 d ago`. A time slightly in the future (clock skew) counts as just now.
 pub fn format_ago(elapsed_ms: i64) -> String {
     let seconds = elapsed_ms.max(0) / MS_PER_SECOND;
+    let (value, unit) = match seconds {
+        0..=4 => (0, "second"),
+        5..=59 => (seconds, "second"),
+        60..=3_599 => (seconds / 60, "minute"),
+        3_600..=86_399 => (seconds / 3_600, "hour"),
+        _ => (seconds / SECONDS_PER_DAY, "day"),
+    };
+    if let Some(said) = intl::relative(-(value as f64), unit) {
+        return said;
+    }
     match seconds {
         0..=4 => "just now".to_owned(),
         5..=59 => format!("{seconds} s ago"),
@@ -118,7 +133,30 @@ pub fn format_ago(elapsed_ms: i64) -> String {
     }
 }
 
-/// A date a person reads, in UTC (the page knows no time zone database): `8 Dec 2026, 10:00 UTC`.
+/// A date and time a person reads, in their language and time zone: `8 Dec 2026, 11:00`.
+pub fn format_date(ms: i64) -> String {
+    intl::date_time(ms).unwrap_or_else(|| format_date_utc(ms))
+}
+
+/// How long until something may be tried again, as people say it: `in 30 seconds`.
+pub fn format_in(seconds: u64) -> String {
+    let (value, unit) = match seconds {
+        0..=89 => (seconds, "second"),
+        90..=5_399 => (seconds.div_ceil(60), "minute"),
+        _ => (seconds.div_ceil(3_600), "hour"),
+    };
+    intl::relative(value as f64, unit).unwrap_or_else(|| {
+        let unit = if value == 1 {
+            unit.to_owned()
+        } else {
+            format!("{unit}s")
+        };
+        format!("in {value} {unit}")
+    })
+}
+
+/// The English fallback of [`format_date`] (natively there is no time zone database): in UTC,
+/// `8 Dec 2026, 10:00 UTC`.
 pub fn format_date_utc(ms: i64) -> String {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",

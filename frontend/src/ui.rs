@@ -1,6 +1,8 @@
 //! Small layout pieces shared by every feature: the loading state, the error panel, a field's
 //! inline error, and moving the keyboard focus.
 
+use crate::i18n::{by_id, t, tf, Msg};
+use crate::time::{format_date, format_in, parse_rfc3339_ms};
 use api_types::{ApiError, ErrorCode};
 use leptos::prelude::*;
 
@@ -19,22 +21,18 @@ pub fn error_advice(error: &ApiError) -> ErrorAdvice {
     let (title, hint, can_retry) = match error.code {
         // Says once what happened and that nothing else did: "session ended" read as "lock ended".
         ErrorCode::SessionExpired | ErrorCode::MissingToken => (
-            "This page timed out",
-            Some(
-                "Your lock and your box are not affected. To go on, close this page and open \
-                 the extension again from your lock in Chaster."
-                    .into(),
-            ),
+            t(Msg::ErrorTimedOutTitle),
+            Some(t(Msg::ErrorTimedOutHint).to_owned()),
             false,
         ),
-        ErrorCode::Forbidden => ("Not allowed", None, false),
-        ErrorCode::NotFound => ("Not found", None, false),
-        ErrorCode::Conflict => ("Not possible now", None, false),
-        ErrorCode::Invalid => ("Please check what you entered", None, false),
-        ErrorCode::UpstreamUnavailable => ("No answer right now", wait, true),
-        ErrorCode::RateLimited => ("Too many requests", wait, true),
-        ErrorCode::DeviceError => ("The box did not do it", wait, true),
-        ErrorCode::Internal => ("Something went wrong", wait, true),
+        ErrorCode::Forbidden => (t(Msg::ErrorForbiddenTitle), None, false),
+        ErrorCode::NotFound => (t(Msg::ErrorNotFoundTitle), None, false),
+        ErrorCode::Conflict => (t(Msg::ErrorConflictTitle), None, false),
+        ErrorCode::Invalid => (t(Msg::ErrorInvalidTitle), None, false),
+        ErrorCode::UpstreamUnavailable => (t(Msg::ErrorUnavailableTitle), wait, true),
+        ErrorCode::RateLimited => (t(Msg::ErrorRateLimitedTitle), wait, true),
+        ErrorCode::DeviceError => (t(Msg::ErrorDeviceTitle), wait, true),
+        ErrorCode::Internal => (t(Msg::ErrorInternalTitle), wait, true),
     };
     ErrorAdvice {
         title,
@@ -43,18 +41,38 @@ pub fn error_advice(error: &ApiError) -> ErrorAdvice {
     }
 }
 
-/// "You can try again in about 30 seconds." when the server said how long to wait.
+/// "You can try again in 30 seconds." when the server said how long to wait.
 pub fn retry_after_text(retry_after_secs: Option<u64>) -> Option<String> {
     let seconds = retry_after_secs?;
     Some(match seconds {
-        0 => "You can try again now.".to_owned(),
-        1 => "You can try again in about a second.".to_owned(),
-        2..=89 => format!("You can try again in about {seconds} seconds."),
-        _ => format!(
-            "You can try again in about {} minutes.",
-            seconds.div_ceil(60)
-        ),
+        0 => t(Msg::RetryNow).to_owned(),
+        _ => tf(Msg::RetryIn, &[("when", &format_in(seconds))]),
     })
+}
+
+/// What the server said, in the reader's language: the wording of its `reason` with its values
+/// (times in the reader's zone), else the server's English `message`.
+pub fn error_text(error: &ApiError) -> String {
+    let wording = error
+        .reason
+        .as_deref()
+        .and_then(|reason| by_id(&format!("error-{}", reason.replace('_', "-"))));
+    let Some(msg) = wording else {
+        return error.message.clone();
+    };
+    let values: Vec<(&str, String)> = error
+        .params
+        .iter()
+        .map(|(name, value)| {
+            let shown = match (name.ends_with("_at"), parse_rfc3339_ms(value)) {
+                (true, Some(ms)) => format_date(ms),
+                _ => value.clone(),
+            };
+            (name.as_str(), shown)
+        })
+        .collect();
+    let values: Vec<(&str, &str)> = values.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    tf(msg, &values)
 }
 
 /// Moves the keyboard focus to the element with this `id` once the view has been drawn.
@@ -125,11 +143,11 @@ pub fn ErrorPanel(
         error.code,
         ErrorCode::SessionExpired | ErrorCode::MissingToken
     ))
-    .then_some(error.message);
+    .then(|| error_text(&error));
     let retry = on_retry.filter(|_| advice.can_retry).map(|on_retry| {
         view! {
             <button class="button" type="button" on:click=move |_| on_retry.run(())>
-                "Try again"
+                {t(Msg::TryAgain)}
             </button>
         }
     });
@@ -152,6 +170,8 @@ mod tests {
             code,
             message: "m".into(),
             retry_after_secs,
+            reason: None,
+            params: Default::default(),
         }
     }
 
@@ -173,7 +193,7 @@ mod tests {
         assert!(advice.can_retry);
         assert_eq!(
             advice.hint.as_deref(),
-            Some("You can try again in about 30 seconds.")
+            Some("You can try again in 30 seconds.")
         );
         assert!(error_advice(&error(ErrorCode::RateLimited, None)).can_retry);
     }
@@ -193,7 +213,7 @@ mod tests {
     fn long_waits_are_said_in_minutes() {
         assert_eq!(
             retry_after_text(Some(300)).as_deref(),
-            Some("You can try again in about 5 minutes.")
+            Some("You can try again in 5 minutes.")
         );
         assert_eq!(retry_after_text(None), None);
     }

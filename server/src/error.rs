@@ -80,69 +80,67 @@ impl AppError {
         }
     }
 
-    /// The JSON body: safe to show, free of internals.
+    /// The JSON body: safe to show, free of internals. `reason` and `params` let the page word
+    /// it in the reader's language; `message` is the English fallback.
     pub fn to_api_error(&self) -> ApiError {
-        let (code, message, retry_after_secs) = match self {
-            AppError::MissingToken => (
+        match self {
+            AppError::MissingToken => ApiError::new(
                 ErrorCode::MissingToken,
-                "This page has no Chaster session token. Open it from the extension in Chaster."
-                    .to_owned(),
+                "This page has no Chaster session token. Open it from the extension in Chaster.",
                 None,
-            ),
-            AppError::SessionExpired => (
-                ErrorCode::SessionExpired,
-                SESSION_EXPIRED_MESSAGE.to_owned(),
-                None,
-            ),
-            AppError::Forbidden(m) => (ErrorCode::Forbidden, m.clone(), None),
-            AppError::NotFound => (
-                ErrorCode::NotFound,
-                "There is nothing here.".to_owned(),
-                None,
-            ),
-            AppError::Missing(m) => (ErrorCode::NotFound, m.clone(), None),
-            AppError::Invalid(m) => (ErrorCode::Invalid, m.clone(), None),
-            AppError::Conflict(m) => (ErrorCode::Conflict, m.clone(), None),
-            AppError::UpstreamUnavailable { service, .. } => (
+            )
+            .because("missing_token", &[]),
+            AppError::SessionExpired => {
+                ApiError::new(ErrorCode::SessionExpired, SESSION_EXPIRED_MESSAGE, None)
+                    .because("session_expired", &[])
+            }
+            AppError::Forbidden(m) => ApiError::new(ErrorCode::Forbidden, m.clone(), None),
+            AppError::NotFound => {
+                ApiError::new(ErrorCode::NotFound, "There is nothing here.", None)
+                    .because("not_found", &[])
+            }
+            AppError::Missing(m) => ApiError::new(ErrorCode::NotFound, m.clone(), None),
+            AppError::Invalid(m) => ApiError::new(ErrorCode::Invalid, m.clone(), None),
+            AppError::Conflict(m) => ApiError::new(ErrorCode::Conflict, m.clone(), None),
+            AppError::UpstreamUnavailable { service, .. } => ApiError::new(
                 ErrorCode::UpstreamUnavailable,
                 format!("{service} is not answering right now. Please try again in a few seconds."),
                 None,
+            )
+            .because(
+                "upstream_unavailable",
+                &[("service", (*service).to_owned())],
             ),
             AppError::RateLimited {
                 service,
                 retry_after_secs,
-            } => (
+            } => ApiError::new(
                 ErrorCode::RateLimited,
                 format!("{service} is busy. Please try again in {retry_after_secs} seconds."),
                 Some(*retry_after_secs),
-            ),
-            AppError::TooManyRequests { retry_after_secs } => (
+            )
+            .because("upstream_busy", &[("service", (*service).to_owned())]),
+            AppError::TooManyRequests { retry_after_secs } => ApiError::new(
                 ErrorCode::RateLimited,
                 format!(
                     "Too many requests from this page. Wait {retry_after_secs} s and try again."
                 ),
                 Some(*retry_after_secs),
-            ),
-            AppError::TooLarge => (
+            )
+            .because("too_many_requests", &[]),
+            AppError::TooLarge => ApiError::new(
                 ErrorCode::Invalid,
-                "This request is too large for the server. Reload the page and try again."
-                    .to_owned(),
+                "This request is too large for the server. Reload the page and try again.",
                 None,
-            ),
-            AppError::Device(e) => {
-                let body = e.to_api_error();
-                (body.code, body.message, body.retry_after_secs)
-            }
-            AppError::Internal(_) => (
+            )
+            .because("too_large", &[]),
+            AppError::Device(e) => e.to_api_error(),
+            AppError::Internal(_) => ApiError::new(
                 ErrorCode::Internal,
-                "Something went wrong on our side. Please try again.".to_owned(),
+                "Something went wrong on our side. Please try again.",
                 None,
-            ),
-        };
-        ApiError {
-            code,
-            message,
-            retry_after_secs,
+            )
+            .because("internal", &[]),
         }
     }
 }

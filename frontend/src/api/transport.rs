@@ -125,6 +125,8 @@ pub fn error_from_answer(status: u16, body: &str, retry_after: Option<&str>) -> 
         code,
         message,
         retry_after_secs: retry_after.and_then(|value| value.trim().parse().ok()),
+        reason: None,
+        params: Default::default(),
     }
 }
 
@@ -133,6 +135,8 @@ fn unreachable_server() -> ApiError {
         code: ErrorCode::UpstreamUnavailable,
         message: "Could not reach the server. Check your connection.".to_owned(),
         retry_after_secs: None,
+        reason: None,
+        params: Default::default(),
     }
 }
 
@@ -141,6 +145,8 @@ fn unreadable_answer() -> ApiError {
         code: ErrorCode::Internal,
         message: "The server sent an answer this page does not understand.".to_owned(),
         retry_after_secs: None,
+        reason: None,
+        params: Default::default(),
     }
 }
 
@@ -149,6 +155,8 @@ fn not_sent() -> ApiError {
         code: ErrorCode::Internal,
         message: "This page could not prepare the request.".to_owned(),
         retry_after_secs: None,
+        reason: None,
+        params: Default::default(),
     }
 }
 

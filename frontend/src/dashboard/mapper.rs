@@ -358,6 +358,8 @@ mod tests {
             code,
             message: String::new(),
             retry_after_secs: None,
+            reason: None,
+            params: Default::default(),
         };
         assert!(is_signed_out(&error(ErrorCode::SessionExpired)));
         assert!(!is_signed_out(&error(ErrorCode::UpstreamUnavailable)));

@@ -317,6 +317,8 @@ mod tests {
             code: ErrorCode::Forbidden,
             message: "Only the keyholder can open the box.".into(),
             retry_after_secs: None,
+            reason: None,
+            params: Default::default(),
         });
         assert_eq!(
             command_feedback(&refused).text,

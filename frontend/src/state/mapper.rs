@@ -3,7 +3,8 @@
 //! Every state says what is going on in one title, and offers at most one obvious action.
 //! Wherever we cannot open the box, the card also says how the wearer gets the key anyway.
 
-use crate::time::{format_date_utc, parse_rfc3339_ms};
+use crate::i18n::{t, tf, Msg};
+use crate::time::{format_date, parse_rfc3339_ms};
 use api_types::{DeviceSlot, DeviceView, LatchState, LockStatus, LockView, Role};
 
 /// Which state the card shows; `as_str` is the card's `data-state`.
@@ -85,10 +86,10 @@ pub enum CardAction {
 impl CardAction {
     pub fn label(self) -> &'static str {
         match self {
-            CardAction::Connect => "Connect your box",
+            CardAction::Connect => t(Msg::StateConnectAction),
             CardAction::Lock { label } => label,
-            CardAction::Open => "Open box now",
-            CardAction::RetryQuota => "Try again now",
+            CardAction::Open => t(Msg::StateOpenAction),
+            CardAction::RetryQuota => t(Msg::StateRetryQuotaAction),
         }
     }
 
@@ -125,21 +126,17 @@ pub struct CardData {
     pub action: Option<CardAction>,
 }
 
-pub const KEY_ANYWAY_WEARER: &str =
-    "You can get your key anyway: open the box with the Sesame app \
-     over Bluetooth (as the box's owner), or use your backup key.";
-pub const KEY_ANYWAY_KEYHOLDER: &str =
-    "The wearer can get the key anyway: with the Sesame app over \
-     Bluetooth as the box's owner, or with their backup key.";
+pub const KEY_ANYWAY_WEARER: Msg = Msg::StateKeyAnywayWearer;
+pub const KEY_ANYWAY_KEYHOLDER: Msg = Msg::StateKeyAnywayKeyholder;
 
 /// The card for `role` looking at `lock` with the box `slot` (its last reading) at `now_ms`.
 pub fn state_card(role: Role, lock: &LockView, slot: &DeviceSlot, now_ms: i64) -> CardData {
     let wearer = role == Role::Wearer;
-    let key_anyway = if wearer {
+    let key_anyway = t(if wearer {
         KEY_ANYWAY_WEARER
     } else {
         KEY_ANYWAY_KEYHOLDER
-    };
+    });
     let card = |state, tone, title: &str| CardData {
         state,
         tone,
@@ -150,19 +147,13 @@ pub fn state_card(role: Role, lock: &LockView, slot: &DeviceSlot, now_ms: i64) -
         action: None,
     };
     let Some(device) = &slot.device else {
-        let mut c = card(CardState::NoBox, Tone::Warning, "No box connected");
+        let mut c = card(CardState::NoBox, Tone::Warning, t(Msg::StateNoBoxTitle));
         if wearer {
-            c.lines.push(
-                "Connect your Sesame: it then opens by itself when your lock ends.".to_owned(),
-            );
+            c.lines.push(t(Msg::StateNoBoxWearer).to_owned());
             c.action = slot.can_manage.then_some(CardAction::Connect);
         } else {
-            c.title = "No box connected yet".to_owned();
-            c.lines.push(
-                "Ask the wearer to connect their Sesame from this page: until then nothing opens \
-                 when the lock ends."
-                    .to_owned(),
-            );
+            c.title = t(Msg::StateNoBoxYetTitle).to_owned();
+            c.lines.push(t(Msg::StateNoBoxKeyholder).to_owned());
         }
         return c;
     };
@@ -173,13 +164,13 @@ pub fn state_card(role: Role, lock: &LockView, slot: &DeviceSlot, now_ms: i64) -
                 .ended_at
                 .as_deref()
                 .and_then(parse_rfc3339_ms)
-                .map(|at| format!("Ended {}", format_date_utc(at)));
+                .map(|at| tf(Msg::StateEndedOn, &[("date", &format_date(at))]));
             let mut c = if facts.latch == Some(LatchState::Unlocked) {
-                let title = if wearer {
-                    "Your lock has ended. Your box is open: take your key"
+                let title = t(if wearer {
+                    Msg::StateEndedOpenWearer
                 } else {
-                    "The lock has ended. The box is open: the wearer can take their key"
-                };
+                    Msg::StateEndedOpenKeyholder
+                });
                 card(CardState::EndedOpen, Tone::Success, title)
             } else {
                 ended_shut(wearer, device, &facts, key_anyway)
@@ -190,25 +181,17 @@ pub fn state_card(role: Role, lock: &LockView, slot: &DeviceSlot, now_ms: i64) -
         LockStatus::Deserted => {
             let opens = device.opens_at.as_deref().and_then(parse_rfc3339_ms);
             let title = match opens {
-                Some(at) => format!("The box opens on {}", format_date_utc(at)),
-                None => "The box opens 7 days after the lock was deserted".to_owned(),
+                Some(at) => tf(Msg::StateDesertedOpensOn, &[("date", &format_date(at))]),
+                None => t(Msg::StateDesertedOpensLater).to_owned(),
             };
             let mut c = card(CardState::Deserted, Tone::Info, &title);
-            c.lines.push(
-                "The lock was deserted. Chaster gives a deserted lock's combination back after \
-                 7 days; the box stays shut until then and opens by itself."
-                    .to_owned(),
-            );
+            c.lines.push(t(Msg::StateDesertedText).to_owned());
             c.key_anyway = Some(key_anyway);
             c
         }
         LockStatus::Unknown => {
-            let mut c = card(
-                CardState::Waiting,
-                Tone::Info,
-                "Waiting for Chaster to say how the lock stands",
-            );
-            c.lines.push("Nothing moves the box until then.".to_owned());
+            let mut c = card(CardState::Waiting, Tone::Info, t(Msg::StateWaitingTitle));
+            c.lines.push(t(Msg::StateWaitingText).to_owned());
             c.key_anyway = Some(key_anyway);
             c
         }
@@ -246,32 +229,25 @@ fn ended_shut(
     key_anyway: &'static str,
 ) -> CardData {
     let (title, line) = if let Some(message) = &facts.quota_message {
-        (
-            "The box will open as soon as CANDY HOUSE accepts requests again",
-            message.clone(),
-        )
+        (t(Msg::StateEndedQuotaTitle), message.clone())
     } else if !facts.reachable {
         (
-            "The box will open as soon as the hub is back",
-            "The hub does not answer. The opener keeps trying until the box is open; check the \
-             hub's power and Wi-Fi meanwhile."
-                .to_owned(),
+            t(Msg::StateEndedOfflineTitle),
+            t(Msg::StateEndedOfflineText).to_owned(),
         )
     } else if facts.latch == Some(LatchState::Jammed) {
         (
-            "The box is jammed: it could not be opened",
-            "The latch stopped between locked and unlocked. The opener keeps trying; turning \
-             the latch by hand or in the Sesame app frees it."
-                .to_owned(),
+            t(Msg::StateEndedJammedTitle),
+            t(Msg::StateEndedJammedText).to_owned(),
         )
     } else {
         (
-            if wearer {
-                "Your lock has ended. Your box is being opened"
+            t(if wearer {
+                Msg::StateEndedOpeningWearer
             } else {
-                "The lock has ended. The box is being opened"
-            },
-            "The opener keeps trying until the box is open.".to_owned(),
+                Msg::StateEndedOpeningKeyholder
+            }),
+            t(Msg::StateEndedOpeningText).to_owned(),
         )
     };
     CardData {
@@ -292,7 +268,7 @@ fn last_seen(facts: &BoxFacts) -> Option<CardClock> {
         .then_some(facts.last_seen_ms)
         .flatten()
         .map(|since_ms| CardClock::Ago {
-            label: "Last seen",
+            label: t(Msg::StateLastSeen),
             since_ms,
         })
 }
@@ -321,7 +297,7 @@ fn running(
     if let Some(message) = &facts.quota_message {
         c.state = CardState::QuotaUsedUp;
         c.tone = Tone::Warning;
-        c.title = "Monthly CANDY HOUSE quota used up".to_owned();
+        c.title = t(Msg::StateQuotaTitle).to_owned();
         c.lines.push(message.clone());
         c.key_anyway = Some(key_anyway);
         c.action = device
@@ -334,12 +310,10 @@ fn running(
     if !facts.reachable {
         c.state = CardState::Unreachable;
         c.tone = Tone::Warning;
-        c.title = "Box unreachable".to_owned();
+        c.title = t(Msg::StateUnreachableTitle).to_owned();
         c.lines.push(match (&device.status, &device.status_error) {
             (None, Some(why)) => why.clone(),
-            _ => "The hub does not answer, so the box cannot be opened or locked from here. \
-                  Check the hub's power and Wi-Fi."
-                .to_owned(),
+            _ => t(Msg::StateUnreachableText).to_owned(),
         });
         c.clock = last_seen(facts);
         c.key_anyway = Some(key_anyway);
@@ -348,30 +322,32 @@ fn running(
     if let Some(hygiene) = &lock.hygiene_opening {
         let relock_ms = hygiene.relock_by.as_deref().and_then(parse_rfc3339_ms);
         let late = relock_ms.is_some_and(|at| now_ms >= at);
-        c.action = lock_action("Lock box now");
+        c.action = lock_action(t(Msg::StateLockNowAction));
         if late {
             c.state = CardState::HygieneLate;
             c.tone = Tone::Alert;
-            c.title = "The hygiene opening is over: lock the box now".to_owned();
-            let by = relock_ms.map(format_date_utc).unwrap_or_default();
-            c.lines.push(if wearer {
-                format!(
-                    "The time to lock it again ended {by}. Lock it now to keep the penalty small."
-                )
+            c.title = t(Msg::StateHygieneLateTitle).to_owned();
+            let by = relock_ms.map(format_date).unwrap_or_default();
+            let line = if wearer {
+                Msg::StateHygieneLateWearer
             } else {
-                format!("The wearer should have locked the box again by {by}.")
-            });
+                Msg::StateHygieneLateKeyholder
+            };
+            c.lines.push(tf(line, &[("date", &by)]));
         } else {
             c.state = CardState::Hygiene;
             c.tone = Tone::Info;
-            c.title = "Hygiene opening running".to_owned();
-            c.lines.push(if wearer {
-                "Lock the box again before the time is up.".to_owned()
-            } else {
-                "The wearer locks the box again before the time is up.".to_owned()
-            });
+            c.title = t(Msg::StateHygieneTitle).to_owned();
+            c.lines.push(
+                t(if wearer {
+                    Msg::StateHygieneWearer
+                } else {
+                    Msg::StateHygieneKeyholder
+                })
+                .to_owned(),
+            );
             c.clock = relock_ms.map(|to_ms| CardClock::Countdown {
-                label: "Time left to relock",
+                label: t(Msg::StateTimeLeftToRelock),
                 to_ms,
             });
         }
@@ -381,63 +357,53 @@ fn running(
         Some(LatchState::Jammed) => {
             c.state = CardState::Jammed;
             c.tone = Tone::Warning;
-            c.title = "Box jammed".to_owned();
-            c.lines.push(
-                "The latch stopped between locked and unlocked. Turn it fully by hand or in the \
-                 Sesame app, then check the box here."
-                    .to_owned(),
-            );
+            c.title = t(Msg::StateJammedTitle).to_owned();
+            c.lines.push(t(Msg::StateJammedText).to_owned());
             c.key_anyway = Some(key_anyway);
-            c.action = lock_action("Lock box");
+            c.action = lock_action(t(Msg::StateLockAction));
         }
         Some(LatchState::Unlocked) => {
             let since = device
                 .opened_by_keyholder_at
                 .as_deref()
                 .and_then(parse_rfc3339_ms);
-            c.action = lock_action("Lock box");
+            c.action = lock_action(t(Msg::StateLockAction));
             match since {
                 Some(at) => {
                     c.state = CardState::OpenByKeyholder;
                     c.tone = Tone::Info;
-                    c.title = if wearer {
-                        "Your keyholder opened the box"
+                    c.title = t(if wearer {
+                        Msg::StateOpenedByKeyholderWearer
                     } else {
-                        "You opened the box"
-                    }
+                        Msg::StateOpenedByKeyholderKeyholder
+                    })
                     .to_owned();
-                    c.lines.push(format!("Open since {}.", format_date_utc(at)));
+                    c.lines
+                        .push(tf(Msg::StateOpenSince, &[("date", &format_date(at))]));
                 }
                 None => {
                     c.state = CardState::OpenUnexpected;
                     c.tone = Tone::Alert;
-                    c.title = "The box is open during the lock".to_owned();
-                    c.lines.push(
-                        "Nobody opened it from this page or the dashboard. Lock it again."
-                            .to_owned(),
-                    );
+                    c.title = t(Msg::StateOpenUnexpectedTitle).to_owned();
+                    c.lines.push(t(Msg::StateOpenUnexpectedText).to_owned());
                 }
             }
         }
         _ => {
-            c.title = if wearer {
-                "Your box is locked"
+            let (title, line) = if wearer {
+                (Msg::StateLockedTitleWearer, Msg::StateLockedTextWearer)
             } else {
-                "The box is locked"
-            }
-            .to_owned();
-            c.lines.push(
-                if wearer {
-                    "It opens by itself when your lock ends."
-                } else {
-                    "It opens by itself when the lock ends."
-                }
-                .to_owned(),
-            );
+                (
+                    Msg::StateLockedTitleKeyholder,
+                    Msg::StateLockedTextKeyholder,
+                )
+            };
+            c.title = t(title).to_owned();
+            c.lines.push(t(line).to_owned());
             if let Some(at) = lock.max_limit_date.as_deref().and_then(parse_rfc3339_ms) {
-                c.lines.push(format!(
-                    "Guaranteed release by {} at the latest.",
-                    format_date_utc(at)
+                c.lines.push(tf(
+                    Msg::StateGuaranteedRelease,
+                    &[("date", &format_date(at))],
                 ));
             }
         }

@@ -173,17 +173,57 @@ impl DeviceError {
         }
     }
 
+    /// The stable name of this failure and its values, which the page words in the reader's
+    /// language (`last_update_at` is the box's own RFC 3339 time, shown in the reader's zone).
+    pub fn reason(&self) -> (&'static str, Vec<(&'static str, String)>) {
+        match self {
+            Self::Busy { .. } => ("box_busy", vec![]),
+            Self::LowBattery { percent: Some(p) } => {
+                ("box_low_battery", vec![("percent", p.to_string())])
+            }
+            Self::LowBattery { percent: None } => ("box_low_battery_unknown", vec![]),
+            Self::Offline {
+                last_update: Some(at),
+            } => ("box_offline_since", vec![("last_update_at", at.clone())]),
+            Self::Offline { last_update: None } => ("box_offline", vec![]),
+            Self::Throttled { .. } => ("api_key_throttled", vec![]),
+            Self::QuotaExhausted { .. } => ("quota_used_up", vec![]),
+            Self::ReserveOnly => ("quota_reserve_only", vec![]),
+            Self::Banned { remaining } => (
+                "api_key_banned",
+                vec![("minutes", minutes(*remaining).to_string())],
+            ),
+            Self::BadCredentials { .. } => ("bad_credentials", vec![]),
+            Self::IntegrationDisabled => ("integration_disabled", vec![]),
+            Self::NotFound => ("box_unknown", vec![]),
+            Self::BadRequest { .. } => ("box_request_refused", vec![]),
+            Self::CommandFailed { reason } => (
+                "command_failed",
+                vec![(
+                    "detail",
+                    reason
+                        .chars()
+                        .filter(|c| !c.is_control())
+                        .take(80)
+                        .collect(),
+                )],
+            ),
+            Self::Timeout { .. } => ("candy_house_timeout", vec![]),
+            Self::Upstream { .. } | Self::TooLarge { .. } => ("candy_house_failed", vec![]),
+            Self::LockNotSupported => ("lock_not_supported", vec![]),
+        }
+    }
+
     /// The body of our `/api` answer for this failure.
     pub fn to_api_error(&self) -> ApiError {
-        ApiError {
-            code: self.error_code(),
-            message: self.user_message(),
-            // A quota is not a wait of seconds: no "try again in 60 s" on the page.
-            retry_after_secs: self
-                .retry_after()
-                .filter(|_| self.is_retryable() && !matches!(self, Self::QuotaExhausted { .. }))
-                .map(secs),
-        }
+        // A quota is not a wait of seconds: no "try again in 60 s" on the page.
+        let retry_after_secs = self
+            .retry_after()
+            .filter(|_| self.is_retryable() && !matches!(self, Self::QuotaExhausted { .. }))
+            .map(secs);
+        let (reason, params) = self.reason();
+        ApiError::new(self.error_code(), self.user_message(), retry_after_secs)
+            .because(reason, &params)
     }
 }
 

@@ -47,6 +47,8 @@ impl IntoResponse for SignInRejection {
             code,
             message: message.to_owned(),
             retry_after_secs: None,
+            reason: None,
+            params: Default::default(),
         };
         (StatusCode::UNAUTHORIZED, Json(body)).into_response()
     }
