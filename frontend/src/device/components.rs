@@ -186,7 +186,7 @@ pub fn ManageBar(
             fallback=move || view! {
                 // Rare actions, out of the way of the box's everyday use.
                 <details class="box-menu" data-testid="box-menu">
-                    <summary class="button button-quiet">"Manage this box"</summary>
+                    <summary class="button button-quiet">{crate::i18n::t(crate::i18n::Msg::ConnectManageMenu)}</summary>
                     <div class="actions actions-secondary">
                         <button class="button button-quiet" type="button" data-testid="replace-device"
                             on:click=move |_| on_replace.run(())>"Replace"</button>

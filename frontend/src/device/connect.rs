@@ -11,6 +11,7 @@ use super::{
     guide::{qr_message, TestReport},
     qr::{read_qr, QrProblem},
 };
+use crate::i18n::{t, tf, Msg};
 use crate::ui::{focus_id, ErrorPanel, FieldError};
 use api_types::{ApiError, DeviceApi, DeviceRegistration};
 use leptos::prelude::*;
@@ -96,8 +97,8 @@ pub fn ConnectForm(
     let summary = move || {
         let count = found.with(Vec::len);
         (submitted.get() && count > 0).then(|| match count {
-            1 => "Please correct the marked field.".to_owned(),
-            n => format!("Please correct the {n} marked fields."),
+            1 => t(Msg::ConnectProblemOne).to_owned(),
+            n => tf(Msg::ConnectProblemMany, &[("count", &n.to_string())]),
         })
     };
     let text_field = move |set: fn(&mut ConnectDraft, String)| {
@@ -137,7 +138,7 @@ pub fn ConnectForm(
     };
     let qr_status = move || {
         if reading.get() {
-            return Some(("Reading the QR code…", "notice progress"));
+            return Some((t(Msg::ConnectQrReading), "notice progress"));
         }
         qr_result
             .with(|r| r.as_ref().map(qr_message))
@@ -156,7 +157,7 @@ pub fn ConnectForm(
     let model_options = MODEL_CHOICES
         .iter()
         .enumerate()
-        .map(|(i, choice)| view! { <option value=i.to_string()>{choice.label}</option> })
+        .map(|(i, choice)| view! { <option value=i.to_string()>{choice.label.text()}</option> })
         .collect_view();
 
     view! {
@@ -164,34 +165,26 @@ pub fn ConnectForm(
         // browser's bubble that names one field at a time.
         <form class="connect-form" data-testid="connect-form" novalidate=true
             on:submit=move |ev| { ev.prevent_default(); submit(on_save); }>
-            <h2>"Connect your key box"</h2>
-            <p class="muted">
-                "Four steps. Once connected, the box opens by itself when your lock ends. Your \
-                 keys are stored encrypted on our server and are never shown again, not even to \
-                 your keyholder."
-            </p>
+            <h2>{t(Msg::ConnectTitle)}</h2>
+            <p class="muted">{t(Msg::ConnectIntro)}</p>
             <ol class="steps">
                 <li class="step" data-testid="step-model">
-                    <h3>"Which Sesame is on your box?"</h3>
+                    <h3>{t(Msg::ConnectStepModel)}</h3>
                     <div class="field">
-                        <label for="connect-model">"Model"</label>
+                        <label for="connect-model">{t(Msg::ConnectModelLabel)}</label>
                         <select id="connect-model" data-testid="device-model"
                             aria-describedby="connect-model-hint"
                             on:change=move |ev| {
                                 let choice = event_target_value(&ev).parse::<usize>().ok();
                                 draft.update(|d| d.choice = choice);
                             }>
-                            <option value="" selected=true>"Choose… (a QR code names its own model)"</option>
+                            <option value="" selected=true>{t(Msg::ConnectModelChoose)}</option>
                             {model_options}
                         </select>
-                        <p class="muted hint" id="connect-model-hint">
-                            "Sesame Bot, Touch, Remote, Open Sensor, Face and Hub 3 are not in the \
-                             list: they cannot hold a box shut. A Sesame Bike can only be unlocked \
-                             remotely; you lock it by hand."
-                        </p>
+                        <p class="muted hint" id="connect-model-hint">{t(Msg::ConnectModelHint)}</p>
                     </div>
                     <div class="field">
-                        <label for=ConnectField::Nickname.input_id()>"Name of the box (optional)"</label>
+                        <label for=ConnectField::Nickname.input_id()>{t(Msg::ConnectNicknameLabel)}</label>
                         <input type="text" maxlength="40" placeholder=DEFAULT_NICKNAME autocomplete="off"
                             id=ConnectField::Nickname.input_id() data-testid="device-nickname"
                             aria-invalid=invalid(ConnectField::Nickname)
@@ -204,24 +197,24 @@ pub fn ConnectForm(
                     </div>
                 </li>
                 <li class="step" data-testid="step-api-key">
-                    <h3>"Your CANDY HOUSE API key"</h3>
+                    <h3>{t(Msg::ConnectStepApiKey)}</h3>
                     <p class="muted hint" id="connect-api-key-hint">
                         {move || if is_web() {
                             view! {
-                                "Sign in at " <a href=BIZ_URL target="_blank" rel="noopener noreferrer">"biz.candyhouse.co"</a>
-                                " with the account of your Sesame app. Its developer page shows your \
-                                 API key: 40 letters and digits. Copy it here."
+                                {t(Msg::ConnectApiKeyHintBefore)} " "
+                                <a href=BIZ_URL target="_blank" rel="noopener noreferrer">"biz.candyhouse.co"</a>
+                                " " {t(Msg::ConnectApiKeyHintAfter)}
                             }.into_any()
                         } else {
                             view! {
-                                "The original Sesame uses the older dashboard: sign in at "
+                                {t(Msg::ConnectApiKeyOriginalBefore)} " "
                                 <a href=MY_URL target="_blank" rel="noopener noreferrer">"my.candyhouse.co"</a>
-                                " and create a key under “API Settings” (it is shown only once)."
+                                " " {t(Msg::ConnectApiKeyOriginalAfter)}
                             }.into_any()
                         }}
                     </p>
                     <div class="field">
-                        <label for=ConnectField::ApiKey.input_id()>"API key"</label>
+                        <label for=ConnectField::ApiKey.input_id()>{t(Msg::ConnectApiKeyLabel)}</label>
                         <input type="password" autocomplete="off" spellcheck="false" data-testid="api-key"
                             id=ConnectField::ApiKey.input_id() required=true
                             aria-invalid=invalid(ConnectField::ApiKey)
@@ -235,21 +228,15 @@ pub fn ConnectForm(
                 </li>
                 <li class="step" data-testid="step-key">
                     <Show when=is_web fallback=move || view! {
-                        <h3>"Your Sesame's device id"</h3>
+                        <h3>{t(Msg::ConnectStepDeviceId)}</h3>
                         <p class="muted hint" id="connect-device-id-hint">
-                            "The dashboard at "
-                            <a href=MY_URL target="_blank" rel="noopener noreferrer">"my.candyhouse.co"</a>
-                            " lists your Sesames with their device ids."
+                            {t(Msg::ConnectDeviceIdHintBefore)} " " <a href=MY_URL target="_blank" rel="noopener noreferrer">"my.candyhouse.co"</a> " " {t(Msg::ConnectDeviceIdHintAfter)}
                         </p>
                     }>
-                        <h3>"The key of your Sesame"</h3>
-                        <p class="muted hint" id="connect-qr-hint">
-                            "The easiest way: in the Sesame app, share this Sesame's key with the \
-                             Owner level and take a screenshot of the QR code it shows. The picture \
-                             is read here, in this page; only the code's text is sent."
-                        </p>
+                        <h3>{t(Msg::ConnectStepKey)}</h3>
+                        <p class="muted hint" id="connect-qr-hint">{t(Msg::ConnectQrHint)}</p>
                         <div class="field">
-                            <label for="connect-qr">"Upload a screenshot of the owner QR code"</label>
+                            <label for="connect-qr">{t(Msg::ConnectQrLabel)}</label>
                             <input type="file" accept="image/*" id="connect-qr" data-testid="qr-upload"
                                 aria-describedby="connect-qr-hint" disabled=reading
                                 on:change=on_upload />
@@ -260,15 +247,12 @@ pub fn ConnectForm(
                             })}
                         </div>
                         <p class="muted hint" id="connect-secret-hint">
-                            "Or type them: the developer page of "
-                            <a href=BIZ_URL target="_blank" rel="noopener noreferrer">"biz.candyhouse.co"</a>
-                            " lists each Sesame with its UUID and its secret key (32 characters 0–9 \
-                             and a–f). A guest key cannot open the box."
+                            {t(Msg::ConnectTypeHintBefore)} " " <a href=BIZ_URL target="_blank" rel="noopener noreferrer">"biz.candyhouse.co"</a> " " {t(Msg::ConnectTypeHintAfter)}
                         </p>
                     </Show>
                     <div class="field">
                         <label for=ConnectField::DeviceId.input_id()>
-                            {move || if is_web() { "UUID (not needed with a QR code)" } else { "Device id" }}
+                            {move || t(if is_web() { Msg::ConnectUuidLabel } else { Msg::ConnectDeviceIdLabel })}
                         </label>
                         <input type="text" autocomplete="off" spellcheck="false" data-testid="device-id"
                             id=ConnectField::DeviceId.input_id()
@@ -283,7 +267,7 @@ pub fn ConnectForm(
                     </div>
                     <Show when=is_web>
                         <div class="field">
-                            <label for=ConnectField::Secret.input_id()>"Secret key"</label>
+                            <label for=ConnectField::Secret.input_id()>{t(Msg::ConnectSecretLabel)}</label>
                             <input type="password" autocomplete="off" spellcheck="false" data-testid="device-secret"
                                 id=ConnectField::Secret.input_id() required=true
                                 aria-invalid=invalid(ConnectField::Secret)
@@ -297,18 +281,9 @@ pub fn ConnectForm(
                     </Show>
                 </li>
                 <li class="step" data-testid="step-test">
-                    <h3>"Test, then connect"</h3>
+                    <h3>{t(Msg::ConnectStepTest)}</h3>
                     <p class="muted hint">
-                        {move || if is_web() {
-                            "The test sends your Sesame one lock command marked with a one-time tag, \
-                             then looks for that tag in the Sesame's own history: only the right \
-                             secret key gets it there. The box ends locked. Nothing is saved until \
-                             you connect."
-                        } else {
-                            "The test sends your Sesame one lock command and waits until CANDY HOUSE \
-                             reports it carried out. The box ends locked. Nothing is saved until you \
-                             connect."
-                        }}
+                        {move || t(if is_web() { Msg::ConnectTestHintWeb } else { Msg::ConnectTestHintOriginal })}
                     </p>
                     <p class="notice notice-error" data-testid="form-problem" role="alert"
                         hidden=move || summary().is_none()>
@@ -331,15 +306,15 @@ pub fn ConnectForm(
                     <div class="actions">
                         <button class="button" type="button" data-testid="test-connection"
                             disabled=busy on:click=move |_| submit(on_test)>
-                            {move || if testing.get() { "Testing…" } else { "Test connection" }}
+                            {move || t(if testing.get() { Msg::ConnectTesting } else { Msg::ConnectTest })}
                         </button>
                         <button class="button button-primary" type="submit" data-testid="save-device"
                             disabled=busy>
-                            {move || if saving.get() { "Connecting…" } else { "Connect this box" }}
+                            {move || t(if saving.get() { Msg::ConnectSaving } else { Msg::ConnectSave })}
                         </button>
                         {on_cancel.map(|cancel| view! {
                             <button class="button button-quiet" type="button"
-                                on:click=move |_| cancel.run(())>"Cancel"</button>
+                                on:click=move |_| cancel.run(())>{t(Msg::ConnectCancel)}</button>
                         })}
                     </div>
                 </li>

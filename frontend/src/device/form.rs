@@ -1,6 +1,7 @@
 //! The connect form's content and its checks, before anything is sent. Pure.
 //! The server checks again; these checks only catch typos early and explain them.
 
+use crate::i18n::{t, Msg};
 use api_types::{DeviceApi, DeviceRegistration};
 
 /// One answer to "Which Sesame do you have?": the name on the box, and what it means for the
@@ -8,15 +9,31 @@ use api_types::{DeviceApi, DeviceRegistration};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ModelChoice {
     /// As CANDY HOUSE sells it.
-    pub label: &'static str,
+    pub label: Label,
     pub api: DeviceApi,
     /// The server's model name (`api_types::SESAME_MODELS`); `None`: a SESAME lock, model unsaid.
     pub model: Option<&'static str>,
 }
 
+/// A model's name: a product name stays as it is; a description is translated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Label {
+    Name(&'static str),
+    Words(Msg),
+}
+
+impl Label {
+    pub fn text(self) -> &'static str {
+        match self {
+            Label::Name(name) => name,
+            Label::Words(msg) => t(msg),
+        }
+    }
+}
+
 const fn web(label: &'static str, model: &'static str) -> ModelChoice {
     ModelChoice {
-        label,
+        label: Label::Name(label),
         api: DeviceApi::WebApi,
         model: Some(model),
     }
@@ -41,7 +58,7 @@ pub const MODEL_CHOICES: &[ModelChoice] = &[
     web("Sesame Bike 2", "SESAME Bike 2"),
     web("Sesame Bike 3", "SESAME Bike 3"),
     ModelChoice {
-        label: "The original Sesame (2017, with its Wi-Fi Access Point)",
+        label: Label::Words(Msg::ConnectModelOriginal),
         api: DeviceApi::LegacyV3,
         model: None,
     },
@@ -133,22 +150,16 @@ pub enum DraftProblem {
 
 impl DraftProblem {
     pub fn message(self) -> &'static str {
-        match self {
-            DraftProblem::NicknameTooLong => "Please keep the name under 40 characters.",
-            DraftProblem::ApiKeyMissing => "Please enter your CANDY HOUSE API key.",
-            DraftProblem::ApiKeyHasSpaces => "The API key cannot contain spaces.",
-            DraftProblem::DeviceIdMissing => "Please enter the device UUID or id.",
-            DraftProblem::DeviceIdNotUuid => {
-                "The device UUID looks like 12345678-1234-5678-1234-567812345678."
-            }
-            DraftProblem::DeviceIdHasSpaces => "The device id cannot contain spaces.",
-            DraftProblem::SecretMissing => {
-                "Please enter the secret key, or paste the text of the owner key-share QR code."
-            }
-            DraftProblem::SecretMalformed => {
-                "The secret key is 32 characters 0–9 and a–f, or QR text starting with ssm://."
-            }
-        }
+        t(match self {
+            DraftProblem::NicknameTooLong => Msg::ConnectNicknameTooLong,
+            DraftProblem::ApiKeyMissing => Msg::ConnectApiKeyMissing,
+            DraftProblem::ApiKeyHasSpaces => Msg::ConnectApiKeySpaces,
+            DraftProblem::DeviceIdMissing => Msg::ConnectDeviceIdMissing,
+            DraftProblem::DeviceIdNotUuid => Msg::ConnectDeviceIdNotUuid,
+            DraftProblem::DeviceIdHasSpaces => Msg::ConnectDeviceIdSpaces,
+            DraftProblem::SecretMissing => Msg::ConnectSecretMissing,
+            DraftProblem::SecretMalformed => Msg::ConnectSecretMalformed,
+        })
     }
 
     /// The field the problem is shown next to.

@@ -3,6 +3,7 @@
 
 use super::mapper::to_status_data;
 use super::qr::QrProblem;
+use crate::i18n::{t, tf, Msg};
 use api_types::{ApiError, ConnectionProof, ConnectionTest};
 
 /// The outcome of "Test connection": a headline, the checks it made, and its tone.
@@ -20,50 +21,37 @@ pub fn test_report(result: &Result<ConnectionTest, ApiError>) -> TestReport {
         Ok(test) => test,
         Err(error) => {
             return TestReport {
-                headline: error.message.clone(),
+                headline: crate::ui::error_text(error),
                 checks: Vec::new(),
                 class: "notice-error",
             }
         }
     };
     let status = to_status_data(&test.status);
-    let known = format!(
-        "CANDY HOUSE accepted the API key and knows this Sesame ({}).",
-        test.model
-    );
+    let known = tf(Msg::ConnectCheckKnown, &[("model", &test.model)]);
     if !status.reachable {
         return TestReport {
-            headline: "CANDY HOUSE accepted the details, but the hub did not reach the box. \
-                       Check that the hub is online and near the box."
-                .to_owned(),
+            headline: t(Msg::ConnectTestUnreachable).to_owned(),
             checks: vec![known],
             class: "notice-warning",
         };
     }
-    let proof = match test.proof {
-        ConnectionProof::TaggedLockInHistory => {
-            "Our test lock command, marked with a one-time tag, is in the Sesame's own history: \
-             the secret key is right and the box obeys it."
-        }
-        ConnectionProof::LockTaskCompleted => {
-            "CANDY HOUSE reported our test lock command as carried out by the Sesame."
-        }
-        ConnectionProof::AtFirstOpening => {
-            "This Sesame can only be unlocked remotely, so no lock command could test it: its \
-             secret key is checked at its first opening."
-        }
-    };
+    let proof = t(match test.proof {
+        ConnectionProof::TaggedLockInHistory => Msg::ConnectCheckTagged,
+        ConnectionProof::LockTaskCompleted => Msg::ConnectCheckTask,
+        ConnectionProof::AtFirstOpening => Msg::ConnectCheckFirstOpening,
+    });
+    let latch = status.latch_text.to_lowercase();
     TestReport {
-        headline: "It works. What was checked:".to_owned(),
+        headline: t(Msg::ConnectTestPassed).to_owned(),
         checks: vec![
             known,
-            format!(
-                "The hub is online and the box reports {}, battery {}.",
-                status.latch_text.to_lowercase(),
-                status.battery_text
+            tf(
+                Msg::ConnectCheckStatus,
+                &[("latch", &latch), ("battery", &status.battery_text)],
             ),
             proof.to_owned(),
-            "Nothing is saved yet: press “Connect this box” to finish.".to_owned(),
+            t(Msg::ConnectCheckNotSaved).to_owned(),
         ],
         class: "notice-success",
     }
@@ -71,32 +59,15 @@ pub fn test_report(result: &Result<ConnectionTest, ApiError>) -> TestReport {
 
 /// What the page says after reading an uploaded screenshot.
 pub fn qr_message(result: &Result<String, QrProblem>) -> (&'static str, &'static str) {
-    match result {
-        Ok(text) if super::form::is_qr_text(text) => (
-            "QR code read: the secret key and the UUID will come from it. Now the API key, then test.",
-            "notice-success",
-        ),
-        Ok(_) => (
-            "This QR code is not a Sesame key (its text does not start with ssm://). Upload the QR code the Sesame app shows when it shares the key as Owner.",
-            "notice-error",
-        ),
-        Err(QrProblem::NotAPicture) => (
-            "This file is not a picture the browser can open. Upload a screenshot (PNG or JPEG).",
-            "notice-error",
-        ),
-        Err(QrProblem::NoCode) => (
-            "No QR code found in this picture. Upload a screenshot where the whole QR code is visible.",
-            "notice-error",
-        ),
-        Err(QrProblem::Unreadable) => (
-            "A QR code is there but could not be read. Take the screenshot again without cropping the code, or type the secret key below.",
-            "notice-error",
-        ),
-        Err(QrProblem::ReaderFailed) => (
-            "The QR reader could not start in this browser. Type the UUID and the secret key below instead.",
-            "notice-error",
-        ),
-    }
+    let (msg, class) = match result {
+        Ok(text) if super::form::is_qr_text(text) => (Msg::ConnectQrRead, "notice-success"),
+        Ok(_) => (Msg::ConnectQrNotSesame, "notice-error"),
+        Err(QrProblem::NotAPicture) => (Msg::ConnectQrNotPicture, "notice-error"),
+        Err(QrProblem::NoCode) => (Msg::ConnectQrNoCode, "notice-error"),
+        Err(QrProblem::Unreadable) => (Msg::ConnectQrUnreadable, "notice-error"),
+        Err(QrProblem::ReaderFailed) => (Msg::ConnectQrReaderFailed, "notice-error"),
+    };
+    (t(msg), class)
 }
 
 #[cfg(test)]
@@ -152,6 +123,8 @@ mod tests {
             code: ErrorCode::Invalid,
             message: "The secret key is wrong.".into(),
             retry_after_secs: None,
+            reason: None,
+            params: Default::default(),
         }));
         assert_eq!(
             (refused.headline.as_str(), refused.class),

@@ -78,11 +78,11 @@ pub fn to_device_data(view: &DeviceView, role: Role) -> DeviceData {
         can_lock: view.can_lock,
         notice: view.notice.clone(),
         custody: custody_text(view, role),
-        connected: if view.opens_on_release {
-            "Connected. This box will open by itself when your lock ends."
+        connected: crate::i18n::t(if view.opens_on_release {
+            crate::i18n::Msg::ConnectConnectedOpens
         } else {
-            "Connected."
-        },
+            crate::i18n::Msg::ConnectConnected
+        }),
     }
 }
 
