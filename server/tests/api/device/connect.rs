@@ -82,6 +82,8 @@ async fn a_wearer_connects_a_box_with_the_owner_qr_code_and_its_model_is_known()
     let sk = qr.split("sk=").nth(1).unwrap().split('&').next().unwrap();
     assert_no_credentials(&text, &[sk]);
     assert_eq!(parse(&text)["device"]["model"], "SESAME 5");
+    // The running lock holds the box and its config opens it at the end: the page says so.
+    assert_eq!(parse(&text)["device"]["opens_on_release"], true);
 
     let (status, text) = call(&app, Method::POST, "/device/open", KEYHOLDER_TOKEN, None).await;
     assert_eq!(status, 200, "{text}");
