@@ -222,6 +222,9 @@ pub struct DeviceView {
     /// A deserted lock's box opens by itself at this time (Chaster's 7-day wait).
     #[serde(default)]
     pub opens_at: Option<String>,
+    /// This lock holds the box and its settings open it when Chaster ends the lock.
+    #[serde(default)]
+    pub opens_on_release: bool,
 }
 
 /// The box's share of its API key's monthly CANDY HOUSE requests, as the page shows it.
@@ -280,6 +283,30 @@ impl std::fmt::Debug for DeviceRegistration {
     }
 }
 
+/// What "Test connection" found: the box's reading after the test and how control was proven.
+/// Nothing is saved.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConnectionTest {
+    /// The model as it would be saved (from the QR code, the model picked, or CANDY HOUSE).
+    pub model: String,
+    /// The reading after the test command (the box should now be locked).
+    pub status: BoxStatus,
+    pub proof: ConnectionProof,
+}
+
+/// How the test proved that these credentials move this box.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionProof {
+    /// Web API: our lock command, with a one-time tag, is in the box's own history.
+    TaggedLockInHistory,
+    /// Original Sesame: CANDY HOUSE reported our lock task completed.
+    LockTaskCompleted,
+    /// An unlock-only box (SESAME Bike) cannot be sent a lock: control is proven at its first
+    /// opening.
+    AtFirstOpening,
+}
+
 /// The models the connect form offers for a hex secret; the server judges each (only locks
 /// are accepted, a SESAME Bike as unlock-only).
 pub const SESAME_MODELS: &[&str] = &[
@@ -287,9 +314,12 @@ pub const SESAME_MODELS: &[&str] = &[
     "SESAME 4",
     "SESAME 5",
     "SESAME 5 Pro",
+    "SESAME 5 US",
     "SESAME 6",
     "SESAME 6 Pro",
+    "SESAME 6 Pro sliding door",
     "SESAME MIWA",
+    "SESAME Bike",
     "SESAME Bike 2",
     "SESAME Bike 3",
     "SESAME Bot 2",

@@ -9,8 +9,8 @@ mod transport;
 
 use crate::hash::MainToken;
 use api_types::{
-    ApiError, BoxStatus, CommandResult, ConfigView, ControlResult, DeviceRegistration, DeviceSlot,
-    DeviceView, ExtensionConfig, FreezeChange, HistoryPage, SessionView, TimeChange,
+    ApiError, CommandResult, ConfigView, ConnectionTest, ControlResult, DeviceRegistration,
+    DeviceSlot, DeviceView, ExtensionConfig, FreezeChange, HistoryPage, SessionView, TimeChange,
 };
 use gloo_net::http::Request;
 use transport::{error_of, read_json, send, send_json, Abort, Auth};
@@ -60,11 +60,12 @@ pub async fn get_device(token: &MainToken) -> Result<DeviceSlot, ApiError> {
     .await
 }
 
-/// `POST /api/device/test`: checks the credentials against CANDY HOUSE; nothing is saved.
+/// `POST /api/device/test`: checks the credentials against CANDY HOUSE and the box; nothing
+/// is saved.
 pub async fn test_device(
     token: &MainToken,
     registration: &DeviceRegistration,
-) -> Result<BoxStatus, ApiError> {
+) -> Result<ConnectionTest, ApiError> {
     let post = Request::post("/api/device/test");
     read_json(send_json(post, Auth::Bearer(token), registration).await?).await
 }

@@ -182,6 +182,7 @@ mod tests {
             budget: None,
             opened_by_keyholder_at: None,
             opens_at: None,
+            opens_on_release: false,
         };
         let entry = |handle: &str, device: Option<DeviceView>| DashboardSession {
             handle: handle.into(),

@@ -167,7 +167,7 @@ pub fn CommandBar(
     }
 }
 
-/// The wearer's "Replace" and "Remove", with a confirmation before removing.
+/// The wearer's "Replace" and "Remove", in a secondary menu, with a confirmation before removing.
 #[component]
 pub fn ManageBar(
     /// Called when the wearer wants to enter new details.
@@ -184,12 +184,16 @@ pub fn ManageBar(
         <Show
             when=move || confirming.get()
             fallback=move || view! {
-                <div class="actions actions-secondary">
-                    <button class="button button-quiet" type="button" data-testid="replace-device"
-                        on:click=move |_| on_replace.run(())>{t(Msg::BoxReplace)}</button>
-                    <button class="button button-quiet" type="button" data-testid="remove-device"
-                        on:click=move |_| set_confirming.set(true)>{t(Msg::BoxRemove)}</button>
-                </div>
+                // Rare actions, out of the way of the box's everyday use.
+                <details class="box-menu" data-testid="box-menu">
+                    <summary class="button button-quiet">{t(Msg::ConnectManageMenu)}</summary>
+                    <div class="actions actions-secondary">
+                        <button class="button button-quiet" type="button" data-testid="replace-device"
+                            on:click=move |_| on_replace.run(())>{t(Msg::BoxReplace)}</button>
+                        <button class="button button-quiet" type="button" data-testid="remove-device"
+                            on:click=move |_| set_confirming.set(true)>{t(Msg::BoxRemove)}</button>
+                    </div>
+                </details>
             }
         >
             <div class="confirm" role="alertdialog" aria-labelledby="confirm-remove-text">

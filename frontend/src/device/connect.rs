@@ -1,27 +1,41 @@
-//! The wearer's form to connect (or replace) their Sesame. It holds only what is being typed;
-//! testing and saving go through the callbacks of the entry component.
+//! The wearer's guided flow to connect (or replace) their Sesame: which Sesame, the API key,
+//! the Sesame's key (a screenshot of the owner QR code, read in the page, or typed), then the
+//! test and "Connect". It holds only what is being entered; testing and saving go through the
+//! callbacks of the entry component.
 
 use super::{
-    form::{problem_of, problems, to_registration, ConnectDraft, ConnectField, DEFAULT_NICKNAME},
-    mapper::{api_label, Feedback},
+    form::{
+        problem_of, problems, to_registration, ConnectDraft, ConnectField, DEFAULT_NICKNAME,
+        MODEL_CHOICES,
+    },
+    guide::{qr_message, TestReport},
+    qr::{read_qr, QrProblem},
 };
+use crate::i18n::{t, tf, Msg};
 use crate::ui::{focus_id, ErrorPanel, FieldError};
 use api_types::{ApiError, DeviceApi, DeviceRegistration};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
-/// The connect form: API, name, API key, device id, secret; "Test connection" and "Save".
+/// Where CANDY HOUSE shows the API key, and each Sesame's UUID and secret key.
+const BIZ_URL: &str = "https://biz.candyhouse.co/";
+/// The original Sesame's dashboard (its API keys and device ids).
+const MY_URL: &str = "https://my.candyhouse.co/";
+
+/// The connect flow, in numbered steps on one form.
 #[component]
 pub fn ConnectForm(
     /// Called with checked details when "Test connection" is pressed.
     on_test: Callback<DeviceRegistration>,
-    /// Called with checked details when "Save" is pressed.
+    /// Called with checked details when "Connect this box" is pressed.
     on_save: Callback<DeviceRegistration>,
     /// True while a test is on its way.
     testing: Signal<bool>,
     /// True while the details are being saved.
     saving: Signal<bool>,
-    /// What the last test found.
-    test_feedback: Signal<Option<Feedback>>,
+    /// What the last test checked and found.
+    test_report: Signal<Option<TestReport>>,
     /// Why the last save failed, if it did.
     save_error: Signal<Option<ApiError>>,
     /// Shown as a "Cancel" button when replacing a box that is already connected.
@@ -32,7 +46,7 @@ pub fn ConnectForm(
     let touched = RwSignal::new(Vec::<ConnectField>::new());
     let submitted = RwSignal::new(false);
     let found = Memo::new(move |_| draft.with(problems));
-    let is_web = move || draft.with(|d| d.api == DeviceApi::WebApi);
+    let is_web = move || draft.with(|d| d.api() == DeviceApi::WebApi);
     let busy = move || testing.get() || saving.get();
     let error_of = move |field: ConnectField| {
         Signal::derive(move || {
@@ -83,8 +97,8 @@ pub fn ConnectForm(
     let summary = move || {
         let count = found.with(Vec::len);
         (submitted.get() && count > 0).then(|| match count {
-            1 => "Please correct the marked field.".to_owned(),
-            n => format!("Please correct the {n} marked fields."),
+            1 => t(Msg::ConnectProblemOne).to_owned(),
+            n => tf(Msg::ConnectProblemMany, &[("count", &n.to_string())]),
         })
     };
     let text_field = move |set: fn(&mut ConnectDraft, String)| {
@@ -93,126 +107,218 @@ pub fn ConnectForm(
             draft.update(|d| set(d, value));
         }
     };
-    let api_choice = move |api: DeviceApi| {
-        view! {
-            <label class="choice">
-                <input type="radio" name="device-api"
-                    prop:checked=move || draft.with(|d| d.api == api)
-                    on:change=move |_| draft.update(|d| d.api = api) />
-                <span>{api_label(api)}</span>
-            </label>
-        }
+
+    // The screenshot is read here, in the page; only its text is sent, as typed QR text would be.
+    let reading = RwSignal::new(false);
+    let qr_result = RwSignal::new(None::<Result<String, QrProblem>>);
+    let on_upload = move |ev: leptos::ev::Event| {
+        let file = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|input| input.files())
+            .and_then(|files| files.get(0));
+        let Some(file) = file else { return };
+        reading.set(true);
+        qr_result.set(None);
+        spawn_local(async move {
+            let result = read_qr(file).await;
+            if let Ok(text) = &result {
+                if super::form::is_qr_text(text) {
+                    // The code names its Sesame: a UUID typed earlier would only contradict it.
+                    let text = text.clone();
+                    draft.try_update(|d| {
+                        d.secret = text;
+                        d.device_id.clear();
+                    });
+                }
+            }
+            reading.try_set(false);
+            qr_result.try_set(Some(result));
+        });
     };
+    let qr_status = move || {
+        if reading.get() {
+            return Some((t(Msg::ConnectQrReading), "notice progress"));
+        }
+        qr_result
+            .with(|r| r.as_ref().map(qr_message))
+            .map(|(text, class)| {
+                (
+                    text,
+                    if class == "notice-success" {
+                        "notice notice-success"
+                    } else {
+                        "notice notice-error"
+                    },
+                )
+            })
+    };
+
+    let model_options = MODEL_CHOICES
+        .iter()
+        .enumerate()
+        .map(|(i, choice)| view! { <option value=i.to_string()>{choice.label.text()}</option> })
+        .collect_view();
 
     view! {
         // `novalidate`: the page explains every field itself, next to it, instead of the
         // browser's bubble that names one field at a time.
         <form class="connect-form" data-testid="connect-form" novalidate=true
             on:submit=move |ev| { ev.prevent_default(); submit(on_save); }>
-            <h2>"Connect your Sesame"</h2>
-            <p class="muted">
-                "The box opens by itself when your lock ends. Your keys are stored encrypted on \
-                 our server and are never shown again, not even to your keyholder."
-            </p>
-            <fieldset>
-                <legend>"Which Sesame?"</legend>
-                {api_choice(DeviceApi::WebApi)}
-                {api_choice(DeviceApi::LegacyV3)}
-            </fieldset>
-            <div class="field">
-                <label for=ConnectField::Nickname.input_id()>"Name (optional)"</label>
-                <input type="text" maxlength="40" placeholder=DEFAULT_NICKNAME autocomplete="off"
-                    id=ConnectField::Nickname.input_id() data-testid="device-nickname"
-                    aria-invalid=invalid(ConnectField::Nickname)
-                    aria-describedby=described(ConnectField::Nickname, None)
-                    prop:value=move || draft.with(|d| d.nickname.clone())
-                    on:blur=touch(ConnectField::Nickname)
-                    on:input=text_field(|d, v| d.nickname = v) />
-                <FieldError id=ConnectField::Nickname.error_id() testid="error-nickname"
-                    message=error_of(ConnectField::Nickname) />
-            </div>
-            <div class="field">
-                <label for=ConnectField::ApiKey.input_id()>"API key"</label>
-                <input type="password" autocomplete="off" spellcheck="false" data-testid="api-key"
-                    id=ConnectField::ApiKey.input_id() required=true
-                    aria-invalid=invalid(ConnectField::ApiKey)
-                    aria-describedby=described(ConnectField::ApiKey, None)
-                    prop:value=move || draft.with(|d| d.api_key.clone())
-                    on:blur=touch(ConnectField::ApiKey)
-                    on:input=text_field(|d, v| d.api_key = v) />
-                <FieldError id=ConnectField::ApiKey.error_id() testid="error-api-key"
-                    message=error_of(ConnectField::ApiKey) />
-            </div>
-            <div class="field">
-                <label for=ConnectField::DeviceId.input_id()>
-                    {move || if is_web() { "Device UUID" } else { "Device id" }}
-                </label>
-                <input type="text" autocomplete="off" spellcheck="false" data-testid="device-id"
-                    id=ConnectField::DeviceId.input_id() required=true
-                    aria-invalid=invalid(ConnectField::DeviceId)
-                    aria-describedby=described(ConnectField::DeviceId, None)
-                    placeholder=move || is_web().then_some("12345678-1234-5678-1234-567812345678")
-                    prop:value=move || draft.with(|d| d.device_id.clone())
-                    on:blur=touch(ConnectField::DeviceId)
-                    on:input=text_field(|d, v| d.device_id = v) />
-                <FieldError id=ConnectField::DeviceId.error_id() testid="error-device-id"
-                    message=error_of(ConnectField::DeviceId) />
-            </div>
-            <Show when=is_web>
-                <div class="field">
-                    <label for=ConnectField::Secret.input_id()>"Secret key or QR text"</label>
-                    <input type="password" autocomplete="off" spellcheck="false" data-testid="device-secret"
-                        id=ConnectField::Secret.input_id() required=true
-                        aria-invalid=invalid(ConnectField::Secret)
-                        aria-describedby=described(ConnectField::Secret, Some("connect-secret-hint"))
-                        prop:value=move || draft.with(|d| d.secret.clone())
-                        on:blur=touch(ConnectField::Secret)
-                        on:input=text_field(|d, v| d.secret = v) />
-                    <FieldError id=ConnectField::Secret.error_id() testid="error-secret"
-                        message=error_of(ConnectField::Secret) />
-                    <p class="muted hint" id="connect-secret-hint">
-                        "32 characters 0–9 and a–f, or the text of the owner's key-share QR code \
-                         (it starts with ssm://). A guest key cannot open the box."
+            <h2>{t(Msg::ConnectTitle)}</h2>
+            <p class="muted">{t(Msg::ConnectIntro)}</p>
+            <ol class="steps">
+                <li class="step" data-testid="step-model">
+                    <h3>{t(Msg::ConnectStepModel)}</h3>
+                    <div class="field">
+                        <label for="connect-model">{t(Msg::ConnectModelLabel)}</label>
+                        <select id="connect-model" data-testid="device-model"
+                            aria-describedby="connect-model-hint"
+                            on:change=move |ev| {
+                                let choice = event_target_value(&ev).parse::<usize>().ok();
+                                draft.update(|d| d.choice = choice);
+                            }>
+                            <option value="" selected=true>{t(Msg::ConnectModelChoose)}</option>
+                            {model_options}
+                        </select>
+                        <p class="muted hint" id="connect-model-hint">{t(Msg::ConnectModelHint)}</p>
+                    </div>
+                    <div class="field">
+                        <label for=ConnectField::Nickname.input_id()>{t(Msg::ConnectNicknameLabel)}</label>
+                        <input type="text" maxlength="40" placeholder=DEFAULT_NICKNAME autocomplete="off"
+                            id=ConnectField::Nickname.input_id() data-testid="device-nickname"
+                            aria-invalid=invalid(ConnectField::Nickname)
+                            aria-describedby=described(ConnectField::Nickname, None)
+                            prop:value=move || draft.with(|d| d.nickname.clone())
+                            on:blur=touch(ConnectField::Nickname)
+                            on:input=text_field(|d, v| d.nickname = v) />
+                        <FieldError id=ConnectField::Nickname.error_id() testid="error-nickname"
+                            message=error_of(ConnectField::Nickname) />
+                    </div>
+                </li>
+                <li class="step" data-testid="step-api-key">
+                    <h3>{t(Msg::ConnectStepApiKey)}</h3>
+                    <p class="muted hint" id="connect-api-key-hint">
+                        {move || if is_web() {
+                            view! {
+                                {t(Msg::ConnectApiKeyHintBefore)} " "
+                                <a href=BIZ_URL target="_blank" rel="noopener noreferrer">"biz.candyhouse.co"</a>
+                                " " {t(Msg::ConnectApiKeyHintAfter)}
+                            }.into_any()
+                        } else {
+                            view! {
+                                {t(Msg::ConnectApiKeyOriginalBefore)} " "
+                                <a href=MY_URL target="_blank" rel="noopener noreferrer">"my.candyhouse.co"</a>
+                                " " {t(Msg::ConnectApiKeyOriginalAfter)}
+                            }.into_any()
+                        }}
                     </p>
-                </div>
-                <label class="field">
-                    <span>"Model (for a 32-character secret; a QR code names its own)"</span>
-                    <select data-testid="device-model"
-                        on:change=text_field(|d, v| d.model = v)>
-                        <option value="" selected=true>"A SESAME lock (3, 4, 5, 6, MIWA)"</option>
-                        {api_types::SESAME_MODELS.iter().map(|m| view! {
-                            <option value=*m>{*m}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
-            </Show>
-            <p class="notice notice-error" data-testid="form-problem" role="alert"
-                hidden=move || summary().is_none()>
-                {summary}
-            </p>
-            // One live region that stays, so every new test result is read out.
-            <div role="status" aria-live="polite">
-                {move || test_feedback.get().map(|feedback| view! {
-                    <p class=format!("notice {}", feedback.class) data-testid="test-result">
-                        {feedback.text}
+                    <div class="field">
+                        <label for=ConnectField::ApiKey.input_id()>{t(Msg::ConnectApiKeyLabel)}</label>
+                        <input type="password" autocomplete="off" spellcheck="false" data-testid="api-key"
+                            id=ConnectField::ApiKey.input_id() required=true
+                            aria-invalid=invalid(ConnectField::ApiKey)
+                            aria-describedby=described(ConnectField::ApiKey, Some("connect-api-key-hint"))
+                            prop:value=move || draft.with(|d| d.api_key.clone())
+                            on:blur=touch(ConnectField::ApiKey)
+                            on:input=text_field(|d, v| d.api_key = v) />
+                        <FieldError id=ConnectField::ApiKey.error_id() testid="error-api-key"
+                            message=error_of(ConnectField::ApiKey) />
+                    </div>
+                </li>
+                <li class="step" data-testid="step-key">
+                    <Show when=is_web fallback=move || view! {
+                        <h3>{t(Msg::ConnectStepDeviceId)}</h3>
+                        <p class="muted hint" id="connect-device-id-hint">
+                            {t(Msg::ConnectDeviceIdHintBefore)} " " <a href=MY_URL target="_blank" rel="noopener noreferrer">"my.candyhouse.co"</a> " " {t(Msg::ConnectDeviceIdHintAfter)}
+                        </p>
+                    }>
+                        <h3>{t(Msg::ConnectStepKey)}</h3>
+                        <p class="muted hint" id="connect-qr-hint">{t(Msg::ConnectQrHint)}</p>
+                        <div class="field">
+                            <label for="connect-qr">{t(Msg::ConnectQrLabel)}</label>
+                            <input type="file" accept="image/*" id="connect-qr" data-testid="qr-upload"
+                                aria-describedby="connect-qr-hint" disabled=reading
+                                on:change=on_upload />
+                        </div>
+                        <div role="status" aria-live="polite">
+                            {move || qr_status().map(|(text, class)| view! {
+                                <p class=class data-testid="qr-result">{text}</p>
+                            })}
+                        </div>
+                        <p class="muted hint" id="connect-secret-hint">
+                            {t(Msg::ConnectTypeHintBefore)} " " <a href=BIZ_URL target="_blank" rel="noopener noreferrer">"biz.candyhouse.co"</a> " " {t(Msg::ConnectTypeHintAfter)}
+                        </p>
+                    </Show>
+                    <div class="field">
+                        <label for=ConnectField::DeviceId.input_id()>
+                            {move || t(if is_web() { Msg::ConnectUuidLabel } else { Msg::ConnectDeviceIdLabel })}
+                        </label>
+                        <input type="text" autocomplete="off" spellcheck="false" data-testid="device-id"
+                            id=ConnectField::DeviceId.input_id()
+                            aria-invalid=invalid(ConnectField::DeviceId)
+                            aria-describedby=described(ConnectField::DeviceId, None)
+                            placeholder=move || is_web().then_some("12345678-1234-5678-1234-567812345678")
+                            prop:value=move || draft.with(|d| d.device_id.clone())
+                            on:blur=touch(ConnectField::DeviceId)
+                            on:input=text_field(|d, v| d.device_id = v) />
+                        <FieldError id=ConnectField::DeviceId.error_id() testid="error-device-id"
+                            message=error_of(ConnectField::DeviceId) />
+                    </div>
+                    <Show when=is_web>
+                        <div class="field">
+                            <label for=ConnectField::Secret.input_id()>{t(Msg::ConnectSecretLabel)}</label>
+                            <input type="password" autocomplete="off" spellcheck="false" data-testid="device-secret"
+                                id=ConnectField::Secret.input_id() required=true
+                                aria-invalid=invalid(ConnectField::Secret)
+                                aria-describedby=described(ConnectField::Secret, Some("connect-secret-hint"))
+                                prop:value=move || draft.with(|d| d.secret.clone())
+                                on:blur=touch(ConnectField::Secret)
+                                on:input=text_field(|d, v| d.secret = v) />
+                            <FieldError id=ConnectField::Secret.error_id() testid="error-secret"
+                                message=error_of(ConnectField::Secret) />
+                        </div>
+                    </Show>
+                </li>
+                <li class="step" data-testid="step-test">
+                    <h3>{t(Msg::ConnectStepTest)}</h3>
+                    <p class="muted hint">
+                        {move || t(if is_web() { Msg::ConnectTestHintWeb } else { Msg::ConnectTestHintOriginal })}
                     </p>
-                })}
-            </div>
-            {move || save_error.get().map(|error| view! { <ErrorPanel error testid="save-error" /> })}
-            <div class="actions">
-                <button class="button" type="button" data-testid="test-connection"
-                    disabled=busy on:click=move |_| submit(on_test)>
-                    {move || if testing.get() { "Testing…" } else { "Test connection" }}
-                </button>
-                <button class="button button-primary" type="submit" data-testid="save-device"
-                    disabled=busy>
-                    {move || if saving.get() { "Saving…" } else { "Save" }}
-                </button>
-                {on_cancel.map(|cancel| view! {
-                    <button class="button button-quiet" type="button"
-                        on:click=move |_| cancel.run(())>"Cancel"</button>
-                })}
-            </div>
+                    <p class="notice notice-error" data-testid="form-problem" role="alert"
+                        hidden=move || summary().is_none()>
+                        {summary}
+                    </p>
+                    // One live region that stays, so every new test result is read out.
+                    <div role="status" aria-live="polite">
+                        {move || test_report.get().map(|report| view! {
+                            <div class=format!("notice {}", report.class) data-testid="test-result">
+                                <p>{report.headline}</p>
+                                {(!report.checks.is_empty()).then(|| view! {
+                                    <ul class="checks">
+                                        {report.checks.into_iter().map(|check| view! { <li>{check}</li> }).collect_view()}
+                                    </ul>
+                                })}
+                            </div>
+                        })}
+                    </div>
+                    {move || save_error.get().map(|error| view! { <ErrorPanel error testid="save-error" /> })}
+                    <div class="actions">
+                        <button class="button" type="button" data-testid="test-connection"
+                            disabled=busy on:click=move |_| submit(on_test)>
+                            {move || t(if testing.get() { Msg::ConnectTesting } else { Msg::ConnectTest })}
+                        </button>
+                        <button class="button button-primary" type="submit" data-testid="save-device"
+                            disabled=busy>
+                            {move || t(if saving.get() { Msg::ConnectSaving } else { Msg::ConnectSave })}
+                        </button>
+                        {on_cancel.map(|cancel| view! {
+                            <button class="button button-quiet" type="button"
+                                on:click=move |_| cancel.run(())>{t(Msg::ConnectCancel)}</button>
+                        })}
+                    </div>
+                </li>
+            </ol>
         </form>
     }
 }

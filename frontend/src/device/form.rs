@@ -1,32 +1,100 @@
 //! The connect form's content and its checks, before anything is sent. Pure.
 //! The server checks again; these checks only catch typos early and explain them.
 
+use crate::i18n::{t, Msg};
 use api_types::{DeviceApi, DeviceRegistration};
 
-/// What the wearer typed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConnectDraft {
+/// One answer to "Which Sesame do you have?": the name on the box, and what it means for the
+/// server (which API, and the model name it knows).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ModelChoice {
+    /// As CANDY HOUSE sells it.
+    pub label: Label,
     pub api: DeviceApi,
+    /// The server's model name (`api_types::SESAME_MODELS`); `None`: a SESAME lock, model unsaid.
+    pub model: Option<&'static str>,
+}
+
+/// A model's name: a product name stays as it is; a description is translated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Label {
+    Name(&'static str),
+    Words(Msg),
+}
+
+impl Label {
+    pub fn text(self) -> &'static str {
+        match self {
+            Label::Name(name) => name,
+            Label::Words(msg) => t(msg),
+        }
+    }
+}
+
+const fn web(label: &'static str, model: &'static str) -> ModelChoice {
+    ModelChoice {
+        label: Label::Name(label),
+        api: DeviceApi::WebApi,
+        model: Some(model),
+    }
+}
+
+/// The locks the form offers, newest first; the original Sesame (the legacy API) last.
+/// Bots, Touch, Remote, Open Sensor, Face and hubs are not locks: the form says so instead.
+pub const MODEL_CHOICES: &[ModelChoice] = &[
+    web("Sesame 5", "SESAME 5"),
+    web("Sesame 5 Pro", "SESAME 5 Pro"),
+    web("Sesame 5 US", "SESAME 5 US"),
+    web("Sesame 6", "SESAME 6"),
+    web("Sesame 6 Pro", "SESAME 6 Pro"),
+    web(
+        "Sesame 6 Pro for sliding doors",
+        "SESAME 6 Pro sliding door",
+    ),
+    web("Sesame 4", "SESAME 4"),
+    web("Sesame 3", "SESAME 3"),
+    web("Sesame MIWA", "SESAME MIWA"),
+    web("Sesame Bike", "SESAME Bike"),
+    web("Sesame Bike 2", "SESAME Bike 2"),
+    web("Sesame Bike 3", "SESAME Bike 3"),
+    ModelChoice {
+        label: Label::Words(Msg::ConnectModelOriginal),
+        api: DeviceApi::LegacyV3,
+        model: None,
+    },
+];
+
+/// What the wearer typed (or the QR reader filled in).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConnectDraft {
+    /// An index into [`MODEL_CHOICES`]; `None` until picked (then: a Web API lock).
+    pub choice: Option<usize>,
     pub nickname: String,
     pub api_key: String,
     pub device_id: String,
-    /// Web API only: 32 hex characters or the key-share QR text.
+    /// Web API only: 32 hex characters, or the owner QR code's text (it names its own UUID).
     pub secret: String,
-    /// Web API with a hex secret: the model picked; empty when not said.
-    pub model: String,
 }
 
-impl Default for ConnectDraft {
-    fn default() -> Self {
-        Self {
-            api: DeviceApi::WebApi,
-            nickname: String::new(),
-            api_key: String::new(),
-            device_id: String::new(),
-            secret: String::new(),
-            model: String::new(),
-        }
+impl ConnectDraft {
+    pub fn model_choice(&self) -> Option<ModelChoice> {
+        self.choice.and_then(|i| MODEL_CHOICES.get(i)).copied()
     }
+
+    pub fn api(&self) -> DeviceApi {
+        self.model_choice().map_or(DeviceApi::WebApi, |c| c.api)
+    }
+
+    /// The secret is a QR code's text: the server reads the UUID and the model from it.
+    pub fn secret_is_qr(&self) -> bool {
+        is_qr_text(self.secret.trim())
+    }
+}
+
+/// `ssm://…`, in any case.
+pub fn is_qr_text(text: &str) -> bool {
+    text.get(..6)
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("ssm://"))
 }
 
 /// A field of the connect form that can be wrong; each has its input's and its error's id, so the
@@ -82,22 +150,16 @@ pub enum DraftProblem {
 
 impl DraftProblem {
     pub fn message(self) -> &'static str {
-        match self {
-            DraftProblem::NicknameTooLong => "Please keep the name under 40 characters.",
-            DraftProblem::ApiKeyMissing => "Please enter your CANDY HOUSE API key.",
-            DraftProblem::ApiKeyHasSpaces => "The API key cannot contain spaces.",
-            DraftProblem::DeviceIdMissing => "Please enter the device UUID or id.",
-            DraftProblem::DeviceIdNotUuid => {
-                "The device UUID looks like 12345678-1234-5678-1234-567812345678."
-            }
-            DraftProblem::DeviceIdHasSpaces => "The device id cannot contain spaces.",
-            DraftProblem::SecretMissing => {
-                "Please enter the secret key, or paste the text of the owner key-share QR code."
-            }
-            DraftProblem::SecretMalformed => {
-                "The secret key is 32 characters 0–9 and a–f, or QR text starting with ssm://."
-            }
-        }
+        t(match self {
+            DraftProblem::NicknameTooLong => Msg::ConnectNicknameTooLong,
+            DraftProblem::ApiKeyMissing => Msg::ConnectApiKeyMissing,
+            DraftProblem::ApiKeyHasSpaces => Msg::ConnectApiKeySpaces,
+            DraftProblem::DeviceIdMissing => Msg::ConnectDeviceIdMissing,
+            DraftProblem::DeviceIdNotUuid => Msg::ConnectDeviceIdNotUuid,
+            DraftProblem::DeviceIdHasSpaces => Msg::ConnectDeviceIdSpaces,
+            DraftProblem::SecretMissing => Msg::ConnectSecretMissing,
+            DraftProblem::SecretMalformed => Msg::ConnectSecretMalformed,
+        })
     }
 
     /// The field the problem is shown next to.
@@ -146,11 +208,13 @@ pub fn to_registration(draft: &ConnectDraft) -> Result<DeviceRegistration, Vec<D
         found.push(DraftProblem::ApiKeyHasSpaces);
     }
     let device_id = draft.device_id.trim();
-    let secret = match draft.api {
+    let api = draft.api();
+    let secret = match api {
         DeviceApi::WebApi => {
-            if device_id.is_empty() {
+            // The owner QR code names its Sesame: the UUID may then be left empty.
+            if device_id.is_empty() && !draft.secret_is_qr() {
                 found.push(DraftProblem::DeviceIdMissing);
-            } else if !is_uuid(device_id) {
+            } else if !device_id.is_empty() && !is_uuid(device_id) {
                 found.push(DraftProblem::DeviceIdNotUuid);
             }
             secret(&draft.secret).map_err(|p| found.push(p)).ok()
@@ -168,12 +232,14 @@ pub fn to_registration(draft: &ConnectDraft) -> Result<DeviceRegistration, Vec<D
         return Err(found);
     }
     Ok(DeviceRegistration {
-        api: draft.api,
+        api,
         nickname,
         api_key: api_key.to_owned(),
         device_id: device_id.to_owned(),
-        model: (draft.api == DeviceApi::WebApi && !draft.model.is_empty())
-            .then(|| draft.model.clone()),
+        model: draft
+            .model_choice()
+            .and_then(|c| c.model)
+            .map(str::to_owned),
         secret,
     })
 }
@@ -184,10 +250,7 @@ fn secret(text: &str) -> Result<String, DraftProblem> {
         return Err(DraftProblem::SecretMissing);
     }
     // QR text goes to the server as it is: decoding it is the server's job.
-    if text
-        .get(..6)
-        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("ssm://"))
-    {
+    if is_qr_text(text) {
         return if text.contains("sk=") {
             Ok(text.to_owned())
         } else {
@@ -221,13 +284,22 @@ mod tests {
 
     fn web_draft() -> ConnectDraft {
         ConnectDraft {
-            api: DeviceApi::WebApi,
+            choice: None,
             nickname: "  Drawer  ".into(),
             api_key: " key123 ".into(),
             device_id: UUID.into(),
             secret: SECRET.into(),
-            model: String::new(),
         }
+    }
+
+    fn choice_of(api: DeviceApi, model: Option<&str>) -> Option<usize> {
+        MODEL_CHOICES
+            .iter()
+            .position(|c| c.api == api && c.model == model)
+    }
+
+    fn legacy() -> Option<usize> {
+        choice_of(DeviceApi::LegacyV3, None)
     }
 
     #[test]
@@ -250,9 +322,55 @@ mod tests {
     }
 
     #[test]
+    fn a_qr_code_needs_no_typed_uuid_since_it_names_its_sesame() {
+        let draft = ConnectDraft {
+            device_id: " ".into(),
+            secret: "ssm://UI?t=sk&sk=AAECAwQ&l=0&n=Box".into(),
+            ..web_draft()
+        };
+        let registration = to_registration(&draft).unwrap();
+        assert_eq!(registration.device_id, "");
+        let hex_without_uuid = ConnectDraft {
+            device_id: "".into(),
+            ..web_draft()
+        };
+        assert_eq!(
+            problems(&hex_without_uuid),
+            vec![DraftProblem::DeviceIdMissing]
+        );
+    }
+
+    #[test]
+    fn each_plain_model_name_sends_a_model_the_server_knows() {
+        for choice in MODEL_CHOICES {
+            if let Some(model) = choice.model {
+                assert!(api_types::SESAME_MODELS.contains(&model), "{model}");
+            }
+        }
+        let draft = ConnectDraft {
+            choice: choice_of(DeviceApi::WebApi, Some("SESAME 5 Pro")),
+            ..web_draft()
+        };
+        let registration = to_registration(&draft).unwrap();
+        assert_eq!(registration.api, DeviceApi::WebApi);
+        assert_eq!(registration.model.as_deref(), Some("SESAME 5 Pro"));
+        assert_eq!(to_registration(&web_draft()).unwrap().model, None);
+        let original = ConnectDraft {
+            choice: legacy(),
+            device_id: "abc".into(),
+            ..web_draft()
+        };
+        let registration = to_registration(&original).unwrap();
+        assert_eq!(
+            (registration.api, registration.model),
+            (DeviceApi::LegacyV3, None)
+        );
+    }
+
+    #[test]
     fn a_legacy_draft_needs_no_secret_and_sends_none() {
         let draft = ConnectDraft {
-            api: DeviceApi::LegacyV3,
+            choice: legacy(),
             device_id: "abc-device".into(),
             secret: SECRET.into(),
             ..web_draft()
@@ -330,7 +448,7 @@ mod tests {
             ),
             (
                 ConnectDraft {
-                    api: DeviceApi::LegacyV3,
+                    choice: legacy(),
                     device_id: "a b".into(),
                     ..web_draft()
                 },
@@ -373,7 +491,7 @@ mod tests {
     #[test]
     fn a_legacy_draft_never_shows_a_secret_error() {
         let draft = ConnectDraft {
-            api: DeviceApi::LegacyV3,
+            choice: legacy(),
             device_id: "".into(),
             secret: "".into(),
             ..web_draft()

@@ -3,9 +3,7 @@
 use crate::i18n::{t, tf, Msg};
 use crate::time::{format_ago, parse_rfc3339_ms};
 use crate::ui::error_text;
-use api_types::{
-    ApiError, BoxStatus, CommandOutcome, CommandResult, DeviceApi, DeviceView, LatchState, Role,
-};
+use api_types::{ApiError, BoxStatus, CommandOutcome, CommandResult, DeviceView, LatchState, Role};
 
 /// A connected box, worded for the viewer.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -30,6 +28,8 @@ pub struct DeviceData {
     pub notice: Option<String>,
     /// Whether this lock holds the box, or that the box is the wearer's again.
     pub custody: &'static str,
+    /// Said once the box is connected: whether it opens by itself when the lock ends.
+    pub connected: &'static str,
 }
 
 /// The last reported status of the box.
@@ -80,6 +80,11 @@ pub fn to_device_data(view: &DeviceView, role: Role) -> DeviceData {
         can_lock: view.can_lock,
         notice: view.notice.clone(),
         custody: custody_text(view, role),
+        connected: crate::i18n::t(if view.opens_on_release {
+            crate::i18n::Msg::ConnectConnectedOpens
+        } else {
+            crate::i18n::Msg::ConnectConnected
+        }),
     }
 }
 
@@ -181,40 +186,6 @@ pub fn command_feedback(result: &Result<CommandResult, ApiError>) -> Feedback {
     }
 }
 
-/// What a connection test found.
-pub fn test_feedback(result: &Result<BoxStatus, ApiError>) -> Feedback {
-    match result {
-        Ok(status) if status.reachable => {
-            let data = to_status_data(status);
-            Feedback {
-                text: tf(
-                    Msg::BoxTestWorks,
-                    &[
-                        ("latch", &data.latch_text.to_ascii_lowercase()),
-                        ("battery", &data.battery_text),
-                    ],
-                ),
-                class: "notice-success",
-            }
-        }
-        Ok(_) => Feedback {
-            text: t(Msg::BoxTestHubMissed).to_owned(),
-            class: "notice-warning",
-        },
-        Err(error) => Feedback {
-            text: error_text(error),
-            class: "notice-error",
-        },
-    }
-}
-
-pub fn api_label(api: DeviceApi) -> &'static str {
-    match api {
-        DeviceApi::WebApi => "Web API (SESAME 3, 4, 5)",
-        DeviceApi::LegacyV3 => "Legacy API (original Sesame)",
-    }
-}
-
 fn group_thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
@@ -230,7 +201,7 @@ fn group_thousands(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use api_types::ErrorCode;
+    use api_types::{DeviceApi, ErrorCode};
 
     fn status(latch: LatchState, reachable: bool) -> BoxStatus {
         BoxStatus {
@@ -257,6 +228,7 @@ mod tests {
             budget: None,
             opened_by_keyholder_at: None,
             opens_at: None,
+            opens_on_release: false,
         }
     }
 
@@ -362,17 +334,6 @@ mod tests {
     }
 
     #[test]
-    fn a_test_that_cannot_reach_the_box_says_so() {
-        assert_eq!(
-            test_feedback(&Ok(status(LatchState::Locked, true))).class,
-            "notice-success"
-        );
-        let unreachable = test_feedback(&Ok(status(LatchState::Unknown, false)));
-        assert_eq!(unreachable.class, "notice-warning");
-        assert!(unreachable.text.contains("did not reach the box"));
-    }
-
-    #[test]
     fn the_wearer_is_told_when_the_box_is_theirs_again() {
         let mut view = device();
         assert_eq!(
@@ -386,6 +347,17 @@ mod tests {
         assert_eq!(
             custody_text(&view, Role::Keyholder),
             "This lock does not hold the box."
+        );
+    }
+
+    #[test]
+    fn the_wearer_is_told_the_box_opens_by_itself_only_when_it_will() {
+        let mut view = device();
+        assert_eq!(to_device_data(&view, Role::Wearer).connected, "Connected.");
+        view.opens_on_release = true;
+        assert_eq!(
+            to_device_data(&view, Role::Wearer).connected,
+            "Connected. This box will open by itself when your lock ends."
         );
     }
 

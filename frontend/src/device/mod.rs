@@ -4,7 +4,9 @@
 pub mod components;
 mod connect;
 pub mod form;
+pub mod guide;
 pub mod mapper;
+mod qr;
 
 use crate::i18n::{t, Msg};
 use crate::state::{mapper::CardAction, BoxLink};
@@ -15,8 +17,9 @@ use crate::{
 use api_types::{ApiError, DeviceRegistration, DeviceSlot, Role};
 use components::{BoxStatusView, CommandBar, ManageBar, QuotaNotice};
 use connect::ConnectForm;
+use guide::test_report;
 use leptos::prelude::*;
-use mapper::{command_feedback, test_feedback, to_device_data, Command};
+use mapper::{command_feedback, to_device_data, Command};
 use std::time::Duration;
 
 /// How often the panel re-reads the box. The server caches the status, so this is cheap.
@@ -186,7 +189,7 @@ pub fn BoxPanel(
                 on_save=Callback::new(move |registration| { save.dispatch_local(registration); })
                 testing=Signal::derive(move || test.pending().get())
                 saving=Signal::derive(move || save.pending().get())
-                test_feedback=Signal::derive(move || test.value().get().map(|r| test_feedback(&r)))
+                test_report=Signal::derive(move || test.value().get().map(|r| test_report(&r)))
                 save_error=Signal::derive(move || save.value().get().and_then(Result::err))
                 on_cancel=replacing_now.then(|| Callback::new(move |()| replacing.set(false)))
             />
@@ -206,6 +209,12 @@ pub fn BoxPanel(
         }
         .into_any(),
         Phase::Device { can_manage } => view! {
+            // Right after connecting: what the wearer gets from it.
+            {move || save.value().get().and_then(Result::ok).map(|_| view! {
+                <p class="notice notice-success" data-testid="box-connected" role="status">
+                    {move || device.with(|d| d.connected)}
+                </p>
+            })}
             <BoxStatusView device now />
             <QuotaNotice
                 device

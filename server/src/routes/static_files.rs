@@ -45,6 +45,10 @@ pub async fn serve(State(state): State<AppState>, request: Request) -> Response 
             .precompressed_gzip();
         let response = oneshot(files, copy_of(&parts)).await;
         if response.status() != StatusCode::NOT_FOUND {
+            // trunk names a worker's entry `<bin>_loader.js` (workers keep unhashed names).
+            if path.ends_with("_loader.js") {
+                return marked(response, Served::Worker);
+            }
             let content_hashed = is_content_hashed(path);
             return marked(response, Served::Asset { content_hashed });
         }

@@ -135,3 +135,24 @@ async fn server_rendered_pages_get_the_page_policy_too() {
         "{csp}"
     );
 }
+
+#[tokio::test]
+async fn the_qr_workers_entry_script_may_load_its_glue_and_wasm_from_our_origin_only() {
+    let app = chaster_framed_app().await;
+    let dist = app.dir.path().join("dist");
+    std::fs::write(
+        dist.join("qr_worker_loader.js"),
+        "importScripts(\"./qr_worker.js\");wasm_bindgen(\"./qr_worker_bg.wasm\");",
+    )
+    .unwrap();
+    std::fs::write(dist.join("qr_worker.js"), "let wasm_bindgen;").unwrap();
+    assert_eq!(
+        csp_of(&app, "/qr_worker_loader.js").await,
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; \
+         frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    );
+    let loader = app.get("/qr_worker_loader.js").await;
+    assert_eq!(loader.headers()["cache-control"], "no-cache");
+    // The glue it imports is an ordinary file: a worker's policy is its entry script's.
+    assert_eq!(csp_of(&app, "/qr_worker.js").await, NON_PAGE_POLICY);
+}

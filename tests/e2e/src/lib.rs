@@ -21,6 +21,7 @@ mod browser;
 pub mod host_page;
 mod interact;
 mod page;
+pub mod qr_png;
 mod stack;
 mod world;
 

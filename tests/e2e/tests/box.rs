@@ -17,9 +17,8 @@ async fn the_wearer_connects_their_sesame_and_sees_it_locked() {
         t.page.wait_for_testid("view-wearer", WAIT).await?;
         t.page.wait_for_testid("connect-form", WAIT).await?;
 
-        // The first choice is the Web API (SESAME 3, 4, 5).
-        let web_api = "[data-testid='connect-form'] input[name='device-api']";
-        t.page.wait_for_css(web_api, WAIT).await?.click().await?;
+        // The Sesame is named in plain words; the UUID and secret are typed this time.
+        t.page.select_option("device-model", "0").await?;
         t.page.type_into_testid("api-key", DEMO_API_KEY).await?;
         t.page
             .type_into_testid("device-id", DEMO_WEBAPI_UUID)

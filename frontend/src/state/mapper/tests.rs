@@ -46,6 +46,7 @@ fn device(latch: LatchState, reachable: bool) -> DeviceView {
         budget: None,
         opened_by_keyholder_at: None,
         opens_at: None,
+        opens_on_release: false,
     }
 }
 

@@ -1,7 +1,7 @@
 //! `/api/device`: the wearer's Sesame box, as the session's viewer may see and drive it.
 //!
 //! - `GET /device` → `DeviceSlot` (both roles; the box of the session's wearer),
-//! - `POST /device/test` → `BoxStatus`, `PUT /device` → `DeviceView`, `DELETE /device` → 204
+//! - `POST /device/test` → `ConnectionTest` (the reading and how control was proven), `PUT /device` → `DeviceView`, `DELETE /device` → 204
 //!   (wearer only; 409 while a running lock holds the box),
 //! - `POST /device/open` and `POST /device/lock` → `CommandResult`, as custody allows: the
 //!   keyholder of the lock holding the box; the wearer may lock (unless the lock's config says
@@ -22,7 +22,9 @@ mod history;
 mod registration;
 mod view;
 
-use api_types::{BoxStatus, CommandResult, DeviceRegistration, DeviceSlot, DeviceView};
+use api_types::{
+    CommandResult, ConnectionProof, ConnectionTest, DeviceRegistration, DeviceSlot, DeviceView,
+};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -32,7 +34,7 @@ use axum::{Json, Router};
 use access::{device_slot, lock_box, open_box, BoxViewer};
 
 use crate::auth::CurrentSession;
-use crate::domain::Role;
+use crate::domain::{DeviceCredentials, Role};
 use crate::error::AppError;
 use crate::opener::BoxLook;
 use crate::sesame::{DeviceError, DeviceProbe, ProofOutcome};
@@ -90,19 +92,23 @@ async fn get_device(
     Ok(Json(slot))
 }
 
-/// Checks the credentials with CANDY HOUSE; nothing is saved.
+/// Checks the credentials with CANDY HOUSE and the box itself, and says how; nothing is saved.
 async fn test_device(
     State(state): State<AppState>,
     current: CurrentSession,
     body: Result<Json<DeviceRegistration>, JsonRejection>,
-) -> Result<Json<BoxStatus>, AppError> {
+) -> Result<Json<ConnectionTest>, AppError> {
     let session = &current.session;
     session.require_role(Role::Wearer, "connect a box")?;
     let Json(registration) = body?;
     let candidate = registration::parse(&registration)?;
-    let probe = prove(&state, &candidate).await?;
+    let (probe, proof) = prove(&state, &candidate).await?;
     let viewer = BoxViewer::of(session, &state.settings.opener.defaults);
-    Ok(Json(view::with_battery_flag(probe.status, &viewer.policy)))
+    Ok(Json(ConnectionTest {
+        model: probe.model,
+        status: view::with_battery_flag(probe.status, &viewer.policy),
+        proof,
+    }))
 }
 
 /// Connects (or replaces) the wearer's box once the box proved the credentials (so the wearer
@@ -116,7 +122,7 @@ async fn put_device(
     session.require_role(Role::Wearer, "connect a box")?;
     let Json(registration) = body?;
     let candidate = registration::parse(&registration)?;
-    let probe = prove(&state, &candidate).await?;
+    let (probe, _) = prove(&state, &candidate).await?;
     let candidate_caps = candidate.caps;
     let wearer = &session.wearer_id;
     let existing = state.store.get_device(wearer).await;
@@ -257,7 +263,7 @@ async fn lock_device(
 async fn prove(
     state: &AppState,
     candidate: &registration::Candidate,
-) -> Result<DeviceProbe, AppError> {
+) -> Result<(DeviceProbe, ConnectionProof), AppError> {
     let mut probe = state
         .hub
         .probe(&candidate.credentials, candidate.product_type)
@@ -276,11 +282,16 @@ async fn prove(
         tracing::info!(?proof, "box credentials not proven");
         return Err(AppError::Invalid(refusal));
     }
+    let how = match (&proof, &candidate.credentials) {
+        (ProofOutcome::Deferred, _) => ConnectionProof::AtFirstOpening,
+        (_, DeviceCredentials::LegacyV3 { .. }) => ConnectionProof::LockTaskCompleted,
+        (_, DeviceCredentials::WebApi { .. }) => ConnectionProof::TaggedLockInHistory,
+    };
     if let ProofOutcome::Proven { status: Some(s) } = proof {
         probe.status = s;
     }
     probe.model = candidate.model_or(probe.model);
-    Ok(probe)
+    Ok((probe, how))
 }
 
 const SETUP_PROBLEM: &str = "CANDY HOUSE keeps answering this Sesame with a server error (HTTP 500). That usually means a setup problem, not an outage: the lock is not paired with a hub (WiFi Module 2 or Hub 3), the UUID is not this lock's, or the API key is not the owner's. Check these in the Sesame app and on biz.candyhouse.co, then try again.";

@@ -44,6 +44,7 @@ pub fn device_view(
         budget: None,
         opened_by_keyholder_at: None,
         opens_at: None,
+        opens_on_release: permissions.holds_box && config.open_on_release,
     }
 }
 

@@ -12,6 +12,11 @@ const CHASTER_PRODUCTION_API: &str = "https://api.chaster.app";
 pub const NON_PAGE_POLICY: &str =
     "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
+/// For a web worker's entry script (trunk's `*_loader.js`): a worker takes the policy of the
+/// script it starts from, and it must load its glue and fetch and compile its WASM.
+pub const WORKER_POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
+     connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
 /// The parts of the page policy that come from configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PageSources {

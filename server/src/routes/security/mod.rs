@@ -8,6 +8,8 @@
 //!   allowed by hash; no `'unsafe-inline'`) and `Cache-Control: no-cache`, on every status.
 //! - trunk's files: a CSP that allows nothing (none is a document), `Vary: Accept-Encoding`
 //!   (they are served precompressed), and a year of caching when the name carries a content hash.
+//! - A web worker's entry script (trunk's `*_loader.js`, unhashed): a policy that lets the worker
+//!   load its glue and WASM from our origin, revalidated on every use.
 //! - JSON (`/api`, `/health`): a CSP that allows nothing.
 //!
 //! All get `nosniff` and `no-referrer` (the page's URL carries the mainToken in its hash;
@@ -27,7 +29,7 @@ use axum::response::Response;
 use axum::Router;
 
 pub use cache::{is_content_hashed, IMMUTABLE, REVALIDATE};
-pub use csp::{page_policy, PageSources, NON_PAGE_POLICY};
+pub use csp::{page_policy, PageSources, NON_PAGE_POLICY, WORKER_POLICY};
 pub use inline_scripts::{inline_script_hashes, IndexScripts};
 
 use crate::configuration::Settings;
@@ -41,6 +43,8 @@ pub enum Served {
     Document,
     /// A file of the trunk build other than index.html.
     Asset { content_hashed: bool },
+    /// A web worker's entry script (the connect form's QR reader): it gets the worker policy.
+    Worker,
     /// JSON and anything else no browser should render.
     Data,
 }
@@ -138,6 +142,14 @@ async fn add_headers(
                 REVALIDATE
             };
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+            headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        }
+        Served::Worker => {
+            headers.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(WORKER_POLICY),
+            );
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(REVALIDATE));
             headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
         }
         Served::Data => {

@@ -82,6 +82,8 @@ async fn a_wearer_connects_a_box_with_the_owner_qr_code_and_its_model_is_known()
     let sk = qr.split("sk=").nth(1).unwrap().split('&').next().unwrap();
     assert_no_credentials(&text, &[sk]);
     assert_eq!(parse(&text)["device"]["model"], "SESAME 5");
+    // The running lock holds the box and its config opens it at the end: the page says so.
+    assert_eq!(parse(&text)["device"]["opens_on_release"], true);
 
     let (status, text) = call(&app, Method::POST, "/device/open", KEYHOLDER_TOKEN, None).await;
     assert_eq!(status, 200, "{text}");
@@ -89,21 +91,27 @@ async fn a_wearer_connects_a_box_with_the_owner_qr_code_and_its_model_is_known()
 }
 
 #[tokio::test]
-async fn testing_a_connection_returns_the_box_status_and_saves_nothing() {
+async fn testing_a_connection_returns_the_box_status_and_how_control_was_proven_and_saves_nothing()
+{
     let app = spawn_app().await;
+    let mut picked = web_registration(DEMO_SECRET_HEX);
+    picked["model"] = json!("SESAME 5 Pro");
     let (status, text) = call(
         &app,
         Method::POST,
         "/device/test",
         WEARER_TOKEN,
-        Some(&web_registration(DEMO_SECRET_HEX)),
+        Some(&picked),
     )
     .await;
     assert_eq!(status, 200, "{text}");
     assert_no_credentials(&text, &[]);
-    let status = parse(&text);
-    assert_eq!(status["latch"], "locked");
-    assert_eq!(status["reachable"], true);
+    let test = parse(&text);
+    assert_eq!(test["status"]["latch"], "locked");
+    assert_eq!(test["status"]["reachable"], true);
+    // The test says what it checked: our tagged lock in the box's own history.
+    assert_eq!(test["proof"], "tagged_lock_in_history");
+    assert_eq!(test["model"], "SESAME 5 Pro");
     assert_eq!(get_slot(&app, WEARER_TOKEN).await["device"], Value::Null);
 }
 
