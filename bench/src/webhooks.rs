@@ -62,7 +62,12 @@ async fn one_release(world: &World, w: &Wearer) -> anyhow::Result<Sample> {
     );
     let deadline = start + COMMAND_TIMEOUT;
     let to_command = loop {
-        let first = world.sesame.command_log(&w.uuid).into_iter().next();
+        // The registration's proof was a lock: the release's command is the first unlock.
+        let first = world
+            .sesame
+            .command_log(&w.uuid)
+            .into_iter()
+            .find(|c| c.kind == CommandKind::Unlock);
         if let Some(command) = first {
             break Some(
                 command
