@@ -97,10 +97,16 @@ async fn run() -> anyhow::Result<bool> {
     let load_before = load_average();
     let mut report = Report::default();
     let mut failed = false;
-    if std::env::var("BENCH_ONLY").as_deref() == Ok("webhooks") {
-        // The release sections alone (the server binary and a dist are needed, no browser).
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    if only == "webhooks" || only == "burst" {
+        // The release sections alone (the server binary and a dist are needed, no browser);
+        // `burst` only the releases at once.
         let world = World::start(&server_bin, &dist, workers).await?;
-        let r = webhooks::report(&mut report, &world, releases).await;
+        let r = if only == "burst" {
+            webhooks::burst(&mut report, &world, releases).await
+        } else {
+            webhooks::report(&mut report, &world, releases).await
+        };
         record(&mut report, &mut failed, "webhook", r);
         report.note(format!(
             "machine: load average {load_before} before and {} after.",

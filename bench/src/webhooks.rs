@@ -4,6 +4,7 @@
 //! the bench POSTs `action_log.created` (`unlocked`) over loopback and stops when the Sesame
 //! simulator, in this process and on the same clock, received the unlock command.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use futures::stream::{self, StreamExt};
@@ -61,7 +62,12 @@ async fn one_release(world: &World, w: &Wearer) -> anyhow::Result<Sample> {
     );
     let deadline = start + COMMAND_TIMEOUT;
     let to_command = loop {
-        let first = world.sesame.command_log(&w.uuid).into_iter().next();
+        // The registration's proof was a lock: the release's command is the first unlock.
+        let first = world
+            .sesame
+            .command_log(&w.uuid)
+            .into_iter()
+            .find(|c| c.kind == CommandKind::Unlock);
         if let Some(command) = first {
             break Some(
                 command
@@ -78,20 +84,36 @@ async fn one_release(world: &World, w: &Wearer) -> anyhow::Result<Sample> {
     Ok(Sample { ack, to_command })
 }
 
-/// Whether the wearer's job wrote its "Box opened" line to Chaster (its last step).
-fn finished(world: &World, w: &Wearer) -> bool {
-    world.chaster.custom_logs(&w.session_id).iter().any(|l| {
-        l["title"]
-            .as_str()
-            .is_some_and(|t| t.starts_with("Box opened"))
-    })
+/// History lines Chaster was asked to write on the wearer's lock so far (accepted or not).
+fn log_requests(world: &World, w: &Wearer) -> usize {
+    let path = format!("/api/extensions/sessions/{}/logs/custom", w.session_id);
+    world
+        .chaster
+        .with_state(|s| s.requests.iter().filter(|r| r.path == path).count())
+}
+
+/// Whether the wearer's job sent its "Box opened" line to Chaster (its last step): one more
+/// history line than before the release. Chaster may refuse a line on a lock that has ended
+/// (the server then keeps it), so the request counts.
+fn finished(world: &World, w: &Wearer, before: &HashMap<String, usize>) -> bool {
+    log_requests(world, w) > before.get(&w.session_id).copied().unwrap_or(0)
+}
+
+fn baseline(world: &World, wearers: &[Wearer]) -> HashMap<String, usize> {
+    wearers
+        .iter()
+        .map(|w| (w.session_id.clone(), log_requests(world, w)))
+        .collect()
 }
 
 /// Waits until every wearer's job finished; returns how many did.
-async fn drain(world: &World, wearers: &[Wearer]) -> usize {
+async fn drain(world: &World, wearers: &[Wearer], before: &HashMap<String, usize>) -> usize {
     let deadline = Instant::now() + DRAIN_TIMEOUT;
     loop {
-        let done = wearers.iter().filter(|w| finished(world, w)).count();
+        let done = wearers
+            .iter()
+            .filter(|w| finished(world, w, before))
+            .count();
         if done == wearers.len() || Instant::now() > deadline {
             return done;
         }
@@ -102,12 +124,20 @@ async fn drain(world: &World, wearers: &[Wearer]) -> usize {
 /// One release at a time, each after the previous command reached its box, and never more
 /// than half the workers busy: otherwise jobs still verifying (2.5 s each) would make the
 /// later releases queue, which is what the burst measures.
-async fn one_at_a_time(world: &World, wearers: &[Wearer]) -> anyhow::Result<Vec<Sample>> {
+async fn one_at_a_time(
+    world: &World,
+    wearers: &[Wearer],
+    before: &HashMap<String, usize>,
+) -> anyhow::Result<Vec<Sample>> {
     let limit = (world.jobs_workers / 2).max(1);
     let mut samples = Vec::with_capacity(wearers.len());
     for (i, w) in wearers.iter().enumerate() {
         let deadline = Instant::now() + DRAIN_TIMEOUT;
-        while wearers[..i].iter().filter(|w| !finished(world, w)).count() >= limit
+        while wearers[..i]
+            .iter()
+            .filter(|w| !finished(world, w, before))
+            .count()
+            >= limit
             && Instant::now() < deadline
         {
             tokio::time::sleep(Duration::from_millis(10)).await;
@@ -192,8 +222,9 @@ pub async fn report(report: &mut Report, world: &World, releases: usize) -> anyh
     let setup = Instant::now();
     let one_by_one = wearers(world, releases).await?;
     let setup = setup.elapsed();
-    let sequential = one_at_a_time(world, &one_by_one).await?;
-    let done = drain(world, &one_by_one).await;
+    let before = baseline(world, &one_by_one);
+    let sequential = one_at_a_time(world, &one_by_one, &before).await?;
+    let done = drain(world, &one_by_one, &before).await;
     rows(
         report,
         &format!("{releases} releases one at a time"),
@@ -221,7 +252,7 @@ pub async fn report(report: &mut Report, world: &World, releases: usize) -> anyh
 
 /// The burst, on a server of its own with the product defaults that matter here: the default
 /// worker count and Chaster budget, and the extension slug that batched confirmation needs.
-async fn burst(report: &mut Report, main: &World, releases: usize) -> anyhow::Result<()> {
+pub async fn burst(report: &mut Report, main: &World, releases: usize) -> anyhow::Result<()> {
     let mut world = World::start(main.server_bin(), &main.dist, main.jobs_workers).await?;
     let setup = Instant::now();
     // Locks released earlier (without a box) come first in the search's order, as the ended
@@ -248,6 +279,7 @@ async fn burst(report: &mut Report, main: &World, releases: usize) -> anyhow::Re
         ])
         .await?;
     let before = chaster_calls(&world);
+    let lines_before = baseline(&world, &at_once);
     let started = Instant::now();
     let burst: Vec<Sample> =
         futures::future::join_all(at_once.iter().map(|w| one_release(&world, w)))
@@ -256,7 +288,7 @@ async fn burst(report: &mut Report, main: &World, releases: usize) -> anyhow::Re
             .collect::<anyhow::Result<_>>()?;
     let commands_in = started.elapsed();
     let at_commands = chaster_calls(&world);
-    let done = drain(&world, &at_once).await;
+    let done = drain(&world, &at_once, &lines_before).await;
     let drained_in = started.elapsed();
     let after = chaster_calls(&world);
     rows(

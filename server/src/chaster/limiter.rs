@@ -230,10 +230,11 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn interactive_calls_keep_a_reserve_and_fail_fast_when_it_is_gone() {
         let limiter = RateLimiter::new(10, Duration::from_secs(2));
-        for _ in 0..8 {
+        for _ in 0..7 {
             limiter.acquire(Priority::Background).await.unwrap();
         }
-        // Background is exhausted; the reserve is still there for people.
+        limiter.acquire(Priority::Opening).await.unwrap();
+        // Background is exhausted (openings included); the reserve is still there for people.
         limiter.acquire(Priority::Interactive).await.unwrap();
         limiter.acquire(Priority::Interactive).await.unwrap();
         let refused = limiter.acquire(Priority::Interactive).await;
