@@ -33,11 +33,22 @@ pub fn report(report: &mut Report, dist: &Path, target: &Path) -> anyhow::Result
         .context("index.html names no .wasm")?;
     let bin = bin_name(&shipped);
     let named = named_wasm(target, &bin)?;
-    let scratch = std::env::temp_dir().join(format!("sesame-bench-{}-named.wasm", std::process::id()));
+    let scratch =
+        std::env::temp_dir().join(format!("sesame-bench-{}-named.wasm", std::process::id()));
     let optimised = Command::new("wasm-opt")
         .arg(&named)
-        .args(["-Oz", "-g", "--enable-bulk-memory", "--enable-nontrapping-float-to-int"])
-        .args(["--enable-sign-ext", "--enable-reference-types", "--enable-multivalue", "-o"])
+        .args([
+            "-Oz",
+            "-g",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+        ])
+        .args([
+            "--enable-sign-ext",
+            "--enable-reference-types",
+            "--enable-multivalue",
+            "-o",
+        ])
         .arg(&scratch)
         .output();
     let (input, how) = match optimised {
@@ -46,7 +57,11 @@ pub fn report(report: &mut Report, dist: &Path, target: &Path) -> anyhow::Result
     };
     let items = twiggy_top(&input);
     let _ = std::fs::remove_file(&scratch);
-    let items = items?;
+    // The names are there for this breakdown only; the shipped file has none.
+    let items: Vec<Item> = items?
+        .into_iter()
+        .filter(|i| !i.name.ends_with("subsection"))
+        .collect();
     let total: u64 = items.iter().map(|i| i.bytes).sum();
     let pct = |b: u64| 100.0 * b as f64 / total.max(1) as f64;
 
@@ -74,10 +89,10 @@ pub fn report(report: &mut Report, dist: &Path, target: &Path) -> anyhow::Result
     }
     report.note(format!(
         "wasm breakdown: `twiggy top` of {how} `{}` (trunk's wasm-bindgen output of the shipped \
-         `{shipped}`), {} B in all with names ({} items); crate = first path segment of the \
+         `{shipped}`), {} B without its name section ({} items); crate = first path segment of the \
          demangled name (of the type in `<T as Trait>`, of the trait when T is a primitive); \
          `(data)` = data segments (string constants, tables), `(glue)` = names without a path \
-         (allocator, memcpy, wasm-bindgen shims), `(sections)` = the rest of the file.",
+         (allocator, memcpy, wasm-bindgen shims), `(sections)` = tables and the rest of the file.",
         named.display(),
         fmt_count(total),
         items.len()
@@ -142,10 +157,15 @@ fn twiggy_top(wasm: &Path) -> anyhow::Result<Vec<Item>> {
 
 /// The crate an item's code comes from, as well as a name tells.
 fn crate_of(name: &str) -> String {
-    if name.starts_with("data[") {
+    if name.starts_with("data[") || name.starts_with("data segment") {
         return "(data)".into();
     }
-    let path = name.trim_start_matches(['<', '&', '*']).trim_start_matches("mut ");
+    if name.starts_with("code[") {
+        return "(unnamed code)".into();
+    }
+    let path = name
+        .trim_start_matches(['<', '&', '*'])
+        .trim_start_matches("mut ");
     let path = path.trim_start_matches("dyn ").trim_start_matches("const ");
     // `<T as Trait>::f`: T's crate, unless T is a primitive or a generic, then the trait's.
     if name.starts_with('<') {
@@ -160,7 +180,9 @@ fn crate_of(name: &str) -> String {
     }
     match path.split_once("::") {
         Some((krate, _)) if !krate.contains([' ', '[', '(']) => clean(krate),
-        _ if name.contains(' ') || name.contains('[') => "(sections)".into(),
+        _ if name.contains('[') || name.starts_with("custom section") || name.starts_with('"') => {
+            "(sections)".into()
+        }
         _ => "(glue)".into(),
     }
 }
@@ -195,8 +217,15 @@ mod tests {
         assert_eq!(crate_of("<str as core::fmt::Display>::fmt::h02"), "core");
         assert_eq!(crate_of("<&T as core::fmt::Debug>::fmt"), "core");
         assert_eq!(crate_of("data[3]"), "(data)");
+        assert_eq!(crate_of("data segment \".rodata.5\""), "(data)");
+        assert_eq!(crate_of("code[4470]"), "(unnamed code)");
+        assert_eq!(crate_of("elem[0]"), "(sections)");
         assert_eq!(crate_of("memcpy"), "(glue)");
         assert_eq!(crate_of("__wbindgen_malloc"), "(glue)");
+        assert_eq!(
+            crate_of("intounderlyingsource_pull externref shim"),
+            "(glue)"
+        );
         assert_eq!(crate_of("custom section '.debug_str'"), "(sections)");
     }
 

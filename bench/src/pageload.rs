@@ -315,19 +315,24 @@ fn rows(report: &mut Report, runs: &Runs, temp: Temp, loads: usize) {
         median_f64(loads.iter().flat_map(|r| r[t].iter().filter_map(f)))
     };
     let stages: [(&str, fn(&Load) -> Option<f64>); 6] = [
-        ("host navigation start → iframe navigation start (host page, same for both)", |l| {
-            Some(l.frame_start)
+        (
+            "host navigation start → iframe navigation start (host page, same for both)",
+            |l| Some(l.frame_start),
+        ),
+        (
+            "… document received (Navigation Timing responseEnd)",
+            |l| l.document,
+        ),
+        ("… `.wasm` fetched (Resource Timing responseEnd)", |l| {
+            l.wasm
         }),
-        ("… document received (Navigation Timing responseEnd)", |l| {
-            l.document
-        }),
-        ("… `.wasm` fetched (Resource Timing responseEnd)", |l| l.wasm),
         ("… WASM instantiated (mark `sesame:wasm-start`)", |l| {
             l.wasm_start
         }),
-        ("… `/api/session` answered (Resource Timing responseEnd)", |l| {
-            l.session
-        }),
+        (
+            "… `/api/session` answered (Resource Timing responseEnd)",
+            |l| l.session,
+        ),
         ("… view painted", |l| Some(l.view)),
     ];
     for (what, f) in stages {

@@ -50,7 +50,10 @@ pub fn measure(dist: &Path) -> anyhow::Result<BuildSizes> {
     for name in referenced_files(&html) {
         let path = dist.join(&name);
         if !path.is_file() {
-            bail!("{} names {name}, which is not in the build", index.display());
+            bail!(
+                "{} names {name}, which is not in the build",
+                index.display()
+            );
         }
         if name.ends_with(".wasm") {
             sizes.wasm = sizes.wasm + size_of(&path)?;

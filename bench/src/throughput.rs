@@ -167,8 +167,12 @@ fn rows(report: &mut Report, spec: LoadSpec, runs: &[(LoadResult, LoadResult)]) 
             .unwrap_or_default()
     };
     report.row(
-        Row::new("throughput", "response body (bytes)", body(true).to_string())
-            .vs(body(false).to_string(), ""),
+        Row::new(
+            "throughput",
+            "response body (bytes)",
+            body(true).to_string(),
+        )
+        .vs(body(false).to_string(), ""),
     );
 }
 

@@ -179,3 +179,57 @@ mod throttle_tests {
         }
     }
 }
+
+#[cfg(test)]
+mod access_log_tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    /// Log lines written while `f` runs with a subscriber at `filter` on this thread.
+    #[derive(Clone, Default)]
+    struct Capture(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Capture {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    async fn answered_lines(filter: &str, requests: usize) -> usize {
+        let capture = Capture::default();
+        let writer = capture.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(EnvFilter::new(filter))
+            .with_writer(move || writer.clone())
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let app = http_layers(Router::new().route("/api/session", get(|| async { "{}" })));
+        for _ in 0..requests {
+            let request = Request::get("/api/session").body(Body::empty()).unwrap();
+            let response = app.clone().oneshot(request).await.unwrap();
+            assert!(response.headers().contains_key("x-request-id"));
+        }
+        let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+        text.lines().filter(|l| l.contains("answered")).count()
+    }
+
+    #[tokio::test]
+    async fn at_the_default_info_filter_one_request_in_the_sample_is_logged() {
+        let n = 2 * ACCESS_LOG_SAMPLE as usize;
+        assert_eq!(answered_lines("info", n).await, 2);
+    }
+
+    #[tokio::test]
+    async fn at_debug_every_request_is_logged() {
+        assert_eq!(answered_lines("debug", 10).await, 10);
+    }
+}
