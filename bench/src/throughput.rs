@@ -53,17 +53,18 @@ pub async fn report(
         duration: WARM_UP,
         ..spec
     };
+    let ours_pid = world.server.pid;
     let mut runs = Vec::with_capacity(RUNS);
     for run in 0..RUNS {
         // Alternate which server goes first, so drift in the machine's load hits both.
         let (mut ours, mut peer) = (None, None);
         for ours_turn in [run % 2 == 0, run % 2 != 0] {
             if ours_turn {
-                load::run(&ours_url, Some(&token), warm).await?;
-                ours = Some(load::run(&ours_url, Some(&token), spec).await?);
+                load::run(&ours_url, Some(&token), warm, ours_pid).await?;
+                ours = Some(load::run(&ours_url, Some(&token), spec, ours_pid).await?);
             } else {
-                load::run(&peer_url, None, warm).await?;
-                peer = Some(load::run(&peer_url, None, spec).await?);
+                load::run(&peer_url, None, warm, baseline.pid).await?;
+                peer = Some(load::run(&peer_url, None, spec, baseline.pid).await?);
             }
         }
         runs.push((ours.context("ours ran")?, peer.context("the peer ran")?));
@@ -90,7 +91,9 @@ pub async fn report(
          median of the {RUNS} per-run ratios (min–max). Peer = bare axum `GET /api/session` \
          answering the same {}-byte JSON body (bytes prepared once, the least a server can do), \
          no middleware, no logging; ours goes through its whole middleware stack and logs at its \
-         default filter (`info`: a sampled access log) to a file.",
+         default filter (`info`: a sampled access log) to a file. CPU per request = the server \
+         process's user + system time over the run (10 ms ticks) / requests answered: the figure \
+         that moves least when other processes share the cores.",
         spec.concurrency,
         spec.duration.as_secs(),
         WARM_UP.as_secs(),
@@ -138,6 +141,15 @@ fn rows(report: &mut Report, spec: LoadSpec, runs: &[(LoadResult, LoadResult)]) 
             ),
         );
     }
+    let cpu = |r: &LoadResult| r.cpu_us_per_request();
+    report.row(
+        Row::new(
+            "throughput",
+            format!("{what}: server CPU time per request (user + system)"),
+            fmt_us(median(&cpu, true)),
+        )
+        .vs(fmt_us(median(&cpu, false)), fmt_ratio_spread(&ratios(&cpu))),
+    );
     let sum = |ours: bool, f: fn(&LoadResult) -> u64| -> u64 {
         runs.iter().map(|(o, p)| f(if ours { o } else { p })).sum()
     };
@@ -174,6 +186,10 @@ fn rows(report: &mut Report, spec: LoadSpec, runs: &[(LoadResult, LoadResult)]) 
         )
         .vs(body(false).to_string(), ""),
     );
+}
+
+fn fmt_us(us: Option<f64>) -> String {
+    us.map_or("–".into(), |us| format!("{us:.1} µs"))
 }
 
 fn secs(d: Option<Duration>) -> f64 {
