@@ -288,6 +288,9 @@ pub async fn report(report: &mut Report, world: &World, loads: usize) -> anyhow:
     Ok(())
 }
 
+/// Reads one stage of a load, in ms.
+type Stage = fn(&Load) -> Option<f64>;
+
 fn rows(report: &mut Report, runs: &Runs, temp: Temp, loads: usize) {
     let t = temp as usize;
     let run_median = |r: &[Vec<Load>; 2]| median_f64(r[t].iter().map(|l| l.total));
@@ -311,10 +314,10 @@ fn rows(report: &mut Report, runs: &Runs, temp: Temp, loads: usize) {
         )
         .vs(fmt_ms(med(&peer)), fmt_ratio_spread(&ratios)),
     );
-    let pooled = |loads: &[[Vec<Load>; 2]], f: fn(&Load) -> Option<f64>| {
+    let pooled = |loads: &[[Vec<Load>; 2]], f: Stage| {
         median_f64(loads.iter().flat_map(|r| r[t].iter().filter_map(f)))
     };
-    let stages: [(&str, fn(&Load) -> Option<f64>); 6] = [
+    let stages: [(&str, Stage); 6] = [
         (
             "host navigation start → iframe navigation start (host page, same for both)",
             |l| Some(l.frame_start),

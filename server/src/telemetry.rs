@@ -77,7 +77,10 @@ fn request_span(request: &Request<Body>) -> Span {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("-")
     };
-    if REQUESTS.fetch_add(1, Ordering::Relaxed) % ACCESS_LOG_SAMPLE == 0 {
+    if REQUESTS
+        .fetch_add(1, Ordering::Relaxed)
+        .is_multiple_of(ACCESS_LOG_SAMPLE)
+    {
         tracing::info_span!(
             "http",
             method = %request.method(),
