@@ -5,7 +5,8 @@
 //! (2,000,000), `BENCH_VIEWERS` (100), `BENCH_RELEASES` (100), `BENCH_JOBS_WORKERS` (32);
 //! paths `SERVER_BIN`, `DIST_DIR`, `COUNTER_DIST`, `TARGET_DIR` (trunk's wasm-bindgen output,
 //! for the WASM breakdown); `BENCH_ONLY=budget` runs only the request-budget and flood sections,
-//! `BENCH_ONLY=throughput` only the `/api/session` load test. Every ratio of page loads and
+//! `BENCH_ONLY=throughput` only the `/api/session` load test, `BENCH_ONLY=page` sizes, page
+//! loads and throughput. Every ratio of page loads and
 //! throughput is the median of `pageload::RUNS` (3) runs, printed with its spread.
 //!
 //! `bench baseline-server` is the bare axum peer of the throughput test (see `baseline`).
@@ -126,6 +127,8 @@ async fn run() -> anyhow::Result<bool> {
     let mut failed = false;
 
     let only_throughput = std::env::var("BENCH_ONLY").as_deref() == Ok("throughput");
+    // Sizes, page loads and throughput only: the sections of the page and the proxy.
+    let only_page = std::env::var("BENCH_ONLY").as_deref() == Ok("page");
 
     if !only_throughput {
         say("sizes and the WASM breakdown (twiggy)", started);
@@ -162,7 +165,13 @@ async fn run() -> anyhow::Result<bool> {
     );
     let r = throughput::report(&mut report, &world, &bench_bin, spec).await;
     record(&mut report, &mut failed, "throughput", r);
-    if only_throughput {
+    if only_throughput || only_page {
+        if only_page {
+            report.note(
+                "`BENCH_ONLY=page`: upstream calls, webhook latency and the request budget were \
+                 not run.",
+            );
+        }
         report.note(format!(
             "machine: {} cores, load average {load_before} before and {} after; bench knobs set: \
              {}.",
