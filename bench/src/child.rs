@@ -117,6 +117,22 @@ fn parse_status_kib(status: &str, field: &str) -> Option<u64> {
     })
 }
 
+/// User + system CPU time of a process so far (`/proc/<pid>/stat`, in clock ticks of 10 ms).
+pub fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    parse_cpu_ticks(&stat).map(|ticks| Duration::from_millis(ticks * 10))
+}
+
+/// utime + stime: fields 14 and 15, counted after the `)` that ends the command name.
+fn parse_cpu_ticks(stat: &str) -> Option<u64> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // `rest` starts at field 3 (state).
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(utime + stime)
+}
+
 /// `12.3 MiB`.
 pub fn fmt_kib(kib: Option<u64>) -> String {
     kib.map_or("–".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
@@ -139,5 +155,11 @@ mod tests {
         assert_eq!(parse_status_kib(status, "VmRSS"), Some(10240));
         assert_eq!(parse_status_kib(status, "VmSwap"), None);
         assert_eq!(fmt_kib(Some(20480)), "20.0 MiB");
+    }
+
+    #[test]
+    fn cpu_ticks_are_user_plus_system_time_even_with_a_space_in_the_name() {
+        let stat = "1234 (sesame opener) S 1 2 3 4 5 6 7 8 9 10 250 50 0 0 20 0 4 0 100";
+        assert_eq!(parse_cpu_ticks(stat), Some(300));
     }
 }

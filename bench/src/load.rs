@@ -32,16 +32,34 @@ pub struct LoadResult {
     pub latencies: Samples,
     /// Length of the first 200 body.
     pub body_bytes: usize,
+    /// CPU time the server process used during the run (user + system), when known.
+    pub server_cpu: Option<Duration>,
 }
 
 impl LoadResult {
     pub fn per_second(&self) -> f64 {
         self.ok as f64 / self.elapsed.as_secs_f64()
     }
+
+    /// Server CPU time per answered request, in µs: unlike requests per second, it hardly
+    /// moves when other processes take the cores.
+    pub fn cpu_us_per_request(&self) -> f64 {
+        match self.server_cpu {
+            Some(cpu) if self.ok > 0 => cpu.as_secs_f64() * 1e6 / self.ok as f64,
+            _ => f64::NAN,
+        }
+    }
 }
 
-/// Loads `GET url` (with `Authorization: Bearer token` if given) as `spec` says.
-pub async fn run(url: &str, token: Option<&str>, spec: LoadSpec) -> anyhow::Result<LoadResult> {
+/// Loads `GET url` (with `Authorization: Bearer token` if given) as `spec` says; `server_pid`'s
+/// CPU time is read before and after.
+pub async fn run(
+    url: &str,
+    token: Option<&str>,
+    spec: LoadSpec,
+    server_pid: u32,
+) -> anyhow::Result<LoadResult> {
+    let cpu_before = crate::child::cpu_time(server_pid);
     let http = reqwest::Client::builder()
         .no_proxy()
         .pool_max_idle_per_host(spec.concurrency)
@@ -98,7 +116,11 @@ pub async fn run(url: &str, token: Option<&str>, spec: LoadSpec) -> anyhow::Resu
         body_bytes = body_bytes.max(b);
     }
     let elapsed = start.elapsed();
+    let server_cpu = crate::child::cpu_time(server_pid)
+        .zip(cpu_before)
+        .map(|(after, before)| after.saturating_sub(before));
     Ok(LoadResult {
+        server_cpu,
         ok: all.len() as u64,
         errors,
         elapsed,

@@ -1,18 +1,23 @@
 //! `scripts/bench.sh` runs this after building everything; it prints one markdown table.
 //! Benchmarks print numbers, they assert nothing about time. Knobs (environment):
-//! `BENCH_LOADS` (20 cold loads), `BENCH_CONCURRENCY` (64), `BENCH_LOAD_SECS` (10),
-//! `BENCH_MAX_REQUESTS` (2,000,000), `BENCH_VIEWERS` (100), `BENCH_RELEASES` (100),
-//! `BENCH_JOBS_WORKERS` (32); paths `SERVER_BIN`, `DIST_DIR`, `COUNTER_DIST`;
-//! `BENCH_ONLY=budget` runs only the request-budget and flood sections, `BENCH_ONLY=webhooks`
-//! only the release sections.
+//! `BENCH_LOADS` (5 browsers per page per run, each loading cold then warm),
+//! `BENCH_CONCURRENCY` (64), `BENCH_LOAD_SECS` (5 per server per run), `BENCH_MAX_REQUESTS`
+//! (2,000,000), `BENCH_VIEWERS` (100), `BENCH_RELEASES` (100), `BENCH_JOBS_WORKERS` (32);
+//! paths `SERVER_BIN`, `DIST_DIR`, `COUNTER_DIST`, `TARGET_DIR` (trunk's wasm-bindgen output,
+//! for the WASM breakdown); `BENCH_ONLY=budget` runs only the request-budget and flood sections,
+//! `BENCH_ONLY=throughput` only the `/api/session` load test, `BENCH_ONLY=page` sizes, page
+//! loads and throughput, `BENCH_ONLY=webhooks` only the release sections, `BENCH_ONLY=burst`
+//! only the releases at once. Every ratio of page loads and
+//! throughput is the median of `pageload::RUNS` (3) runs, printed with its spread.
 //!
 //! `bench baseline-server` is the bare axum peer of the throughput test (see `baseline`).
 
 mod baseline;
+mod breakdown;
 mod budget;
 mod child;
-mod coldload;
 mod load;
+mod pageload;
 mod sizes;
 mod stats;
 mod table;
@@ -51,6 +56,29 @@ fn load_average() -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
+/// The bench's own knobs, as set in the environment (the defaults otherwise).
+const KNOBS: &[&str] = &[
+    "BENCH_LOADS",
+    "BENCH_CONCURRENCY",
+    "BENCH_LOAD_SECS",
+    "BENCH_MAX_REQUESTS",
+    "BENCH_VIEWERS",
+    "BENCH_RELEASES",
+    "BENCH_JOBS_WORKERS",
+];
+
+fn knobs_set() -> String {
+    let set: Vec<String> = KNOBS
+        .iter()
+        .filter_map(|k| Some(format!("`{k}={}`", std::env::var(k).ok()?)))
+        .collect();
+    if set.is_empty() {
+        "none (all defaults)".into()
+    } else {
+        set.join(", ")
+    }
+}
+
 /// A section that fails leaves a row saying so; the others still run.
 fn record(report: &mut Report, failed: &mut bool, section: &'static str, r: anyhow::Result<()>) {
     if let Err(e) = r {
@@ -83,13 +111,14 @@ async fn run() -> anyhow::Result<bool> {
         .map_or_else(|| bench_bin.with_file_name("sesame-opener"), PathBuf::from);
     let dist = path_knob("DIST_DIR", "../dist");
     let counter_dist = path_knob("COUNTER_DIST", "../target/bench-counter-dist");
+    let target_dir = path_knob("TARGET_DIR", "../target");
     let spec = load::LoadSpec {
         concurrency: knob("BENCH_CONCURRENCY", 64).max(1) as usize,
-        duration: Duration::from_secs(knob("BENCH_LOAD_SECS", 10).max(1)),
+        duration: Duration::from_secs(knob("BENCH_LOAD_SECS", 5).max(1)),
         max_requests: knob("BENCH_MAX_REQUESTS", 2_000_000).max(1),
     };
     let (loads, viewers, releases) = (
-        knob("BENCH_LOADS", 20) as usize,
+        knob("BENCH_LOADS", 5) as usize,
         knob("BENCH_VIEWERS", 100).max(1) as usize,
         knob("BENCH_RELEASES", 100).max(1) as usize,
     );
@@ -101,7 +130,7 @@ async fn run() -> anyhow::Result<bool> {
     if only == "webhooks" || only == "burst" {
         // The release sections alone (the server binary and a dist are needed, no browser);
         // `burst` only the releases at once.
-        let world = World::start(&server_bin, &dist, workers).await?;
+        let world = World::start(&server_bin, &dist, &counter_dist, workers).await?;
         let r = if only == "burst" {
             webhooks::burst(&mut report, &world, releases).await
         } else {
@@ -116,23 +145,62 @@ async fn run() -> anyhow::Result<bool> {
         return Ok(failed);
     }
 
-    say("sizes", started);
-    let r = sizes::report(&mut report, &dist, &counter_dist);
-    record(&mut report, &mut failed, "size", r);
+    let only_throughput = std::env::var("BENCH_ONLY").as_deref() == Ok("throughput");
+    // Sizes, page loads and throughput only: the sections of the page and the proxy.
+    let only_page = std::env::var("BENCH_ONLY").as_deref() == Ok("page");
 
-    say("starting the simulators and the server", started);
-    let world = World::start(&server_bin, &dist, workers).await?;
+    if !only_throughput {
+        say("sizes and the WASM breakdown (twiggy)", started);
+        let r = sizes::report(&mut report, &dist, &counter_dist);
+        record(&mut report, &mut failed, "size", r);
+        let r = breakdown::report(&mut report, &dist, &target_dir);
+        record(&mut report, &mut failed, "wasm breakdown", r);
+    }
+
+    say("starting the simulators and the servers", started);
+    let world = World::start(&server_bin, &dist, &counter_dist, workers).await?;
     // Connected now, so its status has left the 10 s cache when the upstream burst runs.
     let viewed = world.wearer_with_box().await?;
     let viewed_at = Instant::now();
 
-    say(&format!("{loads} cold loads in Chromium"), started);
-    let r = coldload::report(&mut report, &world, loads).await;
-    record(&mut report, &mut failed, "cold load", r);
+    if !only_throughput {
+        say(
+            &format!(
+                "page loads in Chromium: {} runs × {loads} browsers × 2 pages × cold and warm",
+                pageload::RUNS
+            ),
+            started,
+        );
+        let r = pageload::report(&mut report, &world, loads).await;
+        record(&mut report, &mut failed, "page load", r);
+    }
 
-    say("load test: ours, then the bare axum peer", started);
+    say(
+        &format!(
+            "load test: {} runs of ours and the bare axum peer",
+            pageload::RUNS
+        ),
+        started,
+    );
     let r = throughput::report(&mut report, &world, &bench_bin, spec).await;
     record(&mut report, &mut failed, "throughput", r);
+    if only_throughput || only_page {
+        if only_page {
+            report.note(
+                "`BENCH_ONLY=page`: upstream calls, webhook latency and the request budget were \
+                 not run.",
+            );
+        }
+        report.note(format!(
+            "machine: {} cores, load average {load_before} before and {} after; bench knobs set: \
+             {}.",
+            std::thread::available_parallelism().map_or(0, |n| n.get()),
+            load_average(),
+            knobs_set()
+        ));
+        println!("{}", report.render());
+        return Ok(failed);
+    }
 
     tokio::time::sleep(Duration::from_secs(11).saturating_sub(viewed_at.elapsed())).await;
     say("upstream calls per burst of viewers", started);
@@ -170,6 +238,11 @@ async fn run() -> anyhow::Result<bool> {
          the defaults: {}, `JOBS_WORKERS={workers}`.",
         server_bin.display(),
         overrides.join(", ")
+    ));
+    report.note(format!(
+        "bench knobs set in the environment: {}; Chromium: headless, fresh profile per browser, \
+         flags in `tests/e2e/src/browser.rs`.",
+        knobs_set()
     ));
     report.note(format!(
         "machine: {} cores, load average {load_before} before and {} after; the bench took {:.0} s.",

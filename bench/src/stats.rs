@@ -74,6 +74,27 @@ pub fn ratio(ours: f64, peer: f64) -> String {
     }
 }
 
+/// The median of some numbers (the lower middle one of an even count, a measured value);
+/// `None` without any.
+pub fn median_f64(values: impl IntoIterator<Item = f64>) -> Option<f64> {
+    let mut v: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    Some(v[(v.len() - 1) / 2])
+}
+
+/// The median of per-run ratios with their spread: `×1.23 (×1.10–×1.40)`; `–` without any.
+pub fn fmt_ratio_spread(ratios: &[f64]) -> String {
+    let Some(median) = median_f64(ratios.iter().copied()) else {
+        return "–".into();
+    };
+    let min = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    format!("×{median:.2} (×{min:.2}–×{max:.2})")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,5 +140,13 @@ mod tests {
         assert_eq!(ratio(3.0, 2.0), "×1.50");
         assert_eq!(ratio(1.0, 0.0), "–");
         assert_eq!(fmt_duration(Some(Duration::from_micros(1_500))), "1.5 ms");
+    }
+
+    #[test]
+    fn a_ratio_of_three_runs_is_their_median_with_the_lowest_and_highest_beside_it() {
+        assert_eq!(fmt_ratio_spread(&[1.5, 0.9, 1.2]), "×1.20 (×0.90–×1.50)");
+        assert_eq!(fmt_ratio_spread(&[]), "–");
+        assert_eq!(median_f64([4.0, 1.0, 3.0, 2.0]), Some(2.0));
+        assert_eq!(median_f64([f64::NAN]), None);
     }
 }

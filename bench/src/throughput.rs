@@ -1,5 +1,6 @@
 //! Cached `GET /api/session` under concurrent load, against a bare axum handler answering the
-//! same JSON bytes, both release builds in child processes on this machine, one after the other.
+//! same JSON bytes, both release builds in child processes on this machine, one after the other,
+//! three times.
 
 use std::path::Path;
 use std::time::Duration;
@@ -9,7 +10,8 @@ use sim::chaster::WEARER_TOKEN;
 
 use crate::child::{fmt_kib, ChildServer};
 use crate::load::{self, LoadResult, LoadSpec};
-use crate::stats::{fmt_count, fmt_duration, ratio};
+use crate::pageload::RUNS;
+use crate::stats::{fmt_count, fmt_duration, fmt_ratio_spread, median_f64, ratio};
 use crate::table::{Report, Row};
 use crate::world::World;
 
@@ -51,16 +53,28 @@ pub async fn report(
         duration: WARM_UP,
         ..spec
     };
-    load::run(&ours_url, Some(&token), warm).await?;
-    let ours = load::run(&ours_url, Some(&token), spec).await?;
+    let ours_pid = world.server.pid;
+    let mut runs = Vec::with_capacity(RUNS);
+    for run in 0..RUNS {
+        // Alternate which server goes first, so drift in the machine's load hits both.
+        let (mut ours, mut peer) = (None, None);
+        for ours_turn in [run % 2 == 0, run % 2 != 0] {
+            if ours_turn {
+                load::run(&ours_url, Some(&token), warm, ours_pid).await?;
+                ours = Some(load::run(&ours_url, Some(&token), spec, ours_pid).await?);
+            } else {
+                load::run(&peer_url, None, warm, baseline.pid).await?;
+                peer = Some(load::run(&peer_url, None, spec, baseline.pid).await?);
+            }
+        }
+        runs.push((ours.context("ours ran")?, peer.context("the peer ran")?));
+    }
     let ours_rss = world.server.peak_rss_kib();
-    load::run(&peer_url, None, warm).await?;
-    let peer = load::run(&peer_url, None, spec).await?;
     let peer_rss = baseline.peak_rss_kib();
     baseline.stop().await;
     let _ = std::fs::remove_file(&body_file);
 
-    rows(report, spec, &ours, &peer);
+    rows(report, spec, &runs);
     report.row(
         Row::new(
             "memory",
@@ -70,11 +84,16 @@ pub async fn report(
         .vs(fmt_kib(peer_rss), ratio_kib(ours_rss, peer_rss)),
     );
     report.note(format!(
-        "throughput: {} closed-loop clients on keep-alive connections (reqwest, tokio) in the bench \
-         process, {} s per server after a {} s warm-up, at most {} requests; loopback; the load \
-         generator shares the 2 cores with the server. Peer = bare axum `GET /api/session` \
-         answering the same {}-byte JSON (serialized per request), no middleware, no logging; ours \
-         logs every request at info (its default) to a file.",
+        "throughput: {RUNS} runs, each loading ours and the peer in turn (the first alternating), \
+         {} closed-loop clients on keep-alive connections (reqwest, tokio) in the bench process, \
+         {} s per server after a {} s warm-up, at most {} requests; loopback; the load generator \
+         shares the 2 cores with the server. Ours/peer cells: median of the {RUNS} runs; ratio: \
+         median of the {RUNS} per-run ratios (min–max). Peer = bare axum `GET /api/session` \
+         answering the same {}-byte JSON body (bytes prepared once, the least a server can do), \
+         no middleware, no logging; ours goes through its whole middleware stack and logs at its \
+         default filter (`info`: a sampled access log) to a file. CPU per request = the server \
+         process's user + system time over the run (10 ms ticks) / requests answered: the figure \
+         that moves least when other processes share the cores.",
         spec.concurrency,
         spec.duration.as_secs(),
         WARM_UP.as_secs(),
@@ -84,49 +103,93 @@ pub async fn report(
     Ok(())
 }
 
-fn rows(report: &mut Report, spec: LoadSpec, ours: &LoadResult, peer: &LoadResult) {
+fn rows(report: &mut Report, spec: LoadSpec, runs: &[(LoadResult, LoadResult)]) {
     let what = format!("cached `GET /api/session`, {} clients", spec.concurrency);
+    let median = |f: &dyn Fn(&LoadResult) -> f64, ours: bool| {
+        median_f64(runs.iter().map(|(o, p)| f(if ours { o } else { p })))
+    };
+    let ratios = |f: &dyn Fn(&LoadResult) -> f64| -> Vec<f64> {
+        runs.iter()
+            .map(|(o, p)| f(o) / f(p))
+            .filter(|r| r.is_finite())
+            .collect()
+    };
+    let per_second = |r: &LoadResult| r.per_second();
     report.row(
         Row::new(
             "throughput",
             format!("{what}: requests/s"),
-            format!("{:.0}", ours.per_second()),
+            format!("{:.0}", median(&per_second, true).unwrap_or_default()),
         )
         .vs(
-            format!("{:.0}", peer.per_second()),
-            ratio(ours.per_second(), peer.per_second()),
+            format!("{:.0}", median(&per_second, false).unwrap_or_default()),
+            fmt_ratio_spread(&ratios(&per_second)),
         ),
     );
     for (label, p) in [("p50", 50.0), ("p99", 99.0)] {
-        let (o, q) = (ours.latencies.percentile(p), peer.latencies.percentile(p));
+        let latency = move |r: &LoadResult| secs(r.latencies.percentile(p));
+        let as_duration = |s: Option<f64>| s.map(Duration::from_secs_f64);
         report.row(
             Row::new(
                 "throughput",
                 format!("{what}: latency {label}"),
-                fmt_duration(o),
+                fmt_duration(as_duration(median(&latency, true))),
             )
-            .vs(fmt_duration(q), ratio(secs(o), secs(q))),
+            .vs(
+                fmt_duration(as_duration(median(&latency, false))),
+                fmt_ratio_spread(&ratios(&latency)),
+            ),
         );
     }
+    let cpu = |r: &LoadResult| r.cpu_us_per_request();
     report.row(
         Row::new(
             "throughput",
-            format!("{what}: answered 200 / errors"),
-            format!("{} / {}", fmt_count(ours.ok), fmt_count(ours.errors)),
+            format!("{what}: server CPU time per request (user + system)"),
+            fmt_us(median(&cpu, true)),
+        )
+        .vs(fmt_us(median(&cpu, false)), fmt_ratio_spread(&ratios(&cpu))),
+    );
+    let sum = |ours: bool, f: fn(&LoadResult) -> u64| -> u64 {
+        runs.iter().map(|(o, p)| f(if ours { o } else { p })).sum()
+    };
+    report.row(
+        Row::new(
+            "throughput",
+            format!("{what}: answered 200 / errors (all runs)"),
+            format!(
+                "{} / {}",
+                fmt_count(sum(true, |r| r.ok)),
+                fmt_count(sum(true, |r| r.errors))
+            ),
         )
         .vs(
-            format!("{} / {}", fmt_count(peer.ok), fmt_count(peer.errors)),
+            format!(
+                "{} / {}",
+                fmt_count(sum(false, |r| r.ok)),
+                fmt_count(sum(false, |r| r.errors))
+            ),
             "",
         ),
     );
+    let body = |ours: bool| {
+        runs.iter()
+            .map(|(o, p)| if ours { o.body_bytes } else { p.body_bytes })
+            .max()
+            .unwrap_or_default()
+    };
     report.row(
         Row::new(
             "throughput",
             "response body (bytes)",
-            ours.body_bytes.to_string(),
+            body(true).to_string(),
         )
-        .vs(peer.body_bytes.to_string(), ""),
+        .vs(body(false).to_string(), ""),
     );
+}
+
+fn fmt_us(us: Option<f64>) -> String {
+    us.map_or("–".into(), |us| format!("{us:.1} µs"))
 }
 
 fn secs(d: Option<Duration>) -> f64 {

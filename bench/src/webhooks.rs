@@ -253,7 +253,12 @@ pub async fn report(report: &mut Report, world: &World, releases: usize) -> anyh
 /// The burst, on a server of its own with the product defaults that matter here: the default
 /// worker count and Chaster budget, and the extension slug that batched confirmation needs.
 pub async fn burst(report: &mut Report, main: &World, releases: usize) -> anyhow::Result<()> {
-    let mut world = World::start(main.server_bin(), &main.dist, main.jobs_workers).await?;
+    let mut world = World::start(
+        main.server_bin(),
+        &main.dist,
+        &main.counter_dist,
+        main.jobs_workers,
+    ).await?;
     let setup = Instant::now();
     // Locks released earlier (without a box) come first in the search's order, as the ended
     // locks of a running extension do.

@@ -56,21 +56,36 @@ pub struct Wearer {
     pub api_key: String,
 }
 
+/// A page as the bench loads it: the simulated Chaster page framing it, and what shows it is up.
+#[derive(Clone, Debug)]
+pub struct Framed {
+    /// The simulated Chaster page (`http://127.0.0.1:<port>`), framing `app_url`.
+    pub host_url: String,
+    /// The page as the iframe loads it, `http://localhost:<port>` (another origin than the host).
+    pub app_url: String,
+    /// The element whose first paint ends the load.
+    pub selector: &'static str,
+}
+
 pub struct World {
     pub chaster: ChasterSim,
     pub sesame: SesameSim,
     pub server: ChildServer,
+    /// A second server of the same binary serving Leptos's counter (`COUNTER_DIST`).
+    pub counter: ChildServer,
     /// The simulated Chaster page (`http://127.0.0.1:<port>`), framing `app_url`.
     pub host_url: String,
     /// The app as the iframe loads it, `http://localhost:<port>` (another origin than the host).
     pub app_url: String,
+    counter_host_url: String,
     pub http: reqwest::Client,
     pub jobs_workers: usize,
     /// How the server was started, so it can be started again (`restart_server`).
     server_bin: PathBuf,
     pub dist: PathBuf,
+    pub counter_dist: PathBuf,
     env: Vec<(String, String)>,
-    host_task: JoinHandle<()>,
+    host_tasks: [JoinHandle<()>; 2],
     dir: PathBuf,
     next_box: std::sync::atomic::AtomicUsize,
 }
@@ -79,6 +94,7 @@ impl World {
     pub async fn start(
         server_bin: &Path,
         dist: &Path,
+        counter_dist: &Path,
         jobs_workers: usize,
     ) -> anyhow::Result<World> {
         let chaster = ChasterSim::spawn().await?;
@@ -86,47 +102,71 @@ impl World {
         let sesame = SesameSim::spawn(SesameSimConfig::fast()).await?;
         let dir = std::env::temp_dir().join(format!("sesame-bench-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir)?;
-        // Bound first so the server can be told which origin may frame it.
+        std::fs::create_dir_all(dir.join("counter"))?;
+        // Bound first so each server can be told which origin may frame it.
         let host_listener = TcpListener::bind("127.0.0.1:0").await?;
         let host_url = format!("http://{}", host_listener.local_addr()?);
+        let counter_host_listener = TcpListener::bind("127.0.0.1:0").await?;
+        let counter_host_url = format!("http://{}", counter_host_listener.local_addr()?);
 
-        let mut env: Vec<(String, String)> = [
-            ("DIST_DIR", dist.display().to_string()),
-            ("CHASTER_BASE_URL", chaster.base_url()),
-            ("CHASTER_DEVELOPER_TOKEN", DEV_TOKEN.to_owned()),
-            ("CHASTER_CLIENT_ID", CLIENT_ID.to_owned()),
-            ("CHASTER_ORIGINS", host_url.clone()),
-            ("CHASTER_WEBHOOK_USERNAME", HOOK_USER.to_owned()),
-            ("CHASTER_WEBHOOK_PASSWORD", HOOK_PASSWORD.to_owned()),
-            ("SESAME_V3_BASE_URL", sesame.v3_base_url()),
-            ("SESAME_WEBAPI_BASE_URL", sesame.base_url()),
-            (
-                "DATABASE_URL",
-                format!("sqlite://{}?mode=rwc", dir.join("opener.db").display()),
-            ),
-            (
-                "SECRETS_KEY_FILE",
-                dir.join("secrets.key").display().to_string(),
-            ),
-            ("JOBS_WORKERS", jobs_workers.to_string()),
-            // The product's own default filter, stated so the environment cannot change it.
-            ("RUST_LOG", "info".to_owned()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-        env.extend(
-            OVERRIDES
-                .iter()
-                .map(|(k, v, _)| (k.to_string(), v.to_string())),
-        );
+        let env = |dist: &Path, dir: &Path, host_url: &str| -> Vec<(String, String)> {
+            let mut env: Vec<(String, String)> = [
+                ("DIST_DIR", dist.display().to_string()),
+                ("CHASTER_BASE_URL", chaster.base_url()),
+                ("CHASTER_DEVELOPER_TOKEN", DEV_TOKEN.to_owned()),
+                ("CHASTER_CLIENT_ID", CLIENT_ID.to_owned()),
+                ("CHASTER_ORIGINS", host_url.to_owned()),
+                ("CHASTER_WEBHOOK_USERNAME", HOOK_USER.to_owned()),
+                ("CHASTER_WEBHOOK_PASSWORD", HOOK_PASSWORD.to_owned()),
+                ("SESAME_V3_BASE_URL", sesame.v3_base_url()),
+                ("SESAME_WEBAPI_BASE_URL", sesame.base_url()),
+                (
+                    "DATABASE_URL",
+                    format!("sqlite://{}?mode=rwc", dir.join("opener.db").display()),
+                ),
+                (
+                    "SECRETS_KEY_FILE",
+                    dir.join("secrets.key").display().to_string(),
+                ),
+                ("JOBS_WORKERS", jobs_workers.to_string()),
+                // The product's own default filter, stated so the environment cannot change it.
+                ("RUST_LOG", "info".to_owned()),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+            env.extend(
+                OVERRIDES
+                    .iter()
+                    .map(|(k, v, _)| (k.to_string(), v.to_string())),
+            );
+            env
+        };
 
-        let server =
-            ChildServer::start(server_bin, &[], &env, "/health", dir.join("server.log")).await?;
-        let port = server.url.rsplit(':').next().unwrap_or_default().to_owned();
-        let app_url = format!("http://localhost:{port}");
-        let host_task = e2e::host_page::serve(host_listener, &app_url);
+        let server_env = env(dist, &dir, &host_url);
+        let server = ChildServer::start(
+            server_bin,
+            &[],
+            &server_env,
+            "/health",
+            dir.join("server.log"),
+        )
+        .await?;
+        let counter_dir = dir.join("counter");
+        let counter = ChildServer::start(
+            server_bin,
+            &[],
+            &env(counter_dist, &counter_dir, &counter_host_url),
+            "/health",
+            counter_dir.join("server.log"),
+        )
+        .await
+        .context("starting the server of the counter")?;
+        let app_url = localhost(&server);
+        let host_tasks = [
+            e2e::host_page::serve(host_listener, &app_url),
+            e2e::host_page::serve(counter_host_listener, &localhost(&counter)),
+        ];
         let http = reqwest::Client::builder()
             .no_proxy()
             .pool_max_idle_per_host(256)
@@ -135,17 +175,38 @@ impl World {
             chaster,
             sesame,
             server,
+            counter,
             host_url,
             app_url,
+            counter_host_url,
             http,
             jobs_workers,
             server_bin: server_bin.to_owned(),
             dist: dist.to_owned(),
-            env,
-            host_task,
+            counter_dist: counter_dist.to_owned(),
+            env: server_env,
+            host_tasks,
             dir,
             next_box: 0.into(),
         })
+    }
+
+    /// Our main page, framed as Chaster does; the wearer's view ends the load.
+    pub fn ours_framed(&self) -> Framed {
+        Framed {
+            host_url: self.host_url.clone(),
+            app_url: self.app_url.clone(),
+            selector: "[data-testid=\"view-wearer\"]",
+        }
+    }
+
+    /// Leptos's counter, framed the same way; its `Value: 0!` line ends the load.
+    pub fn counter_framed(&self) -> Framed {
+        Framed {
+            host_url: self.counter_host_url.clone(),
+            app_url: localhost(&self.counter),
+            selector: "body span",
+        }
     }
 
     /// A new locked session whose wearer connected a fresh SESAME 5 with `PUT /api/device`, as
@@ -229,9 +290,17 @@ impl World {
     }
 }
 
+/// The server as the iframe loads it: `localhost`, another origin than the host's `127.0.0.1`.
+fn localhost(server: &ChildServer) -> String {
+    let port = server.url.rsplit(':').next().unwrap_or_default();
+    format!("http://localhost:{port}")
+}
+
 impl Drop for World {
     fn drop(&mut self) {
-        self.host_task.abort();
+        for task in &self.host_tasks {
+            task.abort();
+        }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

@@ -48,6 +48,11 @@ impl<K: Hash + Eq + Clone> KeyedBucket<K> {
         }
     }
 
+    /// Whether the limit is on (a rate of 0 turns it off).
+    pub fn is_on(&self) -> bool {
+        self.interval.is_some()
+    }
+
     /// Takes one request from `key`'s budget, or says how long until one is available.
     pub fn check(&self, key: &K, now: Instant) -> Result<(), Duration> {
         let Some(interval) = self.interval else {

@@ -1,5 +1,4 @@
-//! The one state every handler shares. Cheap to clone: everything inside is an `Arc` or a
-//! handle. A new capability (store, devices, webhooks) becomes a new `pub` field, built in
+//! The one state every handler shares. Cheap to clone: one `Arc` around the services. A new capability (store, devices, webhooks) becomes a new `pub` field, built in
 //! [`AppState::build`]; handlers take `State<AppState>` or use `FromRef` for a part.
 
 use std::sync::Arc;
@@ -21,8 +20,20 @@ use crate::sesame::SesameHub;
 use crate::store::Store;
 use crate::webhooks::IngestQueue;
 
+/// axum clones the state for every request it routes, so it is one `Arc` around the services
+/// (whose own clones would cost dozens of reference counts each time).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+pub struct Services {
     pub settings: Arc<Settings>,
     /// The only Chaster client; `sessions` resolves tokens through a clone of it.
     pub chaster: ChasterClient,
@@ -87,7 +98,7 @@ impl AppState {
         let tamper = opener.tamper_watch().clone();
         let webhook_intake = IngestQueue::start(store.clone());
         let dashboard = Arc::new(Dashboard::new(&chaster, &settings.dashboard));
-        Ok(AppState {
+        Ok(AppState(Arc::new(Services {
             settings: Arc::new(settings),
             chaster,
             sessions,
@@ -100,7 +111,7 @@ impl AppState {
             dashboard,
             custody,
             clock,
-        })
+        })))
     }
 }
 

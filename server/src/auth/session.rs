@@ -1,6 +1,9 @@
 //! What a mainToken resolves to. Server-side only: it holds `sessionId` and the complete lock,
 //! which must never reach the browser (views are built from `role` and `lock_for_user`).
 
+use std::sync::OnceLock;
+
+use axum::body::Bytes;
 use serde_json::Value;
 
 use crate::chaster::models::{Lock, PartnerMetadata};
@@ -28,6 +31,9 @@ pub struct ResolvedSession {
     /// Private partner data.
     pub data: Value,
     pub metadata: PartnerMetadata,
+    /// `GET /api/session`'s body, built once: the token cache hands this same resolution to
+    /// every request of the page until it expires, and the view depends on nothing else.
+    view_json: OnceLock<Bytes>,
 }
 
 impl ResolvedSession {
@@ -48,7 +54,21 @@ impl ResolvedSession {
             config: session.config,
             data: session.data,
             metadata: session.metadata,
+            view_json: OnceLock::new(),
         })
+    }
+
+    /// The session view's JSON, built by `build` the first time only.
+    pub fn view_json<E>(
+        &self,
+        build: impl FnOnce(&ResolvedSession) -> Result<Bytes, E>,
+    ) -> Result<Bytes, E> {
+        if let Some(json) = self.view_json.get() {
+            return Ok(json.clone());
+        }
+        let json = build(self)?;
+        // A concurrent first request may have set it meanwhile: both built the same bytes.
+        Ok(self.view_json.get_or_init(|| json).clone())
     }
 
     /// Refuses the request unless the viewer has `role`; `action` completes "Only the … may …".

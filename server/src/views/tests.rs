@@ -166,3 +166,18 @@ fn no_hygiene_opening_runs_without_opened_at_and_an_ended_lock_says_when() {
         Some("2026-12-01T12:00:00.000Z")
     );
 }
+
+#[test]
+fn a_resolved_session_serialises_its_view_once_and_hands_out_the_same_bytes() {
+    let s = resolved("wearer", |_| {});
+    let builds = std::cell::Cell::new(0);
+    let build = |s: &ResolvedSession| {
+        builds.set(builds.get() + 1);
+        Ok::<_, std::convert::Infallible>(axum::body::Bytes::from(view_json(s)))
+    };
+    let first = s.view_json(build).unwrap();
+    let second = s.view_json(build).unwrap();
+    assert_eq!(builds.get(), 1);
+    assert_eq!(first, second);
+    assert_eq!(first, view_json(&s).as_bytes());
+}

@@ -86,16 +86,19 @@ impl Limits {
         self.proxy_warned.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    fn check_rate(&self, request: &Request) -> Result<(), AppError> {
+    fn check_rate(&self, request: &Request, ip: Option<IpAddr>) -> Result<(), AppError> {
         let now = Instant::now();
-        if let Some(ip) = self.client_ip(request) {
+        if let Some(ip) = ip {
             self.per_ip.check(&ip, now).map_err(too_many)?;
         }
-        // A malformed token is refused later (401); the address budget covers it.
-        if let Ok(token) = bearer_token(request.headers()) {
-            self.per_token
-                .check(&token.fingerprint(), now)
-                .map_err(too_many)?;
+        // A malformed token is refused later (401); the address budget covers it. No token
+        // hashing when the page budget is off.
+        if self.per_token.is_on() {
+            if let Ok(token) = bearer_token(request.headers()) {
+                self.per_token
+                    .check(&token.fingerprint(), now)
+                    .map_err(too_many)?;
+            }
         }
         Ok(())
     }
@@ -116,11 +119,12 @@ impl Limits {
 
 /// `/api`: body size, then the address and page budgets.
 pub async fn api(State(limits): State<Arc<Limits>>, mut request: Request, next: Next) -> Response {
+    let ip = limits.client_ip(&request);
     let checked = limits
         .check_length(request.headers())
-        .and_then(|()| limits.check_rate(&request));
+        .and_then(|()| limits.check_rate(&request, ip));
     // The token resolver charges cache misses to this address.
-    if let Some(ip) = limits.client_ip(&request) {
+    if let Some(ip) = ip {
         request.extensions_mut().insert(crate::auth::ClientAddr(ip));
     }
     match checked {
