@@ -8,13 +8,8 @@
 //! metadata writer (`holds.rs`), which keeps `reasonsPreventingUnlocking`.
 
 use api_types::{BoxStatus, LatchState, BOX_HOME_ACTION_SLUG};
-use chrono::Utc;
-use serde_json::{json, Map};
 
-use super::holds::metadata_job;
-use super::TamperWatch;
 use crate::chaster::models::HomeAction;
-use crate::domain::SessionId;
 
 /// What the server last saw of the session's box.
 #[derive(Clone, Copy, Debug)]
@@ -88,26 +83,6 @@ pub fn entry(look: BoxLook<'_>) -> HomeAction {
         }
         .to_owned(),
         badge,
-    }
-}
-
-impl TamperWatch {
-    /// Shows `look` on the wearer's lock page if it changed what is shown, while the session is
-    /// locked. Costs no request to CANDY HOUSE or Chaster here (the metadata job asks Chaster
-    /// later, once per change). Never fails the caller.
-    pub async fn show_box(&self, sid: &SessionId, look: BoxLook<'_>) {
-        let action = entry(look);
-        let Ok(text) = serde_json::to_string(&action) else {
-            return;
-        };
-        let mut set = Map::new();
-        set.insert("homeActions".to_owned(), json!([action]));
-        let job = metadata_job(sid, Some(set), Utc::now());
-        match self.store.set_home_action(sid, &text, &job).await {
-            Ok(true) => self.signal.wake(),
-            Ok(false) => {}
-            Err(e) => tracing::warn!(error = %e, "cannot queue the lock page's box entry"),
-        }
     }
 }
 

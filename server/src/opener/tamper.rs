@@ -5,9 +5,10 @@
 
 use api_types::{BoxStatus, LatchState};
 use chrono::Utc;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
-use super::home_action::BoxLook;
+use super::holds::metadata_job;
+use super::home_action::{self, BoxLook};
 use super::messages;
 use super::{chrono_duration, note, status_name, Opener, Verdict};
 use crate::chaster::models::Lock;
@@ -104,6 +105,24 @@ impl TamperWatch {
         };
         self.show_box(sid, look).await;
         Ok(verdict)
+    }
+
+    /// Shows `look` on the wearer's lock page if it changed what is shown, while the session is
+    /// locked. Costs no request to CANDY HOUSE or Chaster here (the metadata job asks Chaster
+    /// later, once per change). Never fails the caller.
+    pub async fn show_box(&self, sid: &SessionId, look: BoxLook<'_>) {
+        let action = home_action::entry(look);
+        let Ok(text) = serde_json::to_string(&action) else {
+            return;
+        };
+        let mut set = Map::new();
+        set.insert("homeActions".to_owned(), json!([action]));
+        let job = metadata_job(sid, Some(set), Utc::now());
+        match self.store.set_home_action(sid, &text, &job).await {
+            Ok(true) => self.signal.wake(),
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot queue the lock page's box entry"),
+        }
     }
 
     /// Judges one look at the session's box.
