@@ -46,6 +46,9 @@ use crate::jobs::{self, JobHandler, JobKind, JobSignal};
 use crate::sesame::SesameHub;
 use crate::store::{sessions, Completion, Job, KeptLine, NewJob, SessionRecord, Store};
 
+/// How long a job waits for another decision about the same box before trying again later.
+const GUARD_WAIT: Duration = Duration::from_secs(2);
+
 /// A job waits at most this long for a slot of Chaster's budget; then it runs again when one
 /// is free, and its worker takes other jobs meanwhile.
 const JOB_BUDGET_WAIT: Duration = Duration::from_secs(1);

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use super::messages::{self, OpenReason};
 use super::steps::Purpose;
-use super::{chrono_duration, note, retry, BoxLook, Opener, Policy};
+use super::{chrono_duration, note, retry, BoxLook, Opener, Policy, GUARD_WAIT};
 use crate::chaster::models::LockStatus;
 use crate::chaster::ExtensionSession;
 use crate::custody::{BoxGuard, Desertion, Release, Start};
@@ -20,9 +20,6 @@ use crate::domain::SessionId;
 use crate::jobs::JobKind;
 use crate::sesame::{Device, Target};
 use crate::store::{sessions, Completion, Job};
-
-/// How long a job waits for another decision about the same box before trying again later.
-pub(super) const GUARD_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl Opener {
     pub(super) async fn open(
@@ -309,9 +306,4 @@ impl Opener {
 /// Another decision about the box is under way: look again in a second.
 pub(super) fn busy() -> Completion {
     retry(Utc::now() + chrono::Duration::seconds(1), "the box is busy")
-}
-
-/// An opening Chaster asked for: it keeps trying until the box is open (see `jobs`).
-pub(super) fn never_gives_up(job: &Job) -> bool {
-    job.kind.never_gives_up()
 }

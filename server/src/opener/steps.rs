@@ -13,8 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::messages::{self, OpenReason};
-use super::open::{never_gives_up, GUARD_WAIT};
-use super::{done, failed, note, retry, Opener};
+use super::{done, failed, note, retry, Opener, GUARD_WAIT};
 use crate::custody::{BoxGuard, Dispatched};
 use crate::domain::{SessionId, UserId};
 use crate::jobs::{JobKind, Lane};
@@ -200,7 +199,7 @@ impl Opener {
         // verification reading anyway.
         let look_first = job.command_sent_at.is_some()
             || job.kind == JobKind::CustodyStart
-            || (never_gives_up(job) && job.attempts > 1)
+            || (job.kind.never_gives_up() && job.attempts > 1)
             || self
                 .store
                 .lane_sent_command(sid, Lane::Box, &job.id)
@@ -387,7 +386,7 @@ impl Opener {
                     }
                 }),
                 _ => {
-                    let persistent = never_gives_up(job);
+                    let persistent = job.kind.never_gives_up();
                     self.missed(job, sid, &miss, |short, detail, last| {
                         if last {
                             messages::open_failed(short, detail)
@@ -409,7 +408,7 @@ impl Opener {
         texts: impl Fn(&str, &str, bool) -> crate::chaster::CustomLog,
     ) -> Completion {
         let error = format!("{}: {}", miss.short(), miss.detail());
-        let next = if miss.retryable() || never_gives_up(job) {
+        let next = if miss.retryable() || job.kind.never_gives_up() {
             self.retry_at(job, miss.hint())
         } else {
             None
