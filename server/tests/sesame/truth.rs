@@ -72,7 +72,7 @@ async fn a_wrong_secret_is_not_proven_because_the_tagged_lock_never_shows_up() {
         matches!(proof, ProofOutcome::NotRecorded { .. }),
         "{proof:?}"
     );
-    assert!(proof.refusal().unwrap().contains("secret key is wrong"));
+    assert!(proof.refusal().unwrap().message.contains("secret key is wrong"));
     assert!(t.sim.history(DEMO_WEBAPI_UUID).is_empty());
 }
 
@@ -85,7 +85,7 @@ async fn an_offline_hub_proves_nothing_and_says_so() {
         matches!(proof, ProofOutcome::HubOffline { .. }),
         "{proof:?}"
     );
-    assert!(proof.refusal().unwrap().contains("hub"));
+    assert!(proof.refusal().unwrap().message.contains("hub"));
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@
 use crate::chaster::ChasterError;
 use crate::chaster::{CustomLog, HygieneActor, LockAction, LogRole};
 use crate::domain::SessionId;
-use crate::error::AppError;
+use crate::error::{AppError, Refused};
 use crate::state::AppState;
 use crate::store::Lift;
 
@@ -132,14 +132,16 @@ pub async fn clear_penalty(k: &KeyholderAct<'_>) -> Result<String, AppError> {
 /// Checks a time change: not zero, at most a year either way.
 pub fn time_action(seconds: i64) -> Result<LockAction, AppError> {
     if seconds == 0 {
-        return Err(AppError::Invalid(
-            "Choose an amount of time to add or remove.".into(),
-        ));
+        return Err(AppError::Invalid(Refused::new(
+            "time_change_zero",
+            "Choose an amount of time to add or remove.",
+        )));
     }
     if seconds.unsigned_abs() > MAX_TIME_CHANGE_SECS.unsigned_abs() {
-        return Err(AppError::Invalid(
-            "A single change can add or remove at most one year.".into(),
-        ));
+        return Err(AppError::Invalid(Refused::new(
+            "time_change_too_large",
+            "A single change can add or remove at most one year.",
+        )));
     }
     Ok(if seconds > 0 {
         LockAction::AddTime(seconds.unsigned_abs())
@@ -153,25 +155,43 @@ pub fn time_action(seconds: i64) -> Result<LockAction, AppError> {
 pub fn refused(e: ChasterError) -> AppError {
     let ChasterError::Rejected { status, message } = &e else {
         if e == ChasterError::NotFound {
-            return AppError::Missing("Chaster no longer knows this session.".into());
+            return AppError::Missing(Refused::new(
+                "session_unknown_to_chaster",
+                "Chaster no longer knows this session.",
+            ));
         }
         return AppError::from(e);
     };
     let lower = message.to_ascii_lowercase();
-    let sentence = if lower.contains("not enabled") || lower.contains("not installed") {
-        HYGIENE_NOT_ENABLED.to_owned()
+    let refused = if lower.contains("not enabled") || lower.contains("not installed") {
+        Refused::new("hygiene_not_enabled", HYGIENE_NOT_ENABLED)
     } else if lower.contains("already in progress") {
-        "A hygiene opening is already in progress.".to_owned()
+        Refused::new(
+            "hygiene_in_progress",
+            "A hygiene opening is already in progress.",
+        )
     } else if lower.contains("unlocked lock") || lower.contains("not locked") {
-        "This lock is no longer locked, so it cannot be changed.".to_owned()
+        Refused::new(
+            "lock_not_locked",
+            "This lock is no longer locked, so it cannot be changed.",
+        )
     } else if lower.contains("no keyholder") {
-        "This lock has no keyholder.".to_owned()
+        Refused::new("lock_without_keyholder", "This lock has no keyholder.")
     } else if message.trim().is_empty() {
-        format!("Chaster refused this change ({status}).")
+        Refused::new(
+            "chaster_refused",
+            format!("Chaster refused this change ({status})."),
+        )
+        .with("status", status.to_string())
     } else {
-        format!("Chaster refused this change: {}", message.trim())
+        // Chaster's own words, in English: the page quotes them.
+        Refused::new(
+            "chaster_refused_saying",
+            format!("Chaster refused this change: {}", message.trim()),
+        )
+        .with("detail", message.trim())
     };
-    AppError::Invalid(sentence)
+    AppError::Invalid(refused)
 }
 
 /// `1 day 2 h 5 min`, leaving out zero parts; seconds only under a minute.

@@ -26,7 +26,7 @@ pub struct Candidate {
 }
 
 fn invalid(message: impl Into<String>) -> AppError {
-    AppError::Invalid(message.into())
+    AppError::Invalid(message.into().into())
 }
 
 pub fn parse(registration: &DeviceRegistration) -> Result<Candidate, AppError> {
@@ -184,7 +184,7 @@ mod tests {
 
     fn message(result: Result<Candidate, AppError>) -> String {
         match result {
-            Err(AppError::Invalid(m)) => m,
+            Err(AppError::Invalid(m)) => m.message.into_owned(),
             other => panic!("expected an invalid registration, got {other:?}"),
         }
     }
