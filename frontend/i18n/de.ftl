@@ -55,6 +55,39 @@ error-candy-house-timeout = CANDY HOUSE hat nicht rechtzeitig geantwortet. Die B
 error-candy-house-failed = Der Dienst von CANDY HOUSE hatte ein Problem. Versuche es in einer Minute erneut.
 error-lock-not-supported = Dieses SESAME Bike lässt sich aus der Ferne nur entriegeln, nicht verriegeln. Der Träger verriegelt es von Hand.
 
+# Refusals: the server's refusals by their `reason` (custody/rules.rs, sesame/proof.rs, routes/)
+error-lock-ended = Dieser Lock ist beendet.
+error-lock-not-holding-box = Dieser Lock hält die Box nicht, daher kann sie von hier aus nicht bewegt werden.
+error-box-change-after-end = Du kannst die Box wechseln, wenn der Lock endet.
+error-wearer-cannot-open = Der Träger kann die Box nicht öffnen, solange die Session läuft.
+error-wearer-may-not-lock = Der Keyholder hat dem Träger nicht erlaubt, die Box zu verriegeln.
+error-only-wearer-changes-box = Nur der Träger kann die Box verbinden, ersetzen oder entfernen.
+error-other-lock-holds-box = Ein anderer deiner Locks hält die Box; sie öffnet sich, wenn Chaster diesen Lock beendet.
+error-deserted-box-shut-until = Der Lock wurde verlassen: Die Box bleibt bis { $opens_at } zu, dann gibt Chaster die Kombination zurück.
+error-box-command-in-progress = Die Box führt gerade einen anderen Befehl aus. Versuche es gleich noch einmal.
+error-only-wearer = Nur der Träger kann das tun.
+error-only-keyholder = Nur der Keyholder kann das tun.
+error-dashboard-lock-not-yours = Dieser Lock gehört nicht zu deinen, oder er ist nicht mehr verriegelt. Lade das Dashboard neu.
+error-not-from-dashboard-page = Diese Anfrage kam nicht von der Dashboard-Seite. Lade die Seite neu und versuche es erneut.
+error-no-box = Mit diesem Lock ist noch keine Box verbunden.
+error-proof-hub-offline = Die Box ist nicht verbunden: Der Hub der Sesame meldet sich offline, daher erreicht unser Testbefehl die Box nicht. API-Schlüssel und UUID funktionieren. Prüfe Strom und WLAN des Hubs und verbinde die Box dann erneut.
+error-proof-hub-offline-since = Die Box ist nicht verbunden: Der Hub der Sesame meldet sich offline (letzte Meldung am { $last_update_at }), daher erreicht unser Testbefehl die Box nicht. API-Schlüssel und UUID funktionieren. Prüfe Strom und WLAN des Hubs und verbinde die Box dann erneut.
+error-proof-tag-not-recorded = Die Box ist nicht verbunden: CANDY HOUSE hat unseren Test-Verriegelungsbefehl angenommen, aber die Sesame hat ihn nie aufgezeichnet. API-Schlüssel und UUID funktionieren, also ist der geheime Schlüssel falsch (oder gehört zu einer anderen Sesame). Kopiere den geheimen Schlüssel erneut (der Teilen-QR-Code des Besitzers oder biz.candyhouse.co) und versuche es dann erneut.
+error-proof-task-not-completed = Die Box ist nicht verbunden: Der Test-Verriegelungsbefehl wurde nie abgeschlossen, die Kontrolle über die Sesame ist also nicht bewiesen. Prüfe, dass sie mit ihrem WLAN-Zugangspunkt gekoppelt und die Cloud-Integration eingeschaltet ist, und versuche es dann erneut.
+error-box-setup-problem = CANDY HOUSE beantwortet Anfragen an diese Sesame immer wieder mit einem Serverfehler (HTTP 500). Das deutet meist auf ein Einrichtungsproblem hin, nicht auf einen Ausfall: Das Schloss ist mit keinem Hub gekoppelt (WiFi Module 2 oder Hub 3), die UUID gehört nicht zu diesem Schloss, oder der API-Schlüssel ist nicht der des Besitzers. Prüfe das in der Sesame-App und auf biz.candyhouse.co und versuche es dann erneut.
+error-penalty-minutes-out-of-range = Die Strafe muss zwischen 1 Minute und 7 Tagen hinzufügen ({ $max } Minuten).
+error-penalty-bound-out-of-range = Ein Einfrieren oder eine Sperre muss nach 1 Stunde bis 7 Tagen enden ({ $max } Stunden).
+error-battery-warning-out-of-range = Die Warnung bei schwacher Batterie muss zwischen { $min } und { $max } Prozent liegen.
+error-time-change-zero = Wähle eine Zeitspanne zum Hinzufügen oder Abziehen.
+error-time-change-too-large = Eine einzelne Änderung kann höchstens ein Jahr hinzufügen oder abziehen.
+error-session-unknown-to-chaster = Chaster kennt diese Session nicht mehr.
+error-hygiene-not-enabled = Für diesen Lock ist keine Hygieneöffnung aktiviert. Füge zuerst die Erweiterung Hygiene opening in Chaster zum Lock hinzu.
+error-hygiene-in-progress = Eine Hygieneöffnung läuft bereits.
+error-lock-not-locked = Dieser Lock ist nicht mehr verriegelt und kann daher nicht geändert werden.
+error-lock-without-keyholder = Dieser Lock hat keinen Keyholder.
+error-chaster-refused = Chaster hat diese Änderung abgelehnt ({ $status }).
+error-chaster-refused-saying = Chaster hat diese Änderung abgelehnt: { $detail }
+
 # The state card on top of the main page (state/)
 state-connect-action = Box verbinden
 state-open-action = Box jetzt öffnen

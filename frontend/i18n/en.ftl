@@ -58,6 +58,39 @@ error-candy-house-timeout = CANDY HOUSE did not answer in time. The box may or m
 error-candy-house-failed = CANDY HOUSE's service had a problem. Try again in a minute.
 error-lock-not-supported = This SESAME Bike can only be unlocked remotely; it cannot be locked from here. The wearer locks it by hand.
 
+# Refusals: the server's refusals by their `reason` (custody/rules.rs, sesame/proof.rs, routes/)
+error-lock-ended = This lock has ended.
+error-lock-not-holding-box = This lock does not hold the box, so the box cannot be moved from here.
+error-box-change-after-end = You can change the box after the lock ends.
+error-wearer-cannot-open = The wearer cannot open the box while the session runs.
+error-wearer-may-not-lock = The keyholder has not allowed the wearer to lock the box.
+error-only-wearer-changes-box = Only the wearer may connect, replace or remove the box.
+error-other-lock-holds-box = Another of your locks holds the box; it opens when Chaster ends that lock.
+error-deserted-box-shut-until = The lock was deserted: the box stays shut until { $opens_at }, when Chaster gives the combination back.
+error-box-command-in-progress = The box is busy with another command. Try again in a moment.
+error-only-wearer = Only the wearer may do this.
+error-only-keyholder = Only the keyholder may do this.
+error-dashboard-lock-not-yours = This lock is not one of yours, or it is no longer locked. Reload the dashboard.
+error-not-from-dashboard-page = This request did not come from the dashboard page. Reload the page and try again.
+error-no-box = No box is connected to this lock yet.
+error-proof-hub-offline = The box is not connected: the Sesame's hub reports it is offline, so our test command cannot reach the box. The API key and the UUID work. Check the hub's power and Wi-Fi, then connect the box again.
+error-proof-hub-offline-since = The box is not connected: the Sesame's hub reports it is offline (its last report was on { $last_update_at }), so our test command cannot reach the box. The API key and the UUID work. Check the hub's power and Wi-Fi, then connect the box again.
+error-proof-tag-not-recorded = The box is not connected: CANDY HOUSE accepted our test lock command, but the Sesame never recorded it. The API key and the UUID work, so the secret key is wrong (or belongs to another Sesame). Copy the secret key again (the owner's key-sharing QR code, or biz.candyhouse.co), then try again.
+error-proof-task-not-completed = The box is not connected: the test lock command never completed, so control of the Sesame is not proven. Check that it is paired with its Wi-Fi Access Point and that cloud integration is on, then try again.
+error-box-setup-problem = CANDY HOUSE keeps answering this Sesame with a server error (HTTP 500). That usually means a setup problem, not an outage: the lock is not paired with a hub (WiFi Module 2 or Hub 3), the UUID is not this lock's, or the API key is not the owner's. Check these in the Sesame app and on biz.candyhouse.co, then try again.
+error-penalty-minutes-out-of-range = The penalty must add between 1 minute and 7 days ({ $max } minutes).
+error-penalty-bound-out-of-range = A freeze or a block must end after between 1 hour and 7 days ({ $max } hours).
+error-battery-warning-out-of-range = The low-battery warning must be between { $min } and { $max } percent.
+error-time-change-zero = Choose an amount of time to add or remove.
+error-time-change-too-large = A single change can add or remove at most one year.
+error-session-unknown-to-chaster = Chaster no longer knows this session.
+error-hygiene-not-enabled = This lock has no hygiene opening enabled. Add the Hygiene opening extension to the lock in Chaster first.
+error-hygiene-in-progress = A hygiene opening is already in progress.
+error-lock-not-locked = This lock is no longer locked, so it cannot be changed.
+error-lock-without-keyholder = This lock has no keyholder.
+error-chaster-refused = Chaster refused this change ({ $status }).
+error-chaster-refused-saying = Chaster refused this change: { $detail }
+
 # The state card on top of the main page (state/)
 state-connect-action = Connect your box
 state-open-action = Open box now

@@ -55,6 +55,39 @@ error-candy-house-timeout = CANDY HOUSE n'a pas répondu à temps. La boîte a p
 error-candy-house-failed = Le service de CANDY HOUSE a eu un problème. Réessayez dans une minute.
 error-lock-not-supported = Ce SESAME Bike ne peut être que déverrouillé à distance ; il ne peut pas être verrouillé d'ici. Le porteur le verrouille à la main.
 
+# Refusals: the server's refusals by their `reason` (custody/rules.rs, sesame/proof.rs, routes/)
+error-lock-ended = Ce verrou est terminé.
+error-lock-not-holding-box = Ce verrou ne détient pas la boîte : elle ne peut pas être actionnée d'ici.
+error-box-change-after-end = Vous pourrez changer de boîte une fois le verrou terminé.
+error-wearer-cannot-open = Le porteur ne peut pas ouvrir la boîte pendant la session.
+error-wearer-may-not-lock = Le détenteur des clés n'a pas autorisé le porteur à verrouiller la boîte.
+error-only-wearer-changes-box = Seul le porteur peut connecter, remplacer ou retirer la boîte.
+error-other-lock-holds-box = Un autre de vos verrous détient la boîte ; elle s'ouvrira quand Chaster terminera ce verrou.
+error-deserted-box-shut-until = Le verrou a été abandonné : la boîte reste fermée jusqu'au { $opens_at }, quand Chaster rend la combinaison.
+error-box-command-in-progress = La boîte exécute une autre commande. Réessayez dans un instant.
+error-only-wearer = Seul le porteur peut faire cela.
+error-only-keyholder = Seul le détenteur des clés peut faire cela.
+error-dashboard-lock-not-yours = Ce verrou n'est pas l'un des vôtres, ou il n'est plus verrouillé. Rechargez le tableau de bord.
+error-not-from-dashboard-page = Cette requête ne vient pas de la page du tableau de bord. Rechargez la page et réessayez.
+error-no-box = Aucune boîte n'est encore connectée à ce verrou.
+error-proof-hub-offline = La boîte n'est pas connectée : le hub du Sesame se signale hors ligne, notre commande de test ne peut donc pas atteindre la boîte. La clé d'API et l'UUID fonctionnent. Vérifiez l'alimentation et le Wi-Fi du hub, puis connectez la boîte à nouveau.
+error-proof-hub-offline-since = La boîte n'est pas connectée : le hub du Sesame se signale hors ligne (dernier signe de vie le { $last_update_at }), notre commande de test ne peut donc pas atteindre la boîte. La clé d'API et l'UUID fonctionnent. Vérifiez l'alimentation et le Wi-Fi du hub, puis connectez la boîte à nouveau.
+error-proof-tag-not-recorded = La boîte n'est pas connectée : CANDY HOUSE a accepté notre commande de test, mais le Sesame ne l'a jamais enregistrée. La clé d'API et l'UUID fonctionnent, la clé secrète est donc fausse (ou appartient à un autre Sesame). Copiez à nouveau la clé secrète (le QR code de partage du propriétaire, ou biz.candyhouse.co), puis réessayez.
+error-proof-task-not-completed = La boîte n'est pas connectée : la commande de test ne s'est jamais terminée, le contrôle du Sesame n'est donc pas prouvé. Vérifiez qu'il est appairé à son point d'accès Wi-Fi et que l'intégration cloud est activée, puis réessayez.
+error-box-setup-problem = CANDY HOUSE répond à ce Sesame par une erreur serveur (HTTP 500) à chaque fois. C'est en général un problème de configuration, pas une panne : le verrou n'est pas appairé à un hub (WiFi Module 2 ou Hub 3), l'UUID n'est pas celui de ce verrou, ou la clé d'API n'est pas celle du propriétaire. Vérifiez-le dans l'app Sesame et sur biz.candyhouse.co, puis réessayez.
+error-penalty-minutes-out-of-range = La pénalité doit ajouter entre 1 minute et 7 jours ({ $max } minutes).
+error-penalty-bound-out-of-range = Un gel ou un blocage doit prendre fin après 1 heure à 7 jours ({ $max } heures).
+error-battery-warning-out-of-range = L'alerte de batterie faible doit être entre { $min } et { $max } %.
+error-time-change-zero = Choisissez une durée à ajouter ou à retirer.
+error-time-change-too-large = Un seul changement peut ajouter ou retirer au plus un an.
+error-session-unknown-to-chaster = Chaster ne connaît plus cette session.
+error-hygiene-not-enabled = Ce verrou n'a pas d'ouverture d'hygiène activée. Ajoutez d'abord l'extension Hygiene opening au verrou dans Chaster.
+error-hygiene-in-progress = Une ouverture d'hygiène est déjà en cours.
+error-lock-not-locked = Ce verrou n'est plus verrouillé, il ne peut donc pas être modifié.
+error-lock-without-keyholder = Ce verrou n'a pas de détenteur des clés.
+error-chaster-refused = Chaster a refusé ce changement ({ $status }).
+error-chaster-refused-saying = Chaster a refusé ce changement : { $detail }
+
 # The state card on top of the main page (state/)
 state-connect-action = Connecter votre boîte
 state-open-action = Ouvrir la boîte maintenant

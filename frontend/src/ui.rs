@@ -217,4 +217,60 @@ mod tests {
         );
         assert_eq!(retry_after_text(None), None);
     }
+
+    #[test]
+    fn a_deserted_lock_refusal_words_its_date_from_the_param_not_the_servers_english() {
+        let mut refusal = error(ErrorCode::Conflict, None);
+        refusal.message = "The lock was deserted: the box stays shut until 15 January 2027 at 08:00 UTC, when Chaster gives the combination back.".into();
+        refusal.reason = Some("deserted_box_shut_until".into());
+        refusal
+            .params
+            .insert("opens_at".into(), "2027-01-15T08:00:00Z".into());
+        assert_eq!(
+            error_text(&refusal),
+            "The lock was deserted: the box stays shut until 15 Jan 2027, 08:00 UTC, when Chaster gives the combination back."
+        );
+    }
+
+    #[test]
+    fn every_refusal_reason_the_server_sends_has_a_wording() {
+        // Kept in step with the server's `Refused` reasons (custody rules, proof, routes).
+        for reason in [
+            "lock_ended",
+            "lock_not_holding_box",
+            "box_change_after_end",
+            "wearer_cannot_open",
+            "wearer_may_not_lock",
+            "only_wearer_changes_box",
+            "other_lock_holds_box",
+            "deserted_box_shut_until",
+            "box_command_in_progress",
+            "only_wearer",
+            "only_keyholder",
+            "dashboard_lock_not_yours",
+            "not_from_dashboard_page",
+            "no_box",
+            "proof_hub_offline",
+            "proof_hub_offline_since",
+            "proof_tag_not_recorded",
+            "proof_task_not_completed",
+            "box_setup_problem",
+            "penalty_minutes_out_of_range",
+            "penalty_bound_out_of_range",
+            "battery_warning_out_of_range",
+            "time_change_zero",
+            "time_change_too_large",
+            "session_unknown_to_chaster",
+            "hygiene_not_enabled",
+            "hygiene_in_progress",
+            "lock_not_locked",
+            "lock_without_keyholder",
+            "chaster_refused",
+            "chaster_refused_saying",
+        ] {
+            let mut e = error(ErrorCode::Conflict, None);
+            e.reason = Some(reason.into());
+            assert_ne!(error_text(&e), "m", "{reason} has no wording");
+        }
+    }
 }
