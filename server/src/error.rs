@@ -393,4 +393,56 @@ mod tests {
         assert!(!e.to_api_error().message.contains("hunter2"));
         assert_eq!(e.status(), StatusCode::INTERNAL_SERVER_ERROR);
     }
+
+    #[test]
+    fn a_custody_refusal_sends_its_reason_and_the_desertion_date_as_an_rfc3339_param() {
+        use crate::custody::rules::{decide, Hold, Move, Phase};
+        use crate::domain::Role;
+        let at = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let hold = Hold::ThisLock { opens_at: Some(at) };
+        let refusal = decide(Role::Wearer, Move::Open, Phase::Deserted, hold, true).unwrap_err();
+        let e = AppError::from(refusal);
+        assert_eq!(e.status(), StatusCode::CONFLICT);
+        let body = e.to_api_error();
+        assert_eq!(body.reason.as_deref(), Some("deserted_box_shut_until"));
+        assert_eq!(body.params["opens_at"], "2027-01-15T08:00:00Z");
+        assert!(body.message.contains("15 January 2027"), "{}", body.message);
+
+        let keyholder = decide(
+            Role::Keyholder,
+            Move::Change,
+            Phase::Running,
+            Hold::Nobody,
+            true,
+        );
+        let body = AppError::from(keyholder.unwrap_err()).to_api_error();
+        assert_eq!(body.code, ErrorCode::Forbidden);
+        assert_eq!(body.reason.as_deref(), Some("only_wearer_changes_box"));
+        assert!(body.params.is_empty());
+    }
+
+    #[test]
+    fn a_sentence_without_a_reason_still_reaches_the_page_in_english() {
+        let body = AppError::Invalid("The history cursor is not valid.".into()).to_api_error();
+        assert_eq!(body.reason, None);
+        assert_eq!(body.message, "The history cursor is not valid.");
+    }
+
+    #[test]
+    fn chasters_refusals_of_an_action_get_a_reason_and_keep_chasters_words_as_a_param() {
+        use crate::routes::controls::actions::refused;
+        let body = refused(ChasterError::Rejected {
+            status: 400,
+            message: "Hygiene opening already in progress".into(),
+        })
+        .to_api_error();
+        assert_eq!(body.reason.as_deref(), Some("hygiene_in_progress"));
+        let body = refused(ChasterError::Rejected {
+            status: 400,
+            message: "Something new".into(),
+        })
+        .to_api_error();
+        assert_eq!(body.reason.as_deref(), Some("chaster_refused_saying"));
+        assert_eq!(body.params["detail"], "Something new");
+    }
 }

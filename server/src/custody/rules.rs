@@ -172,9 +172,15 @@ mod tests {
             else {
                 panic!("{role:?} may not open a deserted lock's box");
             };
-            assert!(m.message.contains("2027") && m.message.contains("combination"), "{m}");
+            assert!(
+                m.message.contains("2027") && m.message.contains("combination"),
+                "{m}"
+            );
             assert_eq!(m.reason, Some("deserted_box_shut_until"));
-            assert_eq!(m.params, vec![("opens_at", "2027-01-15T08:00:00Z".to_owned())]);
+            assert_eq!(
+                m.params,
+                vec![("opens_at", "2027-01-15T08:00:00Z".to_owned())]
+            );
         }
         assert!(ok(Role::Wearer, Move::Lock, Phase::Deserted, hold));
     }

@@ -72,7 +72,9 @@ async fn a_wrong_secret_is_not_proven_because_the_tagged_lock_never_shows_up() {
         matches!(proof, ProofOutcome::NotRecorded { .. }),
         "{proof:?}"
     );
-    assert!(proof.refusal().unwrap().message.contains("secret key is wrong"));
+    let refusal = proof.refusal().unwrap();
+    assert!(refusal.message.contains("secret key is wrong"));
+    assert_eq!(refusal.reason, Some("proof_tag_not_recorded"));
     assert!(t.sim.history(DEMO_WEBAPI_UUID).is_empty());
 }
 
@@ -85,7 +87,11 @@ async fn an_offline_hub_proves_nothing_and_says_so() {
         matches!(proof, ProofOutcome::HubOffline { .. }),
         "{proof:?}"
     );
-    assert!(proof.refusal().unwrap().message.contains("hub"));
+    let refusal = proof.refusal().unwrap();
+    assert!(refusal.message.contains("hub"));
+    assert!(refusal
+        .reason
+        .is_some_and(|r| r.starts_with("proof_hub_offline")));
 }
 
 #[tokio::test]
