@@ -87,6 +87,28 @@ error-lock-not-locked = Dieser Lock ist nicht mehr verriegelt und kann daher nic
 error-lock-without-keyholder = Dieser Lock hat keinen Keyholder.
 error-chaster-refused = Chaster hat diese Änderung abgelehnt ({ $status }).
 error-chaster-refused-saying = Chaster hat diese Änderung abgelehnt: { $detail }
+# Results of a box command or a keyholder control, by their `reason` (sesame/command.rs, routes/controls/actions.rs)
+result-box-task-done = CANDY HOUSE meldet den Befehl als ausgeführt: Die Sesame ist { $latch }.
+result-box-reports = Die Sesame meldet, sie ist { $latch }.
+result-box-mismatch = Die Sesame meldet nach dem Befehl, sie ist { $latch }. Vielleicht wurde sie von Hand gedreht oder sie klemmt; prüfe die Box.
+result-box-jammed-after-resend = Die Sesame blieb zwischen verriegelt und entriegelt stehen: Sie klemmt oder ist halb gedreht, auch nachdem der Befehl ein zweites Mal gesendet wurde. Prüfe die Box: Vielleicht blockiert etwas den Riegel, oder die Schlosswinkel müssen in der Sesame-App neu eingestellt werden.
+result-box-not-confirmed-offline = Nicht bestätigt: Der Hub der Sesame ist offline, daher wurde der Befehl wahrscheinlich nicht ausgeführt, und der angezeigte Zustand ({ $latch }) ist nur der zuletzt gemeldete. Prüfe Strom und WLAN des Hubs.
+result-box-not-confirmed-offline-since = Nicht bestätigt: Der Hub der Sesame ist seit { $last_update_at } offline, daher wurde der Befehl wahrscheinlich nicht ausgeführt, und der angezeigte Zustand ({ $latch }) ist nur der zuletzt gemeldete. Prüfe Strom und WLAN des Hubs.
+result-box-unchanged = CANDY HOUSE hat den Befehl angenommen, aber die Sesame meldet weiterhin, sie ist { $latch }. Vielleicht hat sie den Befehl nicht erhalten, oder der geheime Schlüssel ist falsch. Prüfe die Box, bevor du dich darauf verlässt.
+result-box-unchanged-low-battery = CANDY HOUSE hat den Befehl angenommen, aber die Sesame meldet weiterhin, sie ist { $latch }. Vielleicht hat sie den Befehl nicht erhalten, oder der geheime Schlüssel ist falsch. Prüfe die Box, bevor du dich darauf verlässt. Ihre Batterie ist schwach ({ $percent } %), was den Motor stoppen kann.
+result-box-no-status-after-command = CANDY HOUSE hat den Befehl angenommen, aber danach ließ sich kein Zustand lesen, daher ist er nicht bestätigt. Prüfe die Box, bevor du dich darauf verlässt.
+result-time-added = { $amount_secs } zum Lock hinzugefügt.
+result-time-removed = { $amount_secs } vom Lock abgezogen.
+result-lock-frozen = Der Lock ist eingefroren: Sein Timer steht still und er kann nicht entriegelt werden.
+result-lock-unfrozen = Der Lock ist aufgetaut: Sein Timer läuft wieder.
+result-hygiene-started = Die Hygieneöffnung hat begonnen: Der Träger darf den Lock jetzt öffnen.
+result-no-penalty-holds = Gerade hält keine Strafe diesen Lock.
+result-penalty-ended = Die Strafe für die offene Box ist beendet: Der Träger kann wieder entriegeln, sobald Chaster es erlaubt.
+# A latch position inside those sentences (the value named latch)
+latch-locked = verriegelt
+latch-unlocked = entriegelt
+latch-jammed = zwischen verriegelt und entriegelt (klemmt oder halb gedreht)
+latch-unknown = in unbekannter Stellung
 
 # The state card on top of the main page (state/)
 state-connect-action = Box verbinden

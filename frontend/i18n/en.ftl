@@ -90,6 +90,28 @@ error-lock-not-locked = This lock is no longer locked, so it cannot be changed.
 error-lock-without-keyholder = This lock has no keyholder.
 error-chaster-refused = Chaster refused this change ({ $status }).
 error-chaster-refused-saying = Chaster refused this change: { $detail }
+# Results of a box command or a keyholder control, by their `reason` (sesame/command.rs, routes/controls/actions.rs)
+result-box-task-done = CANDY HOUSE reports the command as carried out: the Sesame is { $latch }.
+result-box-reports = The Sesame reports it is { $latch }.
+result-box-mismatch = The Sesame reports it is { $latch } after the command. It may have been turned by hand or be jammed; check the box.
+result-box-jammed-after-resend = The Sesame stopped between locked and unlocked: it is jammed or half-turned, even after the command was sent a second time. Check the box: something may block the latch, or the lock angles may need to be set again in the Sesame app.
+result-box-not-confirmed-offline = Not confirmed: the Sesame's hub is offline, so the command was probably not carried out, and the state it shows ({ $latch }) is only the last one it reported. Check the hub's power and Wi-Fi.
+result-box-not-confirmed-offline-since = Not confirmed: the Sesame's hub has been offline since { $last_update_at }, so the command was probably not carried out, and the state it shows ({ $latch }) is only the last one it reported. Check the hub's power and Wi-Fi.
+result-box-unchanged = CANDY HOUSE accepted the command, but the Sesame still reports it is { $latch }. It may not have received the command, or the secret key may be wrong. Check the box before relying on it.
+result-box-unchanged-low-battery = CANDY HOUSE accepted the command, but the Sesame still reports it is { $latch }. It may not have received the command, or the secret key may be wrong. Check the box before relying on it. Its battery is low ({ $percent } %), which can stop the motor.
+result-box-no-status-after-command = CANDY HOUSE accepted the command, but no status could be read after it, so it is not confirmed. Check the box before relying on it.
+result-time-added = Added { $amount_secs } to the lock.
+result-time-removed = Removed { $amount_secs } from the lock.
+result-lock-frozen = The lock is frozen: its timer stands still and it cannot be unlocked.
+result-lock-unfrozen = The lock is unfrozen: its timer runs again.
+result-hygiene-started = The hygiene opening has started: the wearer may open the lock now.
+result-no-penalty-holds = No penalty holds this lock right now.
+result-penalty-ended = The open-box penalty is ended: the wearer can unlock again once Chaster allows it.
+# A latch position inside those sentences (the value named latch)
+latch-locked = locked
+latch-unlocked = unlocked
+latch-jammed = between locked and unlocked (jammed or half-turned)
+latch-unknown = in an unknown position
 
 # The state card on top of the main page (state/)
 state-connect-action = Connect your box

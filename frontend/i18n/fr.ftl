@@ -87,6 +87,28 @@ error-lock-not-locked = Ce verrou n'est plus verrouillé, il ne peut donc pas ê
 error-lock-without-keyholder = Ce verrou n'a pas de détenteur des clés.
 error-chaster-refused = Chaster a refusé ce changement ({ $status }).
 error-chaster-refused-saying = Chaster a refusé ce changement : { $detail }
+# Results of a box command or a keyholder control, by their `reason` (sesame/command.rs, routes/controls/actions.rs)
+result-box-task-done = CANDY HOUSE indique que la commande a été exécutée : le Sesame est { $latch }.
+result-box-reports = Le Sesame indique qu'il est { $latch }.
+result-box-mismatch = Le Sesame indique qu'il est { $latch } après la commande. Il a peut-être été tourné à la main ou il est coincé ; vérifiez la boîte.
+result-box-jammed-after-resend = Le Sesame s'est arrêté entre verrouillé et déverrouillé : il est coincé ou à moitié tourné, même après un second envoi de la commande. Vérifiez la boîte : quelque chose bloque peut-être le pêne, ou les angles du verrou sont à régler à nouveau dans l'app Sesame.
+result-box-not-confirmed-offline = Non confirmé : le hub du Sesame est hors ligne, la commande n'a donc probablement pas été exécutée, et l'état affiché ({ $latch }) n'est que le dernier signalé. Vérifiez l'alimentation et le Wi-Fi du hub.
+result-box-not-confirmed-offline-since = Non confirmé : le hub du Sesame est hors ligne depuis le { $last_update_at }, la commande n'a donc probablement pas été exécutée, et l'état affiché ({ $latch }) n'est que le dernier signalé. Vérifiez l'alimentation et le Wi-Fi du hub.
+result-box-unchanged = CANDY HOUSE a accepté la commande, mais le Sesame indique toujours qu'il est { $latch }. Il ne l'a peut-être pas reçue, ou la clé secrète est peut-être fausse. Vérifiez la boîte avant de vous y fier.
+result-box-unchanged-low-battery = CANDY HOUSE a accepté la commande, mais le Sesame indique toujours qu'il est { $latch }. Il ne l'a peut-être pas reçue, ou la clé secrète est peut-être fausse. Vérifiez la boîte avant de vous y fier. Sa batterie est faible ({ $percent } %), ce qui peut bloquer le moteur.
+result-box-no-status-after-command = CANDY HOUSE a accepté la commande, mais aucun état n'a pu être lu ensuite : elle n'est donc pas confirmée. Vérifiez la boîte avant de vous y fier.
+result-time-added = { $amount_secs } ajouté(s) au verrou.
+result-time-removed = { $amount_secs } retiré(s) du verrou.
+result-lock-frozen = Le verrou est gelé : son minuteur est arrêté et il ne peut pas être déverrouillé.
+result-lock-unfrozen = Le verrou est dégelé : son minuteur tourne à nouveau.
+result-hygiene-started = L'ouverture d'hygiène a commencé : le porteur peut ouvrir le verrou maintenant.
+result-no-penalty-holds = Aucune pénalité ne retient ce verrou en ce moment.
+result-penalty-ended = La pénalité de boîte ouverte est levée : le porteur pourra déverrouiller dès que Chaster le permettra.
+# A latch position inside those sentences (the value named latch)
+latch-locked = verrouillé
+latch-unlocked = déverrouillé
+latch-jammed = entre verrouillé et déverrouillé (coincé ou à moitié tourné)
+latch-unknown = dans une position inconnue
 
 # The state card on top of the main page (state/)
 state-connect-action = Connecter votre boîte

@@ -2,9 +2,10 @@
 //! inline error, and moving the keyboard focus.
 
 use crate::i18n::{by_id, t, tf, Msg};
-use crate::time::{format_date, format_in, parse_rfc3339_ms};
+use crate::time::{format_amount, format_date, format_in, parse_rfc3339_ms};
 use api_types::{ApiError, ErrorCode};
 use leptos::prelude::*;
+use std::collections::BTreeMap;
 
 /// How the page reacts to an error code: a heading, an optional hint, and whether trying again
 /// could help.
@@ -53,22 +54,41 @@ pub fn retry_after_text(retry_after_secs: Option<u64>) -> Option<String> {
 /// What the server said, in the reader's language: the wording of its `reason` with its values
 /// (times in the reader's zone), else the server's English `message`.
 pub fn error_text(error: &ApiError) -> String {
-    let wording = error
-        .reason
-        .as_deref()
-        .and_then(|reason| by_id(&format!("error-{}", reason.replace('_', "-"))));
+    worded(
+        "error",
+        error.reason.as_deref(),
+        &error.params,
+        &error.message,
+    )
+}
+
+/// A server sentence in the reader's language: message `<prefix>-<reason>` with its values, else
+/// the server's English `fallback`. Values named `…_at` are RFC 3339 times (shown in the reader's
+/// zone), `…_secs` durations, and `latch` a latch position (`latch-…`).
+pub fn worded(
+    prefix: &str,
+    reason: Option<&str>,
+    params: &BTreeMap<String, String>,
+    fallback: &str,
+) -> String {
+    let wording =
+        reason.and_then(|reason| by_id(&format!("{prefix}-{}", reason.replace('_', "-"))));
     let Some(msg) = wording else {
-        return error.message.clone();
+        return fallback.to_owned();
     };
-    let values: Vec<(&str, String)> = error
-        .params
+    let values: Vec<(&str, String)> = params
         .iter()
         .map(|(name, value)| {
-            let shown = match (name.ends_with("_at"), parse_rfc3339_ms(value)) {
-                (true, Some(ms)) => format_date(ms),
-                _ => value.clone(),
+            let shown = if name.ends_with("_at") {
+                parse_rfc3339_ms(value).map(format_date)
+            } else if name.ends_with("_secs") {
+                value.parse().ok().map(format_amount)
+            } else if name == "latch" {
+                by_id(&format!("latch-{value}")).map(|m| t(m).to_owned())
+            } else {
+                None
             };
-            (name.as_str(), shown)
+            (name.as_str(), shown.unwrap_or_else(|| value.clone()))
         })
         .collect();
     let values: Vec<(&str, &str)> = values.iter().map(|(n, v)| (*n, v.as_str())).collect();
@@ -272,5 +292,38 @@ mod tests {
             e.reason = Some(reason.into());
             assert_ne!(error_text(&e), "m", "{reason} has no wording");
         }
+    }
+
+    #[test]
+    fn a_result_is_worded_from_its_reason_with_the_latch_and_the_amount_in_the_readers_words() {
+        let params = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        assert_eq!(
+            worded(
+                "result",
+                Some("box_mismatch"),
+                &params(&[("latch", "jammed")]),
+                "English"
+            ),
+            "The Sesame reports it is between locked and unlocked (jammed or half-turned) after the command. It may have been turned by hand or be jammed; check the box."
+        );
+        assert_eq!(
+            worded(
+                "result",
+                Some("time_added"),
+                &params(&[("amount_secs", "93900")]),
+                "English"
+            ),
+            "Added 1 d 2 h 5 min to the lock."
+        );
+        assert_eq!(
+            worded("result", Some("not_a_reason"), &params(&[]), "English"),
+            "English"
+        );
+        assert_eq!(worded("result", None, &params(&[]), "English"), "English");
     }
 }

@@ -2,6 +2,7 @@
 //! written for the person in front of the page; internals are logged, never returned.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -61,6 +62,21 @@ impl Refused {
             Some(reason) => body.because(reason, &self.params),
             None => body,
         }
+    }
+}
+
+/// A result's sentence (`CommandResult`, `ControlResult`) is worded the same way.
+pub type Said = Refused;
+
+impl Refused {
+    /// `reason` and `params` as the wire carries them.
+    pub fn wire(&self) -> (Option<String>, BTreeMap<String, String>) {
+        let params = self
+            .params
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), v.clone()))
+            .collect();
+        (self.reason.map(str::to_owned), params)
     }
 }
 

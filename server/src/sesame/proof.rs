@@ -117,6 +117,9 @@ impl Device {
         let mut result = self.report(Target::Unlocked, verified, task_succeeded, false);
         if !proven && result.outcome != CommandOutcome::Confirmed {
             result.message.push_str(" The box did not record our command in its history either, so the secret key saved for it is probably wrong: the wearer should connect the box again.");
+            // The wording of `reason` lacks this sentence: the page shows the English whole.
+            result.reason = None;
+            result.params.clear();
         }
         Ok((result, proven))
     }
