@@ -20,6 +20,11 @@ async fn with_the_hub_offline_a_lock_on_an_already_locked_box_is_not_confirmed()
         result.message
     );
     assert!(result.message.contains("offline"), "{}", result.message);
+    assert!(result
+        .reason
+        .as_deref()
+        .is_some_and(|r| r.starts_with("box_not_confirmed_offline")));
+    assert_eq!(result.params["latch"], "locked");
     assert!(!result.status.unwrap().reachable);
 }
 
@@ -34,6 +39,7 @@ async fn a_box_that_ends_between_the_ranges_gets_one_resend_then_is_reported_jam
         "{}",
         result.message
     );
+    assert_eq!(result.reason.as_deref(), Some("box_jammed_after_resend"));
     assert_eq!(result.status.unwrap().latch, LatchState::Jammed);
     assert_eq!(
         t.sim
