@@ -87,6 +87,14 @@ error-lock-not-locked = Dieser Lock ist nicht mehr verriegelt und kann daher nic
 error-lock-without-keyholder = Dieser Lock hat keinen Keyholder.
 error-chaster-refused = Chaster hat diese Änderung abgelehnt ({ $status }).
 error-chaster-refused-saying = Chaster hat diese Änderung abgelehnt: { $detail }
+error-secret-key-needed = Eine SESAME 3, 4 oder 5 braucht ihren geheimen Schlüssel: 32 Hexadezimalzeichen oder den Text des Teilen-QR-Codes des Besitzers.
+error-v3-needs-no-secret = Die ursprüngliche Sesame (alte v3-API) braucht keinen geheimen Schlüssel. Lass das Feld leer oder wähle die Web API für eine SESAME 3, 4 oder 5.
+error-v3-device-id-needed = Gib die Geräte-ID der Sesame ein, wie die v3-API sie auflistet.
+error-v3-device-id-malformed = Die Geräte-ID darf keine Leerzeichen enthalten; füge sie genau so ein, wie die v3-API sie auflistet.
+error-box-name-too-long = Der Name muss kürzer als { $max } Zeichen sein.
+error-device-uuid-needed = Gib die Geräte-UUID der Sesame ein (sie sieht so aus: 12345678-1234-5678-1234-567812345678).
+error-device-uuid-malformed = Die Geräte-UUID sieht so aus: 12345678-1234-5678-1234-567812345678, 32 Hexadezimalzeichen in Gruppen von 8-4-4-4-12.
+error-qr-code-of-other-box = Dieser QR-Code gehört zur Sesame { $uuid }, nicht zur eingegebenen Geräte-UUID. Prüfe die UUID oder teile den Schlüssel der richtigen Sesame.
 # Results of a box command or a keyholder control, by their `reason` (sesame/command.rs, routes/controls/actions.rs)
 result-box-task-done = CANDY HOUSE meldet den Befehl als ausgeführt: Die Sesame ist { $latch }.
 result-box-reports = Die Sesame meldet, sie ist { $latch }.

@@ -90,6 +90,14 @@ error-lock-not-locked = This lock is no longer locked, so it cannot be changed.
 error-lock-without-keyholder = This lock has no keyholder.
 error-chaster-refused = Chaster refused this change ({ $status }).
 error-chaster-refused-saying = Chaster refused this change: { $detail }
+error-secret-key-needed = A SESAME 3, 4 or 5 needs its secret key: 32 hexadecimal characters, or the text of the owner's key-sharing QR code.
+error-v3-needs-no-secret = The original Sesame (legacy v3 API) needs no secret key. Leave it empty, or choose the Web API for a SESAME 3, 4 or 5.
+error-v3-device-id-needed = Please enter the device id of the Sesame, as the v3 API lists it.
+error-v3-device-id-malformed = The device id cannot contain spaces; paste it exactly as the v3 API lists it.
+error-box-name-too-long = Please keep the name under { $max } characters.
+error-device-uuid-needed = Please enter the device UUID of the Sesame (it looks like 12345678-1234-5678-1234-567812345678).
+error-device-uuid-malformed = The device UUID looks like 12345678-1234-5678-1234-567812345678: 32 hexadecimal characters in groups of 8-4-4-4-12.
+error-qr-code-of-other-box = This QR code belongs to the Sesame { $uuid }, not to the device UUID you entered. Check the UUID, or share the key of the right Sesame.
 # Results of a box command or a keyholder control, by their `reason` (sesame/command.rs, routes/controls/actions.rs)
 result-box-task-done = CANDY HOUSE reports the command as carried out: the Sesame is { $latch }.
 result-box-reports = The Sesame reports it is { $latch }.

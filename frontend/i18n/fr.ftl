@@ -87,6 +87,14 @@ error-lock-not-locked = Ce verrou n'est plus verrouillé, il ne peut donc pas ê
 error-lock-without-keyholder = Ce verrou n'a pas de détenteur des clés.
 error-chaster-refused = Chaster a refusé ce changement ({ $status }).
 error-chaster-refused-saying = Chaster a refusé ce changement : { $detail }
+error-secret-key-needed = Un SESAME 3, 4 ou 5 a besoin de sa clé secrète : 32 caractères hexadécimaux, ou le texte du QR code de partage du propriétaire.
+error-v3-needs-no-secret = Le Sesame d'origine (ancienne API v3) n'a pas besoin de clé secrète. Laissez le champ vide, ou choisissez la Web API pour un SESAME 3, 4 ou 5.
+error-v3-device-id-needed = Saisissez l'identifiant du Sesame, tel que l'API v3 le liste.
+error-v3-device-id-malformed = L'identifiant ne peut pas contenir d'espaces ; collez-le exactement tel que l'API v3 le liste.
+error-box-name-too-long = Gardez un nom de moins de { $max } caractères.
+error-device-uuid-needed = Saisissez l'UUID du Sesame (il ressemble à 12345678-1234-5678-1234-567812345678).
+error-device-uuid-malformed = L'UUID ressemble à 12345678-1234-5678-1234-567812345678 : 32 caractères hexadécimaux en groupes de 8-4-4-4-12.
+error-qr-code-of-other-box = Ce QR code appartient au Sesame { $uuid }, pas à l'UUID saisi. Vérifiez l'UUID, ou partagez la clé du bon Sesame.
 # Results of a box command or a keyholder control, by their `reason` (sesame/command.rs, routes/controls/actions.rs)
 result-box-task-done = CANDY HOUSE indique que la commande a été exécutée : le Sesame est { $latch }.
 result-box-reports = Le Sesame indique qu'il est { $latch }.

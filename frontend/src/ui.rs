@@ -287,6 +287,14 @@ mod tests {
             "lock_without_keyholder",
             "chaster_refused",
             "chaster_refused_saying",
+            "secret_key_needed",
+            "v3_needs_no_secret",
+            "v3_device_id_needed",
+            "v3_device_id_malformed",
+            "box_name_too_long",
+            "device_uuid_needed",
+            "device_uuid_malformed",
+            "qr_code_of_other_box",
         ] {
             let mut e = error(ErrorCode::Conflict, None);
             e.reason = Some(reason.into());
