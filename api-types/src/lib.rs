@@ -349,8 +349,14 @@ pub enum CommandOutcome {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CommandResult {
     pub outcome: CommandOutcome,
-    /// A sentence for the person who pressed the button.
+    /// A sentence for the person who pressed the button (English, the fallback).
     pub message: String,
+    /// The stable name of `message` (`box_reports_locked`), which the page words in the reader's
+    /// language (message `result-…`); `params` as for [`ApiError`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
     pub status: Option<BoxStatus>,
 }
 
@@ -499,7 +505,14 @@ pub struct FreezeChange {
 /// The answer to a keyholder control: what happened, and the session as it is now.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ControlResult {
+    /// What happened (English, the fallback).
     pub message: String,
+    /// The stable name of `message` (`box_reports_locked`), which the page words in the reader's
+    /// language (message `result-…`); `params` as for [`ApiError`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
     pub session: SessionView,
 }
 

@@ -110,6 +110,28 @@ pub fn format_countdown(ms: i64) -> String {
     }
 }
 
+/// An amount of time as people say it: `1 day 2 hours 5 minutes` (`2 Stunden`), leaving out
+/// zero parts; seconds only under a minute.
+pub fn format_amount(seconds: u64) -> String {
+    let parts: Vec<(u64, &str, &str)> = if seconds < 60 {
+        vec![(seconds, "second", "s")]
+    } else {
+        vec![
+            (seconds / SECONDS_PER_DAY as u64, "day", "d"),
+            (seconds % SECONDS_PER_DAY as u64 / 3_600, "hour", "h"),
+            (seconds % 3_600 / 60, "minute", "min"),
+        ]
+    };
+    parts
+        .into_iter()
+        .filter(|(value, ..)| *value > 0 || seconds == 0)
+        .map(|(value, unit, short)| {
+            intl::amount(value as f64, unit, true).unwrap_or_else(|| format!("{value} {short}"))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// How long ago something happened, for a status line: `just now`, `12 s ago`, `4 min ago`,
 /// `3 h ago`, `2 d ago`. A time slightly in the future (clock skew) counts as just now.
 pub fn format_ago(elapsed_ms: i64) -> String {

@@ -2,9 +2,10 @@
 //! inline error, and moving the keyboard focus.
 
 use crate::i18n::{by_id, t, tf, Msg};
-use crate::time::{format_date, format_in, parse_rfc3339_ms};
+use crate::time::{format_amount, format_date, format_in, parse_rfc3339_ms};
 use api_types::{ApiError, ErrorCode};
 use leptos::prelude::*;
+use std::collections::BTreeMap;
 
 /// How the page reacts to an error code: a heading, an optional hint, and whether trying again
 /// could help.
@@ -53,22 +54,41 @@ pub fn retry_after_text(retry_after_secs: Option<u64>) -> Option<String> {
 /// What the server said, in the reader's language: the wording of its `reason` with its values
 /// (times in the reader's zone), else the server's English `message`.
 pub fn error_text(error: &ApiError) -> String {
-    let wording = error
-        .reason
-        .as_deref()
-        .and_then(|reason| by_id(&format!("error-{}", reason.replace('_', "-"))));
+    worded(
+        "error",
+        error.reason.as_deref(),
+        &error.params,
+        &error.message,
+    )
+}
+
+/// A server sentence in the reader's language: message `<prefix>-<reason>` with its values, else
+/// the server's English `fallback`. Values named `…_at` are RFC 3339 times (shown in the reader's
+/// zone), `…_secs` durations, and `latch` a latch position (`latch-…`).
+pub fn worded(
+    prefix: &str,
+    reason: Option<&str>,
+    params: &BTreeMap<String, String>,
+    fallback: &str,
+) -> String {
+    let wording =
+        reason.and_then(|reason| by_id(&format!("{prefix}-{}", reason.replace('_', "-"))));
     let Some(msg) = wording else {
-        return error.message.clone();
+        return fallback.to_owned();
     };
-    let values: Vec<(&str, String)> = error
-        .params
+    let values: Vec<(&str, String)> = params
         .iter()
         .map(|(name, value)| {
-            let shown = match (name.ends_with("_at"), parse_rfc3339_ms(value)) {
-                (true, Some(ms)) => format_date(ms),
-                _ => value.clone(),
+            let shown = if name.ends_with("_at") {
+                parse_rfc3339_ms(value).map(format_date)
+            } else if name.ends_with("_secs") {
+                value.parse().ok().map(format_amount)
+            } else if name == "latch" {
+                by_id(&format!("latch-{value}")).map(|m| t(m).to_owned())
+            } else {
+                None
             };
-            (name.as_str(), shown)
+            (name.as_str(), shown.unwrap_or_else(|| value.clone()))
         })
         .collect();
     let values: Vec<(&str, &str)> = values.iter().map(|(n, v)| (*n, v.as_str())).collect();
@@ -216,5 +236,102 @@ mod tests {
             Some("You can try again in 5 minutes.")
         );
         assert_eq!(retry_after_text(None), None);
+    }
+
+    #[test]
+    fn a_deserted_lock_refusal_words_its_date_from_the_param_not_the_servers_english() {
+        let mut refusal = error(ErrorCode::Conflict, None);
+        refusal.message = "The lock was deserted: the box stays shut until 15 January 2027 at 08:00 UTC, when Chaster gives the combination back.".into();
+        refusal.reason = Some("deserted_box_shut_until".into());
+        refusal
+            .params
+            .insert("opens_at".into(), "2027-01-15T08:00:00Z".into());
+        assert_eq!(
+            error_text(&refusal),
+            "The lock was deserted: the box stays shut until 15 Jan 2027, 08:00 UTC, when Chaster gives the combination back."
+        );
+    }
+
+    #[test]
+    fn every_refusal_reason_the_server_sends_has_a_wording() {
+        // Kept in step with the server's `Refused` reasons (custody rules, proof, routes).
+        for reason in [
+            "lock_ended",
+            "lock_not_holding_box",
+            "box_change_after_end",
+            "wearer_cannot_open",
+            "wearer_may_not_lock",
+            "only_wearer_changes_box",
+            "other_lock_holds_box",
+            "deserted_box_shut_until",
+            "box_command_in_progress",
+            "only_wearer",
+            "only_keyholder",
+            "dashboard_lock_not_yours",
+            "not_from_dashboard_page",
+            "no_box",
+            "proof_hub_offline",
+            "proof_hub_offline_since",
+            "proof_tag_not_recorded",
+            "proof_task_not_completed",
+            "box_setup_problem",
+            "penalty_minutes_out_of_range",
+            "penalty_bound_out_of_range",
+            "battery_warning_out_of_range",
+            "time_change_zero",
+            "time_change_too_large",
+            "session_unknown_to_chaster",
+            "hygiene_not_enabled",
+            "hygiene_in_progress",
+            "lock_not_locked",
+            "lock_without_keyholder",
+            "chaster_refused",
+            "chaster_refused_saying",
+            "secret_key_needed",
+            "v3_needs_no_secret",
+            "v3_device_id_needed",
+            "v3_device_id_malformed",
+            "box_name_too_long",
+            "device_uuid_needed",
+            "device_uuid_malformed",
+            "qr_code_of_other_box",
+        ] {
+            let mut e = error(ErrorCode::Conflict, None);
+            e.reason = Some(reason.into());
+            assert_ne!(error_text(&e), "m", "{reason} has no wording");
+        }
+    }
+
+    #[test]
+    fn a_result_is_worded_from_its_reason_with_the_latch_and_the_amount_in_the_readers_words() {
+        let params = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        assert_eq!(
+            worded(
+                "result",
+                Some("box_mismatch"),
+                &params(&[("latch", "jammed")]),
+                "English"
+            ),
+            "The Sesame reports it is between locked and unlocked (jammed or half-turned) after the command. It may have been turned by hand or be jammed; check the box."
+        );
+        assert_eq!(
+            worded(
+                "result",
+                Some("time_added"),
+                &params(&[("amount_secs", "93900")]),
+                "English"
+            ),
+            "Added 1 d 2 h 5 min to the lock."
+        );
+        assert_eq!(
+            worded("result", Some("not_a_reason"), &params(&[]), "English"),
+            "English"
+        );
+        assert_eq!(worded("result", None, &params(&[]), "English"), "English");
     }
 }

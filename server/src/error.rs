@@ -1,6 +1,9 @@
 //! The one error type of our `/api`. Each variant knows its status, stable code and a message
 //! written for the person in front of the page; internals are logged, never returned.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
 use std::time::Duration;
 
 use api_types::{ApiError, ErrorCode};
@@ -19,6 +22,91 @@ const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(10);
 pub const SESSION_EXPIRED_MESSAGE: &str =
     "This session has expired. Reopen the extension from Chaster.";
 
+/// A refusal the page can word: the English sentence (the fallback), and the stable `reason` with
+/// its `params` that the page's message files word in the reader's language. Names ending in
+/// `_at` are RFC 3339 times, shown in the reader's zone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refused {
+    pub message: Cow<'static, str>,
+    pub reason: Option<&'static str>,
+    pub params: Vec<(&'static str, String)>,
+}
+
+impl Refused {
+    /// A fixed refusal (usable in a `const`).
+    pub const fn fixed(reason: &'static str, message: &'static str) -> Self {
+        Refused {
+            message: Cow::Borrowed(message),
+            reason: Some(reason),
+            params: Vec::new(),
+        }
+    }
+
+    pub fn new(reason: &'static str, message: impl Into<String>) -> Self {
+        Refused {
+            message: Cow::Owned(message.into()),
+            reason: Some(reason),
+            params: Vec::new(),
+        }
+    }
+
+    /// Adds a value the wording names.
+    pub fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.params.push((name, value.into()));
+        self
+    }
+
+    fn to_api_error(&self, code: ErrorCode) -> ApiError {
+        let body = ApiError::new(code, self.message.to_string(), None);
+        match self.reason {
+            Some(reason) => body.because(reason, &self.params),
+            None => body,
+        }
+    }
+}
+
+/// A result's sentence (`CommandResult`, `ControlResult`) is worded the same way.
+pub type Said = Refused;
+
+impl Refused {
+    /// `reason` and `params` as the wire carries them.
+    pub fn wire(&self) -> (Option<String>, BTreeMap<String, String>) {
+        let params = self
+            .params
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), v.clone()))
+            .collect();
+        (self.reason.map(str::to_owned), params)
+    }
+}
+
+/// A sentence without a reason yet: the page shows the English.
+impl From<String> for Refused {
+    fn from(message: String) -> Self {
+        Refused {
+            message: Cow::Owned(message),
+            reason: None,
+            params: Vec::new(),
+        }
+    }
+}
+
+impl From<&'static str> for Refused {
+    fn from(message: &'static str) -> Self {
+        Refused {
+            message: Cow::Borrowed(message),
+            reason: None,
+            params: Vec::new(),
+        }
+    }
+}
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("no or malformed bearer token")]
@@ -27,18 +115,18 @@ pub enum AppError {
     SessionExpired,
     /// The message says what the viewer's role may not do.
     #[error("forbidden: {0}")]
-    Forbidden(String),
+    Forbidden(Refused),
     #[error("not found")]
     NotFound,
     /// Like `NotFound`; the message says what is missing.
     #[error("not found: {0}")]
-    Missing(String),
+    Missing(Refused),
     /// The message says what is wrong with the request.
     #[error("invalid request: {0}")]
-    Invalid(String),
+    Invalid(Refused),
     /// Not possible in the lock's current state (409); the message says why.
     #[error("conflict: {0}")]
-    Conflict(String),
+    Conflict(Refused),
     /// `service` is the name shown to the user ("Chaster", "CANDY HOUSE"); `detail` is only logged.
     #[error("{service} unavailable: {detail}")]
     UpstreamUnavailable {
@@ -94,14 +182,14 @@ impl AppError {
                 ApiError::new(ErrorCode::SessionExpired, SESSION_EXPIRED_MESSAGE, None)
                     .because("session_expired", &[])
             }
-            AppError::Forbidden(m) => ApiError::new(ErrorCode::Forbidden, m.clone(), None),
+            AppError::Forbidden(r) => r.to_api_error(ErrorCode::Forbidden),
             AppError::NotFound => {
                 ApiError::new(ErrorCode::NotFound, "There is nothing here.", None)
                     .because("not_found", &[])
             }
-            AppError::Missing(m) => ApiError::new(ErrorCode::NotFound, m.clone(), None),
-            AppError::Invalid(m) => ApiError::new(ErrorCode::Invalid, m.clone(), None),
-            AppError::Conflict(m) => ApiError::new(ErrorCode::Conflict, m.clone(), None),
+            AppError::Missing(r) => r.to_api_error(ErrorCode::NotFound),
+            AppError::Invalid(r) => r.to_api_error(ErrorCode::Invalid),
+            AppError::Conflict(r) => r.to_api_error(ErrorCode::Conflict),
             AppError::UpstreamUnavailable { service, .. } => ApiError::new(
                 ErrorCode::UpstreamUnavailable,
                 format!("{service} is not answering right now. Please try again in a few seconds."),
@@ -225,10 +313,9 @@ impl From<JsonRejection> for AppError {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             return AppError::TooLarge;
         }
-        AppError::Invalid(format!(
-            "The request body is not valid: {}",
-            rejection.body_text()
-        ))
+        AppError::Invalid(
+            format!("The request body is not valid: {}", rejection.body_text()).into(),
+        )
     }
 }
 
@@ -321,5 +408,57 @@ mod tests {
         let e = AppError::Internal(anyhow::anyhow!("database password is hunter2"));
         assert!(!e.to_api_error().message.contains("hunter2"));
         assert_eq!(e.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn a_custody_refusal_sends_its_reason_and_the_desertion_date_as_an_rfc3339_param() {
+        use crate::custody::rules::{decide, Hold, Move, Phase};
+        use crate::domain::Role;
+        let at = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let hold = Hold::ThisLock { opens_at: Some(at) };
+        let refusal = decide(Role::Wearer, Move::Open, Phase::Deserted, hold, true).unwrap_err();
+        let e = AppError::from(refusal);
+        assert_eq!(e.status(), StatusCode::CONFLICT);
+        let body = e.to_api_error();
+        assert_eq!(body.reason.as_deref(), Some("deserted_box_shut_until"));
+        assert_eq!(body.params["opens_at"], "2027-01-15T08:00:00Z");
+        assert!(body.message.contains("15 January 2027"), "{}", body.message);
+
+        let keyholder = decide(
+            Role::Keyholder,
+            Move::Change,
+            Phase::Running,
+            Hold::Nobody,
+            true,
+        );
+        let body = AppError::from(keyholder.unwrap_err()).to_api_error();
+        assert_eq!(body.code, ErrorCode::Forbidden);
+        assert_eq!(body.reason.as_deref(), Some("only_wearer_changes_box"));
+        assert!(body.params.is_empty());
+    }
+
+    #[test]
+    fn a_sentence_without_a_reason_still_reaches_the_page_in_english() {
+        let body = AppError::Invalid("The history cursor is not valid.".into()).to_api_error();
+        assert_eq!(body.reason, None);
+        assert_eq!(body.message, "The history cursor is not valid.");
+    }
+
+    #[test]
+    fn chasters_refusals_of_an_action_get_a_reason_and_keep_chasters_words_as_a_param() {
+        use crate::routes::controls::actions::refused;
+        let body = refused(ChasterError::Rejected {
+            status: 400,
+            message: "Hygiene opening already in progress".into(),
+        })
+        .to_api_error();
+        assert_eq!(body.reason.as_deref(), Some("hygiene_in_progress"));
+        let body = refused(ChasterError::Rejected {
+            status: 400,
+            message: "Something new".into(),
+        })
+        .to_api_error();
+        assert_eq!(body.reason.as_deref(), Some("chaster_refused_saying"));
+        assert_eq!(body.params["detail"], "Something new");
     }
 }

@@ -3,7 +3,7 @@
 use crate::api::Control;
 use crate::device::mapper::Feedback;
 use crate::i18n::{intl, t, tf, Msg};
-use crate::ui::error_text;
+use crate::ui::{error_text, worded};
 use api_types::{ApiError, ControlResult};
 
 const MINUTE: i64 = 60;
@@ -179,7 +179,12 @@ pub fn progress_text(control: Control) -> String {
 pub fn control_feedback(result: &Result<ControlResult, ApiError>) -> Feedback {
     match result {
         Ok(result) => Feedback {
-            text: result.message.clone(),
+            text: worded(
+                "result",
+                result.reason.as_deref(),
+                &result.params,
+                &result.message,
+            ),
             class: "notice-success",
         },
         Err(error) => Feedback {

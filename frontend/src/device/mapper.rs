@@ -2,7 +2,7 @@
 
 use crate::i18n::{t, tf, Msg};
 use crate::time::{format_ago, parse_rfc3339_ms};
-use crate::ui::error_text;
+use crate::ui::{error_text, worded};
 use api_types::{ApiError, BoxStatus, CommandOutcome, CommandResult, DeviceView, LatchState, Role};
 
 /// A connected box, worded for the viewer.
@@ -172,7 +172,12 @@ pub fn progress_text(command: Command) -> &'static str {
 pub fn command_feedback(result: &Result<CommandResult, ApiError>) -> Feedback {
     match result {
         Ok(result) => Feedback {
-            text: result.message.clone(),
+            text: worded(
+                "result",
+                result.reason.as_deref(),
+                &result.params,
+                &result.message,
+            ),
             class: match result.outcome {
                 CommandOutcome::Confirmed => "notice-success",
                 CommandOutcome::NotConfirmed => "notice-warning",
@@ -306,6 +311,8 @@ mod tests {
             Ok(CommandResult {
                 outcome,
                 message: "The box is open.".into(),
+                reason: None,
+                params: Default::default(),
                 status: None,
             })
         };

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::chaster::models::{Lock, PartnerMetadata};
 use crate::chaster::{ChasterError, SessionAuth};
 use crate::domain::{LockId, Role, SessionId, UserId};
-use crate::error::AppError;
+use crate::error::{AppError, Refused};
 
 #[derive(Clone, Debug)]
 pub struct ResolvedSession {
@@ -76,10 +76,14 @@ impl ResolvedSession {
         if self.role == role {
             return Ok(());
         }
-        let who = match role {
-            Role::Wearer => "wearer",
-            Role::Keyholder => "keyholder",
+        let (who, reason) = match role {
+            Role::Wearer => ("wearer", "only_wearer"),
+            Role::Keyholder => ("keyholder", "only_keyholder"),
         };
-        Err(AppError::Forbidden(format!("Only the {who} may {action}.")))
+        // The page words the role only: `action` is the English fallback's detail.
+        Err(AppError::Forbidden(Refused::new(
+            reason,
+            format!("Only the {who} may {action}."),
+        )))
     }
 }

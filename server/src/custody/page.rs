@@ -10,14 +10,17 @@ use super::rules::{self, Hold, Move, Phase, Refusal};
 use super::{BoxGuard, Custody};
 use crate::chaster::models::LockStatus;
 use crate::domain::{Role, SessionId, UserId};
-use crate::error::AppError;
+use crate::error::{AppError, Refused};
 use crate::jobs::JobKind;
 use crate::sesame::{Device, Target};
 use crate::store::{sessions, CustodyEnd};
 
 /// How long a page waits for another decision about the same box.
 const PAGE_WAIT: Duration = Duration::from_secs(10);
-const BUSY: &str = "The box is busy with another command. Try again in a moment.";
+const BUSY: Refused = Refused::fixed(
+    "box_command_in_progress",
+    "The box is busy with another command. Try again in a moment.",
+);
 
 /// Who looks at the box, through which lock.
 #[derive(Clone, Debug)]
@@ -154,7 +157,7 @@ impl Custody {
         same_box: bool,
     ) -> Result<BoxGuard, AppError> {
         if v.role != Role::Wearer {
-            return Err(AppError::Forbidden(rules::ONLY_WEARER_CHANGES.into()));
+            return Err(AppError::Forbidden(rules::ONLY_WEARER_CHANGES));
         }
         let guard = self.page_guard(v).await?;
         let decided = async {
@@ -191,7 +194,7 @@ impl Custody {
     async fn page_guard(&self, v: &Viewer) -> Result<BoxGuard, AppError> {
         self.guard(&v.wearer_id, PAGE_WAIT)
             .await?
-            .ok_or_else(|| AppError::Conflict(BUSY.into()))
+            .ok_or_else(|| AppError::Conflict(BUSY))
     }
 
     /// The viewer with the lock's phase corrected by what we learned since: a page's view of

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::Role;
+use crate::error::Refused;
 
 /// What the viewer wants to do with the box.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,26 +40,47 @@ pub enum Hold {
 /// Why not: `Forbidden` (403, the role may never) or `Conflict` (409, not now).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Refusal {
-    Forbidden(String),
-    Conflict(String),
+    Forbidden(Refused),
+    Conflict(Refused),
 }
 
-pub const LOCK_ENDED: &str = "This lock has ended.";
-pub const NOT_HOLDING: &str =
-    "This lock does not hold the box, so the box cannot be moved from here.";
-pub const CHANGE_AFTER_END: &str = "You can change the box after the lock ends.";
-pub const WEARER_CANNOT_OPEN: &str = "The wearer cannot open the box while the session runs.";
-pub const WEARER_MAY_NOT_LOCK: &str = "The keyholder has not allowed the wearer to lock the box.";
-pub const ONLY_WEARER_CHANGES: &str = "Only the wearer may connect, replace or remove the box.";
-const OTHER_LOCK_HOLDS: &str =
-    "Another of your locks holds the box; it opens when Chaster ends that lock.";
+pub const LOCK_ENDED: Refused = Refused::fixed("lock_ended", "This lock has ended.");
+pub const NOT_HOLDING: Refused = Refused::fixed(
+    "lock_not_holding_box",
+    "This lock does not hold the box, so the box cannot be moved from here.",
+);
+pub const CHANGE_AFTER_END: Refused = Refused::fixed(
+    "box_change_after_end",
+    "You can change the box after the lock ends.",
+);
+pub const WEARER_CANNOT_OPEN: Refused = Refused::fixed(
+    "wearer_cannot_open",
+    "The wearer cannot open the box while the session runs.",
+);
+pub const WEARER_MAY_NOT_LOCK: Refused = Refused::fixed(
+    "wearer_may_not_lock",
+    "The keyholder has not allowed the wearer to lock the box.",
+);
+pub const ONLY_WEARER_CHANGES: Refused = Refused::fixed(
+    "only_wearer_changes_box",
+    "Only the wearer may connect, replace or remove the box.",
+);
+const OTHER_LOCK_HOLDS: Refused = Refused::fixed(
+    "other_lock_holds_box",
+    "Another of your locks holds the box; it opens when Chaster ends that lock.",
+);
 
-/// "The box opens on 8 December 2026 at 10:00 UTC, when Chaster gives the combination back."
-pub fn opens_on(at: DateTime<Utc>) -> String {
-    format!(
-        "The lock was deserted: the box stays shut until {}, when Chaster gives the combination back.",
-        at.format("%-d %B %Y at %H:%M UTC")
+/// "The box stays shut until 8 December 2026 at 10:00 UTC, when Chaster gives the combination
+/// back." The page words the date from `opens_at` in the reader's zone.
+pub fn opens_on(at: DateTime<Utc>) -> Refused {
+    Refused::new(
+        "deserted_box_shut_until",
+        format!(
+            "The lock was deserted: the box stays shut until {}, when Chaster gives the combination back.",
+            at.format("%-d %B %Y at %H:%M UTC")
+        ),
     )
+    .with("opens_at", at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
 /// Whether `role` may `mv` the box now. `wearer_may_lock` is the lock's setting.
@@ -69,8 +91,8 @@ pub fn decide(
     hold: Hold,
     wearer_may_lock: bool,
 ) -> Result<(), Refusal> {
-    let conflict = |m: &str| Err(Refusal::Conflict(m.to_owned()));
-    let forbidden = |m: &str| Err(Refusal::Forbidden(m.to_owned()));
+    let conflict = |r: Refused| Err(Refusal::Conflict(r));
+    let forbidden = |r: Refused| Err(Refusal::Forbidden(r));
     match role {
         Role::Keyholder => {
             if mv == Move::Change {
@@ -78,7 +100,7 @@ pub fn decide(
             }
             match (phase, hold) {
                 (Phase::Ended, _) => conflict(LOCK_ENDED),
-                (Phase::Deserted, Hold::ThisLock { opens_at: Some(at) }) => conflict(&opens_on(at)),
+                (Phase::Deserted, Hold::ThisLock { opens_at: Some(at) }) => conflict(opens_on(at)),
                 (Phase::Deserted, _) => conflict(LOCK_ENDED),
                 // A running lock takes a free box when it acts (`Custody::settle`).
                 (Phase::Running, Hold::ThisLock { .. } | Hold::Nobody) => Ok(()),
@@ -96,7 +118,7 @@ pub fn decide(
             },
             Hold::ThisLock { opens_at: Some(at) } => match mv {
                 Move::Lock => Ok(()),
-                Move::Open => conflict(&opens_on(at)),
+                Move::Open => conflict(opens_on(at)),
                 Move::Change => conflict(CHANGE_AFTER_END),
             },
             Hold::OtherLock => match mv {
@@ -125,7 +147,7 @@ mod tests {
         assert!(ok(Role::Keyholder, Move::Lock, Phase::Running, HELD));
         for mv in [Move::Open, Move::Lock] {
             let r = decide(Role::Keyholder, mv, Phase::Running, Hold::OtherLock, true);
-            assert_eq!(r, Err(Refusal::Conflict(NOT_HOLDING.into())));
+            assert_eq!(r, Err(Refusal::Conflict(NOT_HOLDING)));
             assert!(
                 ok(Role::Keyholder, mv, Phase::Running, Hold::Nobody),
                 "takes a free box"
@@ -133,7 +155,7 @@ mod tests {
         }
         for hold in [HELD, Hold::OtherLock, Hold::Nobody] {
             let r = decide(Role::Keyholder, Move::Lock, Phase::Ended, hold, true);
-            assert_eq!(r, Err(Refusal::Conflict(LOCK_ENDED.into())));
+            assert_eq!(r, Err(Refusal::Conflict(LOCK_ENDED)));
         }
         assert!(matches!(
             decide(Role::Keyholder, Move::Change, Phase::Running, HELD, true),
@@ -150,7 +172,15 @@ mod tests {
             else {
                 panic!("{role:?} may not open a deserted lock's box");
             };
-            assert!(m.contains("2027") && m.contains("combination"), "{m}");
+            assert!(
+                m.message.contains("2027") && m.message.contains("combination"),
+                "{m}"
+            );
+            assert_eq!(m.reason, Some("deserted_box_shut_until"));
+            assert_eq!(
+                m.params,
+                vec![("opens_at", "2027-01-15T08:00:00Z".to_owned())]
+            );
         }
         assert!(ok(Role::Wearer, Move::Lock, Phase::Deserted, hold));
     }
@@ -160,7 +190,7 @@ mod tests {
         for hold in [HELD, Hold::OtherLock] {
             assert!(!ok(Role::Wearer, Move::Open, Phase::Running, hold));
             let r = decide(Role::Wearer, Move::Change, Phase::Running, hold, true);
-            assert_eq!(r, Err(Refusal::Conflict(CHANGE_AFTER_END.into())));
+            assert_eq!(r, Err(Refusal::Conflict(CHANGE_AFTER_END)));
             assert!(ok(Role::Wearer, Move::Lock, Phase::Running, hold));
         }
         assert!(!ok(Role::Wearer, Move::Open, Phase::Running, Hold::Nobody));

@@ -12,7 +12,7 @@ use crate::auth::bearer_token;
 use crate::chaster::PartnerConfiguration;
 use crate::domain::policy::{Policy, BATTERY_RANGE, MAX_BOUND_HOURS, MAX_PENALTY_MINUTES};
 use crate::domain::ConfigToken;
-use crate::error::AppError;
+use crate::error::{AppError, Refused};
 use crate::state::AppState;
 use api_types::{ConfigView, ExtensionConfig, PenaltyKind, Role};
 use axum::extract::rejection::JsonRejection;
@@ -84,9 +84,13 @@ pub fn validate(mut config: ExtensionConfig) -> Result<ExtensionConfig, AppError
     match config.penalty.kind {
         PenaltyKind::AddTime => {
             if !(1..=MAX_PENALTY_MINUTES).contains(&config.penalty.minutes) {
-                return Err(AppError::Invalid(format!(
-                    "The penalty must add between 1 minute and 7 days ({MAX_PENALTY_MINUTES} minutes)."
-                )));
+                return Err(AppError::Invalid(
+                    Refused::new(
+                        "penalty_minutes_out_of_range",
+                        format!("The penalty must add between 1 minute and 7 days ({MAX_PENALTY_MINUTES} minutes)."),
+                    )
+                    .with("max", MAX_PENALTY_MINUTES.to_string()),
+                ));
             }
         }
         PenaltyKind::None | PenaltyKind::Freeze | PenaltyKind::BlockUnlocking => {
@@ -94,16 +98,27 @@ pub fn validate(mut config: ExtensionConfig) -> Result<ExtensionConfig, AppError
         }
     }
     if !(1..=MAX_BOUND_HOURS).contains(&config.penalty.bound_hours) {
-        return Err(AppError::Invalid(format!(
-            "A freeze or a block must end after between 1 hour and 7 days ({MAX_BOUND_HOURS} hours)."
-        )));
+        return Err(AppError::Invalid(
+            Refused::new(
+                "penalty_bound_out_of_range",
+                format!("A freeze or a block must end after between 1 hour and 7 days ({MAX_BOUND_HOURS} hours)."),
+            )
+            .with("max", MAX_BOUND_HOURS.to_string()),
+        ));
     }
     if !BATTERY_RANGE.contains(&config.low_battery_percent) {
-        return Err(AppError::Invalid(format!(
-            "The low-battery warning must be between {} and {} percent.",
-            BATTERY_RANGE.start(),
-            BATTERY_RANGE.end()
-        )));
+        return Err(AppError::Invalid(
+            Refused::new(
+                "battery_warning_out_of_range",
+                format!(
+                    "The low-battery warning must be between {} and {} percent.",
+                    BATTERY_RANGE.start(),
+                    BATTERY_RANGE.end()
+                ),
+            )
+            .with("min", BATTERY_RANGE.start().to_string())
+            .with("max", BATTERY_RANGE.end().to_string()),
+        ));
     }
     Ok(config)
 }

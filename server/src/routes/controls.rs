@@ -18,7 +18,7 @@ use axum::{Json, Router};
 
 use crate::auth::CurrentSession;
 use crate::domain::Role;
-use crate::error::AppError;
+use crate::error::{AppError, Said};
 use crate::state::AppState;
 use crate::views;
 
@@ -90,7 +90,7 @@ async fn clear_penalty(
 
 /// The message and the session re-read from Chaster. The action already happened, so if the
 /// re-read fails the answer still says so, with the session as it was before.
-async fn answer(state: &AppState, current: &CurrentSession, message: String) -> ControlResult {
+async fn answer(state: &AppState, current: &CurrentSession, said: Said) -> ControlResult {
     state
         .sessions
         .invalidate_session(&current.session.session_id);
@@ -101,8 +101,11 @@ async fn answer(state: &AppState, current: &CurrentSession, message: String) -> 
             current.session.clone()
         }
     };
+    let (reason, params) = said.wire();
     ControlResult {
-        message,
+        message: said.message.into_owned(),
+        reason,
+        params,
         session: views::session_view(fresh.role, &fresh.extension_name, &fresh.lock_for_user),
     }
 }

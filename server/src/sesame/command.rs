@@ -9,6 +9,7 @@ use super::hub::cache_key;
 use super::v3::V3Command;
 use super::webapi::WebCommand;
 use crate::domain::DeviceCredentials;
+use crate::error::Said;
 
 /// How long before our send time a status timestamp still counts as a reaction to it
 /// (clock skew between us and CANDY HOUSE).
@@ -208,64 +209,99 @@ impl Device {
     ) -> CommandResult {
         let wanted = latch_words(target.latch());
         let Verified { outcome, status } = verified;
-        let (outcome, message) = match (outcome, &status) {
+        // The page words the latch from `latch`, a stable name (`latch_name`).
+        let (outcome, said) = match (outcome, &status) {
             (Some(CommandOutcome::Confirmed), _) if task_succeeded => (
                 CommandOutcome::Confirmed,
-                format!("CANDY HOUSE reports the command as carried out: the Sesame is {wanted}."),
+                Said::new(
+                    "box_task_done",
+                    format!("CANDY HOUSE reports the command as carried out: the Sesame is {wanted}."),
+                )
+                .with("latch", latch_name(target.latch())),
             ),
             (Some(CommandOutcome::Confirmed), _) => (
                 CommandOutcome::Confirmed,
-                format!("The Sesame reports it is {wanted}."),
+                Said::new("box_reports", format!("The Sesame reports it is {wanted}."))
+                    .with("latch", latch_name(target.latch())),
             ),
             (Some(CommandOutcome::Mismatch), Some(s)) => (
                 CommandOutcome::Mismatch,
-                format!(
-                    "The Sesame reports it is {} after the command. It may have been turned by hand or be jammed; check the box.",
-                    latch_words(s.latch)
-                ),
+                Said::new(
+                    "box_mismatch",
+                    format!(
+                        "The Sesame reports it is {} after the command. It may have been turned by hand or be jammed; check the box.",
+                        latch_words(s.latch)
+                    ),
+                )
+                .with("latch", latch_name(s.latch)),
             ),
             (_, Some(s)) if s.latch == LatchState::Jammed && s.reachable && resent => (
                 CommandOutcome::Jammed,
-                "The Sesame stopped between locked and unlocked: it is jammed or half-turned, even after the command was sent a second time. Check the box: something may block the latch, or the lock angles may need to be set again in the Sesame app.".to_owned(),
+                Said::new(
+                    "box_jammed_after_resend",
+                    "The Sesame stopped between locked and unlocked: it is jammed or half-turned, even after the command was sent a second time. Check the box: something may block the latch, or the lock angles may need to be set again in the Sesame app.",
+                ),
             ),
-            (_, Some(s)) if !s.reachable => (
-                CommandOutcome::NotConfirmed,
-                offline_message(s),
-            ),
+            (_, Some(s)) if !s.reachable => (CommandOutcome::NotConfirmed, offline_message(s)),
             (_, Some(s)) => {
                 let mut m = format!(
                     "CANDY HOUSE accepted the command, but the Sesame still reports it is {}. It may not have received the command, or the secret key may be wrong. Check the box before relying on it.",
                     latch_words(s.latch)
                 );
-                if let (true, Some(p)) = (s.battery_low, s.battery_percent) {
-                    m.push_str(&format!(" Its battery is low ({p} %), which can stop the motor."));
-                }
-                (CommandOutcome::NotConfirmed, m)
+                let said = match (s.battery_low, s.battery_percent) {
+                    (true, Some(p)) => {
+                        m.push_str(&format!(" Its battery is low ({p} %), which can stop the motor."));
+                        Said::new("box_unchanged_low_battery", m).with("percent", p.to_string())
+                    }
+                    _ => Said::new("box_unchanged", m),
+                };
+                (CommandOutcome::NotConfirmed, said.with("latch", latch_name(s.latch)))
             }
             (_, None) => (
                 CommandOutcome::NotConfirmed,
-                "CANDY HOUSE accepted the command, but no status could be read after it, so it is not confirmed. Check the box before relying on it.".into(),
+                Said::new(
+                    "box_no_status_after_command",
+                    "CANDY HOUSE accepted the command, but no status could be read after it, so it is not confirmed. Check the box before relying on it.",
+                ),
             ),
         };
+        let (reason, params) = said.wire();
         CommandResult {
             outcome,
-            message,
+            message: said.message.into_owned(),
+            reason,
+            params,
             status,
         }
     }
 }
 
 /// Why an offline reading confirms nothing: CANDY HOUSE keeps answering with the last known state.
-pub(crate) fn offline_message(s: &BoxStatus) -> String {
+fn offline_message(s: &BoxStatus) -> Said {
     let since = s
         .last_update
         .as_deref()
         .map(|t| format!(" since {t}"))
         .unwrap_or_default();
-    format!(
+    let message = format!(
         "Not confirmed: the Sesame's hub has been offline{since}, so the command was probably not carried out, and the state it shows ({}) is only the last one it reported. Check the hub's power and Wi-Fi.",
         latch_words(s.latch)
-    )
+    );
+    let said = match s.last_update.as_deref() {
+        Some(t) => Said::new("box_not_confirmed_offline_since", message).with("last_update_at", t),
+        None => Said::new("box_not_confirmed_offline", message),
+    };
+    said.with("latch", latch_name(s.latch))
+}
+
+/// The stable name of a latch position, which the page words (`latch-…`).
+fn latch_name(latch: LatchState) -> &'static str {
+    match latch {
+        LatchState::Locked => "locked",
+        LatchState::Unlocked => "unlocked",
+        LatchState::Jammed => "jammed",
+        LatchState::Unknown => "unknown",
+    }
 }
 
 /// A Web API status updated after our command was sent reflects the box's reaction to it.

@@ -11,6 +11,7 @@ use super::device::{Device, Target};
 use super::error::DeviceError;
 use super::webapi::HistoryEntry;
 use crate::domain::DeviceCredentials;
+use crate::error::Refused;
 
 /// History pages (of 50, newest first) read at most to cover a period.
 const MAX_HISTORY_PAGES: u32 = 3;
@@ -40,25 +41,28 @@ impl ProofOutcome {
     }
 
     /// Why the box is not connected, for the wearer; `None` when proven or deferred.
-    pub fn refusal(&self) -> Option<String> {
+    pub fn refusal(&self) -> Option<Refused> {
         match self {
             ProofOutcome::Proven { .. } | ProofOutcome::Deferred => None,
-            ProofOutcome::HubOffline { status } => {
-                let since = status
-                    .last_update
-                    .as_deref()
-                    .map(|t| format!(" (its last report was at {t})"))
-                    .unwrap_or_default();
-                Some(format!(
-                    "The box is not connected: the Sesame's hub reports it is offline{since}, so our test command cannot reach the box. The API key and the UUID work. Check the hub's power and Wi-Fi, then connect the box again."
-                ))
-            }
-            ProofOutcome::NotRecorded { .. } => Some(
-                "The box is not connected: CANDY HOUSE accepted our test lock command, but the Sesame never recorded it. The API key and the UUID work, so the secret key is wrong (or belongs to another Sesame). Copy the secret key again (the owner's key-sharing QR code, or biz.candyhouse.co), then try again.".into(),
-            ),
-            ProofOutcome::NoTaskResult => Some(
-                "The box is not connected: the test lock command never completed, so control of the Sesame is not proven. Check that it is paired with its Wi-Fi Access Point and that cloud integration is on, then try again.".into(),
-            ),
+            ProofOutcome::HubOffline { status } => Some(match status.last_update.as_deref() {
+                Some(t) => Refused::new(
+                    "proof_hub_offline_since",
+                    format!("The box is not connected: the Sesame's hub reports it is offline (its last report was at {t}), so our test command cannot reach the box. The API key and the UUID work. Check the hub's power and Wi-Fi, then connect the box again."),
+                )
+                .with("last_update_at", t),
+                None => Refused::new(
+                    "proof_hub_offline",
+                    "The box is not connected: the Sesame's hub reports it is offline, so our test command cannot reach the box. The API key and the UUID work. Check the hub's power and Wi-Fi, then connect the box again.",
+                ),
+            }),
+            ProofOutcome::NotRecorded { .. } => Some(Refused::fixed(
+                "proof_tag_not_recorded",
+                "The box is not connected: CANDY HOUSE accepted our test lock command, but the Sesame never recorded it. The API key and the UUID work, so the secret key is wrong (or belongs to another Sesame). Copy the secret key again (the owner's key-sharing QR code, or biz.candyhouse.co), then try again.",
+            )),
+            ProofOutcome::NoTaskResult => Some(Refused::fixed(
+                "proof_task_not_completed",
+                "The box is not connected: the test lock command never completed, so control of the Sesame is not proven. Check that it is paired with its Wi-Fi Access Point and that cloud integration is on, then try again.",
+            )),
         }
     }
 }
@@ -113,6 +117,9 @@ impl Device {
         let mut result = self.report(Target::Unlocked, verified, task_succeeded, false);
         if !proven && result.outcome != CommandOutcome::Confirmed {
             result.message.push_str(" The box did not record our command in its history either, so the secret key saved for it is probably wrong: the wearer should connect the box again.");
+            // The wording of `reason` lacks this sentence: the page shows the English whole.
+            result.reason = None;
+            result.params.clear();
         }
         Ok((result, proven))
     }

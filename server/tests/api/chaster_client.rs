@@ -73,6 +73,6 @@ async fn a_resolved_session_knows_the_role_and_the_wearer() {
     assert!(w.require_role(Role::Wearer, "connect a box").is_ok());
     let refused = k.require_role(Role::Wearer, "connect a box").unwrap_err();
     assert!(
-        matches!(refused, AppError::Forbidden(ref m) if m == "Only the wearer may connect a box.")
+        matches!(refused, AppError::Forbidden(ref m) if m.message == "Only the wearer may connect a box." && m.reason == Some("only_wearer"))
     );
 }

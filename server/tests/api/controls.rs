@@ -109,6 +109,8 @@ async fn adding_time_moves_the_end_date_in_chaster_and_in_the_answer() {
         "the answer shows the new end date"
     );
     assert_eq!(result["message"], "Added 1 h 30 min to the lock.");
+    assert_eq!(result["reason"], "time_added");
+    assert_eq!(result["params"]["amount_secs"], "5400");
     assert_eq!(result["session"]["role"], "keyholder");
     assert_eq!(
         app.chaster.actions_received(SESSION_A_ID),
@@ -212,6 +214,7 @@ async fn a_hygiene_opening_on_a_lock_without_the_extension_says_how_to_enable_it
         error["message"],
         "This lock has no hygiene opening enabled. Add the Hygiene opening extension to the lock in Chaster first."
     );
+    assert_eq!(error["reason"], "hygiene_not_enabled");
     assert!(!app.chaster.is_hygiene_open(SESSION_B_ID));
 }
 

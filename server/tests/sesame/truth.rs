@@ -20,6 +20,11 @@ async fn with_the_hub_offline_a_lock_on_an_already_locked_box_is_not_confirmed()
         result.message
     );
     assert!(result.message.contains("offline"), "{}", result.message);
+    assert!(result
+        .reason
+        .as_deref()
+        .is_some_and(|r| r.starts_with("box_not_confirmed_offline")));
+    assert_eq!(result.params["latch"], "locked");
     assert!(!result.status.unwrap().reachable);
 }
 
@@ -34,6 +39,7 @@ async fn a_box_that_ends_between_the_ranges_gets_one_resend_then_is_reported_jam
         "{}",
         result.message
     );
+    assert_eq!(result.reason.as_deref(), Some("box_jammed_after_resend"));
     assert_eq!(result.status.unwrap().latch, LatchState::Jammed);
     assert_eq!(
         t.sim
@@ -72,7 +78,9 @@ async fn a_wrong_secret_is_not_proven_because_the_tagged_lock_never_shows_up() {
         matches!(proof, ProofOutcome::NotRecorded { .. }),
         "{proof:?}"
     );
-    assert!(proof.refusal().unwrap().contains("secret key is wrong"));
+    let refusal = proof.refusal().unwrap();
+    assert!(refusal.message.contains("secret key is wrong"));
+    assert_eq!(refusal.reason, Some("proof_tag_not_recorded"));
     assert!(t.sim.history(DEMO_WEBAPI_UUID).is_empty());
 }
 
@@ -85,7 +93,11 @@ async fn an_offline_hub_proves_nothing_and_says_so() {
         matches!(proof, ProofOutcome::HubOffline { .. }),
         "{proof:?}"
     );
-    assert!(proof.refusal().unwrap().contains("hub"));
+    let refusal = proof.refusal().unwrap();
+    assert!(refusal.message.contains("hub"));
+    assert!(refusal
+        .reason
+        .is_some_and(|r| r.starts_with("proof_hub_offline")));
 }
 
 #[tokio::test]

@@ -18,6 +18,8 @@ async fn a_v3_unlock_waits_for_its_task_and_is_confirmed() {
         "{}",
         result.message
     );
+    assert_eq!(result.reason.as_deref(), Some("box_task_done"));
+    assert_eq!(result.params["latch"], "unlocked");
     assert_eq!(result.status.unwrap().latch, LatchState::Unlocked);
     assert!(!t.sim.latch_locked(DEMO_V3_DEVICE_ID));
 }

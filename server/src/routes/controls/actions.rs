@@ -6,7 +6,7 @@
 use crate::chaster::ChasterError;
 use crate::chaster::{CustomLog, HygieneActor, LockAction, LogRole};
 use crate::domain::SessionId;
-use crate::error::AppError;
+use crate::error::{AppError, Refused, Said};
 use crate::state::AppState;
 use crate::store::Lift;
 
@@ -50,7 +50,7 @@ impl KeyholderAct<'_> {
 }
 
 /// Adds (`seconds > 0`) or removes (`seconds < 0`) time. Answers a sentence saying what was done.
-pub async fn change_time(k: &KeyholderAct<'_>, seconds: i64) -> Result<String, AppError> {
+pub async fn change_time(k: &KeyholderAct<'_>, seconds: i64) -> Result<Said, AppError> {
     let action = time_action(seconds)?;
     k.state
         .chaster
@@ -61,19 +61,20 @@ pub async fn change_time(k: &KeyholderAct<'_>, seconds: i64) -> Result<String, A
     let (line, message) = match action {
         LockAction::RemoveTime(_) => (
             format!("{} removed {amount}", k.who()),
-            format!("Removed {amount} from the lock."),
+            Said::new("time_removed", format!("Removed {amount} from the lock.")),
         ),
         _ => (
             format!("{} added {amount}", k.who()),
-            format!("Added {amount} to the lock."),
+            Said::new("time_added", format!("Added {amount} to the lock.")),
         ),
     };
     k.history(line, "clock").await;
-    Ok(message)
+    // The page words the amount from `amount_secs` in the reader's language.
+    Ok(message.with("amount_secs", seconds.unsigned_abs().to_string()))
 }
 
 /// Freezes or unfreezes the lock's timer. Unfreezing also ends a freeze we applied as a penalty.
-pub async fn set_frozen(k: &KeyholderAct<'_>, frozen: bool) -> Result<String, AppError> {
+pub async fn set_frozen(k: &KeyholderAct<'_>, frozen: bool) -> Result<Said, AppError> {
     let action = if frozen {
         LockAction::Freeze
     } else {
@@ -87,27 +88,36 @@ pub async fn set_frozen(k: &KeyholderAct<'_>, frozen: bool) -> Result<String, Ap
     if frozen {
         k.history(format!("{} froze the lock", k.who()), "snowflake")
             .await;
-        Ok("The lock is frozen: its timer stands still and it cannot be unlocked.".to_owned())
+        Ok(Said::fixed(
+            "lock_frozen",
+            "The lock is frozen: its timer stands still and it cannot be unlocked.",
+        ))
     } else {
         k.history(format!("{} unfroze the lock", k.who()), "snowflake")
             .await;
-        Ok("The lock is unfrozen: its timer runs again.".to_owned())
+        Ok(Said::fixed(
+            "lock_unfrozen",
+            "The lock is unfrozen: its timer runs again.",
+        ))
     }
 }
 
 /// Starts a hygiene opening as the keyholder (Chaster logs it as the keyholder's). The lock needs
 /// Chaster's Hygiene opening extension.
-pub async fn open_for_hygiene(k: &KeyholderAct<'_>) -> Result<String, AppError> {
+pub async fn open_for_hygiene(k: &KeyholderAct<'_>) -> Result<Said, AppError> {
     k.state
         .chaster
         .open_temporary_opening(k.session_id, HygieneActor::Keyholder)
         .await
         .map_err(refused)?;
-    Ok("The hygiene opening has started: the wearer may open the lock now.".to_owned())
+    Ok(Said::fixed(
+        "hygiene_started",
+        "The hygiene opening has started: the wearer may open the lock now.",
+    ))
 }
 
 /// Ends every penalty that holds the lock (a block on unlocking, our freeze) now.
-pub async fn clear_penalty(k: &KeyholderAct<'_>) -> Result<String, AppError> {
+pub async fn clear_penalty(k: &KeyholderAct<'_>) -> Result<Said, AppError> {
     let why = format!("{} cleared it", k.who());
     let lifted = crate::opener::lift_holds(
         &k.state.store,
@@ -118,28 +128,33 @@ pub async fn clear_penalty(k: &KeyholderAct<'_>) -> Result<String, AppError> {
     )
     .await?;
     if lifted.is_empty() {
-        return Ok("No penalty holds this lock right now.".to_owned());
+        return Ok(Said::fixed(
+            "no_penalty_holds",
+            "No penalty holds this lock right now.",
+        ));
     }
     k.state.jobs.wake();
     k.history(format!("{} ended the open-box penalty", k.who()), "unlock")
         .await;
-    Ok(
-        "The open-box penalty is ended: the wearer can unlock again once Chaster allows it."
-            .to_owned(),
-    )
+    Ok(Said::fixed(
+        "penalty_ended",
+        "The open-box penalty is ended: the wearer can unlock again once Chaster allows it.",
+    ))
 }
 
 /// Checks a time change: not zero, at most a year either way.
 pub fn time_action(seconds: i64) -> Result<LockAction, AppError> {
     if seconds == 0 {
-        return Err(AppError::Invalid(
-            "Choose an amount of time to add or remove.".into(),
-        ));
+        return Err(AppError::Invalid(Refused::new(
+            "time_change_zero",
+            "Choose an amount of time to add or remove.",
+        )));
     }
     if seconds.unsigned_abs() > MAX_TIME_CHANGE_SECS.unsigned_abs() {
-        return Err(AppError::Invalid(
-            "A single change can add or remove at most one year.".into(),
-        ));
+        return Err(AppError::Invalid(Refused::new(
+            "time_change_too_large",
+            "A single change can add or remove at most one year.",
+        )));
     }
     Ok(if seconds > 0 {
         LockAction::AddTime(seconds.unsigned_abs())
@@ -153,25 +168,43 @@ pub fn time_action(seconds: i64) -> Result<LockAction, AppError> {
 pub fn refused(e: ChasterError) -> AppError {
     let ChasterError::Rejected { status, message } = &e else {
         if e == ChasterError::NotFound {
-            return AppError::Missing("Chaster no longer knows this session.".into());
+            return AppError::Missing(Refused::new(
+                "session_unknown_to_chaster",
+                "Chaster no longer knows this session.",
+            ));
         }
         return AppError::from(e);
     };
     let lower = message.to_ascii_lowercase();
-    let sentence = if lower.contains("not enabled") || lower.contains("not installed") {
-        HYGIENE_NOT_ENABLED.to_owned()
+    let refused = if lower.contains("not enabled") || lower.contains("not installed") {
+        Refused::new("hygiene_not_enabled", HYGIENE_NOT_ENABLED)
     } else if lower.contains("already in progress") {
-        "A hygiene opening is already in progress.".to_owned()
+        Refused::new(
+            "hygiene_in_progress",
+            "A hygiene opening is already in progress.",
+        )
     } else if lower.contains("unlocked lock") || lower.contains("not locked") {
-        "This lock is no longer locked, so it cannot be changed.".to_owned()
+        Refused::new(
+            "lock_not_locked",
+            "This lock is no longer locked, so it cannot be changed.",
+        )
     } else if lower.contains("no keyholder") {
-        "This lock has no keyholder.".to_owned()
+        Refused::new("lock_without_keyholder", "This lock has no keyholder.")
     } else if message.trim().is_empty() {
-        format!("Chaster refused this change ({status}).")
+        Refused::new(
+            "chaster_refused",
+            format!("Chaster refused this change ({status})."),
+        )
+        .with("status", status.to_string())
     } else {
-        format!("Chaster refused this change: {}", message.trim())
+        // Chaster's own words, in English: the page quotes them.
+        Refused::new(
+            "chaster_refused_saying",
+            format!("Chaster refused this change: {}", message.trim()),
+        )
+        .with("detail", message.trim())
     };
-    AppError::Invalid(sentence)
+    AppError::Invalid(refused)
 }
 
 /// `1 day 2 h 5 min`, leaving out zero parts; seconds only under a minute.

@@ -28,7 +28,7 @@ use super::SignedIn;
 use crate::chaster::models::LockStatus;
 use crate::chaster::ExtensionSession;
 use crate::domain::Role;
-use crate::error::AppError;
+use crate::error::{AppError, Said};
 use crate::routes::controls::actions;
 use crate::routes::device::access::{self as boxes, BoxViewer};
 use crate::state::AppState;
@@ -189,7 +189,7 @@ impl FromRequestParts<AppState> for OnLock {
 async fn control(
     state: &AppState,
     on: &OnLock,
-    act: impl AsyncFnOnce(&actions::KeyholderAct<'_>) -> Result<String, AppError>,
+    act: impl AsyncFnOnce(&actions::KeyholderAct<'_>) -> Result<Said, AppError>,
 ) -> Result<Json<ControlResult>, AppError> {
     let before = resolve(state, &on.signed_in.record, &on.handle).await?;
     let id = before.session_id.clone();
@@ -204,11 +204,7 @@ async fn control(
 
 /// The message and the session re-read from Chaster. The action already happened, so if the
 /// re-read fails the answer still says so, with the session as it was before.
-async fn answer(
-    state: &AppState,
-    before: ExtensionSession,
-    message: String,
-) -> Json<ControlResult> {
+async fn answer(state: &AppState, before: ExtensionSession, said: Said) -> Json<ControlResult> {
     let id = before.session_id.clone();
     // The iframe's cached tokens of this session (the wearer's too) would show the old state.
     state.sessions.invalidate_session(&id);
@@ -219,8 +215,11 @@ async fn answer(
             before
         }
     };
+    let (reason, params) = said.wire();
     Json(ControlResult {
-        message,
+        message: said.message.into_owned(),
+        reason,
+        params,
         session: keyholder_view(&session),
     })
 }

@@ -5,15 +5,17 @@
 use super::secure::session_handle;
 use crate::chaster::models::LockStatus;
 use crate::chaster::{ExtensionSession, SessionSearch};
-use crate::error::AppError;
+use crate::error::{AppError, Refused};
 use crate::state::AppState;
 use crate::store::DashboardSessionRecord;
 
 const PAGE_SIZE: u32 = 50;
 /// How long a released lock stays on the dashboard (its "Ended" section).
 pub(super) const ENDED_KEPT: chrono::TimeDelta = chrono::TimeDelta::days(7);
-const NOT_YOURS: &str =
-    "This lock is not one of yours, or it is no longer locked. Reload the dashboard.";
+const NOT_YOURS: Refused = Refused::fixed(
+    "dashboard_lock_not_yours",
+    "This lock is not one of yours, or it is no longer locked. Reload the dashboard.",
+);
 
 /// The keyholder's locked sessions of our extension, read page by page. Chaster's search
 /// returns every session of the extension, so the filter on the lock's keyholder is what keeps
@@ -109,7 +111,7 @@ pub(super) async fn resolve(
             let session = match state.chaster.get_session(&id).await {
                 Ok(s) => s,
                 Err(crate::chaster::ChasterError::NotFound) => {
-                    return Err(AppError::Missing(NOT_YOURS.into()))
+                    return Err(AppError::Missing(NOT_YOURS))
                 }
                 Err(e) => return Err(e.into()),
             };
@@ -121,7 +123,7 @@ pub(super) async fn resolve(
             return if mine && session.lock.status == LockStatus::Locked {
                 Ok(session)
             } else {
-                Err(AppError::Missing(NOT_YOURS.into()))
+                Err(AppError::Missing(NOT_YOURS))
             };
         }
     }
@@ -129,5 +131,5 @@ pub(super) async fn resolve(
         .await?
         .into_iter()
         .find(|s| session_handle(&me.handle_key, s.session_id.as_str()) == handle)
-        .ok_or_else(|| AppError::Missing(NOT_YOURS.into()))
+        .ok_or_else(|| AppError::Missing(NOT_YOURS))
 }

@@ -10,7 +10,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::domain::{CsrfToken, HandleKey};
-use crate::error::AppError;
+use crate::error::{AppError, Refused};
 
 /// The signed-in keyholder's cookie. `__Host-`: Secure, Path=/ and no Domain, so no other site
 /// or subdomain can set or read it.
@@ -22,8 +22,10 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Characters of a session handle (22 base64url characters: 132 bits).
 const HANDLE_LEN: usize = 22;
 
-pub const NOT_FROM_THIS_PAGE: &str =
-    "This request did not come from the dashboard page. Reload the page and try again.";
+pub const NOT_FROM_THIS_PAGE: Refused = Refused::fixed(
+    "not_from_dashboard_page",
+    "This request did not come from the dashboard page. Reload the page and try again.",
+);
 
 /// 32 random bytes, base64url.
 pub fn random_token() -> String {
@@ -98,7 +100,7 @@ pub fn check_request_origin(
     public_origin: Option<&str>,
     csrf_token: &CsrfToken,
 ) -> Result<(), AppError> {
-    let forbidden = || AppError::Forbidden(NOT_FROM_THIS_PAGE.into());
+    let forbidden = || AppError::Forbidden(NOT_FROM_THIS_PAGE);
     if let Some(site) = headers.get("sec-fetch-site") {
         if site.as_bytes() != b"same-origin" {
             return Err(forbidden());

@@ -14,12 +14,12 @@ use crate::custody::rules::Move;
 use crate::custody::{Permissions, Viewer};
 use crate::domain::policy::Policy;
 use crate::domain::{Role, SessionId, UserId};
-use crate::error::AppError;
+use crate::error::{AppError, Refused};
 use crate::sesame::Device;
 use crate::state::AppState;
 use crate::store::DeviceRecord;
 
-pub const NO_BOX: &str = "No box is connected to this lock yet.";
+pub const NO_BOX: Refused = Refused::fixed("no_box", "No box is connected to this lock yet.");
 
 /// Who looks at which session's box.
 #[derive(Clone)]
@@ -154,15 +154,16 @@ fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
 /// next request with the key checks the quota, and this view makes it.
 pub async fn retry_quota(state: &AppState, viewer: &BoxViewer) -> Result<DeviceView, AppError> {
     if viewer.role != Role::Wearer {
-        return Err(AppError::Forbidden(
-            "Only the wearer can ask CANDY HOUSE again.".into(),
-        ));
+        return Err(AppError::Forbidden(Refused::new(
+            "only_wearer",
+            "Only the wearer can ask CANDY HOUSE again.",
+        )));
     }
     let record = state
         .store
         .get_device(&viewer.wearer_id)
         .await?
-        .ok_or_else(|| AppError::Missing(NO_BOX.into()))?;
+        .ok_or_else(|| AppError::Missing(NO_BOX))?;
     state.hub.probe_quota_now(record.credentials.api_key());
     let device = state
         .hub
@@ -276,7 +277,7 @@ async fn connected_device(state: &AppState, viewer: &BoxViewer) -> Result<Device
         .store
         .get_device(&viewer.wearer_id)
         .await?
-        .ok_or_else(|| AppError::Missing(NO_BOX.into()))?;
+        .ok_or_else(|| AppError::Missing(NO_BOX))?;
     Ok(state.hub.device_of_model(record.credentials, &record.model))
 }
 

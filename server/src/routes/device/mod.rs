@@ -35,7 +35,7 @@ use access::{device_slot, lock_box, open_box, BoxViewer};
 
 use crate::auth::CurrentSession;
 use crate::domain::{DeviceCredentials, Role};
-use crate::error::AppError;
+use crate::error::{AppError, Refused};
 use crate::opener::BoxLook;
 use crate::sesame::{DeviceError, DeviceProbe, ProofOutcome};
 use crate::state::AppState;
@@ -294,7 +294,7 @@ async fn prove(
     Ok((probe, how))
 }
 
-const SETUP_PROBLEM: &str = "CANDY HOUSE keeps answering this Sesame with a server error (HTTP 500). That usually means a setup problem, not an outage: the lock is not paired with a hub (WiFi Module 2 or Hub 3), the UUID is not this lock's, or the API key is not the owner's. Check these in the Sesame app and on biz.candyhouse.co, then try again.";
+const SETUP_PROBLEM: Refused = Refused::fixed("box_setup_problem", "CANDY HOUSE keeps answering this Sesame with a server error (HTTP 500). That usually means a setup problem, not an outage: the lock is not paired with a hub (WiFi Module 2 or Hub 3), the UUID is not this lock's, or the API key is not the owner's. Check these in the Sesame app and on biz.candyhouse.co, then try again.");
 
 /// While connecting, a refusal means the wearer typed something wrong: 422 with CANDY HOUSE's
 /// reason. Anything else (offline, throttled, down) keeps its own status and code.
@@ -304,11 +304,16 @@ fn registration_error(e: DeviceError) -> AppError {
         DeviceError::Upstream {
             status: Some(500..=599),
             ..
-        } => AppError::Invalid(SETUP_PROBLEM.into()),
+        } => AppError::Invalid(SETUP_PROBLEM),
         DeviceError::BadCredentials { .. }
         | DeviceError::NotFound
         | DeviceError::IntegrationDisabled
-        | DeviceError::BadRequest { .. } => AppError::Invalid(e.user_message()),
+        | DeviceError::BadRequest { .. } => {
+            let (reason, params) = e.reason();
+            let mut refused = Refused::new(reason, e.user_message());
+            refused.params = params;
+            AppError::Invalid(refused)
+        }
         other => AppError::Device(other),
     }
 }

@@ -4,7 +4,7 @@
 use api_types::{DeviceApi, DeviceRegistration};
 
 use crate::domain::{ApiKey, DeviceCredentials, DeviceId, DeviceSecret};
-use crate::error::AppError;
+use crate::error::{AppError, Refused};
 use crate::sesame::product::{product, product_type_of_name, Product};
 use crate::sesame::{model_name, Capabilities};
 
@@ -26,7 +26,12 @@ pub struct Candidate {
 }
 
 fn invalid(message: impl Into<String>) -> AppError {
-    AppError::Invalid(message.into())
+    AppError::Invalid(message.into().into())
+}
+
+/// A refusal the page words by `reason`.
+fn refused(reason: &'static str, message: impl Into<String>) -> AppError {
+    AppError::Invalid(Refused::new(reason, message))
 }
 
 pub fn parse(registration: &DeviceRegistration) -> Result<Candidate, AppError> {
@@ -41,7 +46,7 @@ pub fn parse(registration: &DeviceRegistration) -> Result<Candidate, AppError> {
     match registration.api {
         DeviceApi::WebApi => {
             let secret = secret.ok_or_else(|| {
-                invalid("A SESAME 3, 4 or 5 needs its secret key: 32 hexadecimal characters, or the text of the owner's key-sharing QR code.")
+                refused("secret_key_needed", "A SESAME 3, 4 or 5 needs its secret key: 32 hexadecimal characters, or the text of the owner's key-sharing QR code.")
             })?;
             api_key
                 .check_web_api_length()
@@ -78,10 +83,11 @@ pub fn parse(registration: &DeviceRegistration) -> Result<Candidate, AppError> {
         }
         DeviceApi::LegacyV3 => {
             if secret.is_some() {
-                return Err(invalid("The original Sesame (legacy v3 API) needs no secret key. Leave it empty, or choose the Web API for a SESAME 3, 4 or 5."));
+                return Err(refused("v3_needs_no_secret", "The original Sesame (legacy v3 API) needs no secret key. Leave it empty, or choose the Web API for a SESAME 3, 4 or 5."));
             }
             if device_id.is_empty() {
-                return Err(invalid(
+                return Err(refused(
+                    "v3_device_id_needed",
                     "Please enter the device id of the Sesame, as the v3 API lists it.",
                 ));
             }
@@ -90,7 +96,8 @@ pub fn parse(registration: &DeviceRegistration) -> Result<Candidate, AppError> {
                     .chars()
                     .any(|c| c.is_whitespace() || c.is_control())
             {
-                return Err(invalid(
+                return Err(refused(
+                    "v3_device_id_malformed",
                     "The device id cannot contain spaces; paste it exactly as the v3 API lists it.",
                 ));
             }
@@ -126,9 +133,13 @@ impl Candidate {
 fn nickname(raw: &str) -> Result<Option<String>, AppError> {
     let name: String = raw.trim().chars().filter(|c| !c.is_control()).collect();
     if name.chars().count() > MAX_NICKNAME_CHARS {
-        return Err(invalid(format!(
-            "Please keep the name under {MAX_NICKNAME_CHARS} characters."
-        )));
+        return Err(AppError::Invalid(
+            Refused::new(
+                "box_name_too_long",
+                format!("Please keep the name under {MAX_NICKNAME_CHARS} characters."),
+            )
+            .with("max", MAX_NICKNAME_CHARS.to_string()),
+        ));
     }
     Ok(Some(name).filter(|n| !n.is_empty()))
 }
@@ -138,15 +149,21 @@ fn nickname(raw: &str) -> Result<Option<String>, AppError> {
 fn web_uuid(typed: &str, from_qr: Option<&str>) -> Result<String, AppError> {
     match (typed.is_empty(), from_qr) {
         (true, Some(qr)) => Ok(qr.to_ascii_uppercase()),
-        (true, None) => Err(invalid(
+        (true, None) => Err(refused(
+            "device_uuid_needed",
             "Please enter the device UUID of the Sesame (it looks like 12345678-1234-5678-1234-567812345678).",
         )),
-        (false, _) if !is_uuid(typed) => Err(invalid(
+        (false, _) if !is_uuid(typed) => Err(refused(
+            "device_uuid_malformed",
             "The device UUID looks like 12345678-1234-5678-1234-567812345678: 32 hexadecimal characters in groups of 8-4-4-4-12.",
         )),
-        (false, Some(qr)) if !qr.eq_ignore_ascii_case(typed) => Err(invalid(format!(
-            "This QR code belongs to the Sesame {qr}, not to the device UUID you entered. Check the UUID, or share the key of the right Sesame."
-        ))),
+        (false, Some(qr)) if !qr.eq_ignore_ascii_case(typed) => Err(AppError::Invalid(
+            Refused::new(
+                "qr_code_of_other_box",
+                format!("This QR code belongs to the Sesame {qr}, not to the device UUID you entered. Check the UUID, or share the key of the right Sesame."),
+            )
+            .with("uuid", qr),
+        )),
         (false, _) => Ok(typed.to_ascii_uppercase()),
     }
 }
@@ -184,7 +201,7 @@ mod tests {
 
     fn message(result: Result<Candidate, AppError>) -> String {
         match result {
-            Err(AppError::Invalid(m)) => m,
+            Err(AppError::Invalid(m)) => m.message.into_owned(),
             other => panic!("expected an invalid registration, got {other:?}"),
         }
     }
@@ -214,6 +231,25 @@ mod tests {
             Some(&qr),
         )));
         assert!(m.contains("belongs to the Sesame 12345678"), "{m}");
+    }
+
+    #[test]
+    fn registration_refusals_name_a_reason_and_the_values_the_page_words() {
+        let qr = format!("ssm://UI?t=sk&sk={QR_SK}&l=0&n=Box");
+        let other = parse(&web("5E5A3E05-0000-4000-8000-000000000001", Some(&qr)));
+        let body = other.err().unwrap().to_api_error();
+        assert_eq!(body.reason.as_deref(), Some("qr_code_of_other_box"));
+        assert_eq!(body.params["uuid"], QR_UUID);
+        let body = parse(&web("", Some(SECRET_HEX)))
+            .err()
+            .unwrap()
+            .to_api_error();
+        assert_eq!(body.reason.as_deref(), Some("device_uuid_needed"));
+        let body = parse(&web("not-a-uuid", Some(SECRET_HEX)))
+            .err()
+            .unwrap()
+            .to_api_error();
+        assert_eq!(body.reason.as_deref(), Some("device_uuid_malformed"));
     }
 
     #[test]

@@ -71,7 +71,7 @@ fn device_failures_map_to_conflict_unavailable_or_bad_gateway() {
 
 #[test]
 fn a_missing_box_is_a_404_that_says_so() {
-    let e = AppError::Missing(NO_BOX.into());
+    let e = AppError::Missing(NO_BOX);
     assert_eq!(e.status(), StatusCode::NOT_FOUND);
     assert_eq!(e.to_api_error().code, ErrorCode::NotFound);
     assert_eq!(
