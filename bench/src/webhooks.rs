@@ -258,7 +258,8 @@ pub async fn burst(report: &mut Report, main: &World, releases: usize) -> anyhow
         &main.dist,
         &main.counter_dist,
         main.jobs_workers,
-    ).await?;
+    )
+    .await?;
     let setup = Instant::now();
     // Locks released earlier (without a box) come first in the search's order, as the ended
     // locks of a running extension do.
