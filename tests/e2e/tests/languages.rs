@@ -158,7 +158,7 @@ async fn a_german_browser_gets_the_dashboard_in_german() {
         let dashboard = t
             .page
             .wait_for_text("dashboard", "the German dashboard", |text| {
-                text.contains("Laufende Locks") && text.contains("Angemeldet als")
+                text.contains("Laufende Locks") && text.contains("Abmelden")
             })
             .await?;
         ensure!(!dashboard.contains("Running locks"), "{dashboard:?}");
