@@ -334,3 +334,103 @@ connect-check-not-saved = Noch ist nichts gespeichert: Drücken Sie „Diese Box
 connect-connected = Verbunden.
 connect-connected-opens = Verbunden. Diese Box öffnet sich von selbst, wenn Ihr Lock endet.
 connect-manage-menu = Diese Box verwalten
+
+# Configuration page (config/)
+config-title = Einstellungen des Sesame-Öffners
+config-scope-running = Änderungen gelten für den laufenden Lock.
+config-scope-creating = Diese Einstellungen gelten für den Lock, den du gerade erstellst.
+config-loading = Einstellungen werden geladen…
+config-open-legend = Die Schlüsselbox öffnen
+config-open-on-release = Wenn der Lock freigegeben wird
+config-open-on-release-help = Die Box öffnet sich, sobald Chaster meldet, dass der Lock beendet ist.
+config-open-for-hygiene = Für Hygieneöffnungen (danach wieder verriegelt)
+config-open-for-hygiene-help = Die Box öffnet sich, wenn eine Hygieneöffnung beginnt, und verriegelt sich wieder, wenn sie endet.
+config-deserted-note = Wird der Lock verlassen, bleibt die Box zu und öffnet sich 7 Tage später von selbst, wenn Chaster die Kombination zurückgibt. Bis dahin kann niemand sie über diese Erweiterung öffnen, auch der Keyholder nicht.
+config-one-lock-note = Die Box gehört immer nur einem laufenden Lock. Endet dieser Lock, kann der Träger die Box auf der Seite der Erweiterung öffnen, verriegeln oder wechseln.
+config-penalty-legend = Wenn die Box während des Locks offen gefunden wird
+config-penalty-label = Strafe
+config-penalty-none = Keine Strafe
+config-penalty-add-time = Zeit hinzufügen
+config-penalty-freeze = Den Lock einfrieren
+config-penalty-block = Entsperren blockieren, solange die Box offen ist
+config-penalty-none-help = Mit dem Lock passiert nichts; die Öffnung wird im Verlauf vermerkt.
+config-penalty-add-time-help = So viel Zeit wird dem Lock jedes Mal hinzugefügt, wenn die Box offen gefunden wird.
+config-penalty-freeze-help = Der Timer steht still, bis die Box wieder verriegelt ist, höchstens für die Frist unten.
+config-penalty-block-help = Der Träger kann nicht entsperren, bis die Box wieder verriegelt ist, höchstens für die Frist unten.
+config-freeze-self-lock = Bei einem Selbst-Lock könnte niemand den Träger auftauen, daher blockiert die offene Box dort stattdessen das Entsperren.
+config-bound-label = Endet, wenn die Box wieder verriegelt ist, spätestens aber nach (Stunden)
+config-duration-legend = Hinzuzufügende Zeit
+config-duration-help = Von 1 Minute bis 7 Tage.
+config-days = Tage
+config-hours = Stunden
+config-minutes = Minuten
+config-wearer-legend = Träger und Box
+config-wearer-may-lock = Der Träger darf die Box selbst verriegeln
+config-wearer-may-lock-help = Der Träger kann die Box auf der Seite verriegeln, zum Beispiel nachdem er den Schlüssel hineingelegt hat.
+config-battery-label = Warnen, wenn die Batterie bei oder unter (%) ist
+config-battery-help = Ihr seht beide eine Warnung, damit die Batterien gewechselt werden, bevor die Box sich nicht mehr bewegt.
+config-public-note = Jeder, der den Lock sehen kann, kann diese Einstellungen lesen; sie enthalten kein Geheimnis. Der Träger verbindet die Box auf der Seite der Erweiterung, sobald der Lock läuft.
+config-save-idle = Speichere mit der Speichern-Schaltfläche dieses Fensters.
+config-save-saving = Wird gespeichert…
+config-save-saved = Gespeichert.
+config-save-failed = Nicht gespeichert.
+config-not-loaded = Die Einstellungen sind noch nicht geladen, es gibt also nichts zu speichern.
+config-problems = { $count } Felder müssen geändert werden: { $problems }
+config-duration-not-whole = Bitte gib ganze Zahlen für Tage, Stunden und Minuten ein.
+config-duration-out-of-range = Die hinzuzufügende Zeit muss zwischen 1 Minute und 7 Tagen liegen.
+config-bound-not-whole = Bitte gib die Frist der Strafe als ganze Zahl von Stunden ein.
+config-bound-out-of-range = Die Frist der Strafe muss zwischen 1 und { $max } Stunden (eine Woche) liegen.
+config-battery-not-whole = Bitte gib die Batteriewarnschwelle als ganze Zahl ein.
+config-battery-out-of-range = Die Batteriewarnschwelle muss zwischen { $min } und { $max } % liegen.
+
+# Dashboard (dashboard/)
+dashboard-title = Keyholder-Übersicht
+dashboard-signin-text = Melde dich mit deinem Chaster-Konto an, um die Locks zu sehen, die du hältst und die den Sesame-Öffner nutzen, und sie von hier aus zu steuern.
+dashboard-signin = Mit Chaster anmelden
+dashboard-signed-in-as = Angemeldet als
+dashboard-sign-out = Abmelden
+dashboard-signing-out = Abmelden…
+dashboard-sign-out-failed = Abmelden fehlgeschlagen:
+dashboard-loading = Deine Locks werden geladen…
+dashboard-updated = Aktualisiert { $ago }
+dashboard-running = Laufende Locks
+dashboard-empty = Keiner der Locks, die du hältst, nutzt gerade den Sesame-Öffner.
+dashboard-ended = Beendet
+dashboard-ended-ago = Beendet { $ago }
+dashboard-time-left = noch { $time }
+dashboard-paused-left = Pausiert, noch { $time }
+dashboard-untitled = Lock ohne Titel
+dashboard-box-panel = Schlüsselbox
+dashboard-ended-note = Chaster hat diesen Lock freigegeben, es gibt also nichts mehr zu steuern. Die Box öffnet sich von selbst, wenn die Einstellungen es vorsehen.
+dashboard-no-box-was = Es war keine Box verbunden.
+dashboard-no-box-yet = Noch keine Box verbunden: Der Träger verbindet sie auf der Seite der Erweiterung im Lock.
+dashboard-badge-no-box = Keine Box
+dashboard-badge-unreachable = Box nicht erreichbar
+dashboard-badge-offline = Box offline
+dashboard-badge-locked = Box verriegelt
+dashboard-badge-open = Box offen
+dashboard-badge-jammed = Box klemmt
+dashboard-badge-unknown = Zustand der Box unbekannt
+
+# The page's own errors, when no server answer says why (api/transport.rs): `error-<reason>` like the server's
+error-page-session-invalid = Deine Sitzung ist nicht mehr gültig.
+error-page-too-many-requests = Zu viele Anfragen auf einmal.
+error-page-server-unreachable-status = Der Server ist gerade nicht erreichbar (HTTP { $status }).
+error-page-unexpected-status = Der Server hat mit einem unerwarteten Fehler geantwortet (HTTP { $status }).
+error-page-offline = Der Server ist nicht erreichbar. Prüfe deine Verbindung.
+error-page-unreadable-answer = Der Server hat eine Antwort gesendet, die diese Seite nicht versteht.
+error-page-not-sent = Diese Seite konnte die Anfrage nicht vorbereiten.
+
+# A damaged link (hash/): the details under "Open this page from Chaster"
+hash-missing = der Link enthält keine Sitzungsinformationen
+hash-bad-encoding = die Sitzungsinformationen im Link sind beschädigt
+hash-bad-format = die Sitzungsinformationen im Link haben nicht das erwartete Format
+hash-no-token = der Link enthält kein Sitzungstoken
+hash-bad-token = das Sitzungstoken im Link ist ungültig
+
+# History extras (history/)
+history-empty = Noch nichts.
+history-spoken-opened = Box geöffnet.
+history-spoken-failed = Fehlgeschlagen.
+history-spoken-tamper = Manipulation.
+history-spoken-incident = Vorfall.

@@ -337,3 +337,103 @@ connect-check-not-saved = Nothing is saved yet: press “Connect this box” to 
 connect-connected = Connected.
 connect-connected-opens = Connected. This box will open by itself when your lock ends.
 connect-manage-menu = Manage this box
+
+# Configuration page (config/)
+config-title = Sesame opener settings
+config-scope-running = Changes apply to the running lock.
+config-scope-creating = These settings apply to the lock you are creating.
+config-loading = Loading the settings…
+config-open-legend = Open the key box
+config-open-on-release = When the lock is released
+config-open-on-release-help = The box opens as soon as Chaster says the lock has ended.
+config-open-for-hygiene = For hygiene openings (locked again afterwards)
+config-open-for-hygiene-help = The box opens when a hygiene opening starts and locks again when it ends.
+config-deserted-note = If the lock is deserted, the box stays shut and opens by itself 7 days later, when Chaster gives the combination back. Until then nobody can open it through this extension, the keyholder included.
+config-one-lock-note = The box belongs to one running lock at a time. When that lock ends, the wearer can open, lock or change the box from the extension's page.
+config-penalty-legend = If the box is found open during the lock
+config-penalty-label = Penalty
+config-penalty-none = No penalty
+config-penalty-add-time = Add time
+config-penalty-freeze = Freeze the lock
+config-penalty-block = Block unlocking while the box is open
+config-penalty-none-help = Nothing happens to the lock; the opening is written in the history.
+config-penalty-add-time-help = This much time is added to the lock for each time the box is found open.
+config-penalty-freeze-help = The timer stands still until the box is locked again, at most for the time limit below.
+config-penalty-block-help = The wearer cannot unlock until the box is locked again, at most for the time limit below.
+config-freeze-self-lock = On a self-lock nobody could unfreeze the wearer, so there the box being open blocks unlocking instead.
+config-bound-label = Ends when the box is locked again, or at the latest after (hours)
+config-duration-legend = Time to add
+config-duration-help = From 1 minute to 7 days.
+config-days = days
+config-hours = hours
+config-minutes = minutes
+config-wearer-legend = Wearer and box
+config-wearer-may-lock = The wearer may lock the box themselves
+config-wearer-may-lock-help = The wearer can lock the box from the page, for example after putting the key in.
+config-battery-label = Warn when the battery is at or below (%)
+config-battery-help = Both of you see a warning, so the batteries are changed before the box stops moving.
+config-public-note = Everyone who can see the lock can read these settings; they hold no secret. The wearer connects the box from the extension's page once the lock runs.
+config-save-idle = Save with the Save button of this window.
+config-save-saving = Saving…
+config-save-saved = Saved.
+config-save-failed = Not saved.
+config-not-loaded = The settings have not loaded yet, so there is nothing to save.
+config-problems = { $count } fields need a change: { $problems }
+config-duration-not-whole = Please enter whole numbers of days, hours and minutes.
+config-duration-out-of-range = The time to add must be between 1 minute and 7 days.
+config-bound-not-whole = Please enter the penalty's time limit as a whole number of hours.
+config-bound-out-of-range = The penalty's time limit must be between 1 and { $max } hours (one week).
+config-battery-not-whole = Please enter the battery warning level as a whole number.
+config-battery-out-of-range = The battery warning level must be between { $min } and { $max } %.
+
+# Dashboard (dashboard/)
+dashboard-title = Keyholder dashboard
+dashboard-signin-text = Sign in with your Chaster account to see the locks you hold that use the Sesame opener, and to control them from here.
+dashboard-signin = Sign in with Chaster
+dashboard-signed-in-as = Signed in as
+dashboard-sign-out = Sign out
+dashboard-signing-out = Signing out…
+dashboard-sign-out-failed = Could not sign out:
+dashboard-loading = Loading your locks…
+dashboard-updated = Last updated { $ago }
+dashboard-running = Running locks
+dashboard-empty = None of the locks you hold uses the Sesame opener right now.
+dashboard-ended = Ended
+dashboard-ended-ago = Ended { $ago }
+dashboard-time-left = { $time } left
+dashboard-paused-left = Paused, { $time } left
+dashboard-untitled = Untitled lock
+dashboard-box-panel = Key box
+dashboard-ended-note = Chaster released this lock, so there is nothing left to control. The box opens by itself if the settings say so.
+dashboard-no-box-was = No box was connected.
+dashboard-no-box-yet = No box connected yet: the wearer connects it from the extension's page in the lock.
+dashboard-badge-no-box = No box
+dashboard-badge-unreachable = Box unreachable
+dashboard-badge-offline = Box offline
+dashboard-badge-locked = Box locked
+dashboard-badge-open = Box open
+dashboard-badge-jammed = Box jammed
+dashboard-badge-unknown = Box state unknown
+
+# The page's own errors, when no server answer says why (api/transport.rs): `error-<reason>` like the server's
+error-page-session-invalid = Your session is no longer valid.
+error-page-too-many-requests = Too many requests at once.
+error-page-server-unreachable-status = The server could not be reached right now (HTTP { $status }).
+error-page-unexpected-status = The server answered with an unexpected error (HTTP { $status }).
+error-page-offline = Could not reach the server. Check your connection.
+error-page-unreadable-answer = The server sent an answer this page does not understand.
+error-page-not-sent = This page could not prepare the request.
+
+# A damaged link (hash/): the details under "Open this page from Chaster"
+hash-missing = the link carries no session information
+hash-bad-encoding = the session information in the link is garbled
+hash-bad-format = the session information in the link is not in the expected format
+hash-no-token = the link carries no session token
+hash-bad-token = the session token in the link is not valid
+
+# History extras (history/)
+history-empty = Nothing yet.
+history-spoken-opened = Box opened.
+history-spoken-failed = Failed.
+history-spoken-tamper = Tamper.
+history-spoken-incident = Incident.

@@ -334,3 +334,103 @@ connect-check-not-saved = Rien n'est encore enregistré : appuyez sur « Connect
 connect-connected = Connectée.
 connect-connected-opens = Connectée. Cette boîte s'ouvrira d'elle-même à la fin de votre verrou.
 connect-manage-menu = Gérer cette boîte
+
+# Configuration page (config/)
+config-title = Réglages de l'ouvreur Sesame
+config-scope-running = Les changements s'appliquent au verrou en cours.
+config-scope-creating = Ces réglages s'appliquent au verrou que vous créez.
+config-loading = Chargement des réglages…
+config-open-legend = Ouvrir la boîte à clé
+config-open-on-release = Quand le verrou est libéré
+config-open-on-release-help = La boîte s'ouvre dès que Chaster indique que le verrou est terminé.
+config-open-for-hygiene = Pour les ouvertures d'hygiène (reverrouillée ensuite)
+config-open-for-hygiene-help = La boîte s'ouvre quand une ouverture d'hygiène commence et se reverrouille quand elle se termine.
+config-deserted-note = Si le verrou est abandonné, la boîte reste fermée et s'ouvre d'elle-même 7 jours plus tard, quand Chaster rend la combinaison. Jusque-là, personne ne peut l'ouvrir par cette extension, pas même le détenteur de clé.
+config-one-lock-note = La boîte appartient à un seul verrou en cours à la fois. Quand ce verrou se termine, le porteur peut ouvrir, verrouiller ou changer la boîte depuis la page de l'extension.
+config-penalty-legend = Si la boîte est trouvée ouverte pendant le verrou
+config-penalty-label = Pénalité
+config-penalty-none = Aucune pénalité
+config-penalty-add-time = Ajouter du temps
+config-penalty-freeze = Geler le verrou
+config-penalty-block = Bloquer le déverrouillage tant que la boîte est ouverte
+config-penalty-none-help = Rien n'arrive au verrou ; l'ouverture est inscrite dans l'historique.
+config-penalty-add-time-help = Cette durée est ajoutée au verrou chaque fois que la boîte est trouvée ouverte.
+config-penalty-freeze-help = Le minuteur s'arrête jusqu'à ce que la boîte soit reverrouillée, au plus pendant la limite ci-dessous.
+config-penalty-block-help = Le porteur ne peut pas déverrouiller avant que la boîte soit reverrouillée, au plus pendant la limite ci-dessous.
+config-freeze-self-lock = Sur un verrou personnel, personne ne pourrait dégeler le porteur : la boîte ouverte y bloque donc le déverrouillage à la place.
+config-bound-label = Prend fin quand la boîte est reverrouillée, ou au plus tard après (heures)
+config-duration-legend = Temps à ajouter
+config-duration-help = De 1 minute à 7 jours.
+config-days = jours
+config-hours = heures
+config-minutes = minutes
+config-wearer-legend = Porteur et boîte
+config-wearer-may-lock = Le porteur peut verrouiller la boîte lui-même
+config-wearer-may-lock-help = Le porteur peut verrouiller la boîte depuis la page, par exemple après y avoir mis la clé.
+config-battery-label = Avertir quand la batterie est à ou sous (%)
+config-battery-help = Vous voyez tous deux un avertissement, pour que les piles soient changées avant que la boîte ne bouge plus.
+config-public-note = Toute personne qui voit le verrou peut lire ces réglages ; ils ne contiennent aucun secret. Le porteur connecte la boîte depuis la page de l'extension une fois le verrou lancé.
+config-save-idle = Enregistrez avec le bouton Enregistrer de cette fenêtre.
+config-save-saving = Enregistrement…
+config-save-saved = Enregistré.
+config-save-failed = Non enregistré.
+config-not-loaded = Les réglages ne sont pas encore chargés : il n'y a rien à enregistrer.
+config-problems = { $count } champs sont à corriger : { $problems }
+config-duration-not-whole = Saisissez des nombres entiers de jours, d'heures et de minutes.
+config-duration-out-of-range = Le temps à ajouter doit être compris entre 1 minute et 7 jours.
+config-bound-not-whole = Saisissez la limite de la pénalité en nombre entier d'heures.
+config-bound-out-of-range = La limite de la pénalité doit être comprise entre 1 et { $max } heures (une semaine).
+config-battery-not-whole = Saisissez le seuil d'avertissement de batterie en nombre entier.
+config-battery-out-of-range = Le seuil d'avertissement de batterie doit être compris entre { $min } et { $max } %.
+
+# Dashboard (dashboard/)
+dashboard-title = Tableau de bord du détenteur de clé
+dashboard-signin-text = Connectez-vous avec votre compte Chaster pour voir les verrous que vous détenez et qui utilisent l'ouvreur Sesame, et pour les contrôler d'ici.
+dashboard-signin = Se connecter avec Chaster
+dashboard-signed-in-as = Connecté en tant que
+dashboard-sign-out = Se déconnecter
+dashboard-signing-out = Déconnexion…
+dashboard-sign-out-failed = Impossible de se déconnecter :
+dashboard-loading = Chargement de vos verrous…
+dashboard-updated = Mis à jour { $ago }
+dashboard-running = Verrous en cours
+dashboard-empty = Aucun des verrous que vous détenez n'utilise l'ouvreur Sesame en ce moment.
+dashboard-ended = Terminés
+dashboard-ended-ago = Terminé { $ago }
+dashboard-time-left = { $time } restant
+dashboard-paused-left = En pause, { $time } restant
+dashboard-untitled = Verrou sans titre
+dashboard-box-panel = Boîte à clé
+dashboard-ended-note = Chaster a libéré ce verrou : il n'y a plus rien à contrôler. La boîte s'ouvre d'elle-même si les réglages le prévoient.
+dashboard-no-box-was = Aucune boîte n'était connectée.
+dashboard-no-box-yet = Pas encore de boîte connectée : le porteur la connecte depuis la page de l'extension dans le verrou.
+dashboard-badge-no-box = Pas de boîte
+dashboard-badge-unreachable = Boîte injoignable
+dashboard-badge-offline = Boîte hors ligne
+dashboard-badge-locked = Boîte verrouillée
+dashboard-badge-open = Boîte ouverte
+dashboard-badge-jammed = Boîte bloquée
+dashboard-badge-unknown = État de la boîte inconnu
+
+# The page's own errors, when no server answer says why (api/transport.rs): `error-<reason>` like the server's
+error-page-session-invalid = Votre session n'est plus valable.
+error-page-too-many-requests = Trop de requêtes à la fois.
+error-page-server-unreachable-status = Le serveur est injoignable pour le moment (HTTP { $status }).
+error-page-unexpected-status = Le serveur a répondu par une erreur inattendue (HTTP { $status }).
+error-page-offline = Impossible de joindre le serveur. Vérifiez votre connexion.
+error-page-unreadable-answer = Le serveur a envoyé une réponse que cette page ne comprend pas.
+error-page-not-sent = Cette page n'a pas pu préparer la requête.
+
+# A damaged link (hash/): the details under "Open this page from Chaster"
+hash-missing = le lien ne contient aucune information de session
+hash-bad-encoding = les informations de session du lien sont altérées
+hash-bad-format = les informations de session du lien ne sont pas au format attendu
+hash-no-token = le lien ne contient aucun jeton de session
+hash-bad-token = le jeton de session du lien n'est pas valable
+
+# History extras (history/)
+history-empty = Rien pour l'instant.
+history-spoken-opened = Boîte ouverte.
+history-spoken-failed = Échec.
+history-spoken-tamper = Manipulation.
+history-spoken-incident = Incident.

@@ -2,6 +2,7 @@
 //! never reached our server, becomes an [`ApiError`] a person can read.
 
 use crate::hash::MainToken;
+use crate::i18n::{fill, Msg, EN};
 use api_types::{ApiError, ErrorCode};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::on_cleanup;
@@ -113,51 +114,53 @@ pub fn error_from_answer(status: u16, body: &str, retry_after: Option<&str>) -> 
         502..=504 => ErrorCode::UpstreamUnavailable,
         _ => ErrorCode::Internal,
     };
-    let message = match code {
-        ErrorCode::SessionExpired => "Your session is no longer valid.".to_owned(),
-        ErrorCode::RateLimited => "Too many requests at once.".to_owned(),
-        ErrorCode::UpstreamUnavailable => {
-            format!("The server could not be reached right now (HTTP {status}).")
-        }
-        _ => format!("The server answered with an unexpected error (HTTP {status})."),
+    // A reason of the page's own, so the reader gets it in their language (`error-page-…`).
+    let (reason, message) = match code {
+        ErrorCode::SessionExpired => ("page_session_invalid", Msg::ErrorPageSessionInvalid),
+        ErrorCode::RateLimited => ("page_too_many_requests", Msg::ErrorPageTooManyRequests),
+        ErrorCode::UpstreamUnavailable => (
+            "page_server_unreachable_status",
+            Msg::ErrorPageServerUnreachableStatus,
+        ),
+        _ => ("page_unexpected_status", Msg::ErrorPageUnexpectedStatus),
     };
-    ApiError {
+    let status = status.to_string();
+    ApiError::new(
         code,
-        message,
-        retry_after_secs: retry_after.and_then(|value| value.trim().parse().ok()),
-        reason: None,
-        params: Default::default(),
-    }
+        english(message, &[("status", &status)]),
+        retry_after.and_then(|value| value.trim().parse().ok()),
+    )
+    .because(reason, &[("status", status.clone())])
+}
+
+/// The English text of a page error, kept as the `message` every error carries.
+fn english(msg: Msg, values: &[(&str, &str)]) -> String {
+    fill(EN[msg as usize], values)
+}
+
+/// An error of the page's own, with no values.
+fn page_error(code: ErrorCode, reason: &str, msg: Msg) -> ApiError {
+    ApiError::new(code, english(msg, &[]), None).because(reason, &[])
 }
 
 pub(super) fn unreachable_server() -> ApiError {
-    ApiError {
-        code: ErrorCode::UpstreamUnavailable,
-        message: "Could not reach the server. Check your connection.".to_owned(),
-        retry_after_secs: None,
-        reason: None,
-        params: Default::default(),
-    }
+    page_error(
+        ErrorCode::UpstreamUnavailable,
+        "page_offline",
+        Msg::ErrorPageOffline,
+    )
 }
 
 fn unreadable_answer() -> ApiError {
-    ApiError {
-        code: ErrorCode::Internal,
-        message: "The server sent an answer this page does not understand.".to_owned(),
-        retry_after_secs: None,
-        reason: None,
-        params: Default::default(),
-    }
+    page_error(
+        ErrorCode::Internal,
+        "page_unreadable_answer",
+        Msg::ErrorPageUnreadableAnswer,
+    )
 }
 
 fn not_sent() -> ApiError {
-    ApiError {
-        code: ErrorCode::Internal,
-        message: "This page could not prepare the request.".to_owned(),
-        retry_after_secs: None,
-        reason: None,
-        params: Default::default(),
-    }
+    page_error(ErrorCode::Internal, "page_not_sent", Msg::ErrorPageNotSent)
 }
 
 #[cfg(test)]
@@ -193,6 +196,29 @@ mod tests {
                 error.message
             );
         }
+    }
+
+    #[test]
+    fn every_error_the_page_makes_itself_has_a_reason_the_page_words() {
+        let made = [
+            error_from_answer(401, "", None),
+            error_from_answer(429, "", None),
+            error_from_answer(502, "", None),
+            error_from_answer(418, "", None),
+            unreachable_server(),
+            unreadable_answer(),
+            not_sent(),
+        ];
+        for error in made {
+            let reason = error.reason.clone().expect("a reason");
+            let id = format!("error-{}", reason.replace('_', "-"));
+            assert!(crate::i18n::by_id(&id).is_some(), "{id} has no message");
+            assert_eq!(crate::ui::error_text(&error), error.message, "{id}");
+        }
+        assert_eq!(
+            error_from_answer(503, "", None).message,
+            "The server could not be reached right now (HTTP 503)."
+        );
     }
 
     #[test]

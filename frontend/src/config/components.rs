@@ -4,6 +4,7 @@ use super::form::{
     penalty_from_value, penalty_help, penalty_value, problem_of, problems, ConfigDraft,
     ConfigField, LOW_BATTERY_PERCENT, MAX_BOUND_HOURS,
 };
+use crate::i18n::{t, Msg};
 use crate::ui::FieldError;
 use api_types::PenaltyKind;
 use leptos::prelude::*;
@@ -30,10 +31,10 @@ impl SaveState {
 
     fn text(&self) -> &'static str {
         match self {
-            SaveState::Idle => "Save with the Save button of this window.",
-            SaveState::Saving => "Saving…",
-            SaveState::Saved => "Saved.",
-            SaveState::Failed(_) => "Not saved.",
+            SaveState::Idle => t(Msg::ConfigSaveIdle),
+            SaveState::Saving => t(Msg::ConfigSaveSaving),
+            SaveState::Saved => t(Msg::ConfigSaveSaved),
+            SaveState::Failed(_) => t(Msg::ConfigSaveFailed),
         }
     }
 }
@@ -137,9 +138,9 @@ pub fn ConfigForm(
     };
     let freezes = move || draft.with(|d| d.penalty_kind == PenaltyKind::Freeze);
     let scope = if editing_running_session {
-        "Changes apply to the running lock."
+        t(Msg::ConfigScopeRunning)
     } else {
-        "These settings apply to the lock you are creating."
+        t(Msg::ConfigScopeCreating)
     };
     let error = move || match state.get() {
         SaveState::Failed(reason) => Some(reason),
@@ -149,30 +150,27 @@ pub fn ConfigForm(
     view! {
         <form class="card config-form" data-testid="config-form"
             on:submit=move |ev| ev.prevent_default()>
-            <h1>"Sesame opener settings"</h1>
+            <h1>{t(Msg::ConfigTitle)}</h1>
             <p class="muted">{scope}</p>
             <fieldset>
-                <legend>"Open the key box"</legend>
-                {checkbox("cfg-open-on-release", "When the lock is released",
-                    "The box opens as soon as Chaster says the lock has ended.",
+                <legend>{t(Msg::ConfigOpenLegend)}</legend>
+                {checkbox("cfg-open-on-release", t(Msg::ConfigOpenOnRelease),
+                    t(Msg::ConfigOpenOnReleaseHelp),
                     |d| d.open_on_release, |d, on| d.open_on_release = on)}
-                {checkbox("cfg-open-for-hygiene", "For hygiene openings (locked again afterwards)",
-                    "The box opens when a hygiene opening starts and locks again when it ends.",
+                {checkbox("cfg-open-for-hygiene", t(Msg::ConfigOpenForHygiene),
+                    t(Msg::ConfigOpenForHygieneHelp),
                     |d| d.open_for_hygiene, |d, on| d.open_for_hygiene = on)}
                 <p class="muted" data-testid="cfg-deserted-note">
-                    "If the lock is deserted, the box stays shut and opens by itself 7 days \
-                     later, when Chaster gives the combination back. Until then nobody can \
-                     open it through this extension, the keyholder included."
+                    {t(Msg::ConfigDesertedNote)}
                 </p>
                 <p class="muted">
-                    "The box belongs to one running lock at a time. When that lock ends, the \
-                     wearer can open, lock or change the box from the extension's page."
+                    {t(Msg::ConfigOneLockNote)}
                 </p>
             </fieldset>
             <fieldset>
-                <legend>"If the box is found open during the lock"</legend>
+                <legend>{t(Msg::ConfigPenaltyLegend)}</legend>
                 <div class="field">
-                    <label for="cfg-penalty-kind">"Penalty"</label>
+                    <label for="cfg-penalty-kind">{t(Msg::ConfigPenaltyLabel)}</label>
                     <select data-testid="cfg-penalty-kind" id="cfg-penalty-kind"
                         aria-describedby="cfg-penalty-kind-help"
                         prop:value=move || draft.with(|d| penalty_value(d.penalty_kind))
@@ -180,10 +178,10 @@ pub fn ConfigForm(
                             let kind = penalty_from_value(&event_target_value(&ev));
                             draft.update(|d| d.penalty_kind = kind);
                         }>
-                        <option value="none">"No penalty"</option>
-                        <option value="add_time">"Add time"</option>
-                        <option value="freeze">"Freeze the lock"</option>
-                        <option value="block_unlocking">"Block unlocking while the box is open"</option>
+                        <option value="none">{t(Msg::ConfigPenaltyNone)}</option>
+                        <option value="add_time">{t(Msg::ConfigPenaltyAddTime)}</option>
+                        <option value="freeze">{t(Msg::ConfigPenaltyFreeze)}</option>
+                        <option value="block_unlocking">{t(Msg::ConfigPenaltyBlock)}</option>
                     </select>
                     <p class="muted hint" id="cfg-penalty-kind-help" data-testid="cfg-penalty-help">
                         {move || draft.with(|d| penalty_help(d.penalty_kind))}
@@ -191,14 +189,13 @@ pub fn ConfigForm(
                 </div>
                 <Show when=freezes>
                     <p class="muted" data-testid="cfg-freeze-self-lock">
-                        "On a self-lock nobody could unfreeze the wearer, so there the box being \
-                         open blocks unlocking instead."
+                        {t(Msg::ConfigFreezeSelfLock)}
                     </p>
                 </Show>
                 <Show when=holds_lock>
                     <div class="field">
                         <label for=ConfigField::BoundHours.input_id()>
-                            "Ends when the box is locked again, or at the latest after (hours)"
+                            {t(Msg::ConfigBoundLabel)}
                         </label>
                         <input type="number" inputmode="numeric" min="1" max=MAX_BOUND_HOURS
                             step="1" data-testid="cfg-penalty-bound-hours"
@@ -217,14 +214,14 @@ pub fn ConfigForm(
                 </Show>
                 <Show when=adds_time>
                     <fieldset class="duration" data-testid="cfg-penalty-duration">
-                        <legend>"Time to add"</legend>
-                        <p class="muted hint" id="cfg-penalty-help">"From 1 minute to 7 days."</p>
+                        <legend>{t(Msg::ConfigDurationLegend)}</legend>
+                        <p class="muted hint" id="cfg-penalty-help">{t(Msg::ConfigDurationHelp)}</p>
                         <div class="duration-parts">
-                            {duration_part("cfg-penalty-days", "cfg-penalty-days", "days", 7,
+                            {duration_part("cfg-penalty-days", "cfg-penalty-days", t(Msg::ConfigDays), 7,
                                 |d| d.penalty_days.clone(), |d, v| d.penalty_days = v)}
-                            {duration_part("cfg-penalty-hours", "cfg-penalty-hours", "hours", 23,
+                            {duration_part("cfg-penalty-hours", "cfg-penalty-hours", t(Msg::ConfigHours), 23,
                                 |d| d.penalty_hours.clone(), |d, v| d.penalty_hours = v)}
-                            {duration_part("cfg-penalty-minutes", "cfg-penalty-minutes", "minutes", 59,
+                            {duration_part("cfg-penalty-minutes", "cfg-penalty-minutes", t(Msg::ConfigMinutes), 59,
                                 |d| d.penalty_minutes.clone(), |d, v| d.penalty_minutes = v)}
                         </div>
                         <FieldError id=ConfigField::PenaltyDuration.error_id()
@@ -234,13 +231,13 @@ pub fn ConfigForm(
                 </Show>
             </fieldset>
             <fieldset>
-                <legend>"Wearer and box"</legend>
-                {checkbox("cfg-wearer-may-lock", "The wearer may lock the box themselves",
-                    "The wearer can lock the box from the page, for example after putting the key in.",
+                <legend>{t(Msg::ConfigWearerLegend)}</legend>
+                {checkbox("cfg-wearer-may-lock", t(Msg::ConfigWearerMayLock),
+                    t(Msg::ConfigWearerMayLockHelp),
                     |d| d.wearer_may_lock, |d, on| d.wearer_may_lock = on)}
                 <div class="field">
                     <label for=ConfigField::LowBattery.input_id()>
-                        "Warn when the battery is at or below (%)"
+                        {t(Msg::ConfigBatteryLabel)}
                     </label>
                     <input type="number" inputmode="numeric" step="1"
                         min=*LOW_BATTERY_PERCENT.start() max=*LOW_BATTERY_PERCENT.end()
@@ -254,16 +251,14 @@ pub fn ConfigForm(
                             draft.update(|d| d.low_battery_percent = typed);
                         } />
                     <p class="muted hint" id="cfg-battery-help">
-                        "Both of you see a warning, so the batteries are changed before the box \
-                         stops moving."
+                        {t(Msg::ConfigBatteryHelp)}
                     </p>
                     <FieldError id=ConfigField::LowBattery.error_id() testid="cfg-battery-error"
                         message=error_of(ConfigField::LowBattery) />
                 </div>
             </fieldset>
             <p class="muted">
-                "Everyone who can see the lock can read these settings; they hold no secret. \
-                 The wearer connects the box from the extension's page once the lock runs."
+                {t(Msg::ConfigPublicNote)}
             </p>
             {move || error().map(|reason| view! {
                 <p class="notice notice-error" data-testid="config-error" role="alert">{reason}</p>

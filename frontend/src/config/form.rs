@@ -1,6 +1,7 @@
 //! The configuration form's content and its checks. Pure.
 //! The server checks again (422 with a sentence); these checks only explain typos at once.
 
+use crate::i18n::{t, tf, Msg};
 use api_types::{ExtensionConfig, Penalty, PenaltyKind};
 
 /// The longest penalty the form accepts: one week.
@@ -71,25 +72,20 @@ pub enum ConfigProblem {
 impl ConfigProblem {
     pub fn message(self) -> String {
         match self {
-            ConfigProblem::PenaltyMinutesNotANumber => {
-                "Please enter whole numbers of days, hours and minutes.".to_owned()
-            }
-            ConfigProblem::PenaltyMinutesOutOfRange => {
-                "The time to add must be between 1 minute and 7 days.".to_owned()
-            }
-            ConfigProblem::BoundNotANumber => {
-                "Please enter the penalty's time limit as a whole number of hours.".to_owned()
-            }
-            ConfigProblem::BoundOutOfRange => format!(
-                "The penalty's time limit must be between 1 and {MAX_BOUND_HOURS} hours (one week)."
+            ConfigProblem::PenaltyMinutesNotANumber => t(Msg::ConfigDurationNotWhole).to_owned(),
+            ConfigProblem::PenaltyMinutesOutOfRange => t(Msg::ConfigDurationOutOfRange).to_owned(),
+            ConfigProblem::BoundNotANumber => t(Msg::ConfigBoundNotWhole).to_owned(),
+            ConfigProblem::BoundOutOfRange => tf(
+                Msg::ConfigBoundOutOfRange,
+                &[("max", &MAX_BOUND_HOURS.to_string())],
             ),
-            ConfigProblem::LowBatteryNotANumber => {
-                "Please enter the battery warning level as a whole number.".to_owned()
-            }
-            ConfigProblem::LowBatteryOutOfRange => format!(
-                "The battery warning level must be between {} and {} %.",
-                LOW_BATTERY_PERCENT.start(),
-                LOW_BATTERY_PERCENT.end()
+            ConfigProblem::LowBatteryNotANumber => t(Msg::ConfigBatteryNotWhole).to_owned(),
+            ConfigProblem::LowBatteryOutOfRange => tf(
+                Msg::ConfigBatteryOutOfRange,
+                &[
+                    ("min", &LOW_BATTERY_PERCENT.start().to_string()),
+                    ("max", &LOW_BATTERY_PERCENT.end().to_string()),
+                ],
             ),
         }
     }
@@ -138,14 +134,10 @@ pub fn duration_minutes(days: &str, hours: &str, minutes: &str) -> Result<u32, C
 /// One line that says what a penalty does, shown under the choice.
 pub fn penalty_help(kind: PenaltyKind) -> &'static str {
     match kind {
-        PenaltyKind::None => "Nothing happens to the lock; the opening is written in the history.",
-        PenaltyKind::AddTime => "This much time is added to the lock for each time the box is found open.",
-        PenaltyKind::Freeze => {
-            "The timer stands still until the box is locked again, at most for the time limit below."
-        }
-        PenaltyKind::BlockUnlocking => {
-            "The wearer cannot unlock until the box is locked again, at most for the time limit below."
-        }
+        PenaltyKind::None => t(Msg::ConfigPenaltyNoneHelp),
+        PenaltyKind::AddTime => t(Msg::ConfigPenaltyAddTimeHelp),
+        PenaltyKind::Freeze => t(Msg::ConfigPenaltyFreezeHelp),
+        PenaltyKind::BlockUnlocking => t(Msg::ConfigPenaltyBlockHelp),
     }
 }
 

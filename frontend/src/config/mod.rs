@@ -9,7 +9,8 @@ use crate::{
     api,
     bridge::{self, ChildEvent, ParentEvent},
     hash::MainToken,
-    ui::{focus_id, ErrorPanel, Loading},
+    i18n::{t, tf, Msg},
+    ui::{error_text, focus_id, ErrorPanel, Loading},
 };
 use api_types::ExtensionConfig;
 use components::{ConfigForm, SaveState};
@@ -57,7 +58,7 @@ pub fn ConfigPage(
                     bridge::post_to_parent(ChildEvent::SaveSuccess);
                 }
                 Err(error) => {
-                    state.try_set(SaveState::Failed(error.message));
+                    state.try_set(SaveState::Failed(error_text(&error)));
                     bridge::post_to_parent(ChildEvent::SaveFailed);
                 }
             }
@@ -77,7 +78,7 @@ pub fn ConfigPage(
                 summary(&problems)
             })
         } else {
-            Err("The settings have not loaded yet, so there is nothing to save.".to_owned())
+            Err(t(Msg::ConfigNotLoaded).to_owned())
         };
         match checked {
             Ok(config) => {
@@ -113,7 +114,7 @@ pub fn ConfigPage(
                     testid="config-error" />
             }
             .into_any(),
-            _ => view! { <Loading text="Loading the settings…" /> }.into_any(),
+            _ => view! { <Loading text=t(Msg::ConfigLoading) /> }.into_any(),
         }
     }
 }
@@ -122,13 +123,19 @@ pub fn ConfigPage(
 fn summary(problems: &[ConfigProblem]) -> String {
     match problems {
         [one] => one.message(),
-        many => format!(
-            "{} fields need a change: {}",
-            many.len(),
-            many.iter()
-                .map(|p| p.message())
-                .collect::<Vec<_>>()
-                .join(" ")
+        many => tf(
+            Msg::ConfigProblems,
+            &[
+                ("count", &many.len().to_string()),
+                (
+                    "problems",
+                    &many
+                        .iter()
+                        .map(|p| p.message())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
+            ],
         ),
     }
 }

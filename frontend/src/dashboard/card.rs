@@ -11,6 +11,7 @@ use crate::{
         components::{BoxStatusView, CommandBar},
         mapper::{command_feedback, to_device_data, Command, DeviceData},
     },
+    i18n::{t, Msg},
     session::{
         components::SessionCard,
         mapper::{to_session_data, SessionData},
@@ -104,13 +105,12 @@ pub fn DashboardCard(
 
     if ended {
         return view! {
-            <section class="card box-panel" aria-label="Key box" data-testid="dashboard-ended-card">
+            <section class="card box-panel" aria-label=t(Msg::DashboardBoxPanel) data-testid="dashboard-ended-card">
                 <p class="muted">
-                    "Chaster released this lock, so there is nothing left to control. The box \
-                     opens by itself if the settings say so."
+                    {t(Msg::DashboardEndedNote)}
                 </p>
                 <Show when=move || has_device.get()
-                    fallback=|| view! { <p class="empty" data-testid="no-box">"No box was connected."</p> }>
+                    fallback=|| view! { <p class="empty" data-testid="no-box">{t(Msg::DashboardNoBoxWas)}</p> }>
                     <BoxStatusView device=Signal::derive(move || device.get().unwrap_or_default()) now />
                 </Show>
             </section>
@@ -128,13 +128,12 @@ pub fn DashboardCard(
                         confirm
                         on_control=Callback::new(move |c| { control.dispatch_local(c); })
                     />
-                    <section class="card box-panel" aria-label="Key box">
+                    <section class="card box-panel" aria-label=t(Msg::DashboardBoxPanel)>
                         <Show
                             when=move || has_device.get()
                             fallback=|| view! {
                                 <p class="empty" data-testid="no-box">
-                                    "No box connected yet: the wearer connects it from the \
-                                     extension's page in the lock."
+                                    {t(Msg::DashboardNoBoxYet)}
                                 </p>
                             }
                         >

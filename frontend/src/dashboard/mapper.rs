@@ -1,6 +1,7 @@
 //! Dashboard data: one summary row per lock, running and ended locks apart, the last-updated
 //! line, how the answers of a card's commands change the list, and what a failed load means. Pure.
 
+use crate::i18n::{t, tf, Msg};
 use crate::session::mapper::{time_left_text, to_session_data, Timer};
 use crate::time::{format_ago, parse_rfc3339_ms};
 use api_types::{
@@ -35,15 +36,22 @@ pub fn to_row(entry: &DashboardSession, now_ms: f64) -> RowData {
     let ended = is_ended(entry);
     let time = if ended {
         match entry.ended_at.as_deref().and_then(parse_rfc3339_ms) {
-            Some(at) => format!("Ended {}", format_ago(now_ms as i64 - at)),
-            None => "Ended".to_owned(),
+            Some(at) => tf(
+                Msg::DashboardEndedAgo,
+                &[("ago", &format_ago(now_ms as i64 - at))],
+            ),
+            None => t(Msg::DashboardEnded).to_owned(),
         }
     } else {
         match data.timer {
-            Timer::Counting { .. } if data.frozen => {
-                format!("Paused, {} left", time_left_text(data.timer, now_ms))
-            }
-            Timer::Counting { .. } => format!("{} left", time_left_text(data.timer, now_ms)),
+            Timer::Counting { .. } if data.frozen => tf(
+                Msg::DashboardPausedLeft,
+                &[("time", &time_left_text(data.timer, now_ms))],
+            ),
+            Timer::Counting { .. } => tf(
+                Msg::DashboardTimeLeft,
+                &[("time", &time_left_text(data.timer, now_ms))],
+            ),
             Timer::Hidden | Timer::Unknown => time_left_text(data.timer, now_ms),
         }
     };
@@ -52,7 +60,7 @@ pub fn to_row(entry: &DashboardSession, now_ms: f64) -> RowData {
         initial: wearer.map(|w| w.initial.clone()).unwrap_or_default(),
         avatar_url: wearer.and_then(|w| w.avatar_url.clone()),
         title: match data.lock_title.trim() {
-            "" => "Untitled lock".to_owned(),
+            "" => t(Msg::DashboardUntitled).to_owned(),
             title => title.to_owned(),
         },
         time,
@@ -69,16 +77,16 @@ pub fn is_ended(entry: &DashboardSession) -> bool {
 pub fn box_badge(slot: &DeviceSlot) -> Badge {
     let badge = |text, class| Badge { text, class };
     let Some(device) = &slot.device else {
-        return badge("No box", "badge-muted");
+        return badge(t(Msg::DashboardBadgeNoBox), "badge-muted");
     };
     match &device.status {
-        None => badge("Box unreachable", "badge-warning"),
-        Some(status) if !status.reachable => badge("Box offline", "badge-warning"),
+        None => badge(t(Msg::DashboardBadgeUnreachable), "badge-warning"),
+        Some(status) if !status.reachable => badge(t(Msg::DashboardBadgeOffline), "badge-warning"),
         Some(status) => match status.latch {
-            LatchState::Locked => badge("Box locked", "badge-ok"),
-            LatchState::Unlocked => badge("Box open", "badge-danger"),
-            LatchState::Jammed => badge("Box jammed", "badge-danger"),
-            LatchState::Unknown => badge("Box state unknown", "badge-muted"),
+            LatchState::Locked => badge(t(Msg::DashboardBadgeLocked), "badge-ok"),
+            LatchState::Unlocked => badge(t(Msg::DashboardBadgeOpen), "badge-danger"),
+            LatchState::Jammed => badge(t(Msg::DashboardBadgeJammed), "badge-danger"),
+            LatchState::Unknown => badge(t(Msg::DashboardBadgeUnknown), "badge-muted"),
         },
     }
 }
@@ -93,9 +101,9 @@ pub fn split_handles(view: &DashboardView) -> (Vec<String>, Vec<String>) {
 
 /// "Last updated just now", "Last updated 2 min ago".
 pub fn last_updated_text(loaded_at_ms: f64, now_ms: f64) -> String {
-    format!(
-        "Last updated {}",
-        format_ago((now_ms - loaded_at_ms) as i64)
+    tf(
+        Msg::DashboardUpdated,
+        &[("ago", &format_ago((now_ms - loaded_at_ms) as i64))],
     )
 }
 

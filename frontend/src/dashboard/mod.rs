@@ -10,8 +10,9 @@ mod row;
 use crate::{
     api::dashboard as api,
     clock::{use_clock, use_interval},
+    i18n::{t, Msg},
     session::components::Avatar,
-    ui::{ErrorPanel, Loading},
+    ui::{error_text, ErrorPanel, Loading},
 };
 use api_types::{DashboardView, Person};
 use card::DashboardCard;
@@ -81,7 +82,7 @@ pub fn DashboardPage() -> impl IntoView {
                     <ErrorPanel error on_retry=Callback::new(move |()| dashboard.refetch()) />
                 }
                 .into_any(),
-                _ => view! { <Loading text="Loading your locks…" /> }.into_any(),
+                _ => view! { <Loading text=t(Msg::DashboardLoading) /> }.into_any(),
             };
         }
         let lists = Memo::new(move |_| {
@@ -114,17 +115,17 @@ pub fn DashboardPage() -> impl IntoView {
         view! {
             <Header keyholder signing_out=sign_out.pending().into()
                 sign_out_failed=Signal::derive(move || {
-                    sign_out.value().get().and_then(Result::err).map(|e| e.message)
+                    sign_out.value().get().and_then(Result::err).map(|e| error_text(&e))
                 })
                 on_sign_out=Callback::new(move |()| { sign_out.dispatch_local(csrf.get_untracked()); }) />
             <p class="muted" data-testid="dashboard-updated">
                 {move || loaded_at.get().map(|at| last_updated_text(at, now.get()))}
             </p>
             <section class="lock-list" aria-labelledby="running-heading" data-testid="dashboard-running">
-                <h2 id="running-heading">"Running locks"</h2>
+                <h2 id="running-heading">{t(Msg::DashboardRunning)}</h2>
                 <Show when=move || lists.with(|(running, _)| running.is_empty())>
                     <p class="card empty" data-testid="dashboard-empty">
-                        "None of the locks you hold uses the Sesame opener right now."
+                        {t(Msg::DashboardEmpty)}
                     </p>
                 </Show>
                 <For each=move || lists.get().0 key=|handle| handle.clone() let:handle>
@@ -133,7 +134,7 @@ pub fn DashboardPage() -> impl IntoView {
             </section>
             <Show when=move || lists.with(|(_, ended)| !ended.is_empty())>
                 <section class="lock-list" aria-labelledby="ended-heading" data-testid="dashboard-ended">
-                    <h2 id="ended-heading">"Ended"</h2>
+                    <h2 id="ended-heading">{t(Msg::DashboardEnded)}</h2>
                     <For each=move || lists.get().1 key=|handle| handle.clone() let:handle>
                         {lock_row(handle, true)}
                     </For>
@@ -150,13 +151,12 @@ pub fn DashboardPage() -> impl IntoView {
 fn SignIn() -> impl IntoView {
     view! {
         <section class="card notice-screen" data-testid="dashboard-signin">
-            <h1>"Keyholder dashboard"</h1>
+            <h1>{t(Msg::DashboardTitle)}</h1>
             <p>
-                "Sign in with your Chaster account to see the locks you hold that use the \
-                 Sesame opener, and to control them from here."
+                {t(Msg::DashboardSigninText)}
             </p>
             <a class="button button-primary" href=api::LOGIN_PATH data-testid="signin-link">
-                "Sign in with Chaster"
+                {t(Msg::DashboardSignin)}
             </a>
         </section>
     }
@@ -185,16 +185,16 @@ fn Header(
                         url=avatar().filter(|url| url.starts_with("https://")) />
                 }}
                 <span class="person-text">
-                    <span class="eyebrow">"Signed in as"</span>
+                    <span class="eyebrow">{t(Msg::DashboardSignedInAs)}</span>
                     <span class="person-name">{name}</span>
                 </span>
             </div>
             <button class="button button-quiet" type="button" data-testid="signout"
                 disabled=move || signing_out.get() on:click=move |_| on_sign_out.run(())>
-                {move || if signing_out.get() { "Signing out…" } else { "Sign out" }}
+                {move || t(if signing_out.get() { Msg::DashboardSigningOut } else { Msg::DashboardSignOut })}
             </button>
             {move || sign_out_failed.get().map(|reason| view! {
-                <p class="notice notice-error" role="alert">"Could not sign out: " {reason}</p>
+                <p class="notice notice-error" role="alert">{t(Msg::DashboardSignOutFailed)} " " {reason}</p>
             })}
         </header>
     }

@@ -47,10 +47,11 @@ pub const MODEL_CHOICES: &[ModelChoice] = &[
     web("Sesame 5 US", "SESAME 5 US"),
     web("Sesame 6", "SESAME 6"),
     web("Sesame 6 Pro", "SESAME 6 Pro"),
-    web(
-        "Sesame 6 Pro for sliding doors",
-        "SESAME 6 Pro sliding door",
-    ),
+    ModelChoice {
+        label: Label::Words(Msg::ConnectModelSlidingDoor),
+        api: DeviceApi::WebApi,
+        model: Some("SESAME 6 Pro sliding door"),
+    },
     web("Sesame 4", "SESAME 4"),
     web("Sesame 3", "SESAME 3"),
     web("Sesame MIWA", "SESAME MIWA"),

@@ -3,6 +3,7 @@
 //!
 //! Pure and natively tested: it never touches the DOM and never panics, whatever the hash holds.
 
+use crate::i18n::{t, Msg};
 use serde_json::{Map, Value};
 use std::fmt;
 
@@ -74,21 +75,22 @@ pub enum HashError {
     MalformedToken,
 }
 
+impl HashError {
+    /// What went wrong, in words for the "Details:" line (same words for the same cause).
+    pub fn msg(self) -> Msg {
+        match self {
+            HashError::Missing => Msg::HashMissing,
+            HashError::BadEncoding => Msg::HashBadEncoding,
+            HashError::InvalidJson | HashError::NotAnObject => Msg::HashBadFormat,
+            HashError::MissingToken | HashError::TokenNotAString => Msg::HashNoToken,
+            HashError::EmptyToken | HashError::MalformedToken => Msg::HashBadToken,
+        }
+    }
+}
+
 impl fmt::Display for HashError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            HashError::Missing => "the link carries no session information",
-            HashError::BadEncoding => "the session information in the link is garbled",
-            HashError::InvalidJson | HashError::NotAnObject => {
-                "the session information in the link is not in the expected format"
-            }
-            HashError::MissingToken | HashError::TokenNotAString => {
-                "the link carries no session token"
-            }
-            HashError::EmptyToken | HashError::MalformedToken => {
-                "the session token in the link is not valid"
-            }
-        })
+        f.write_str(t(self.msg()))
     }
 }
 

@@ -4,6 +4,7 @@
 //! Each entry gets an inline SVG icon coloured by that meaning (the page loads no icon font,
 //! and emoji render as empty boxes without an emoji font).
 
+use crate::i18n::{t, Msg};
 use crate::time::{format_ago, parse_rfc3339_ms};
 use api_types::HistoryEntry;
 
@@ -53,10 +54,10 @@ impl Meaning {
     /// The words a screen reader hears for a highlighted entry.
     pub fn spoken(self) -> Option<&'static str> {
         match self {
-            Meaning::Opened => Some("Box opened."),
-            Meaning::Failed => Some("Failed."),
-            Meaning::Tamper => Some("Tamper."),
-            Meaning::Incident => Some("Incident."),
+            Meaning::Opened => Some(t(Msg::HistorySpokenOpened)),
+            Meaning::Failed => Some(t(Msg::HistorySpokenFailed)),
+            Meaning::Tamper => Some(t(Msg::HistorySpokenTamper)),
+            Meaning::Incident => Some(t(Msg::HistorySpokenIncident)),
             _ => None,
         }
     }

@@ -128,7 +128,7 @@ fn HistoryList(
     view! {
         <Show
             when=move || entries.with(|list| !list.is_empty())
-            fallback=|| view! { <p class="empty" data-testid="history-empty">"Nothing yet."</p> }
+            fallback=|| view! { <p class="empty" data-testid="history-empty">{t(Msg::HistoryEmpty)}</p> }
         >
             <ol class="history-list">
                 {move || {

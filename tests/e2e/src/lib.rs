@@ -69,6 +69,15 @@ where
     run_inner(true, &[], &[], test).await
 }
 
+/// Like [`run_with_dashboard`], with extra Chromium switches (a browser language) for its browser.
+pub async fn run_dashboard_with_chromium_args<F, Fut>(args: &[&str], test: F)
+where
+    F: FnOnce(TestContext) -> Fut + Send + 'static,
+    Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
+{
+    run_inner(true, args, &[], test).await
+}
+
 /// Like [`run`], with extra Chromium switches for this test's browser.
 pub async fn run_with_chromium_args<F, Fut>(args: &[&str], test: F)
 where

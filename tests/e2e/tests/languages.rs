@@ -4,7 +4,9 @@
 //! `/i18n/<code>.ftl`, so these also prove the files are served.
 
 use anyhow::ensure;
-use e2e::{run, run_with_chromium_args, TestContext};
+use e2e::{run, run_dashboard_with_chromium_args, run_with_chromium_args, TestContext};
+use serde_json::json;
+use sim::chaster::CONFIG_EDIT_TOKEN;
 use sim::chaster::{KEYHOLDER_TOKEN, WEARER_TOKEN};
 use sim::sesame::DEMO_WEBAPI_UUID;
 
@@ -120,6 +122,54 @@ async fn a_german_browser_sees_the_main_states_in_german() {
         ensure!(
             view.contains("Keyholder") && view.contains("Träger"),
             "{view:?}"
+        );
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_french_browser_gets_the_configuration_page_in_french() {
+    run_with_chromium_args(FRENCH, |t| async move {
+        t.page
+            .open_configuration_in_host(&json!({ "partnerConfigurationToken": CONFIG_EDIT_TOKEN }))
+            .await?;
+        let form = t
+            .page
+            .wait_for_text("config-form", "the French settings", |text| {
+                text.contains("Réglages de l'ouvreur Sesame") && text.contains("Pénalité")
+            })
+            .await?;
+        ensure!(!form.contains("Penalty"), "English left in {form:?}");
+        let status = t.page.text_of("config-save-status").await?;
+        ensure!(
+            status == "Enregistrez avec le bouton Enregistrer de cette fenêtre.",
+            "{status:?}"
+        );
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_german_browser_gets_the_dashboard_in_german() {
+    run_dashboard_with_chromium_args(GERMAN, |t| async move {
+        t.page.sign_in_to_dashboard().await?;
+        let dashboard = t
+            .page
+            .wait_for_text("dashboard", "the German dashboard", |text| {
+                text.contains("Laufende Locks") && text.contains("Abmelden")
+            })
+            .await?;
+        ensure!(!dashboard.contains("Running locks"), "{dashboard:?}");
+        ensure!(html_lang(&t).await? == "de", "lang is not de");
+        let times = t.page.texts_in("[data-testid='row-time']").await?;
+        ensure!(
+            !times.is_empty()
+                && times
+                    .iter()
+                    .all(|time| time.contains("noch ") || time == "Timer verborgen"),
+            "the rows' times read {times:?}"
         );
         Ok(())
     })
