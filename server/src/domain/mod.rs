@@ -7,6 +7,7 @@ mod dashboard_secrets;
 mod ids;
 mod main_token;
 pub mod policy;
+mod refused;
 mod role;
 mod usage;
 
@@ -15,5 +16,6 @@ pub use credentials::{ApiKey, DeviceCredentials, DeviceSecret, ParsedSecret, Sec
 pub use dashboard_secrets::{CsrfToken, HandleKey};
 pub use ids::{DeviceId, LockId, SessionId, UserId};
 pub use main_token::{MainToken, MainTokenError};
+pub use refused::{Refused, Said};
 pub use role::Role;
 pub use usage::RequestCounter;

@@ -9,7 +9,7 @@ use super::hub::cache_key;
 use super::v3::V3Command;
 use super::webapi::WebCommand;
 use crate::domain::DeviceCredentials;
-use crate::error::Said;
+use crate::domain::Said;
 
 /// How long before our send time a status timestamp still counts as a reaction to it
 /// (clock skew between us and CANDY HOUSE).

@@ -11,7 +11,7 @@ use super::device::{Device, Target};
 use super::error::DeviceError;
 use super::webapi::HistoryEntry;
 use crate::domain::DeviceCredentials;
-use crate::error::Refused;
+use crate::domain::Refused;
 
 /// History pages (of 50, newest first) read at most to cover a period.
 const MAX_HISTORY_PAGES: u32 = 3;
