@@ -115,10 +115,10 @@ fn SessionLoader(token: MainToken, on_retry: Callback<()>) -> impl IntoView {
         })
     });
 
-    // Opened from the key box's entry on the wearer's Chaster lock page: once the page is
-    // there, bring the wearer to the box (once per load).
+    // Opened from the key box's entry on the wearer's Chaster lock page: once the box panel
+    // is there (it comes after the first paint), bring the wearer to it (once per load).
     Effect::new(move |shown: Option<bool>| {
-        if shown == Some(true) || !loaded.get() {
+        if shown == Some(true) || !painted.get() {
             return shown.unwrap_or(false);
         }
         if crate::hash::parse(&window().location().hash().unwrap_or_default())
