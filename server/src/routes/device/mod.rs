@@ -79,15 +79,7 @@ async fn get_device(
             .await;
     } else if slot.device.is_none() {
         let session = &current.session;
-        state
-            .tamper
-            .show(
-                &session.session_id,
-                &session.lock,
-                &session.config,
-                BoxLook::NotConnected,
-            )
-            .await;
+        show_not_connected(&state, session).await;
     }
     Ok(Json(slot))
 }
@@ -228,15 +220,7 @@ async fn delete_device(
             "trash-alt",
         )
         .await;
-        state
-            .tamper
-            .show(
-                &session.session_id,
-                &session.lock,
-                &session.config,
-                BoxLook::NotConnected,
-            )
-            .await;
+        show_not_connected(&state, session).await;
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -320,3 +304,16 @@ fn registration_error(e: DeviceError) -> AppError {
 
 #[cfg(test)]
 mod tests;
+
+/// The lock page's entry says the lock has no box (kept only if it changed).
+async fn show_not_connected(state: &AppState, session: &crate::auth::ResolvedSession) {
+    state
+        .tamper
+        .show(
+            &session.session_id,
+            &session.lock,
+            &session.config,
+            BoxLook::NotConnected,
+        )
+        .await;
+}
