@@ -250,11 +250,13 @@ impl Opener {
         })
     }
 
-    /// Queues the job's next verification reading.
+    /// Queues the job's next verification reading: a step of this attempt, not a new attempt,
+    /// so verifying never uses up the job's attempts or lengthens its back-off.
     fn verify_later(&self, job: &Job, marker: &Verifying) -> Completion {
         let at = crate::clock::add(self.clock().now(), self.sesame.settings().verify.delay);
         Completion {
             payload: Some(with_marker(&without_marker(&job.payload), marker)),
+            step: true,
             ..retry(at, "command sent; verifying")
         }
     }
@@ -280,19 +282,13 @@ impl Opener {
                     reads: v.reads + 1,
                     ..v
                 };
-                return Ok(Completion {
-                    step: true,
-                    ..self.verify_later(job, &next)
-                });
+                return Ok(self.verify_later(job, &next));
             }
             Step::Done(result) => reached_from(Ok(result)),
             Step::Resend => {
                 let Some(guard) = self.custody.guard(&wearer, GUARD_WAIT).await? else {
                     // Someone else decides about the box right now: read again shortly.
-                    return Ok(Completion {
-                        step: true,
-                        ..self.verify_later(job, &v)
-                    });
+                    return Ok(self.verify_later(job, &v));
                 };
                 let again = Verifying {
                     resent: true,
@@ -316,10 +312,7 @@ impl Opener {
                             task: sent.task_succeeded,
                             ..again
                         };
-                        return Ok(Completion {
-                            step: true,
-                            ..self.verify_later(job, &next)
-                        });
+                        return Ok(self.verify_later(job, &next));
                     }
                     Ok(Dispatched::Finished(result)) => reached_from(Ok(result)),
                     Err(e) => Reached::No(Miss::Device(e)),

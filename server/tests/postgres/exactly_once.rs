@@ -17,11 +17,14 @@ const SESSIONS: usize = 30;
 const COPIES_PER_RELEASE: usize = 3;
 
 /// Test-only: a row per claim (each `attempts + 1` of a job), with the `application_name` of the
-/// connection that made it, i.e. the instance.
+/// connection that made it, i.e. the instance, and whether it was a verification step (the job
+/// carries the marker of a command an earlier run sent) rather than an attempt.
 const RECORD_CLAIMS: [&str; 3] = [
-    "CREATE TABLE test_claims (job_id TEXT NOT NULL, kind TEXT NOT NULL, claimed_by TEXT NOT NULL)",
+    "CREATE TABLE test_claims (job_id TEXT NOT NULL, kind TEXT NOT NULL, claimed_by TEXT NOT NULL, \
+       step BOOLEAN NOT NULL)",
     "CREATE FUNCTION test_record_claim() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
-       INSERT INTO test_claims VALUES (NEW.id, NEW.kind, current_setting('application_name')); \
+       INSERT INTO test_claims VALUES (NEW.id, NEW.kind, current_setting('application_name'), \
+         NEW.payload LIKE '%\"verifying\"%'); \
        RETURN NEW; END $$",
     "CREATE TRIGGER test_claims AFTER UPDATE OF attempts ON jobs FOR EACH ROW \
        WHEN (NEW.attempts > OLD.attempts) EXECUTE FUNCTION test_record_claim()",
@@ -125,7 +128,8 @@ async fn two_instances_on_one_postgres_run_every_job_exactly_once() {
         .sum();
     assert_eq!(unlocks, SESSIONS);
 
-    // Every job of either instance: done, claimed exactly once; both instances claimed work.
+    // Every job of either instance: done, claimed for exactly one attempt (a box job's
+    // verification readings are later steps of that attempt); both instances claimed work.
     let store = &app.a.state.store;
     let opens = store.jobs_of_kind(JobKind::OpenRelease).await.unwrap();
     assert_eq!(opens.len(), SESSIONS, "one open job per release");
@@ -134,13 +138,18 @@ async fn two_instances_on_one_postgres_run_every_job_exactly_once() {
         .fetch_all(&mut conn)
         .await
         .unwrap();
-    let claims = sqlx::query("SELECT job_id, claimed_by FROM test_claims")
+    let claims = sqlx::query("SELECT job_id, claimed_by, step FROM test_claims")
         .fetch_all(&mut conn)
         .await
         .unwrap();
     let mut claims_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut steps_of: BTreeMap<String, usize> = BTreeMap::new();
     for c in &claims {
-        claims_of.entry(c.get(0)).or_default().push(c.get(1));
+        if c.get::<bool, _>(2) {
+            *steps_of.entry(c.get(0)).or_default() += 1;
+        } else {
+            claims_of.entry(c.get(0)).or_default().push(c.get(1));
+        }
     }
     let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
     for job in &jobs {
@@ -152,17 +161,27 @@ async fn two_instances_on_one_postgres_run_every_job_exactly_once() {
         assert_eq!(
             claims_of.get(&id).map(Vec::len),
             Some(1),
-            "job {id} ({kind}) claimed once"
+            "job {id} ({kind}) claimed for one attempt"
         );
+        let steps = steps_of.get(&id).copied().unwrap_or(0);
+        if kind == "open.release" {
+            assert!(steps >= 1, "job {id} verified its command in a later step");
+        } else if !matches!(
+            kind.as_str(),
+            "custody.start" | "open.hygiene" | "lock.hygiene"
+        ) {
+            assert_eq!(steps, 0, "job {id} ({kind}) sends no box command");
+        }
     }
-    assert_eq!(claims.len(), jobs.len());
+    let steps: usize = steps_of.values().sum();
+    assert_eq!(claims.len(), jobs.len() + steps);
     let claimers: BTreeSet<&str> = claims_of.values().flatten().map(String::as_str).collect();
     assert_eq!(claimers, BTreeSet::from(["instance-a", "instance-b"]));
     let per_instance = |name: &str| claims_of.values().flatten().filter(|c| *c == name).count();
     println!(
         "{SESSIONS} releases: {} webhook deliveries by Chaster after the releases (the balancer forwarded \
          {forwarded:?} to A, B in all, set-up included) and {} posted to A and B directly; jobs {kinds:?}, claimed {} by A and {} \
-         by B, each once; {unlocks} unlock commands; {:?} in all (Postgres start included)",
+         by B, each once, plus {steps} verification steps; {unlocks} unlock commands; {:?} in all (Postgres start included)",
         app.chaster.deliveries().len() - sent_before,
         direct_statuses.len(),
         per_instance("instance-a"),
