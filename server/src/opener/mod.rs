@@ -120,7 +120,7 @@ impl Opener {
             }
             (None, JobKind::LockHygiene) => self.relock(job, &session_id).await,
             (None, JobKind::SyncSession) => self.sync_session(job, &session_id).await,
-            (None, JobKind::TamperCheck) => self.tamper_check(&session_id).await,
+            (None, JobKind::TamperCheck) => self.tamper_check(job, &session_id).await,
             (None, JobKind::TamperPenalty) => self.penalty(job, &session_id).await,
             (None, JobKind::ChasterLog) => self.post_log(job, &session_id).await,
             (None, JobKind::CustodyStart) => self.start(job, &session_id).await,

@@ -14,7 +14,7 @@ use super::{chrono_duration, note, status_name, Opener, Verdict};
 use crate::chaster::models::Lock;
 use crate::domain::SessionId;
 use crate::jobs::{JobKind, JobSignal, Lane};
-use crate::store::{sessions, Completion, Lift, SessionRecord, Store, StoreError};
+use crate::store::{sessions, Completion, Job, Lift, SessionRecord, Store, StoreError};
 
 /// Cheap to clone; the device routes hold one in the app state.
 #[derive(Clone)]
@@ -253,7 +253,21 @@ impl TamperWatch {
 }
 
 impl Opener {
-    pub(super) async fn tamper_check(&self, sid: &SessionId) -> anyhow::Result<Completion> {
+    pub(super) async fn tamper_check(
+        &self,
+        job: &Job,
+        sid: &SessionId,
+    ) -> anyhow::Result<Completion> {
+        // One look at a time per box: a slow check overlapping the next slot's would judge an
+        // older reading after a newer one (resolving an incident on a stale "locked", or counting
+        // one opening twice). Both may skip; the next slot looks again.
+        if self
+            .store
+            .running_elsewhere(sid, JobKind::TamperCheck, &job.id, self.clock.now())
+            .await?
+        {
+            return Ok(note("another check of this box is running"));
+        }
         let Some(mut row) = self.store.get_session(sid).await? else {
             return Ok(note("unknown session"));
         };

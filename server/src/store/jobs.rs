@@ -318,6 +318,29 @@ impl Store {
         Ok(row.try_get::<i64, _>(0)? > 0)
     }
 
+    /// Whether another job of `kind` for this session is running under a live lease (a crashed
+    /// run's expired lease does not count).
+    pub async fn running_elsewhere(
+        &self,
+        session_id: &SessionId,
+        kind: JobKind,
+        except: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM jobs WHERE session_id = $1 AND kind = $2 AND status = $3 \
+             AND lease_until >= $4 AND id <> $5",
+        )
+        .bind(session_id.as_str())
+        .bind(kind.as_str())
+        .bind(RUNNING)
+        .bind(ms(now))
+        .bind(except)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get::<i64, _>(0)? > 0)
+    }
+
     /// Whether another job of this session in `lane` ever sent its command.
     pub async fn lane_sent_command(
         &self,

@@ -267,3 +267,57 @@ async fn a_box_the_keyholder_opened_from_the_page_is_no_incident_until_it_is_loc
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_check_overlapping_a_slower_check_of_the_same_box_judges_nothing() {
+    let app = spawn_app().await;
+    let w = app.wearer_with_box(NewSessionSpec::default()).await;
+    app.settle().await;
+    let store = &app.state.store;
+    let sid = SessionId::new(&w.session_id);
+    // Two checks of the box, due only later so no worker takes them.
+    let later = chrono::Utc::now() + chrono::Duration::hours(1);
+    let check = |key: &str| {
+        JobKind::TamperCheck.job(
+            &sid,
+            key.to_owned(),
+            serde_json::Value::Null,
+            later,
+            later + chrono::Duration::hours(1),
+        )
+    };
+    store
+        .enqueue(&[check("overlap:slow"), check("overlap:next")])
+        .await
+        .unwrap();
+    // The slow one is claimed (by another worker or instance) and still running.
+    let slow = loop {
+        let job = store
+            .claim_job(later, later + chrono::Duration::minutes(5))
+            .await
+            .unwrap()
+            .expect("the slow check is claimable");
+        if job.dedupe_key.starts_with("overlap:") {
+            break job;
+        }
+    };
+    let next = store
+        .jobs_of_kind(JobKind::TamperCheck)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|j| j.dedupe_key.starts_with("overlap:") && j.id != slow.id)
+        .unwrap();
+
+    app.sesame.set_latch(&w.uuid, false);
+    let completion = app.state.opener.run(&next).await;
+
+    assert_eq!(
+        completion.error.as_deref(),
+        Some("another check of this box is running")
+    );
+    assert!(
+        store.incidents(&sid).await.unwrap().is_empty(),
+        "the overlapping check judged the box"
+    );
+}
