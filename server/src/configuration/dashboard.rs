@@ -26,7 +26,8 @@ pub struct DashboardSettings {
     /// A dashboard sign-in lasts this long; no Chaster token is kept, so nothing shortens it
     /// (`DASHBOARD_SESSION_DAYS`).
     pub max_session_age: Duration,
-    /// Pages of 50 sessions read per dashboard load at most (each page is one Chaster call).
+    /// Pages of 100 sessions read per list (running, ended) and dashboard load at most (each
+    /// page is one Chaster call).
     pub max_pages: u32,
 }
 

@@ -9,7 +9,8 @@ use crate::error::{AppError, Refused};
 use crate::state::AppState;
 use crate::store::DashboardSessionRecord;
 
-const PAGE_SIZE: u32 = 50;
+/// Chaster's largest page: fewer calls against its budget.
+const PAGE_SIZE: u32 = 100;
 /// How long a released lock stays on the dashboard (its "Ended" section).
 pub(super) const ENDED_KEPT: chrono::TimeDelta = chrono::TimeDelta::days(7);
 const NOT_YOURS: Refused = Refused::fixed(
@@ -17,12 +18,46 @@ const NOT_YOURS: Refused = Refused::fixed(
     "This lock is not one of yours, or it is no longer locked. Reload the dashboard.",
 );
 
-/// The keyholder's locked sessions of our extension, read page by page. Chaster's search
-/// returns every session of the extension, so the filter on the lock's keyholder is what keeps
-/// other keyholders' sessions out.
+/// The keyholder's locked sessions of our extension; each gets its handle.
 pub(super) async fn keyholder_sessions(
     state: &AppState,
     me: &DashboardSessionRecord,
+) -> Result<Vec<ExtensionSession>, AppError> {
+    let mine = search_mine(state, me, "locked").await?;
+    for s in &mine {
+        state.dashboard.remember_handle(
+            session_handle(&me.handle_key, s.session_id.as_str()),
+            s.session_id.clone(),
+        );
+    }
+    Ok(mine)
+}
+
+/// The keyholder's sessions of our extension released in the last [`ENDED_KEPT`]. Every page
+/// is read: Chaster's order is undocumented, and the whole extension's ended sessions come
+/// before this keyholder's in whatever order it uses.
+pub(super) async fn recently_ended(
+    state: &AppState,
+    me: &DashboardSessionRecord,
+) -> Result<Vec<ExtensionSession>, AppError> {
+    if state.dashboard.settings.extension_slug.is_none() {
+        return Ok(Vec::new());
+    }
+    let since = state.clock.now() - ENDED_KEPT;
+    let mut ended = search_mine(state, me, "unlocked").await?;
+    ended.retain(|s| s.lock.unlocked_at.is_none_or(|at| at >= since));
+    // Newest first: the lock that just ended is the one the keyholder looks for.
+    ended.sort_by_key(|s| std::cmp::Reverse(s.lock.unlocked_at));
+    Ok(ended)
+}
+
+/// The keyholder's sessions of our extension in `status`, read page by page (at most
+/// `max_pages`). Chaster's search returns every session of the extension, so the filter on
+/// the lock's keyholder is what keeps other keyholders' sessions out.
+async fn search_mine(
+    state: &AppState,
+    me: &DashboardSessionRecord,
+    status: &str,
 ) -> Result<Vec<ExtensionSession>, AppError> {
     let settings = &state.dashboard.settings;
     let slug = settings
@@ -34,69 +69,29 @@ pub(super) async fn keyholder_sessions(
     for _ in 0..settings.max_pages.max(1) {
         let query = SessionSearch {
             extension_slug: slug.clone(),
-            status: "locked".to_owned(),
+            status: status.to_owned(),
             limit: Some(PAGE_SIZE),
             pagination_last_id: after.take(),
         };
         let page = state.chaster.search_sessions(&query).await?;
         let next = page.results.last().and_then(|r| r.pagination_id.clone());
-        let seen = mine.len();
         mine.extend(page.results.into_iter().map(|r| r.session).filter(|s| {
             s.lock
                 .keyholder
                 .as_ref()
                 .is_some_and(|k| k.id == me.user_id)
         }));
-        for s in &mine[seen..] {
-            state.dashboard.remember_handle(
-                session_handle(&me.handle_key, s.session_id.as_str()),
-                s.session_id.clone(),
-            );
-        }
         match next {
             Some(next) if page.has_more => after = Some(next),
             _ => return Ok(mine),
         }
     }
     tracing::warn!(
+        status,
         pages = settings.max_pages,
         "dashboard session list cut short: too many sessions"
     );
     Ok(mine)
-}
-
-/// The keyholder's sessions of our extension released in the last [`ENDED_KEPT`]: one page of
-/// Chaster's search (its order is undocumented, so the date is checked here).
-pub(super) async fn recently_ended(
-    state: &AppState,
-    me: &DashboardSessionRecord,
-) -> Result<Vec<ExtensionSession>, AppError> {
-    let Some(slug) = state.dashboard.settings.extension_slug.clone() else {
-        return Ok(Vec::new());
-    };
-    let query = SessionSearch {
-        extension_slug: slug,
-        status: "unlocked".to_owned(),
-        limit: Some(PAGE_SIZE),
-        pagination_last_id: None,
-    };
-    let since = state.clock.now() - ENDED_KEPT;
-    let page = state.chaster.search_sessions(&query).await?;
-    let mut ended: Vec<ExtensionSession> = page
-        .results
-        .into_iter()
-        .map(|r| r.session)
-        .filter(|s| {
-            s.lock
-                .keyholder
-                .as_ref()
-                .is_some_and(|k| k.id == me.user_id)
-                && s.lock.unlocked_at.is_none_or(|at| at >= since)
-        })
-        .collect();
-    // Newest first: the lock that just ended is the one the keyholder looks for.
-    ended.sort_by_key(|s| std::cmp::Reverse(s.lock.unlocked_at));
-    Ok(ended)
 }
 
 /// The session behind a handle, if it is one of the keyholder's locked sessions right now.
