@@ -248,7 +248,11 @@ mod tests {
             monthly_quota: 3_000,
             reserve: 100,
             reading_age_secs: Some(720),
-            quota_message: Some("quota used up".into()),
+            quota_message: Some(api_types::Sentence::new(
+                "quota_used_up",
+                "quota used up",
+                &[],
+            )),
             can_retry_now: true,
         });
         let data = to_device_data(&view, Role::Wearer);
@@ -257,7 +261,12 @@ mod tests {
             Some("1,234 of 3,000 CANDY HOUSE requests this month, 100 kept for openings")
         );
         assert_eq!(data.reading_age.as_deref(), Some("Status read 12 min ago"));
-        assert_eq!(data.quota_message.as_deref(), Some("quota used up"));
+        // Worded from its reason, not the server's English.
+        let said = data.quota_message.unwrap();
+        assert!(
+            said.starts_with("The monthly CANDY HOUSE quota for this box's API key is used up"),
+            "{said}"
+        );
         assert!(data.can_retry_quota);
     }
 
