@@ -75,7 +75,14 @@ async fn a_french_browser_reads_why_an_offline_boxs_status_is_old_in_french_with
         t.stack
             .sesame
             .set_fault(DEMO_WEBAPI_UUID, Some(Fault::Offline));
-        card(&t, WEARER_TOKEN, "unreachable").await?;
+        // Page views share the box's last reading: the offline one comes with a later refresh.
+        t.page.open_as(WEARER_TOKEN).await?;
+        t.page
+            .wait_for_css(
+                "[data-testid='state-card'][data-state='unreachable']",
+                std::time::Duration::from_secs(45),
+            )
+            .await?;
         let said = t.page.text_of("box-offline").await?;
         ensure!(
             said.starts_with(
