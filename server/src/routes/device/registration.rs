@@ -341,7 +341,7 @@ mod tests {
 
     /// The reason and params the page words for a refused registration.
     fn wording(result: Result<Candidate, AppError>) -> (String, Vec<(String, String)>) {
-        let body = result.err().expect("a refusal").to_api_error();
+        let body = result.expect_err("a refusal").to_api_error();
         (
             body.reason.expect("a reason"),
             body.params.into_iter().collect(),
