@@ -130,6 +130,34 @@ impl ApiError {
     }
 }
 
+/// A sentence of the server that the page words in the reader's language: `reason` names it
+/// (message `<prefix>-<reason>` of the page's message files, the prefix given by the field that
+/// carries it) with the values in `params`, named as for [`ApiError`]; `message` is the English
+/// fallback. Never a secret or an internal detail.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sentence {
+    /// English, shown when the page has no wording for `reason`.
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
+}
+
+impl Sentence {
+    /// A sentence with its stable `reason` and the values its wording names.
+    pub fn new(reason: &str, message: impl Into<String>, params: &[(&str, String)]) -> Self {
+        Self {
+            message: message.into(),
+            reason: Some(reason.to_owned()),
+            params: params
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), value.clone()))
+                .collect(),
+        }
+    }
+}
+
 /// Stable error codes of our `/api`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -199,9 +227,11 @@ pub struct DeviceView {
     pub api: DeviceApi,
     /// Human model name, e.g. "SESAME 5" or "Sesame (original)".
     pub model: String,
-    /// `None` when the status could not be read; `status_error` says why.
+    /// `None` when the status could not be read; `status_error` says why. Also set when the
+    /// status is only the last one an offline box reported.
     pub status: Option<BoxStatus>,
-    pub status_error: Option<String>,
+    /// Worded by the page as message `error-<reason>`.
+    pub status_error: Option<Sentence>,
     /// Requests made with this box's API key this month (the Web API's free tier is ~3,000).
     pub requests_this_month: u64,
     /// What the viewer may do with the box right now (custody decides: e.g. the wearer may
@@ -210,9 +240,10 @@ pub struct DeviceView {
     pub can_lock: bool,
     /// Whether the viewer's lock holds the box (nothing about the wearer's other locks).
     pub holds_box: bool,
-    /// A sentence about what this box can do, e.g. that it cannot be locked remotely.
+    /// A sentence about what this box can do, e.g. that it cannot be locked remotely; worded by
+    /// the page as message `notice-<reason>`.
     #[serde(default)]
-    pub notice: Option<String>,
+    pub notice: Option<Sentence>,
     /// The CANDY HOUSE request budget (Web API boxes; the legacy API is not metered).
     #[serde(default)]
     pub budget: Option<RequestBudget>,
@@ -236,8 +267,9 @@ pub struct RequestBudget {
     pub reserve: u64,
     /// How old the status shown is, in seconds: page views share the last reading.
     pub reading_age_secs: Option<u64>,
-    /// Set while the month's quota is used up: what to tell the person.
-    pub quota_message: Option<String>,
+    /// Set while the month's quota is used up: what to tell the person (message
+    /// `error-<reason>`).
+    pub quota_message: Option<Sentence>,
     /// The viewer may ask for a try now (the wearer, while the quota is used up).
     pub can_retry_now: bool,
 }

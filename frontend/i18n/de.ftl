@@ -95,6 +95,24 @@ error-box-name-too-long = Der Name muss kürzer als { $max } Zeichen sein.
 error-device-uuid-needed = Gib die Geräte-UUID der Sesame ein (sie sieht so aus: 12345678-1234-5678-1234-567812345678).
 error-device-uuid-malformed = Die Geräte-UUID sieht so aus: 12345678-1234-5678-1234-567812345678, 32 Hexadezimalzeichen in Gruppen von 8-4-4-4-12.
 error-qr-code-of-other-box = Dieser QR-Code gehört zur Sesame { $uuid }, nicht zur eingegebenen Geräte-UUID. Prüfe die UUID oder teile den Schlüssel der richtigen Sesame.
+# Connecting a box and reading it, by their `reason` (domain/credentials/, sesame/product.rs, routes/device/); notice-… : DeviceView.notice
+error-box-offline-last-status = Die Sesame oder ihr Hub ist offline, daher ist das ihr letzter bekannter Status. Prüfe Strom und WLAN des Hubs.
+error-box-offline-last-status-since = Die Sesame oder ihr Hub ist offline, daher ist das ihr letzter bekannter Status. Letzte Meldung am { $last_update_at }. Prüfe Strom und WLAN des Hubs.
+error-api-key-malformed = Der API-Schlüssel ist leer oder enthält Leerzeichen. Füge ihn genau so ein, wie CANDY HOUSE ihn anzeigt.
+error-api-key-length = Ein CANDY-HOUSE-API-Schlüssel ist 40 Zeichen lang; dieser hat { $length }. Kopiere ihn noch einmal von der CANDY-HOUSE-Entwicklerseite (biz.candyhouse.co).
+error-secret-key-malformed = Der geheime Schlüssel besteht aus 32 Hexadezimalzeichen oder ist der Text des Teilen-QR-Codes des Besitzers (ssm://UI?t=sk&sk=…).
+error-qr-code-guest-key = Dieser QR-Code ist ein Gastschlüssel: Er enthält das Geräte-Geheimnis nicht. Teile stattdessen in der Sesame-App einen Besitzer- oder Manager-Schlüssel.
+error-qr-code-secret-unreadable = Dieser QR-Code enthält keinen lesbaren geheimen Schlüssel (der Teil sk= fehlt oder ist beschädigt).
+error-qr-code-unknown-layout = Dieser QR-Code hat einen Aufbau, den dieser Server nicht kennt ({ $bytes } Bytes statt 39 oder 99), daher lässt sich der geheime Schlüssel nicht sicher daraus lesen. Gib den geheimen Schlüssel stattdessen als 32 Hexadezimalzeichen ein: Die CANDY-HOUSE-Entwicklerseite (biz.candyhouse.co) zeigt ihn neben der Geräte-UUID.
+error-qr-code-of-hub = Dieser QR-Code gehört zu einem { $name }, nicht zu einem Schloss: Es ist ein Hub, der ein Schloss mit dem Internet verbindet. Verbinde das SESAME-Schloss, das die Box verschließt (SESAME 3, 4, 5, 6, MIWA oder Bike).
+error-qr-code-of-bot = Dieser QR-Code gehört zu einem { $name }, nicht zu einem Schloss: Ein Bot drückt einen Schalter (Befehl 89); dieser Server steuert ihn nicht. Verbinde das SESAME-Schloss, das die Box verschließt (SESAME 3, 4, 5, 6, MIWA oder Bike).
+error-qr-code-of-non-lock = Dieser QR-Code gehört zu einem { $name }, nicht zu einem Schloss: Es hat keinen Riegel und kann daher keine Schlüsselbox verschlossen halten. Verbinde das SESAME-Schloss, das die Box verschließt (SESAME 3, 4, 5, 6, MIWA oder Bike).
+error-model-is-hub = Ein { $name } ist ein CANDY-HOUSE-Gerät, kein Schloss: Es ist ein Hub, der ein Schloss mit dem Internet verbindet. Verbinde das SESAME-Schloss, das die Box verschließt (SESAME 3, 4, 5, 6, MIWA oder Bike).
+error-model-is-bot = Ein { $name } ist ein CANDY-HOUSE-Gerät, kein Schloss: Ein Bot drückt einen Schalter (Befehl 89); dieser Server steuert ihn nicht. Verbinde das SESAME-Schloss, das die Box verschließt (SESAME 3, 4, 5, 6, MIWA oder Bike).
+error-model-is-non-lock = Ein { $name } ist ein CANDY-HOUSE-Gerät, kein Schloss: Es hat keinen Riegel und kann daher keine Schlüsselbox verschlossen halten. Verbinde das SESAME-Schloss, das die Box verschließt (SESAME 3, 4, 5, 6, MIWA oder Bike).
+error-qr-code-of-unknown-device = Dieser QR-Code gehört zu einem CANDY-HOUSE-Gerät, das dieser Server nicht kennt (Produkttyp { $product_type }), daher kann er nicht sagen, ob es ein Schloss ist. Teile den Schlüssel eines SESAME-Schlosses (SESAME 3, 4, 5, 6, MIWA oder Bike).
+error-model-unknown = „{ $model }“ ist kein CANDY-HOUSE-Modell, das dieser Server kennt. Wähle das Modell aus der Liste oder füge den Teilen-QR-Code des Besitzers ein.
+notice-unlock-only-box = Dieses SESAME Bike lässt sich aus der Ferne nur entriegeln, nicht verriegeln. Der Träger verriegelt es von Hand, und die Box gilt ab der ersten Lesung, die sie verriegelt zeigt, als verriegelt.
 # Results of a box command or a keyholder control, by their `reason` (sesame/command.rs, routes/controls/actions.rs)
 result-box-task-done = CANDY HOUSE meldet den Befehl als ausgeführt: Die Sesame ist { $latch }.
 result-box-reports = Die Sesame meldet, sie ist { $latch }.
@@ -228,6 +246,7 @@ box-remove = Entfernen
 box-remove-question = Diese Box entfernen? Sie öffnet sich dann nicht mehr, wenn dein Lock endet, bis du sie wieder verbindest.
 box-removing = Wird entfernt…
 box-remove-yes = Ja, entfernen
+box-removed = Box entfernt: Sie öffnet sich nicht mehr von selbst, wenn ein Lock endet, bis du sie wieder verbindest.
 cancel = Abbrechen
 
 # Keyholder controls (controls/, confirm.rs)

@@ -98,6 +98,24 @@ error-box-name-too-long = Please keep the name under { $max } characters.
 error-device-uuid-needed = Please enter the device UUID of the Sesame (it looks like 12345678-1234-5678-1234-567812345678).
 error-device-uuid-malformed = The device UUID looks like 12345678-1234-5678-1234-567812345678: 32 hexadecimal characters in groups of 8-4-4-4-12.
 error-qr-code-of-other-box = This QR code belongs to the Sesame { $uuid }, not to the device UUID you entered. Check the UUID, or share the key of the right Sesame.
+# Connecting a box and reading it, by their `reason` (domain/credentials/, sesame/product.rs, routes/device/); notice-… : DeviceView.notice
+error-box-offline-last-status = The Sesame or its hub is offline, so this is its last known status. Check the hub's power and Wi-Fi.
+error-box-offline-last-status-since = The Sesame or its hub is offline, so this is its last known status. It last reported on { $last_update_at }. Check the hub's power and Wi-Fi.
+error-api-key-malformed = The API key is empty or contains spaces. Paste it exactly as CANDY HOUSE shows it.
+error-api-key-length = A CANDY HOUSE API key is 40 characters long; this one has { $length }. Copy it again from the CANDY HOUSE developer page (biz.candyhouse.co).
+error-secret-key-malformed = The secret key must be 32 hexadecimal characters, or the text of the owner's key-sharing QR code (ssm://UI?t=sk&sk=…).
+error-qr-code-guest-key = This QR code is a guest key: it does not contain the device secret. Share an owner or manager key from the Sesame app instead.
+error-qr-code-secret-unreadable = This QR code does not contain a readable secret key (the sk= part is missing or damaged).
+error-qr-code-unknown-layout = This QR code has a layout this server does not know ({ $bytes } bytes instead of 39 or 99), so the secret key cannot be read from it safely. Enter the secret key as 32 hexadecimal characters instead: the CANDY HOUSE developer page (biz.candyhouse.co) shows it next to the device UUID.
+error-qr-code-of-hub = This QR code belongs to a { $name }, not a lock: it is a hub that connects a lock to the internet. Connect the SESAME lock that closes the box (SESAME 3, 4, 5, 6, MIWA or Bike).
+error-qr-code-of-bot = This QR code belongs to a { $name }, not a lock: a Bot presses a switch (command 89); this server does not drive it. Connect the SESAME lock that closes the box (SESAME 3, 4, 5, 6, MIWA or Bike).
+error-qr-code-of-non-lock = This QR code belongs to a { $name }, not a lock: it does not hold a latch, so it cannot keep a key box closed. Connect the SESAME lock that closes the box (SESAME 3, 4, 5, 6, MIWA or Bike).
+error-model-is-hub = A { $name } is a CANDY HOUSE device, not a lock: it is a hub that connects a lock to the internet. Connect the SESAME lock that closes the box (SESAME 3, 4, 5, 6, MIWA or Bike).
+error-model-is-bot = A { $name } is a CANDY HOUSE device, not a lock: a Bot presses a switch (command 89); this server does not drive it. Connect the SESAME lock that closes the box (SESAME 3, 4, 5, 6, MIWA or Bike).
+error-model-is-non-lock = A { $name } is a CANDY HOUSE device, not a lock: it does not hold a latch, so it cannot keep a key box closed. Connect the SESAME lock that closes the box (SESAME 3, 4, 5, 6, MIWA or Bike).
+error-qr-code-of-unknown-device = This QR code belongs to a CANDY HOUSE device this server does not know (product type { $product_type }), so it cannot tell whether it is a lock. Share the key of a SESAME 3, 4, 5, 6, MIWA or Bike lock.
+error-model-unknown = "{ $model }" is not a CANDY HOUSE model this server knows. Pick the model from the list, or paste the owner's key-sharing QR code.
+notice-unlock-only-box = This SESAME Bike can only be unlocked remotely: it cannot be locked from here. The wearer locks it by hand, and the box counts as locked from the first reading that shows it locked.
 # Results of a box command or a keyholder control, by their `reason` (sesame/command.rs, routes/controls/actions.rs)
 result-box-task-done = CANDY HOUSE reports the command as carried out: the Sesame is { $latch }.
 result-box-reports = The Sesame reports it is { $latch }.
@@ -231,6 +249,7 @@ box-remove = Remove
 box-remove-question = Remove this box? It will no longer open when your lock ends, until you connect it again.
 box-removing = Removing…
 box-remove-yes = Yes, remove
+box-removed = Box removed: it no longer opens by itself when a lock ends, until you connect it again.
 cancel = Cancel
 
 # Keyholder controls (controls/, confirm.rs)

@@ -95,6 +95,24 @@ error-box-name-too-long = Gardez un nom de moins de { $max } caractères.
 error-device-uuid-needed = Saisissez l'UUID du Sesame (il ressemble à 12345678-1234-5678-1234-567812345678).
 error-device-uuid-malformed = L'UUID ressemble à 12345678-1234-5678-1234-567812345678 : 32 caractères hexadécimaux en groupes de 8-4-4-4-12.
 error-qr-code-of-other-box = Ce QR code appartient au Sesame { $uuid }, pas à l'UUID saisi. Vérifiez l'UUID, ou partagez la clé du bon Sesame.
+# Connecting a box and reading it, by their `reason` (domain/credentials/, sesame/product.rs, routes/device/); notice-… : DeviceView.notice
+error-box-offline-last-status = Le Sesame ou son hub est hors ligne : ceci est son dernier état connu. Vérifiez l'alimentation et le Wi-Fi du hub.
+error-box-offline-last-status-since = Le Sesame ou son hub est hors ligne : ceci est son dernier état connu. Dernier signe de vie le { $last_update_at }. Vérifiez l'alimentation et le Wi-Fi du hub.
+error-api-key-malformed = La clé d'API est vide ou contient des espaces. Collez-la exactement telle que CANDY HOUSE l'affiche.
+error-api-key-length = Une clé d'API CANDY HOUSE fait 40 caractères ; celle-ci en a { $length }. Copiez-la de nouveau depuis la page développeur de CANDY HOUSE (biz.candyhouse.co).
+error-secret-key-malformed = La clé secrète fait 32 caractères hexadécimaux, ou c'est le texte du QR code de partage du propriétaire (ssm://UI?t=sk&sk=…).
+error-qr-code-guest-key = Ce QR code est une clé invité : il ne contient pas le secret de l'appareil. Partagez plutôt une clé Propriétaire ou Gestionnaire depuis l'application Sesame.
+error-qr-code-secret-unreadable = Ce QR code ne contient pas de clé secrète lisible (la partie sk= manque ou est abîmée).
+error-qr-code-unknown-layout = Ce QR code a une structure que ce serveur ne connaît pas ({ $bytes } octets au lieu de 39 ou 99) : la clé secrète ne peut pas en être lue sans risque. Saisissez plutôt la clé secrète en 32 caractères hexadécimaux : la page développeur de CANDY HOUSE (biz.candyhouse.co) l'affiche à côté de l'UUID de l'appareil.
+error-qr-code-of-hub = Ce QR code appartient à un { $name }, pas à une serrure : c'est un hub qui relie une serrure à Internet. Connectez la serrure SESAME qui ferme la boîte (SESAME 3, 4, 5, 6, MIWA ou Bike).
+error-qr-code-of-bot = Ce QR code appartient à un { $name }, pas à une serrure : un Bot appuie sur un interrupteur (commande 89), et ce serveur ne le pilote pas. Connectez la serrure SESAME qui ferme la boîte (SESAME 3, 4, 5, 6, MIWA ou Bike).
+error-qr-code-of-non-lock = Ce QR code appartient à un { $name }, pas à une serrure : il ne tient pas de pêne, il ne peut donc pas garder une boîte à clé fermée. Connectez la serrure SESAME qui ferme la boîte (SESAME 3, 4, 5, 6, MIWA ou Bike).
+error-model-is-hub = Un { $name } est un appareil CANDY HOUSE, pas une serrure : c'est un hub qui relie une serrure à Internet. Connectez la serrure SESAME qui ferme la boîte (SESAME 3, 4, 5, 6, MIWA ou Bike).
+error-model-is-bot = Un { $name } est un appareil CANDY HOUSE, pas une serrure : un Bot appuie sur un interrupteur (commande 89), et ce serveur ne le pilote pas. Connectez la serrure SESAME qui ferme la boîte (SESAME 3, 4, 5, 6, MIWA ou Bike).
+error-model-is-non-lock = Un { $name } est un appareil CANDY HOUSE, pas une serrure : il ne tient pas de pêne, il ne peut donc pas garder une boîte à clé fermée. Connectez la serrure SESAME qui ferme la boîte (SESAME 3, 4, 5, 6, MIWA ou Bike).
+error-qr-code-of-unknown-device = Ce QR code appartient à un appareil CANDY HOUSE que ce serveur ne connaît pas (type de produit { $product_type }) : il ne peut donc pas savoir si c'est une serrure. Partagez la clé d'une serrure SESAME 3, 4, 5, 6, MIWA ou Bike.
+error-model-unknown = « { $model } » n'est pas un modèle CANDY HOUSE que ce serveur connaît. Choisissez le modèle dans la liste, ou collez le QR code de partage du propriétaire.
+notice-unlock-only-box = Ce SESAME Bike ne peut être que déverrouillé à distance : il ne peut pas être verrouillé d'ici. Le porteur le verrouille à la main, et la boîte compte comme verrouillée dès la première lecture qui la montre verrouillée.
 # Results of a box command or a keyholder control, by their `reason` (sesame/command.rs, routes/controls/actions.rs)
 result-box-task-done = CANDY HOUSE indique que la commande a été exécutée : le Sesame est { $latch }.
 result-box-reports = Le Sesame indique qu'il est { $latch }.
@@ -228,6 +246,7 @@ box-remove = Retirer
 box-remove-question = Retirer cette boîte ? Elle ne s'ouvrira plus à la fin de votre verrou, jusqu'à ce que vous la connectiez de nouveau.
 box-removing = Retrait…
 box-remove-yes = Oui, retirer
+box-removed = Boîte retirée : elle ne s'ouvre plus d'elle-même à la fin d'un verrou, jusqu'à ce que vous la connectiez de nouveau.
 cancel = Annuler
 
 # Keyholder controls (controls/, confirm.rs)

@@ -3,7 +3,7 @@
 
 use crate::i18n::{by_id, t, tf, Msg};
 use crate::time::{format_amount, format_date, format_in, parse_rfc3339_ms};
-use api_types::{ApiError, ErrorCode};
+use api_types::{ApiError, ErrorCode, Sentence};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
@@ -59,6 +59,17 @@ pub fn error_text(error: &ApiError) -> String {
         error.reason.as_deref(),
         &error.params,
         &error.message,
+    )
+}
+
+/// A sentence a server view carries (`DeviceView.status_error`, `notice`, …), worded like
+/// [`worded`] with the prefix its field names.
+pub fn said(prefix: &str, sentence: &Sentence) -> String {
+    worded(
+        prefix,
+        sentence.reason.as_deref(),
+        &sentence.params,
+        &sentence.message,
     )
 }
 
@@ -295,11 +306,56 @@ mod tests {
             "device_uuid_needed",
             "device_uuid_malformed",
             "qr_code_of_other_box",
+            "box_offline_last_status",
+            "box_offline_last_status_since",
+            "api_key_malformed",
+            "api_key_length",
+            "secret_key_malformed",
+            "qr_code_guest_key",
+            "qr_code_secret_unreadable",
+            "qr_code_unknown_layout",
+            "qr_code_of_hub",
+            "qr_code_of_bot",
+            "qr_code_of_non_lock",
+            "model_is_hub",
+            "model_is_bot",
+            "model_is_non_lock",
+            "qr_code_of_unknown_device",
+            "model_unknown",
         ] {
             let mut e = error(ErrorCode::Conflict, None);
             e.reason = Some(reason.into());
             assert_ne!(error_text(&e), "m", "{reason} has no wording");
         }
+    }
+
+    #[test]
+    fn a_box_views_sentences_are_worded_from_their_reason_with_the_time_in_the_readers_zone() {
+        let offline = Sentence::new(
+            "box_offline_last_status_since",
+            "The Sesame or its hub is offline, so this is its last known status. It last reported at 2025-06-01T10:00:00Z. Check the hub's power and Wi-Fi.",
+            &[("last_update_at", "2025-06-01T10:00:00Z".into())],
+        );
+        let shown = said("error", &offline);
+        assert_eq!(
+            shown,
+            "The Sesame or its hub is offline, so this is its last known status. It last reported on 1 Jun 2025, 10:00 UTC. Check the hub's power and Wi-Fi."
+        );
+        let bike = Sentence::new("unlock_only_box", "English", &[]);
+        assert!(said("notice", &bike).starts_with("This SESAME Bike"));
+        let refused = Sentence::new(
+            "qr_code_of_bot",
+            "English",
+            &[("name", "SESAME Bot 2".into())],
+        );
+        assert!(
+            said("error", &refused)
+                .starts_with("This QR code belongs to a SESAME Bot 2, not a lock"),
+            "{}",
+            said("error", &refused)
+        );
+        let unknown = Sentence::new("not_a_reason", "English", &[]);
+        assert_eq!(said("notice", &unknown), "English");
     }
 
     #[test]

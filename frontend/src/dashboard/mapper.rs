@@ -181,7 +181,7 @@ mod tests {
             api: DeviceApi::WebApi,
             model: "SESAME 5".into(),
             status: None,
-            status_error: Some("offline".into()),
+            status_error: Some(api_types::Sentence::new("box_offline", "offline", &[])),
             requests_this_month: 0,
             can_open: true,
             can_lock: true,

@@ -47,6 +47,13 @@ pub fn BoxStatusView(
                             </dd>
                         </div>
                     </dl>
+                    // The grid shows the last reading of a box gone quiet: say so, and since when.
+                    {(!status.reachable)
+                        .then(|| device.with(|d| d.status_error.clone()))
+                        .flatten()
+                        .map(|why| view! {
+                            <p class="notice notice-warning" data-testid="box-offline">{why}</p>
+                        })}
                     {status.battery_low.then(|| view! {
                         <p class="notice notice-warning" data-testid="battery-warning">
                             {tf(Msg::BoxBatteryLow, &[("battery", &status.battery_text)])}

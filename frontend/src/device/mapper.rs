@@ -2,7 +2,7 @@
 
 use crate::i18n::{t, tf, Msg};
 use crate::time::{format_ago, parse_rfc3339_ms};
-use crate::ui::{error_text, worded};
+use crate::ui::{error_text, said, worded};
 use api_types::{ApiError, BoxStatus, CommandOutcome, CommandResult, DeviceView, LatchState, Role};
 
 /// A connected box, worded for the viewer.
@@ -11,7 +11,7 @@ pub struct DeviceData {
     pub nickname: String,
     pub model: String,
     pub status: Option<StatusData>,
-    /// Why the status could not be read, when it could not.
+    /// Why the status could not be read, or that it is an offline box's last one, worded.
     pub status_error: Option<String>,
     /// "1,234 of 3,000 CANDY HOUSE requests this month, 100 kept for openings": the keyholder
     /// always, the wearer once the month's quota is used up.
@@ -67,18 +67,22 @@ pub fn to_device_data(view: &DeviceView, role: Role) -> DeviceData {
         nickname: view.nickname.clone(),
         model: view.model.clone(),
         status: view.status.as_ref().map(to_status_data),
-        status_error: view.status_error.clone(),
+        status_error: view.status_error.as_ref().map(|s| said("error", s)),
         usage: (role == Role::Keyholder || quota_out(view)).then(|| usage_text(view)),
         reading_age: view
             .budget
             .as_ref()
             .and_then(|b| b.reading_age_secs)
             .map(reading_age_text),
-        quota_message: view.budget.as_ref().and_then(|b| b.quota_message.clone()),
+        quota_message: view
+            .budget
+            .as_ref()
+            .and_then(|b| b.quota_message.as_ref())
+            .map(|s| said("error", s)),
         can_retry_quota: view.budget.as_ref().is_some_and(|b| b.can_retry_now),
         can_open: view.can_open,
         can_lock: view.can_lock,
-        notice: view.notice.clone(),
+        notice: view.notice.as_ref().map(|s| said("notice", s)),
         custody: custody_text(view, role),
         connected: crate::i18n::t(if view.opens_on_release {
             crate::i18n::Msg::ConnectConnectedOpens
@@ -244,7 +248,11 @@ mod tests {
             monthly_quota: 3_000,
             reserve: 100,
             reading_age_secs: Some(720),
-            quota_message: Some("quota used up".into()),
+            quota_message: Some(api_types::Sentence::new(
+                "quota_used_up",
+                "quota used up",
+                &[],
+            )),
             can_retry_now: true,
         });
         let data = to_device_data(&view, Role::Wearer);
@@ -253,7 +261,12 @@ mod tests {
             Some("1,234 of 3,000 CANDY HOUSE requests this month, 100 kept for openings")
         );
         assert_eq!(data.reading_age.as_deref(), Some("Status read 12 min ago"));
-        assert_eq!(data.quota_message.as_deref(), Some("quota used up"));
+        // Worded from its reason, not the server's English.
+        let said = data.quota_message.unwrap();
+        assert!(
+            said.starts_with("The monthly CANDY HOUSE quota for this box's API key is used up"),
+            "{said}"
+        );
         assert!(data.can_retry_quota);
     }
 

@@ -195,6 +195,11 @@ pub fn BoxPanel(
             />
         }
     };
+    // Said until another box is connected: the panel's form alone would not tell it happened.
+    let removed = move || {
+        remove.value().with(|done| matches!(done, Some(Ok(()))))
+            && matches!(phase.get(), Phase::Connect { replacing: false })
+    };
     let panel = move || match phase.get() {
         Phase::Loading => view! { <Loading text=t(Msg::BoxLoading) /> }.into_any(),
         Phase::Failed(error) => view! {
@@ -250,6 +255,11 @@ pub fn BoxPanel(
     view! {
         <section class="card box-panel" id="box-panel" data-testid="box-panel" aria-label=t(Msg::BoxPanelLabel)
             tabindex="-1">
+            {move || removed().then(|| view! {
+                <p class="notice notice-success" data-testid="box-removed" role="status">
+                    {t(Msg::BoxRemoved)}
+                </p>
+            })}
             {move || refresh_error.get().map(|error| view! {
                 <p class="notice notice-warning" role="status">
                     {t(Msg::BoxRefreshFailed)} " " {error_text(&error)}

@@ -5,6 +5,7 @@
 
 use crate::i18n::{t, tf, Msg};
 use crate::time::{format_date, parse_rfc3339_ms};
+use crate::ui::said;
 use api_types::{DeviceSlot, DeviceView, LatchState, LockStatus, LockView, Role};
 
 /// Which state the card shows; `as_str` is the card's `data-state`.
@@ -216,7 +217,11 @@ impl BoxFacts {
             last_seen_ms: status
                 .and_then(|s| s.last_update.as_deref())
                 .and_then(parse_rfc3339_ms),
-            quota_message: device.budget.as_ref().and_then(|b| b.quota_message.clone()),
+            quota_message: device
+                .budget
+                .as_ref()
+                .and_then(|b| b.quota_message.as_ref())
+                .map(|s| said("error", s)),
         }
     }
 }
@@ -312,7 +317,7 @@ fn running(
         c.tone = Tone::Warning;
         c.title = t(Msg::StateUnreachableTitle).to_owned();
         c.lines.push(match (&device.status, &device.status_error) {
-            (None, Some(why)) => why.clone(),
+            (None, Some(why)) => said("error", why),
             _ => t(Msg::StateUnreachableText).to_owned(),
         });
         c.clock = last_seen(facts);

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use api_types::{ApiError, ErrorCode};
+use api_types::{ApiError, ErrorCode, Sentence};
 
 /// A refusal the page can word: the English sentence (the fallback), and the stable `reason` with
 /// its `params` that the page's message files word in the reader's language. Names ending in
@@ -63,6 +63,16 @@ impl Refused {
             .map(|(n, v)| ((*n).to_owned(), v.clone()))
             .collect();
         (self.reason.map(str::to_owned), params)
+    }
+
+    /// As a sentence of a view (`DeviceView.status_error`, `notice`, …).
+    pub fn sentence(&self) -> Sentence {
+        let (reason, params) = self.wire();
+        Sentence {
+            message: self.message.to_string(),
+            reason,
+            params,
+        }
     }
 }
 

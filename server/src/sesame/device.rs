@@ -173,7 +173,10 @@ impl Device {
             monthly_quota: settings.quota.monthly_quota,
             reserve: settings.quota.opening_reserve,
             reading_age_secs: age,
-            quota_message: quota_out.map(|_| super::error::QUOTA_MESSAGE.to_owned()),
+            // Worded by the page like the error of a command refused for the same reason.
+            quota_message: quota_out.map(|_| {
+                api_types::Sentence::new("quota_used_up", super::error::QUOTA_MESSAGE, &[])
+            }),
             can_retry_now: false,
         })
     }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use api_types::{ApiError, ErrorCode};
+use api_types::{ApiError, ErrorCode, Sentence};
 
 /// A failed Sesame operation. `Display` is for logs (it may name HTTP details, never a
 /// credential); [`DeviceError::user_message`] is for people.
@@ -212,6 +212,13 @@ impl DeviceError {
             Self::Upstream { .. } | Self::TooLarge { .. } => ("candy_house_failed", vec![]),
             Self::LockNotSupported => ("lock_not_supported", vec![]),
         }
+    }
+
+    /// The sentence a view carries for this failure (`DeviceView.status_error`), worded by the
+    /// page like the error body's.
+    pub fn sentence(&self) -> Sentence {
+        let (reason, params) = self.reason();
+        Sentence::new(reason, self.user_message(), &params)
     }
 
     /// The body of our `/api` answer for this failure.

@@ -1,6 +1,8 @@
 //! CANDY HOUSE product types (the byte before the secret in a key-share QR code, SDK
 //! `CHDeivceProtocols.kt`): which ones are locks, and which commands each one takes.
 
+use crate::domain::Refused;
+
 /// What a box can be told to do over the Web API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Capabilities {
@@ -30,16 +32,44 @@ pub enum Product {
         caps: Capabilities,
     },
     /// A CANDY HOUSE device that is not a lock (or one whose command is not implemented).
-    Refused {
-        name: &'static str,
-        why: &'static str,
-    },
+    Refused { name: &'static str, why: NotALock },
     /// A type byte this server does not know.
     Unknown(u8),
 }
 
-const NOT_A_LOCK: &str = "it does not hold a latch, so it cannot keep a key box closed";
-const BOT: &str = "a Bot presses a switch (command 89); this server does not drive it";
+/// Why a CANDY HOUSE device cannot close the box: each is its own reason the page words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotALock {
+    /// It connects a lock to the internet.
+    Hub,
+    /// It presses a switch (command 89); this server does not drive it.
+    Bot,
+    /// A sensor, keypad, remote, … : it holds no latch.
+    NoLatch,
+}
+
+impl NotALock {
+    /// The reason when a QR code names such a device, and when the wearer picked it.
+    fn reasons(self) -> (&'static str, &'static str) {
+        match self {
+            NotALock::Hub => ("qr_code_of_hub", "model_is_hub"),
+            NotALock::Bot => ("qr_code_of_bot", "model_is_bot"),
+            NotALock::NoLatch => ("qr_code_of_non_lock", "model_is_non_lock"),
+        }
+    }
+
+    fn english(self) -> &'static str {
+        match self {
+            NotALock::Hub => "it is a hub that connects a lock to the internet",
+            NotALock::Bot => "a Bot presses a switch (command 89); this server does not drive it",
+            NotALock::NoLatch => "it does not hold a latch, so it cannot keep a key box closed",
+        }
+    }
+}
+
+const NOT_A_LOCK: NotALock = NotALock::NoLatch;
+const BOT: NotALock = NotALock::Bot;
+const HUB: NotALock = NotALock::Hub;
 
 /// Judges a product type byte.
 pub fn product(product_type: u8) -> Product {
@@ -65,15 +95,9 @@ pub fn product(product_type: u8) -> Product {
         3 => bike("SESAME Bike"),
         6 => bike("SESAME Bike 2"),
         33 => bike("SESAME Bike 3"),
-        1 => refused(
-            "WiFi Module 2",
-            "it is a hub that connects a lock to the internet",
-        ),
-        13 => refused("Hub 3", "it is a hub that connects a lock to the internet"),
-        36 => refused(
-            "Hub 3 LTE",
-            "it is a hub that connects a lock to the internet",
-        ),
+        1 => refused("WiFi Module 2", HUB),
+        13 => refused("Hub 3", HUB),
+        36 => refused("Hub 3 LTE", HUB),
         2 => refused("SESAME Bot", BOT),
         17 => refused("SESAME Bot 2", BOT),
         35 => refused("SESAME Bot 3", BOT),
@@ -93,18 +117,29 @@ pub fn product(product_type: u8) -> Product {
 }
 
 impl Product {
-    /// The sentence a wearer sees when this device cannot be connected; `None` for a lock.
+    /// What a lock accepts, or why a wearer cannot connect this device: `qr_code_of_<kind>` or
+    /// `model_is_<kind>` with the product's `name`, which the page words.
     /// `from_qr`: the product type came from a QR code (else from the model picked).
-    pub fn refusal(&self, from_qr: bool) -> Option<String> {
+    pub fn capabilities(&self, from_qr: bool) -> Result<Capabilities, Refused> {
         match self {
-            Product::Lock { .. } => None,
-            Product::Refused { name, why } => Some(format!(
-                "{}, not a lock: {why}. Connect the SESAME lock that closes the box (SESAME 3, 4, 5, 6, MIWA or Bike).",
-                if from_qr { format!("This QR code belongs to a {name}") } else { format!("A {name} is a CANDY HOUSE device") }
-            )),
-            Product::Unknown(t) => Some(format!(
-                "This QR code belongs to a CANDY HOUSE device this server does not know (product type {t}), so it cannot tell whether it is a lock. Share the key of a SESAME 3, 4, 5, 6, MIWA or Bike lock."
-            )),
+            Product::Lock { caps, .. } => Ok(*caps),
+            Product::Refused { name, why } => {
+                let (from_qr_reason, picked_reason) = why.reasons();
+                let (reason, subject) = if from_qr {
+                    (from_qr_reason, format!("This QR code belongs to a {name}"))
+                } else {
+                    (picked_reason, format!("A {name} is a CANDY HOUSE device"))
+                };
+                let message = format!(
+                    "{subject}, not a lock: {}. Connect the SESAME lock that closes the box (SESAME 3, 4, 5, 6, MIWA or Bike).",
+                    why.english()
+                );
+                Err(Refused::new(reason, message).with("name", *name))
+            }
+            Product::Unknown(t) => Err(Refused::new(
+                "qr_code_of_unknown_device",
+                format!("This QR code belongs to a CANDY HOUSE device this server does not know (product type {t}), so it cannot tell whether it is a lock. Share the key of a SESAME 3, 4, 5, 6, MIWA or Bike lock."),
+            ).with("product_type", t.to_string())),
         }
     }
 }
@@ -129,8 +164,11 @@ pub fn capabilities_of_model(model: &str) -> Capabilities {
     }
 }
 
-/// What the page says about an unlock-only box.
-pub const UNLOCK_ONLY_NOTICE: &str = "This SESAME Bike can only be unlocked remotely: it cannot be locked from here. The wearer locks it by hand, and the box counts as locked from the first reading that shows it locked.";
+/// What the page says about an unlock-only box (message `notice-unlock-only-box`).
+pub const UNLOCK_ONLY_NOTICE: Refused = Refused::fixed(
+    "unlock_only_box",
+    "This SESAME Bike can only be unlocked remotely: it cannot be locked from here. The wearer locks it by hand, and the box counts as locked from the first reading that shows it locked.",
+);
 
 /// A human model name for a product type byte (from the QR code).
 pub fn model_name(product_type: Option<u8>) -> String {
@@ -151,18 +189,22 @@ mod tests {
         assert!(
             matches!(product(33), Product::Lock { caps, .. } if caps == Capabilities::UNLOCK_ONLY)
         );
-        let touch = product(26).refusal(true).unwrap();
+        let touch = product(26).capabilities(true).unwrap_err();
         assert!(
-            touch.contains("belongs to a SESAME Touch 2 Pro, not a lock"),
+            touch
+                .message
+                .contains("belongs to a SESAME Touch 2 Pro, not a lock"),
             "{touch}"
         );
         assert!(product(17)
-            .refusal(false)
-            .unwrap()
+            .capabilities(false)
+            .unwrap_err()
+            .message
             .contains("A SESAME Bot 2 is"));
         assert!(product(99)
-            .refusal(true)
-            .unwrap()
+            .capabilities(true)
+            .unwrap_err()
+            .message
             .contains("product type 99"));
         assert_eq!(
             capabilities_of_model("SESAME Bike 2"),
@@ -172,5 +214,36 @@ mod tests {
         for name in api_types::SESAME_MODELS {
             assert!(product_type_of_name(name).is_some(), "{name}");
         }
+    }
+
+    #[test]
+    fn a_refused_device_names_its_kind_and_where_it_came_from_as_a_reason_with_its_name() {
+        let reason = |t: u8, from_qr: bool| {
+            let refused = product(t).capabilities(from_qr).unwrap_err();
+            (refused.reason.unwrap(), refused.params)
+        };
+        assert_eq!(
+            reason(26, true),
+            (
+                "qr_code_of_non_lock",
+                vec![("name", "SESAME Touch 2 Pro".into())]
+            )
+        );
+        assert_eq!(
+            reason(17, false),
+            ("model_is_bot", vec![("name", "SESAME Bot 2".into())])
+        );
+        assert_eq!(reason(13, true).0, "qr_code_of_hub");
+        assert_eq!(reason(13, false).0, "model_is_hub");
+        assert_eq!(reason(2, true).0, "qr_code_of_bot");
+        assert_eq!(reason(14, false).0, "model_is_non_lock");
+        assert_eq!(
+            reason(99, true),
+            (
+                "qr_code_of_unknown_device",
+                vec![("product_type", "99".into())]
+            )
+        );
+        assert_eq!(product(5).capabilities(true), Ok(Capabilities::LOCK));
     }
 }

@@ -49,7 +49,12 @@ async fn a_used_up_quota_is_shown_and_only_a_daily_probe_goes_out_until_the_mont
     app.sesame.set_fault(&w.uuid, Some(Fault::QuotaExceeded));
     clock.advance(Duration::from_secs(3600));
     let view = app.view_device(&w.wearer_token).await;
-    let message = budget(&view)["quota_message"]
+    assert_eq!(
+        budget(&view)["quota_message"]["reason"],
+        "quota_used_up",
+        "{view}"
+    );
+    let message = budget(&view)["quota_message"]["message"]
         .as_str()
         .unwrap_or_default()
         .to_owned();

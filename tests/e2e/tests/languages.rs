@@ -1,6 +1,7 @@
 //! The page in the reader's language (issue 16): a French browser gets French words, dates and
 //! `lang="fr"`; the language switcher changes the page and is remembered over a reload; a German
-//! browser sees the main states in German. Other languages than English are fetched as
+//! browser sees the main states in German; a server sentence with a time (an offline box's last
+//! report) is worded in French with the time in French. Other languages than English are fetched as
 //! `/i18n/<code>.ftl`, so these also prove the files are served.
 
 use anyhow::ensure;
@@ -8,7 +9,7 @@ use e2e::{run, run_dashboard_with_chromium_args, run_with_chromium_args, TestCon
 use serde_json::json;
 use sim::chaster::CONFIG_EDIT_TOKEN;
 use sim::chaster::{KEYHOLDER_TOKEN, WEARER_TOKEN};
-use sim::sesame::DEMO_WEBAPI_UUID;
+use sim::sesame::{Fault, DEMO_WEBAPI_UUID};
 
 const FRENCH: &[&str] = &["--lang=fr-FR", "--accept-lang=fr-FR,fr"];
 const GERMAN: &[&str] = &["--lang=de-DE", "--accept-lang=de-DE,de"];
@@ -49,6 +50,80 @@ async fn a_french_browser_gets_the_page_in_french_with_lang_fr_and_french_dates(
         ensure!(
             !heading.contains("T0") && !heading.contains(":00Z"),
             "an ISO time in {heading:?}"
+        );
+        Ok(())
+    })
+    .await;
+}
+
+/// True when `text` holds an ISO date such as `2026-12-01T06:37` (what the server sends).
+fn has_iso_time(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let shape = b"dddd-dd-ddT";
+    bytes.windows(shape.len()).any(|w| {
+        w.iter().zip(shape).all(|(c, s)| match s {
+            b'd' => c.is_ascii_digit(),
+            _ => c == s,
+        })
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_french_browser_reads_why_an_offline_boxs_status_is_old_in_french_with_its_time_worded() {
+    run_with_chromium_args(FRENCH, |t| async move {
+        t.stack.connect_box(WEARER_TOKEN, DEMO_WEBAPI_UUID).await?;
+        t.stack
+            .sesame
+            .set_fault(DEMO_WEBAPI_UUID, Some(Fault::Offline));
+        // Page views share the box's last reading: the offline one comes with a later refresh.
+        t.page.open_as(WEARER_TOKEN).await?;
+        t.page
+            .wait_for_css(
+                "[data-testid='state-card'][data-state='unreachable']",
+                std::time::Duration::from_secs(45),
+            )
+            .await?;
+        let said = t.page.text_of("box-offline").await?;
+        ensure!(
+            said.starts_with(
+                "Le Sesame ou son hub est hors ligne : ceci est son dernier état connu."
+            ) && said.contains("Dernier signe de vie le "),
+            "{said:?}"
+        );
+        ensure!(
+            !said.contains("offline") && !said.contains("last"),
+            "English in {said:?}"
+        );
+        // The server sends the box's own RFC 3339 time; the page shows it through Intl, in French.
+        ensure!(!has_iso_time(&said) && !said.contains("UTC"), "{said:?}");
+        let slot: serde_json::Value = reqwest::Client::new()
+            .get(format!("{}/api/device", t.stack.app_url))
+            .bearer_auth(WEARER_TOKEN)
+            .send()
+            .await?
+            .json()
+            .await?;
+        let sent = slot["device"]["status_error"]["params"]["last_update_at"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let at = chrono::DateTime::parse_from_rfc3339(&sent)
+            .map_err(|e| anyhow::anyhow!("{sent:?}: {e}"))?
+            .with_timezone(&chrono::Local);
+        const MONTHS: [&str; 12] = [
+            "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+            "nov.", "déc.",
+        ];
+        use chrono::Datelike;
+        let day_month_year = format!(
+            "{} {} {}",
+            at.day(),
+            MONTHS[at.month0() as usize],
+            at.year()
+        );
+        ensure!(
+            said.contains(&day_month_year),
+            "{said:?} does not give the date {day_month_year:?}"
         );
         Ok(())
     })

@@ -62,7 +62,11 @@ fn quota(mut d: DeviceView, can_retry_now: bool) -> DeviceView {
         monthly_quota: 3_000,
         reserve: 100,
         reading_age_secs: None,
-        quota_message: Some("This month's CANDY HOUSE requests are used up.".into()),
+        quota_message: Some(api_types::Sentence::new(
+            "quota_used_up",
+            "This month's CANDY HOUSE requests are used up.",
+            &[],
+        )),
         can_retry_now,
     });
     d

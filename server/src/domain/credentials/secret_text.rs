@@ -7,6 +7,7 @@ use base64::Engine;
 use secrecy::zeroize::Zeroizing;
 
 use super::DeviceSecret;
+use crate::domain::Refused;
 
 /// What the owner's key-share QR code tells besides the secret.
 #[derive(Clone, Debug)]
@@ -35,6 +36,25 @@ pub enum SecretParseError {
     UnknownQrLayout(usize),
     #[error("A CANDY HOUSE API key is 40 characters long; this one has {0}. Copy it again from the CANDY HOUSE developer page (biz.candyhouse.co).")]
     ApiKeyLength(usize),
+}
+
+impl SecretParseError {
+    /// The refusal the page words in the reader's language; `Display` is its English fallback.
+    pub fn refused(&self) -> Refused {
+        let refused = |reason| Refused::new(reason, self.to_string());
+        match self {
+            Self::BadApiKey => refused("api_key_malformed"),
+            Self::Unrecognised => refused("secret_key_malformed"),
+            Self::GuestKey => refused("qr_code_guest_key"),
+            Self::BadQrCode => refused("qr_code_secret_unreadable"),
+            Self::UnknownQrLayout(bytes) => {
+                refused("qr_code_unknown_layout").with("bytes", bytes.to_string())
+            }
+            Self::ApiKeyLength(length) => {
+                refused("api_key_length").with("length", length.to_string())
+            }
+        }
+    }
 }
 
 /// Accepts standard base64 with or without padding, as QR payloads come both ways.
@@ -229,5 +249,30 @@ mod tests {
             DeviceSecret::parse(&qr_of(&os2_short)).unwrap_err(),
             SecretParseError::UnknownQrLayout(39)
         );
+    }
+
+    #[test]
+    fn each_refusal_has_its_own_reason_and_keeps_its_english_as_the_fallback() {
+        let all = [
+            SecretParseError::BadApiKey,
+            SecretParseError::Unrecognised,
+            SecretParseError::GuestKey,
+            SecretParseError::BadQrCode,
+            SecretParseError::UnknownQrLayout(160),
+            SecretParseError::ApiKeyLength(39),
+        ];
+        let mut reasons: Vec<&str> = all.iter().map(|e| e.refused().reason.unwrap()).collect();
+        reasons.sort_unstable();
+        reasons.dedup();
+        assert_eq!(reasons.len(), all.len(), "{reasons:?}");
+        for e in &all {
+            assert_eq!(e.refused().message, e.to_string());
+        }
+        let layout = SecretParseError::UnknownQrLayout(160).refused();
+        assert_eq!(layout.reason, Some("qr_code_unknown_layout"));
+        assert_eq!(layout.params, vec![("bytes", "160".to_owned())]);
+        let length = SecretParseError::ApiKeyLength(39).refused();
+        assert_eq!(length.reason, Some("api_key_length"));
+        assert_eq!(length.params, vec![("length", "39".to_owned())]);
     }
 }

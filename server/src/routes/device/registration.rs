@@ -1,11 +1,11 @@
 //! Checks what the wearer typed to connect a box, before anything reaches CANDY HOUSE. Pure.
-//! The messages are shown to the wearer as they are.
+//! Every refusal names a reason the page words in the wearer's language (English fallback).
 
 use api_types::{DeviceApi, DeviceRegistration};
 
 use crate::domain::{ApiKey, DeviceCredentials, DeviceId, DeviceSecret};
 use crate::error::{AppError, Refused};
-use crate::sesame::product::{product, product_type_of_name, Product};
+use crate::sesame::product::{product, product_type_of_name};
 use crate::sesame::{model_name, Capabilities};
 
 /// As the connect form allows.
@@ -25,10 +25,6 @@ pub struct Candidate {
     pub nickname: Option<String>,
 }
 
-fn invalid(message: impl Into<String>) -> AppError {
-    AppError::Invalid(message.into().into())
-}
-
 /// A refusal the page words by `reason`.
 fn refused(reason: &'static str, message: impl Into<String>) -> AppError {
     AppError::Invalid(Refused::new(reason, message))
@@ -36,7 +32,8 @@ fn refused(reason: &'static str, message: impl Into<String>) -> AppError {
 
 pub fn parse(registration: &DeviceRegistration) -> Result<Candidate, AppError> {
     let nickname = nickname(&registration.nickname)?;
-    let api_key = ApiKey::parse(&registration.api_key).map_err(|e| invalid(e.to_string()))?;
+    let api_key =
+        ApiKey::parse(&registration.api_key).map_err(|e| AppError::Invalid(e.refused()))?;
     let device_id = registration.device_id.trim();
     let secret = registration
         .secret
@@ -50,24 +47,22 @@ pub fn parse(registration: &DeviceRegistration) -> Result<Candidate, AppError> {
             })?;
             api_key
                 .check_web_api_length()
-                .map_err(|e| invalid(e.to_string()))?;
-            let parsed = DeviceSecret::parse(secret).map_err(|e| invalid(e.to_string()))?;
+                .map_err(|e| AppError::Invalid(e.refused()))?;
+            let parsed = DeviceSecret::parse(secret).map_err(|e| AppError::Invalid(e.refused()))?;
             let product_type = match (parsed.product_type, registration.model.as_deref()) {
                 (Some(t), _) => Some(t),
                 (None, Some(m)) if !m.trim().is_empty() => {
                     Some(product_type_of_name(m).ok_or_else(|| {
-                        invalid(format!("\"{m}\" is not a CANDY HOUSE model this server knows. Pick the model from the list, or paste the owner's key-sharing QR code."))
+                        AppError::Invalid(Refused::new("model_unknown", format!("\"{m}\" is not a CANDY HOUSE model this server knows. Pick the model from the list, or paste the owner's key-sharing QR code.")).with("model", m))
                     })?)
                 }
                 (None, _) => None,
             };
             let caps = match product_type.map(product) {
                 None => Capabilities::LOCK,
-                Some(Product::Lock { caps, .. }) => caps,
-                Some(p) => {
-                    let from_qr = parsed.product_type.is_some();
-                    return Err(invalid(p.refusal(from_qr).unwrap_or_default()));
-                }
+                Some(p) => p
+                    .capabilities(parsed.product_type.is_some())
+                    .map_err(AppError::Invalid)?,
             };
             let uuid = web_uuid(device_id, parsed.uuid.as_deref())?;
             Ok(Candidate {
@@ -342,5 +337,70 @@ mod tests {
         r.secret = None;
         r.device_id = "a b".into();
         assert!(message(parse(&r)).contains("spaces"));
+    }
+
+    /// The reason and params the page words for a refused registration.
+    fn wording(result: Result<Candidate, AppError>) -> (String, Vec<(String, String)>) {
+        let body = result.expect_err("a refusal").to_api_error();
+        (
+            body.reason.expect("a reason"),
+            body.params.into_iter().collect(),
+        )
+    }
+
+    #[test]
+    fn secret_key_and_device_refusals_name_a_reason_and_their_values_for_the_page() {
+        let mut r = web(QR_UUID, Some(SECRET_HEX));
+        r.api_key = "k".repeat(39);
+        assert_eq!(
+            wording(parse(&r)),
+            (
+                "api_key_length".into(),
+                vec![("length".into(), "39".into())]
+            )
+        );
+        r.api_key = "two words".into();
+        assert_eq!(wording(parse(&r)).0, "api_key_malformed");
+        assert_eq!(
+            wording(parse(&web(QR_UUID, Some("12ab")))).0,
+            "secret_key_malformed"
+        );
+        let guest = format!("ssm://UI?t=sk&sk={QR_SK}&l=2&n=Guest");
+        assert_eq!(
+            wording(parse(&web(QR_UUID, Some(&guest)))).0,
+            "qr_code_guest_key"
+        );
+
+        let mut raw = base64::engine::general_purpose::STANDARD
+            .decode(QR_SK)
+            .unwrap();
+        raw[0] = 26;
+        let sk = base64::engine::general_purpose::STANDARD.encode(&raw);
+        let touch = format!("ssm://UI?t=sk&sk={sk}&l=0&n=Touch");
+        assert_eq!(
+            wording(parse(&web(QR_UUID, Some(&touch)))),
+            (
+                "qr_code_of_non_lock".into(),
+                vec![("name".into(), "SESAME Touch 2 Pro".into())]
+            )
+        );
+
+        let mut r = web(QR_UUID, Some(SECRET_HEX));
+        r.model = Some("SESAME Bot 2".into());
+        assert_eq!(
+            wording(parse(&r)),
+            (
+                "model_is_bot".into(),
+                vec![("name".into(), "SESAME Bot 2".into())]
+            )
+        );
+        r.model = Some("Sesame 99".into());
+        assert_eq!(
+            wording(parse(&r)),
+            (
+                "model_unknown".into(),
+                vec![("model".into(), "Sesame 99".into())]
+            )
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! non-secret data only: the record's credentials never enter a view. Custody's permissions
 //! decide the `can_*` flags; the lock's config decides the low-battery threshold.
 
-use api_types::{BoxStatus, DeviceSlot, DeviceView, ExtensionConfig};
+use api_types::{BoxStatus, DeviceSlot, DeviceView, ExtensionConfig, Sentence};
 
 use crate::custody::Permissions;
 use crate::sesame::product::{capabilities_of_model, UNLOCK_ONLY_NOTICE};
@@ -23,10 +23,10 @@ pub fn device_view(
 ) -> DeviceView {
     let (status, status_error) = match status {
         Ok(s) => {
-            let error = (!s.reachable).then(|| offline_message(s.last_update.as_deref()));
+            let error = (!s.reachable).then(|| offline_sentence(s.last_update.as_deref()));
             (Some(with_battery_flag(s, config)), error)
         }
-        Err(e) => (None, Some(e.user_message())),
+        Err(e) => (None, Some(e.sentence())),
     };
     let caps = capabilities_of_model(&record.model);
     DeviceView {
@@ -40,7 +40,7 @@ pub fn device_view(
         // An unlock-only box (Bike) cannot be locked remotely, whoever asks.
         can_lock: caps.can_lock && permissions.can_lock,
         holds_box: permissions.holds_box,
-        notice: (!caps.can_lock).then(|| UNLOCK_ONLY_NOTICE.to_owned()),
+        notice: (!caps.can_lock).then(|| UNLOCK_ONLY_NOTICE.sentence()),
         budget: None,
         opened_by_keyholder_at: None,
         opens_at: None,
@@ -56,12 +56,22 @@ pub fn with_battery_flag(mut status: BoxStatus, config: &ExtensionConfig) -> Box
     status
 }
 
-/// The status was read, but it is the last one the box sent before it went quiet.
-fn offline_message(last_update: Option<&str>) -> String {
-    let since = last_update
-        .map(|t| format!(" It last reported at {t}."))
-        .unwrap_or_default();
-    format!("The Sesame or its hub is offline, so this is its last known status.{since} Check the hub's power and Wi-Fi.")
+/// The status was read, but it is the last one the box sent before it went quiet. The page words
+/// the time (`last_update_at`, the box's own RFC 3339 report) in the reader's zone.
+fn offline_sentence(last_update: Option<&str>) -> Sentence {
+    const ADVICE: &str = "Check the hub's power and Wi-Fi.";
+    match last_update {
+        Some(at) => Sentence::new(
+            "box_offline_last_status_since",
+            format!("The Sesame or its hub is offline, so this is its last known status. It last reported at {at}. {ADVICE}"),
+            &[("last_update_at", at.to_owned())],
+        ),
+        None => Sentence::new(
+            "box_offline_last_status",
+            format!("The Sesame or its hub is offline, so this is its last known status. {ADVICE}"),
+            &[],
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -171,7 +181,9 @@ mod tests {
             &ExtensionConfig::default(),
         );
         assert_eq!(view.status, None);
-        assert!(view.status_error.unwrap().contains("CANDY HOUSE"));
+        let error = view.status_error.unwrap();
+        assert!(error.message.contains("CANDY HOUSE"), "{error:?}");
+        assert_eq!(error.reason.as_deref(), Some("candy_house_failed"));
         assert_eq!(view.api, DeviceApi::WebApi);
     }
 
@@ -187,9 +199,44 @@ mod tests {
         assert!(view.status.is_some());
         let error = view.status_error.unwrap();
         assert!(
-            error.contains("offline") && error.contains("hub"),
-            "{error}"
+            error.message.contains("offline") && error.message.contains("hub"),
+            "{error:?}"
         );
-        assert!(error.contains("2025-06-01T10:00:00Z"));
+        // The page words the time from the param, in the reader's zone and language.
+        assert_eq!(
+            error.reason.as_deref(),
+            Some("box_offline_last_status_since")
+        );
+        assert_eq!(error.params["last_update_at"], "2025-06-01T10:00:00Z");
+        assert_eq!(error.params.len(), 1);
+    }
+
+    #[test]
+    fn an_unreachable_box_without_a_report_time_names_no_time() {
+        let mut unreported = status(Some(80), false);
+        unreported.last_update = None;
+        let view = device_view(
+            &record(),
+            Ok(unreported),
+            0,
+            ALL,
+            &ExtensionConfig::default(),
+        );
+        let error = view.status_error.unwrap();
+        assert_eq!(error.reason.as_deref(), Some("box_offline_last_status"));
+        assert!(error.params.is_empty());
+    }
+
+    #[test]
+    fn an_unlock_only_box_carries_its_notice_as_a_reason() {
+        let mut bike = record();
+        bike.model = "SESAME Bike 2".into();
+        let view = device_view(&bike, Ok(status(Some(80), true)), 0, ALL, &config(30));
+        let notice = view.notice.unwrap();
+        assert_eq!(notice.reason.as_deref(), Some("unlock_only_box"));
+        assert!(notice.message.contains("unlocked remotely"), "{notice:?}");
+        assert!(!view.can_lock);
+        let lock = device_view(&record(), Ok(status(Some(80), true)), 0, ALL, &config(30));
+        assert_eq!(lock.notice, None);
     }
 }

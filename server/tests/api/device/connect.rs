@@ -151,6 +151,7 @@ async fn a_guest_qr_code_is_refused_with_an_explanation() {
         message.contains("guest key") && message.contains("owner"),
         "{message}"
     );
+    assert_eq!(parse(&text)["reason"], "qr_code_guest_key", "{text}");
     assert_eq!(app.sesame.requests_for_key(DEMO_API_KEY), 0);
 }
 
@@ -158,13 +159,18 @@ async fn a_guest_qr_code_is_refused_with_an_explanation() {
 async fn a_malformed_secret_or_the_qr_code_of_another_box_is_refused() {
     let app = spawn_app().await;
     let cases = [
-        (web_registration("0b3e5f"), "32 hexadecimal"),
+        (
+            web_registration("0b3e5f"),
+            "32 hexadecimal",
+            "secret_key_malformed",
+        ),
         (
             web_registration(&qr_text(DEMO_LOW_BATTERY_UUID, 0)),
             "not to the device UUID you entered",
+            "qr_code_of_other_box",
         ),
     ];
-    for (registration, expected) in cases {
+    for (registration, expected, reason) in cases {
         let (status, text) = call(
             &app,
             Method::PUT,
@@ -175,6 +181,7 @@ async fn a_malformed_secret_or_the_qr_code_of_another_box_is_refused() {
         .await;
         assert_eq!(status, 422, "{text}");
         assert!(text.contains(expected), "{text}");
+        assert_eq!(parse(&text)["reason"], reason, "{text}");
     }
     let (status, text) = call(
         &app,
@@ -301,10 +308,21 @@ async fn a_touch_2_pro_qr_code_and_a_160_byte_payload_are_refused_with_their_mes
     long.extend(hex::decode(DEMO_SECRET_HEX).unwrap());
     long.resize(160, 0x42);
     let cases = [
-        (qr(touch), "belongs to a SESAME Touch 2 Pro, not a lock"),
-        (qr(long), "(160 bytes instead of 39 or 99)"),
+        (
+            qr(touch),
+            "belongs to a SESAME Touch 2 Pro, not a lock",
+            (
+                "qr_code_of_non_lock",
+                json!({ "name": "SESAME Touch 2 Pro" }),
+            ),
+        ),
+        (
+            qr(long),
+            "(160 bytes instead of 39 or 99)",
+            ("qr_code_unknown_layout", json!({ "bytes": "160" })),
+        ),
     ];
-    for (text_of_qr, expected) in cases {
+    for (text_of_qr, expected, (reason, params)) in cases {
         let registration = web_registration(&text_of_qr);
         let (status, text) = call(
             &app,
@@ -316,6 +334,9 @@ async fn a_touch_2_pro_qr_code_and_a_160_byte_payload_are_refused_with_their_mes
         .await;
         assert_eq!(status, 422, "{text}");
         assert!(text.contains(expected), "{text}");
+        let body = parse(&text);
+        assert_eq!(body["reason"], reason, "{text}");
+        assert_eq!(body["params"], params, "{text}");
     }
     assert_eq!(app.sesame.requests_for_key(DEMO_API_KEY), 0);
 }
@@ -337,10 +358,11 @@ async fn a_bike_is_registered_as_an_unlock_only_box() {
     let view = parse(&text);
     assert_eq!(view["model"], "SESAME Bike 2");
     assert_eq!(view["can_lock"], false);
-    assert!(view["notice"]
+    assert!(view["notice"]["message"]
         .as_str()
         .unwrap()
         .contains("cannot be locked from here"));
+    assert_eq!(view["notice"]["reason"], "unlock_only_box", "{view}");
     assert_eq!(
         app.sesame
             .commands_received(DEMO_WEBAPI_UUID, CommandKind::Lock),

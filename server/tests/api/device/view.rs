@@ -67,18 +67,24 @@ async fn a_hundred_concurrent_views_of_the_box_make_one_status_read() {
 }
 
 #[tokio::test]
-async fn an_offline_box_answers_200_with_its_last_status_and_an_offline_message() {
+async fn an_offline_box_answers_200_with_its_last_status_and_an_offline_reason_with_its_time() {
     let app = spawn_app().await;
     save_directly(&app, DEMO_WEBAPI_UUID).await;
     app.sesame.set_fault(DEMO_WEBAPI_UUID, Some(Fault::Offline));
     let slot = get_slot(&app, KEYHOLDER_TOKEN).await;
     let device = &slot["device"];
     assert_eq!(device["status"]["reachable"], false);
-    let error = device["status_error"].as_str().unwrap();
+    let error = &device["status_error"];
+    let message = error["message"].as_str().unwrap();
     assert!(
-        error.contains("offline") && error.contains("hub"),
+        message.contains("offline") && message.contains("hub"),
         "{error}"
     );
+    // The page words it and shows the time in the reader's zone: the time is a param.
+    assert_eq!(error["reason"], "box_offline_last_status_since", "{error}");
+    let at = error["params"]["last_update_at"].as_str().unwrap();
+    assert_eq!(Some(at), device["status"]["last_update"].as_str());
+    assert!(chrono::DateTime::parse_from_rfc3339(at).is_ok(), "{at}");
 }
 
 #[tokio::test]
@@ -89,9 +95,8 @@ async fn a_status_that_cannot_be_read_answers_200_with_the_reason() {
         .set_fault(DEMO_WEBAPI_UUID, Some(Fault::InternalError));
     let slot = get_slot(&app, WEARER_TOKEN).await;
     assert_eq!(slot["device"]["status"], Value::Null);
-    assert!(slot["device"]["status_error"]
-        .as_str()
-        .unwrap()
-        .contains("CANDY HOUSE"));
+    let error = &slot["device"]["status_error"];
+    assert!(error["message"].as_str().unwrap().contains("CANDY HOUSE"));
+    assert_eq!(error["reason"], "candy_house_failed", "{error}");
     assert_eq!(slot["device"]["nickname"], "Key box");
 }
