@@ -1,5 +1,7 @@
 //! Compiles the English message file (`i18n/en.ftl`) into the WASM as the fallback language,
 //! with one `Msg` variant per message so a call site cannot name a message that does not exist.
+//! The ids themselves stay out of the WASM: a message that arrives by id (a server reason, a line
+//! of a fetched file) is found by a 32-bit hash of its id.
 //! The other languages stay out of the WASM: the page fetches `/i18n/<code>.ftl` when needed.
 //! The list of languages is every `i18n/*.ftl` file, named by its `language-name` message.
 
@@ -40,26 +42,58 @@ fn main() {
     for (id, _) in &messages {
         out.push_str(&format!("    {},\n", variant(id)));
     }
-    out.push_str("}\n\n/// The ids, in the order of `Msg`: sorted, for a binary search.\n");
+    out.push_str("}\n\n");
+    out.push_str(&format!(
+        "/// How many messages there are.\npub const COUNT: usize = {};\n\n",
+        messages.len()
+    ));
+    // No id is compiled in: a message is found by the hash of its id (`id_hash`), sorted for a
+    // binary search. Two ids with one hash would be a build error.
+    let mut hashed: Vec<(u32, String)> = messages
+        .iter()
+        .map(|(id, _)| (id_hash(id), variant(id)))
+        .collect();
+    hashed.sort();
+    for pair in hashed.windows(2) {
+        assert!(pair[0].0 != pair[1].0, "i18n/en.ftl: two ids hash alike");
+    }
+    out.push_str(&format!(
+        "/// The hash of each id (`id_hash`), ascending.\npub const ID_HASHES: [u32; {}] = {:?};\n\n",
+        hashed.len(),
+        hashed.iter().map(|h| h.0).collect::<Vec<_>>()
+    ));
+    out.push_str(&format!(
+        "/// The message of each hash of `ID_HASHES`.\npub const HASHED: [Msg; {}] = [{}];\n\n",
+        hashed.len(),
+        hashed
+            .iter()
+            .map(|h| format!("Msg::{}", h.1))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    out.push_str("/// The ids in the order of `Msg`, for the tests only.\n#[cfg(test)]\n");
     out.push_str(&format!(
         "pub const IDS: [&str; {}] = {:?};\n\n",
         messages.len(),
         messages.iter().map(|m| m.0.as_str()).collect::<Vec<_>>()
     ));
+    // One string and the end of each text in it: a table of `&str` would cost 8 bytes a message.
+    let mut joined = String::new();
+    let mut ends = Vec::new();
+    for (_, text) in &messages {
+        joined.push_str(text);
+        ends.push(joined.len());
+    }
+    assert!(
+        joined.len() <= usize::from(u16::MAX),
+        "en.ftl: over 64 KiB of text"
+    );
+    out.push_str("/// The English texts one after the other, the fallback of every language.\n");
+    out.push_str(&format!("pub const EN_TEXT: &str = {joined:?};\n\n"));
     out.push_str(&format!(
-        "/// Every message, in the order of `IDS`.\npub const ALL: [Msg; {}] = [{}];\n\n",
-        messages.len(),
-        messages
-            .iter()
-            .map(|m| format!("Msg::{}", variant(&m.0)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    out.push_str("/// The English text of each message, the fallback of every language.\n");
-    out.push_str(&format!(
-        "pub const EN: [&str; {}] = {:?};\n\n",
-        messages.len(),
-        messages.iter().map(|m| m.1.as_str()).collect::<Vec<_>>()
+        "/// Where each English text ends in `EN_TEXT`, in the order of `Msg`.\npub const EN_ENDS: [u16; {}] = {:?};\n\n",
+        ends.len(),
+        ends
     ));
     out.push_str("/// Every language with a message file: (code, its own name).\n");
     out.push_str(&format!(
@@ -84,6 +118,13 @@ fn parse(text: &str) -> Vec<(String, String)> {
             valid.then(|| (id.to_owned(), value.trim().to_owned()))
         })
         .collect()
+}
+
+/// FNV-1a, 32 bits: the same function as `src/i18n/mod.rs`'s `id_hash`.
+fn id_hash(id: &str) -> u32 {
+    id.bytes().fold(0x811c_9dc5, |hash: u32, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    })
 }
 
 /// `state-locked-title` → `StateLockedTitle`.

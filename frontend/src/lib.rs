@@ -1,9 +1,9 @@
 //! The pages Chaster shows in its iframe, and the keyholder dashboard outside it.
 //!
-//! Each page is its own WASM bundle (`src/bin/`: `main_page`, `config_page`, `dashboard`), so a
-//! page ships only its own code: the binaries mount [`MainApp`], [`ConfigApp`] or
-//! [`DashboardApp`], and LTO drops the rest. The server serves them at `/`, [`CONFIGURE_PATH`]
-//! and [`DASHBOARD_PATH`]. The iframe pages follow `hashchange` and explain when the page was
+//! Each page is its own WASM bundle (`src/bin/`: `main_page`, `connect_page`, `config_page`,
+//! `dashboard`), so a page ships only its own code: the binaries mount [`MainApp`],
+//! [`ConnectApp`], [`ConfigApp`] or [`DashboardApp`], and LTO drops the rest. The server serves
+//! them at `/`, [`CONNECT_PATH`], [`CONFIGURE_PATH`] and [`DASHBOARD_PATH`]. The iframe pages follow `hashchange` and explain when the page was
 //! opened without a token.
 
 pub mod api;
@@ -25,6 +25,8 @@ mod ui;
 
 use config::ConfigPage;
 use dashboard::DashboardPage;
+use device::connect_page::ConnectPage;
+pub use device::connect_page::CONNECT_PATH;
 use hash::{HashError, Launch};
 use i18n::{t, LanguageSwitcher, Localized, Msg};
 use leptos::prelude::*;
@@ -48,6 +50,27 @@ pub fn MainApp() -> impl IntoView {
             {move || match launch.get() {
                 Ok(Launch::Main { main_token, .. }) => {
                     view! { <SessionPage token=main_token /> }.into_any()
+                }
+                Ok(Launch::Configuration { .. }) => moved_to(CONFIGURE_PATH).into_any(),
+                Err(reason) => view! { <NoTokenScreen reason /> }.into_any(),
+            }}
+        </main>
+        <LanguageSwitcher />
+        </Localized>
+    }
+}
+
+/// The connect page ([`CONNECT_PATH`]): the wearer's guided connect flow, opened from the main
+/// page with the same hash. A configuration token is sent on to [`CONFIGURE_PATH`].
+#[component]
+pub fn ConnectApp() -> impl IntoView {
+    let launch = launch_from_hash();
+    view! {
+        <Localized>
+        <main class="app">
+            {move || match launch.get() {
+                Ok(Launch::Main { main_token, .. }) => {
+                    view! { <ConnectPage token=main_token /> }.into_any()
                 }
                 Ok(Launch::Configuration { .. }) => moved_to(CONFIGURE_PATH).into_any(),
                 Err(reason) => view! { <NoTokenScreen reason /> }.into_any(),

@@ -2,7 +2,7 @@
 //! never reached our server, becomes an [`ApiError`] a person can read.
 
 use crate::hash::MainToken;
-use crate::i18n::{fill, Msg, EN};
+use crate::i18n::{en, fill, Msg};
 use api_types::{ApiError, ErrorCode};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::on_cleanup;
@@ -135,7 +135,7 @@ pub fn error_from_answer(status: u16, body: &str, retry_after: Option<&str>) -> 
 
 /// The English text of a page error, kept as the `message` every error carries.
 fn english(msg: Msg, values: &[(&str, &str)]) -> String {
-    fill(EN[msg as usize], values)
+    fill(en(msg), values)
 }
 
 /// An error of the page's own, with no values.

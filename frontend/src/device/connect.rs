@@ -38,8 +38,8 @@ pub fn ConnectForm(
     test_report: Signal<Option<TestReport>>,
     /// Why the last save failed, if it did.
     save_error: Signal<Option<ApiError>>,
-    /// Shown as a "Cancel" button when replacing a box that is already connected.
-    on_cancel: Option<Callback<()>>,
+    /// "Cancel": back to the main page, nothing saved.
+    on_cancel: Callback<()>,
 ) -> impl IntoView {
     let draft = RwSignal::new(ConnectDraft::default());
     // A field shows its error once it was left (or the form was sent), then follows every key.
@@ -57,29 +57,13 @@ pub fn ConnectForm(
                 .map(|p| p.message().to_owned())
         })
     };
-    let touch = move |field: ConnectField| {
-        move |_: leptos::ev::FocusEvent| {
-            touched.update(|t| {
-                if !t.contains(&field) {
-                    t.push(field);
-                }
-            })
-        }
-    };
-    let invalid = move |field: ConnectField| {
-        let error = error_of(field);
-        move || error.with(Option::is_some).then_some("true")
-    };
-    let described = move |field: ConnectField, hint: Option<&'static str>| {
-        let error = error_of(field);
-        move || {
-            let ids: Vec<&str> = hint
-                .into_iter()
-                .chain(error.with(Option::is_some).then_some(field.error_id()))
-                .collect();
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let on_leave = Callback::new(move |field: ConnectField| {
+        touched.update(|t| {
+            if !t.contains(&field) {
+                t.push(field);
+            }
+        })
+    });
 
     // Checks the draft first, so typos are explained without a round trip: every wrong field at
     // once, and the focus on the first of them.
@@ -101,13 +85,6 @@ pub fn ConnectForm(
             n => tf(Msg::ConnectProblemMany, &[("count", &n.to_string())]),
         })
     };
-    let text_field = move |set: fn(&mut ConnectDraft, String)| {
-        move |ev: leptos::ev::Event| {
-            let value = event_target_value(&ev);
-            draft.update(|d| set(d, value));
-        }
-    };
-
     // The screenshot is read here, in the page; only its text is sent, as typed QR text would be.
     let reading = RwSignal::new(false);
     let qr_result = RwSignal::new(None::<Result<String, QrProblem>>);
@@ -183,18 +160,10 @@ pub fn ConnectForm(
                         </select>
                         <p class="muted hint" id="connect-model-hint">{t(Msg::ConnectModelHint)}</p>
                     </div>
-                    <div class="field">
-                        <label for=ConnectField::Nickname.input_id()>{t(Msg::ConnectNicknameLabel)}</label>
-                        <input type="text" maxlength="40" placeholder=DEFAULT_NICKNAME autocomplete="off"
-                            id=ConnectField::Nickname.input_id() data-testid="device-nickname"
-                            aria-invalid=invalid(ConnectField::Nickname)
-                            aria-describedby=described(ConnectField::Nickname, None)
-                            prop:value=move || draft.with(|d| d.nickname.clone())
-                            on:blur=touch(ConnectField::Nickname)
-                            on:input=text_field(|d, v| d.nickname = v) />
-                        <FieldError id=ConnectField::Nickname.error_id() testid="error-nickname"
-                            message=error_of(ConnectField::Nickname) />
-                    </div>
+                    <DraftField field=ConnectField::Nickname label=t(Msg::ConnectNicknameLabel)
+                        draft read=|d| d.nickname.clone() write=|d, v| d.nickname = v
+                        error=error_of(ConnectField::Nickname) on_leave
+                        maxlength="40" placeholder=Some(DEFAULT_NICKNAME) />
                 </li>
                 <li class="step" data-testid="step-api-key">
                     <h3>{t(Msg::ConnectStepApiKey)}</h3>
@@ -213,18 +182,10 @@ pub fn ConnectForm(
                             }.into_any()
                         }}
                     </p>
-                    <div class="field">
-                        <label for=ConnectField::ApiKey.input_id()>{t(Msg::ConnectApiKeyLabel)}</label>
-                        <input type="password" autocomplete="off" spellcheck="false" data-testid="api-key"
-                            id=ConnectField::ApiKey.input_id() required=true
-                            aria-invalid=invalid(ConnectField::ApiKey)
-                            aria-describedby=described(ConnectField::ApiKey, Some("connect-api-key-hint"))
-                            prop:value=move || draft.with(|d| d.api_key.clone())
-                            on:blur=touch(ConnectField::ApiKey)
-                            on:input=text_field(|d, v| d.api_key = v) />
-                        <FieldError id=ConnectField::ApiKey.error_id() testid="error-api-key"
-                            message=error_of(ConnectField::ApiKey) />
-                    </div>
+                    <DraftField field=ConnectField::ApiKey label=t(Msg::ConnectApiKeyLabel)
+                        draft read=|d| d.api_key.clone() write=|d, v| d.api_key = v
+                        error=error_of(ConnectField::ApiKey) on_leave
+                        password=true required=true hint="connect-api-key-hint" />
                 </li>
                 <li class="step" data-testid="step-key">
                     <Show when=is_web fallback=move || view! {
@@ -250,34 +211,16 @@ pub fn ConnectForm(
                             {t(Msg::ConnectTypeHintBefore)} " " <a href=BIZ_URL target="_blank" rel="noopener noreferrer">"biz.candyhouse.co"</a> " " {t(Msg::ConnectTypeHintAfter)}
                         </p>
                     </Show>
-                    <div class="field">
-                        <label for=ConnectField::DeviceId.input_id()>
-                            {move || t(if is_web() { Msg::ConnectUuidLabel } else { Msg::ConnectDeviceIdLabel })}
-                        </label>
-                        <input type="text" autocomplete="off" spellcheck="false" data-testid="device-id"
-                            id=ConnectField::DeviceId.input_id()
-                            aria-invalid=invalid(ConnectField::DeviceId)
-                            aria-describedby=described(ConnectField::DeviceId, None)
-                            placeholder=move || is_web().then_some("12345678-1234-5678-1234-567812345678")
-                            prop:value=move || draft.with(|d| d.device_id.clone())
-                            on:blur=touch(ConnectField::DeviceId)
-                            on:input=text_field(|d, v| d.device_id = v) />
-                        <FieldError id=ConnectField::DeviceId.error_id() testid="error-device-id"
-                            message=error_of(ConnectField::DeviceId) />
-                    </div>
+                    <DraftField field=ConnectField::DeviceId
+                        label=Signal::derive(move || t(if is_web() { Msg::ConnectUuidLabel } else { Msg::ConnectDeviceIdLabel }))
+                        draft read=|d| d.device_id.clone() write=|d, v| d.device_id = v
+                        error=error_of(ConnectField::DeviceId) on_leave
+                        placeholder=Signal::derive(move || is_web().then_some("12345678-1234-5678-1234-567812345678")) />
                     <Show when=is_web>
-                        <div class="field">
-                            <label for=ConnectField::Secret.input_id()>{t(Msg::ConnectSecretLabel)}</label>
-                            <input type="password" autocomplete="off" spellcheck="false" data-testid="device-secret"
-                                id=ConnectField::Secret.input_id() required=true
-                                aria-invalid=invalid(ConnectField::Secret)
-                                aria-describedby=described(ConnectField::Secret, Some("connect-secret-hint"))
-                                prop:value=move || draft.with(|d| d.secret.clone())
-                                on:blur=touch(ConnectField::Secret)
-                                on:input=text_field(|d, v| d.secret = v) />
-                            <FieldError id=ConnectField::Secret.error_id() testid="error-secret"
-                                message=error_of(ConnectField::Secret) />
-                        </div>
+                        <DraftField field=ConnectField::Secret label=t(Msg::ConnectSecretLabel)
+                            draft read=|d| d.secret.clone() write=|d, v| d.secret = v
+                            error=error_of(ConnectField::Secret) on_leave
+                            password=true required=true hint="connect-secret-hint" />
                     </Show>
                 </li>
                 <li class="step" data-testid="step-test">
@@ -312,13 +255,73 @@ pub fn ConnectForm(
                             disabled=busy>
                             {move || t(if saving.get() { Msg::ConnectSaving } else { Msg::ConnectSave })}
                         </button>
-                        {on_cancel.map(|cancel| view! {
-                            <button class="button button-quiet" type="button"
-                                on:click=move |_| cancel.run(())>{t(Msg::ConnectCancel)}</button>
-                        })}
+                        <button class="button button-quiet" type="button" data-testid="cancel-connect"
+                            on:click=move |_| on_cancel.run(())>{t(Msg::ConnectCancel)}</button>
                     </div>
                 </li>
             </ol>
         </form>
+    }
+}
+
+/// One typed field of the draft: its label, the input, the error under it, and the ARIA links
+/// between them (`aria-invalid`, `aria-describedby` naming the hint and the error).
+#[component]
+fn DraftField(
+    field: ConnectField,
+    #[prop(into)] label: Signal<&'static str>,
+    draft: RwSignal<ConnectDraft>,
+    /// The draft's value of this field.
+    read: fn(&ConnectDraft) -> String,
+    /// Stores what was typed.
+    write: fn(&mut ConnectDraft, String),
+    /// What is wrong with the field, once it is shown.
+    error: Signal<Option<String>>,
+    /// Called when the field is left: its error shows from then on.
+    on_leave: Callback<ConnectField>,
+    /// A secret: typed unseen.
+    #[prop(optional)]
+    password: bool,
+    #[prop(optional)] required: bool,
+    /// The id of the hint above the field, which the field names too.
+    #[prop(optional)]
+    hint: Option<&'static str>,
+    #[prop(optional, into)] placeholder: Signal<Option<&'static str>>,
+    #[prop(optional)] maxlength: Option<&'static str>,
+) -> impl IntoView {
+    let (testid, error_testid) = testids(field);
+    let described = move || {
+        let ids: Vec<&str> = hint
+            .into_iter()
+            .chain(error.with(Option::is_some).then_some(field.error_id()))
+            .collect();
+        (!ids.is_empty()).then(|| ids.join(" "))
+    };
+    view! {
+        <div class="field">
+            <label for=field.input_id()>{label}</label>
+            <input type=if password { "password" } else { "text" } autocomplete="off"
+                spellcheck="false" id=field.input_id() data-testid=testid required=required
+                maxlength=maxlength placeholder=placeholder
+                aria-invalid=move || error.with(Option::is_some).then_some("true")
+                aria-describedby=described
+                prop:value=move || draft.with(read)
+                on:blur=move |_| on_leave.run(field)
+                on:input=move |ev| {
+                    let value = event_target_value(&ev);
+                    draft.update(|d| write(d, value));
+                } />
+            <FieldError id=field.error_id() testid=error_testid message=error />
+        </div>
+    }
+}
+
+/// The `data-testid`s of a field's input and of its error.
+fn testids(field: ConnectField) -> (&'static str, &'static str) {
+    match field {
+        ConnectField::Nickname => ("device-nickname", "error-nickname"),
+        ConnectField::ApiKey => ("api-key", "error-api-key"),
+        ConnectField::DeviceId => ("device-id", "error-device-id"),
+        ConnectField::Secret => ("device-secret", "error-secret"),
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod components;
 mod connect;
+pub mod connect_page;
 pub mod form;
 pub mod guide;
 pub mod mapper;
@@ -14,10 +15,9 @@ use crate::ui::error_text;
 use crate::{
     api, clock::use_interval, confirm::ConfirmSlot, hash::MainToken, ui::ErrorPanel, ui::Loading,
 };
-use api_types::{ApiError, DeviceRegistration, DeviceSlot, Role};
+use api_types::{ApiError, DeviceSlot, Role};
 use components::{BoxStatusView, CommandBar, ManageBar, QuotaNotice};
-use connect::ConnectForm;
-use guide::test_report;
+use connect_page::{arrived_connected, connect_page_url, open_connect_page};
 use leptos::prelude::*;
 use mapper::{command_feedback, to_device_data, Command};
 use std::time::Duration;
@@ -31,10 +31,8 @@ const SLOT_REFRESH: Duration = Duration::from_secs(20);
 enum Phase {
     Loading,
     Failed(ApiError),
-    /// The wearer has no box yet, or is replacing it.
-    Connect {
-        replacing: bool,
-    },
+    /// The wearer has no box yet: the way to the connect page.
+    Connect,
     /// No box, and the viewer may not connect one.
     NoBox,
     Device {
@@ -76,29 +74,8 @@ pub fn BoxPanel(
         }
     });
     use_interval(SLOT_REFRESH, move || slot.refetch());
-    let replacing = RwSignal::new(false);
-
-    let test = Action::new_local({
-        let token = token.clone();
-        move |registration: &DeviceRegistration| {
-            let (token, registration) = (token.clone(), registration.clone());
-            async move { api::test_device(&token, &registration).await }
-        }
-    });
-    let save = Action::new_local({
-        let token = token.clone();
-        move |registration: &DeviceRegistration| {
-            let (token, registration) = (token.clone(), registration.clone());
-            async move {
-                let answer = api::save_device(&token, &registration).await;
-                if answer.is_ok() {
-                    replacing.try_set(false);
-                    slot.refetch();
-                }
-                answer
-            }
-        }
-    });
+    // Sent back here by the connect page: say what the wearer gets from it.
+    let just_connected = arrived_connected();
     let remove = Action::new_local({
         let token = token.clone();
         move |(): &()| {
@@ -106,9 +83,6 @@ pub fn BoxPanel(
             async move {
                 let answer = api::remove_device(&token).await;
                 if answer.is_ok() {
-                    // The connect form comes back: it should not show the old box's results.
-                    test.clear();
-                    save.clear();
                     slot.refetch();
                 }
                 answer
@@ -152,15 +126,11 @@ pub fn BoxPanel(
         Some(DeviceSlot {
             device: None,
             can_manage: true,
-        }) => Phase::Connect { replacing: false },
+        }) => Phase::Connect,
         Some(DeviceSlot {
             device: None,
             can_manage: false,
         }) => Phase::NoBox,
-        Some(DeviceSlot {
-            device: Some(_),
-            can_manage,
-        }) if can_manage && replacing.get() => Phase::Connect { replacing: true },
         Some(DeviceSlot {
             device: Some(_),
             can_manage,
@@ -182,23 +152,10 @@ pub fn BoxPanel(
     })
     .into();
 
-    let connect_form = move |replacing_now: bool| {
-        view! {
-            <ConnectForm
-                on_test=Callback::new(move |registration| { test.dispatch_local(registration); })
-                on_save=Callback::new(move |registration| { save.dispatch_local(registration); })
-                testing=Signal::derive(move || test.pending().get())
-                saving=Signal::derive(move || save.pending().get())
-                test_report=Signal::derive(move || test.value().get().map(|r| test_report(&r)))
-                save_error=Signal::derive(move || save.value().get().and_then(Result::err))
-                on_cancel=replacing_now.then(|| Callback::new(move |()| replacing.set(false)))
-            />
-        }
-    };
     // Said until another box is connected: the panel's form alone would not tell it happened.
     let removed = move || {
         remove.value().with(|done| matches!(done, Some(Ok(()))))
-            && matches!(phase.get(), Phase::Connect { replacing: false })
+            && matches!(phase.get(), Phase::Connect)
     };
     let panel = move || match phase.get() {
         Phase::Loading => view! { <Loading text=t(Msg::BoxLoading) /> }.into_any(),
@@ -206,16 +163,23 @@ pub fn BoxPanel(
             <ErrorPanel error on_retry=Callback::new(move |()| slot.refetch()) testid="box-error" />
         }
         .into_any(),
-        Phase::Connect {
-            replacing: is_replacing,
-        } => connect_form(is_replacing).into_any(),
+        Phase::Connect => view! {
+            <div class="connect-start" data-testid="connect-start">
+                <h2>{t(Msg::ConnectTitle)}</h2>
+                <p class="muted">{t(Msg::ConnectIntro)}</p>
+                <a class="button button-primary" href=connect_page_url() data-testid="open-connect">
+                    {t(Msg::StateConnectAction)}
+                </a>
+            </div>
+        }
+        .into_any(),
         Phase::NoBox => view! {
             <p class="empty" data-testid="no-box">{no_box_text(role)}</p>
         }
         .into_any(),
         Phase::Device { can_manage } => view! {
             // Right after connecting: what the wearer gets from it.
-            {move || save.value().get().and_then(Result::ok).map(|_| view! {
+            {just_connected.then(|| view! {
                 <p class="notice notice-success" data-testid="box-connected" role="status">
                     {move || device.with(|d| d.connected)}
                 </p>
@@ -239,11 +203,7 @@ pub fn BoxPanel(
             />
             {can_manage.then(|| view! {
                 <ManageBar
-                    on_replace=Callback::new(move |()| {
-                        test.clear();
-                        save.clear();
-                        replacing.set(true);
-                    })
+                    on_replace=Callback::new(move |()| open_connect_page())
                     on_remove=Callback::new(move |()| { remove.dispatch_local(()); })
                     removing=Signal::derive(move || remove.pending().get())
                     remove_error=Signal::derive(move || remove.value().get().and_then(Result::err))

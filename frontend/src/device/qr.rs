@@ -11,8 +11,10 @@ use web_sys::{
     CanvasRenderingContext2d, File, HtmlCanvasElement, ImageBitmap, ImageData, MessageEvent, Worker,
 };
 
-/// trunk's loader of the worker (`data-loader-shim`): workers keep unhashed names.
-const WORKER_URL: &str = "/qr_worker_loader.js";
+/// trunk's loader of the worker (`data-loader-shim`): workers keep unhashed names. Relative:
+/// built with the connect page, it sits in that page's directory (`/connect/`, or `/` under
+/// `trunk serve connect.html`).
+const WORKER_URL: &str = "qr_worker_loader.js";
 /// Larger pictures are scaled down first: a phone screenshot's QR code stays large enough.
 const MAX_SIDE: u32 = 2048;
 /// The worker's answer should come within seconds; past this it is stopped.

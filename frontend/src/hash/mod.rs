@@ -4,7 +4,8 @@
 //! Pure and natively tested: it never touches the DOM and never panics, whatever the hash holds.
 
 use crate::i18n::{t, Msg};
-use serde_json::{Map, Value};
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// The token that identifies the viewer to our server. Its `Debug` never prints the value, so a
@@ -33,14 +34,80 @@ pub enum Launch {
         main_token: MainToken,
         extension_slug: Option<String>,
         /// Every other key of the hash, kept because Chaster may add some (e.g. a home action).
-        extra: Map<String, Value>,
+        extra: Extra,
     },
     /// The configuration modal, opened while a lock is created or edited.
     Configuration {
         configuration_token: MainToken,
         extension_slug: Option<String>,
-        extra: Map<String, Value>,
+        extra: Extra,
     },
+}
+
+/// The hash's other keys.
+pub type Extra = BTreeMap<String, HashValue>;
+
+/// A value of the hash's JSON object. Only text is ever read (a token, a slug), so the rest is
+/// skipped unread: no generic JSON value (`serde_json::Value`) in the page's WASM.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HashValue {
+    Text(String),
+    /// A number, `true`/`false`, `null`, an array or an object.
+    Other,
+}
+
+impl HashValue {
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            HashValue::Text(text) => Some(text),
+            HashValue::Other => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for HashValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<HashValue, D::Error> {
+        deserializer.deserialize_any(HashValueVisitor)
+    }
+}
+
+struct HashValueVisitor;
+
+impl<'de> Visitor<'de> for HashValueVisitor {
+    type Value = HashValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<HashValue, E> {
+        Ok(HashValue::Text(text.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, text: String) -> Result<HashValue, E> {
+        Ok(HashValue::Text(text))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<HashValue, E> {
+        Ok(HashValue::Other)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<HashValue, E> {
+        Ok(HashValue::Other)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<HashValue, E> {
+        Ok(HashValue::Other)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<HashValue, E> {
+        Ok(HashValue::Other)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<HashValue, E> {
+        Ok(HashValue::Other)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<HashValue, A::Error> {
+        while items.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(HashValue::Other)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut entries: A) -> Result<HashValue, A::Error> {
+        while entries.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(HashValue::Other)
+    }
 }
 
 impl Launch {
@@ -105,10 +172,14 @@ pub fn parse(hash: &str) -> Result<Launch, HashError> {
         return Err(HashError::Missing);
     }
     let decoded = decode_uri_component(raw)?;
-    let value: Value = serde_json::from_str(&decoded).map_err(|_| HashError::InvalidJson)?;
-    let Value::Object(mut object) = value else {
-        return Err(HashError::NotAnObject);
-    };
+    let mut object: Extra = serde_json::from_str(&decoded).map_err(|error| {
+        // Well-formed JSON of another kind than an object is a "data" error.
+        if error.classify() == serde_json::error::Category::Data {
+            HashError::NotAnObject
+        } else {
+            HashError::InvalidJson
+        }
+    })?;
     // mainToken wins if both are present: the main page is the one that shows the session.
     let is_main = object.contains_key(MAIN_TOKEN);
     let token_key = if is_main {
@@ -119,11 +190,11 @@ pub fn parse(hash: &str) -> Result<Launch, HashError> {
         return Err(HashError::MissingToken);
     };
     let token = match object.remove(token_key) {
-        Some(Value::String(token)) => validate_token(token)?,
+        Some(HashValue::Text(token)) => validate_token(token)?,
         _ => return Err(HashError::TokenNotAString),
     };
     let extension_slug = match object.remove(EXTENSION_SLUG) {
-        Some(Value::String(slug)) => Some(slug),
+        Some(HashValue::Text(slug)) => Some(slug),
         // A slug of another type is not ours to judge: keep it with the other keys.
         Some(other) => {
             object.insert(EXTENSION_SLUG.to_owned(), other);

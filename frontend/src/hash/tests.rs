@@ -34,6 +34,17 @@ fn good_hashes_give_the_main_token() {
 }
 
 #[test]
+fn values_of_every_kind_are_skipped_around_the_token() {
+    let hash = r#"#{"a":[1,{"b":null}],"c":{"d":[true,2.5e3]},"mainToken":"abc","e":-1}"#;
+    let launch = parse(hash).unwrap();
+    assert_eq!(main_token(&launch), "abc");
+    assert_eq!(
+        parse(r#"#{"mainToken":"abc","x":[1,}"#),
+        Err(HashError::InvalidJson)
+    );
+}
+
+#[test]
 fn bad_hashes_give_the_matching_error() {
     let cases = [
         ("", HashError::Missing),
@@ -94,8 +105,11 @@ fn the_slug_and_every_other_key_are_kept() {
         panic!("expected the main page");
     };
     assert_eq!(extension_slug.as_deref(), Some("sesame-opener"));
-    assert_eq!(extra.get("homeAction"), Some(&Value::from("open")));
-    assert_eq!(extra.get("n"), Some(&Value::from(1)));
+    assert_eq!(
+        extra.get("homeAction"),
+        Some(&HashValue::Text("open".into()))
+    );
+    assert_eq!(extra.get("n"), Some(&HashValue::Other));
     assert!(
         !extra.contains_key(MAIN_TOKEN),
         "the token is not duplicated in extra"

@@ -1,21 +1,21 @@
 //! Reading a message file and filling a message's values. Pure, so it is tested natively, and
 //! the tests check that every translation has exactly the messages and values of English.
 
-use super::{Texts, IDS};
+use super::{by_id, Texts, COUNT};
 
-/// The texts of a fetched message file, indexed like [`IDS`]. Lines that are not `id = text`
+/// The texts of a fetched message file, indexed by `Msg`. Lines that are not `id = text`
 /// (comments, blank lines, or an HTML page a proxy sent instead) and unknown ids are skipped.
 /// The texts are leaked on purpose: a language is read once per page, at most a few KB, and
 /// `&'static str` lets every component keep the simple `t(…)` signature.
 pub fn parse(text: &str) -> Texts {
-    let mut texts: Vec<Option<&'static str>> = vec![None; IDS.len()];
+    let mut texts: Vec<Option<&'static str>> = vec![None; COUNT];
     for line in text.lines() {
         let Some((id, value)) = line.split_once('=') else {
             continue;
         };
         let (id, value) = (id.trim(), value.trim());
-        if let (Ok(index), false) = (IDS.binary_search(&id), value.is_empty()) {
-            texts[index] = Some(Box::leak(value.to_owned().into_boxed_str()));
+        if let (Some(msg), false) = (by_id(id), value.is_empty()) {
+            texts[msg as usize] = Some(Box::leak(value.to_owned().into_boxed_str()));
         }
     }
     Box::leak(texts.into_boxed_slice())
@@ -60,7 +60,14 @@ fn names(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::{EN, LANGUAGES};
+    use crate::i18n::{by_id, t, Msg, IDS, LANGUAGES};
+
+    /// The English text of the message with this index.
+    fn english(index: usize) -> &'static str {
+        let msg = by_id(IDS[index]).unwrap();
+        assert_eq!(msg as usize, index);
+        t(msg)
+    }
 
     #[test]
     fn values_are_filled_by_name_with_or_without_spaces() {
@@ -77,8 +84,7 @@ mod tests {
     fn a_message_file_is_read_by_id_and_anything_else_is_skipped() {
         let texts =
             parse("# a comment\n\nlanguage-name = Français\n<html lang=\"en\">\nno-such-id = x\n");
-        let index = IDS.binary_search(&"language-name").unwrap();
-        assert_eq!(texts[index], Some("Français"));
+        assert_eq!(texts[Msg::LanguageName as usize], Some("Français"));
         assert_eq!(texts.iter().flatten().count(), 1);
     }
 
@@ -94,7 +100,7 @@ mod tests {
                 if let Some((id, _)) = line.split_once('=') {
                     let id = id.trim();
                     let looks_like_id = !id.is_empty() && !id.starts_with('#');
-                    if looks_like_id && IDS.binary_search(&id).is_err() {
+                    if looks_like_id && !IDS.contains(&id) {
                         problems.push(format!("{id}: not in en.ftl"));
                     }
                 }
@@ -103,13 +109,12 @@ mod tests {
             for (index, id) in IDS.iter().enumerate() {
                 match texts[index] {
                     None => problems.push(format!("{id}: missing")),
-                    Some(translated) if names(translated) != names(EN[index]) => {
-                        problems.push(format!(
+                    Some(translated) if names(translated) != names(english(index)) => problems
+                        .push(format!(
                             "{id}: values {:?}, English has {:?}",
                             names(translated),
-                            names(EN[index])
-                        ))
-                    }
+                            names(english(index))
+                        )),
                     Some(_) => {}
                 }
             }

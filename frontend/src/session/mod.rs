@@ -97,7 +97,7 @@ fn SessionLoader(token: MainToken, on_retry: Callback<()>) -> impl IntoView {
         Some(state_card(view.role, &view.lock, &slot, now.get() as i64))
     });
     let on_card_action = Callback::new(move |action: CardAction| match action {
-        CardAction::Connect => show_connect_form(),
+        CardAction::Connect => crate::device::connect_page::open_connect_page(),
         other => link.ask(other),
     });
     let latest_error = Memo::new(move |_| session.get().and_then(Result::err));
@@ -211,24 +211,6 @@ fn after_first_paint(loaded: Memo<bool>) -> RwSignal<bool> {
         true
     });
     painted
-}
-
-/// Takes the wearer to the connect form: scrolls the box panel into view and focuses its first
-/// field. (Not a `#fragment` link: the URL hash carries Chaster's token.)
-fn show_connect_form() {
-    use wasm_bindgen::JsCast;
-    let document = document();
-    if let Some(panel) = document.get_element_by_id("box-panel") {
-        panel.scroll_into_view();
-    }
-    let field = document
-        .query_selector("[data-testid='connect-form'] input")
-        .ok()
-        .flatten()
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-    if let Some(field) = field {
-        let _ = field.focus();
-    }
 }
 
 /// Scrolls the box panel into view and gives it the focus, so a screen reader starts there.

@@ -74,15 +74,16 @@ async fn every_pages_bootstrap_is_allowed_on_every_page() {
     let app = chaster_framed_app().await;
     write_index(&app, "import init from '/main_page-1.js';");
     let dist = app.dir.path().join("dist");
-    for page in ["configure", "dashboard"] {
+    for page in ["connect", "configure", "dashboard"] {
         std::fs::create_dir_all(dist.join(page)).unwrap();
         let html = format!("<!doctype html><script type=\"module\">{page}();</script>");
         std::fs::write(dist.join(page).join("index.html"), html).unwrap();
     }
-    for path in ["/", "/configure", "/dashboard"] {
+    for path in ["/", "/connect/", "/configure", "/dashboard"] {
         let csp = csp_of(&app, path).await;
         for script in [
             "import init from '/main_page-1.js';",
+            "connect();",
             "configure();",
             "dashboard();",
         ] {
@@ -139,7 +140,10 @@ async fn server_rendered_pages_get_the_page_policy_too() {
 #[tokio::test]
 async fn the_qr_workers_entry_script_may_load_its_glue_and_wasm_from_our_origin_only() {
     let app = chaster_framed_app().await;
-    let dist = app.dir.path().join("dist");
+    // Built with the connect page, into its directory.
+    let dist = app.dir.path().join("dist").join("connect");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), "the connect page").unwrap();
     std::fs::write(
         dist.join("qr_worker_loader.js"),
         "importScripts(\"./qr_worker.js\");wasm_bindgen(\"./qr_worker_bg.wasm\");",
@@ -147,12 +151,12 @@ async fn the_qr_workers_entry_script_may_load_its_glue_and_wasm_from_our_origin_
     .unwrap();
     std::fs::write(dist.join("qr_worker.js"), "let wasm_bindgen;").unwrap();
     assert_eq!(
-        csp_of(&app, "/qr_worker_loader.js").await,
+        csp_of(&app, "/connect/qr_worker_loader.js").await,
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; \
          frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
     );
-    let loader = app.get("/qr_worker_loader.js").await;
+    let loader = app.get("/connect/qr_worker_loader.js").await;
     assert_eq!(loader.headers()["cache-control"], "no-cache");
     // The glue it imports is an ordinary file: a worker's policy is its entry script's.
-    assert_eq!(csp_of(&app, "/qr_worker.js").await, NON_PAGE_POLICY);
+    assert_eq!(csp_of(&app, "/connect/qr_worker.js").await, NON_PAGE_POLICY);
 }

@@ -23,10 +23,11 @@ async fn unknown_page_paths_fall_back_to_the_index() {
 }
 
 #[tokio::test]
-async fn the_configuration_page_and_the_dashboard_are_served_from_their_own_builds() {
+async fn the_connect_page_the_configuration_page_and_the_dashboard_are_served_from_their_own_builds(
+) {
     let app = spawn_app().await;
     let dist = app.dir.path().join("dist");
-    for page in ["configure", "dashboard"] {
+    for page in ["connect", "configure", "dashboard"] {
         std::fs::create_dir_all(dist.join(page)).unwrap();
         std::fs::write(
             dist.join(page).join("index.html"),
@@ -39,7 +40,10 @@ async fn the_configuration_page_and_the_dashboard_are_served_from_their_own_buil
         "cfg",
     )
     .unwrap();
+    std::fs::write(dist.join("connect/qr_worker_loader.js"), "worker").unwrap();
     for (path, body) in [
+        ("/connect/", "the connect page"),
+        ("/connect/qr_worker_loader.js", "worker"),
         ("/configure", "the configure page"),
         ("/configure/", "the configure page"),
         ("/dashboard", "the dashboard page"),

@@ -18,6 +18,7 @@
 
 mod audit;
 mod browser;
+pub mod connect_flow;
 pub mod host_page;
 mod interact;
 mod page;

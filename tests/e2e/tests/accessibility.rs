@@ -10,9 +10,13 @@ use sim::chaster::{CONFIG_EDIT_TOKEN, EXPIRED_TOKEN, KEYHOLDER_TOKEN, WEARER_TOK
 async fn the_wearers_page_passes_the_audit_with_its_connect_form_its_errors_and_when_expired() {
     run(|t| async move {
         t.page.open_as(WEARER_TOKEN).await?;
-        t.page.wait_for_testid("connect-form", WAIT).await?;
+        t.page.wait_for_testid("connect-start", WAIT).await?;
         t.page
-            .assert_accessible("the wearer's page with the connect form")
+            .assert_accessible("the wearer's page without a box")
+            .await?;
+        t.page.go_to_connect_form().await?;
+        t.page
+            .assert_accessible("the connect page with its form")
             .await?;
 
         t.page.click_testid("save-device").await?;

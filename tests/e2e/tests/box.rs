@@ -15,7 +15,7 @@ async fn the_wearer_connects_their_sesame_and_sees_it_locked() {
     run(|t| async move {
         t.page.open_as(WEARER_TOKEN).await?;
         t.page.wait_for_testid("view-wearer", WAIT).await?;
-        t.page.wait_for_testid("connect-form", WAIT).await?;
+        t.page.go_to_connect_form().await?;
 
         // The Sesame is named in plain words; the UUID and secret are typed this time.
         t.page.select_option("device-model", "0").await?;

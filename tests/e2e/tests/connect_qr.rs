@@ -1,8 +1,11 @@
-//! The guided connect flow (issue 16): the wearer uploads a screenshot of the owner QR code,
-//! the page reads it (the QR worker, fetched only at that moment, where the browser has no
-//! `BarcodeDetector`), the test says what it checked, and the demo box is connected.
+//! The guided connect flow (issue 16): from the main page the wearer opens the connect page
+//! (its own bundle, which the main page never downloads), uploads a screenshot of the owner QR
+//! code, the page reads it (the QR worker, fetched only at that moment, where the browser has no
+//! `BarcodeDetector`), the test says what it checked, the demo box is connected and the wearer
+//! is back on the main page.
 
 use anyhow::ensure;
+use e2e::connect_flow::CONNECT_BUNDLE_FETCHED;
 use e2e::qr_png::{owner_qr_text, qr_screenshot_png};
 use e2e::{run, WAIT};
 use sim::chaster::WEARER_TOKEN;
@@ -20,7 +23,13 @@ async fn a_screenshot_of_the_owner_qr_code_connects_the_demo_box() {
         std::fs::write(&file, png)?;
 
         t.page.open_as(WEARER_TOKEN).await?;
-        t.page.wait_for_testid("connect-form", WAIT).await?;
+        t.page.wait_for_testid("connect-start", WAIT).await?;
+        ensure!(
+            t.page.eval(CONNECT_BUNDLE_FETCHED).await? == false
+                && t.page.eval(WORKER_FETCHED).await? == false,
+            "the main page downloaded the connect page's bundle or the QR reader"
+        );
+        t.page.go_to_connect_form().await?;
         ensure!(
             t.page.eval(WORKER_FETCHED).await? == false,
             "the QR reader was downloaded before any screenshot was uploaded"
@@ -71,10 +80,19 @@ async fn a_screenshot_of_the_owner_qr_code_connects_the_demo_box() {
             "the test should say what it checked: {tested:?}"
         );
 
+        // Connected: back on the main page, which shows the box.
         t.page.click_testid("save-device").await?;
         t.page
             .wait_for_text("box-latch", "the latch reading Locked", |s| s == "Locked")
             .await?;
+        let address = t
+            .page
+            .eval("return location.pathname + location.search")
+            .await?;
+        ensure!(
+            address == "/",
+            "the wearer should be back on the main page, at {address}"
+        );
         let connected = t.page.text_of("box-connected").await?;
         ensure!(
             connected == "Connected. This box will open by itself when your lock ends.",
@@ -86,6 +104,27 @@ async fn a_screenshot_of_the_owner_qr_code_connects_the_demo_box() {
             "the connect form or the box menu is still shown while the lock holds the box"
         );
         std::fs::remove_file(&file).ok();
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_the_connect_page_goes_back_to_the_main_page_with_nothing_saved() {
+    run(|t| async move {
+        t.page.open_as(WEARER_TOKEN).await?;
+        t.page.go_to_connect_form().await?;
+        t.page.type_into_testid("api-key", DEMO_API_KEY).await?;
+        t.page.click_testid("cancel-connect").await?;
+        t.page.wait_for_testid("connect-start", WAIT).await?;
+        let hash = t
+            .page
+            .eval("return decodeURIComponent(location.hash)")
+            .await?;
+        ensure!(
+            hash.as_str().is_some_and(|h| h.contains(WEARER_TOKEN)),
+            "the main page lost its hash: {hash}"
+        );
         Ok(())
     })
     .await;

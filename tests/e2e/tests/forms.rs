@@ -28,7 +28,7 @@ async fn focused_testid(page: &Page) -> anyhow::Result<Value> {
 async fn saving_an_empty_connect_form_marks_every_wrong_field_at_once_and_focuses_the_first() {
     run(|t| async move {
         t.page.open_as(WEARER_TOKEN).await?;
-        t.page.wait_for_testid("connect-form", WAIT).await?;
+        t.page.go_to_connect_form().await?;
         ensure!(
             attr(&t.page, "api-key", "aria-invalid").await?.is_none(),
             "a field nobody touched is already marked wrong"
@@ -122,6 +122,7 @@ async fn saving_an_empty_connect_form_marks_every_wrong_field_at_once_and_focuse
 async fn a_field_left_wrong_shows_its_error_before_anything_is_sent() {
     run(|t| async move {
         t.page.open_as(WEARER_TOKEN).await?;
+        t.page.go_to_connect_form().await?;
         t.page.type_into_testid("device-id", "1234").await?;
         // Leaving the field (to the next one) checks it.
         t.page

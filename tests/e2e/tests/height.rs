@@ -84,7 +84,7 @@ async fn the_iframe_takes_the_height_of_its_content_without_an_inner_scrollbar()
         page.wait_for_testid("view-keyholder", WAIT).await?;
         page.wait_for_css("[data-testid='history-entry'], [data-testid='history-empty']", WAIT)
             .await?;
-        page.wait_for_css("[data-testid='no-box'], [data-testid='connect-form']", WAIT)
+        page.wait_for_css("[data-testid='no-box'], [data-testid='connect-start']", WAIT)
             .await?;
 
         page.enter_host_page().await?;

@@ -420,16 +420,22 @@ async fn without_a_box_the_wearer_is_taken_to_connect_and_the_keyholder_asks_the
     run_with_settings(SETTINGS, |t| async move {
         let title = card(&t, WEARER_TOKEN, "no-box").await?;
         ensure!(title == "No box connected", "{title:?}");
-        t.page.wait_for_testid("connect-form", e2e::WAIT).await?;
+        t.page.wait_for_testid("connect-start", e2e::WAIT).await?;
         t.page.click_testid("state-connect").await?;
-        let focused = t
-            .page
-            .eval("return !!document.activeElement.closest(\"[data-testid='connect-form']\")")
-            .await?;
-        ensure!(
-            focused == Value::Bool(true),
-            "focus is not in the connect form"
-        );
+        // The connect page opens in the iframe, its first field focused.
+        t.page.wait_for_testid("connect-form", e2e::WAIT).await?;
+        e2e::eventually("the focus in the connect form", e2e::WAIT, || async {
+            let focused = t
+                .page
+                .eval("return !!document.activeElement.closest(\"[data-testid='connect-form']\")")
+                .await?;
+            Ok(if focused == Value::Bool(true) {
+                Ok(())
+            } else {
+                Err(format!("focus in the form: {focused}"))
+            })
+        })
+        .await?;
 
         let title = card(&t, KEYHOLDER_TOKEN, "no-box").await?;
         ensure!(title == "No box connected yet", "{title:?}");

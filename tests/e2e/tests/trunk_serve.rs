@@ -1,6 +1,7 @@
 //! The README's dev loop: `trunk serve --proxy-backend <server>/api/` serves a debug build of
 //! a page and forwards `/api` to our server, here running against the simulators. A role view
-//! (the main page) and the configuration form (`trunk serve configure.html`) must load through
+//! (the main page), the connect form (`trunk serve connect.html`) and the configuration form
+//! (`trunk serve configure.html`) must load through
 //! it, so the documented loop cannot break silently. The first run compiles
 //! the debug WASM (a few minutes, in its own target directory: `cargo test` holds the lock of
 //! the workspace's). Fails, never skips, when trunk is missing: `scripts/setup.sh` installs it.
@@ -155,4 +156,11 @@ async fn trunk_serve_of_the_configuration_page_loads_the_saved_configuration() {
     let hash = json!({ "partnerConfigurationToken": CONFIG_EDIT_TOKEN });
     let (_stack, form) = served_through_trunk("configure.html", hash, "config-form").await;
     assert!(!form.trim().is_empty(), "the configuration form is empty");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trunk_serve_of_the_connect_page_shows_the_connect_form() {
+    let hash = json!({ "mainToken": WEARER_TOKEN });
+    let (_stack, form) = served_through_trunk("connect.html", hash, "connect-form").await;
+    assert!(!form.trim().is_empty(), "the connect form is empty");
 }

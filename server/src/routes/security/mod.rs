@@ -65,7 +65,7 @@ where
 /// The pages that have their own bundle besides the main page, by the first segment of their
 /// path; each is built into its own directory of the build (trunk's `--public-url /<page>/`,
 /// `scripts/pages.sh`) with its own inline bootstrap.
-pub const PAGES: [&str; 2] = ["configure", "dashboard"];
+pub const PAGES: [&str; 3] = ["connect", "configure", "dashboard"];
 
 /// What the header layer needs: the configured sources and the index.html of every page.
 pub struct SecurityHeaders {
