@@ -9,6 +9,7 @@
 //! logged, at `error`.
 
 use std::any::Any;
+use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -16,8 +17,10 @@ use axum::body::Body;
 use axum::http::header::{AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION, SET_COOKIE};
 use axum::http::{HeaderValue, Request, Response};
 use axum::response::IntoResponse;
+use axum::routing::Route;
 use axum::Router;
-use tower::ServiceBuilder;
+use tower::layer::util::Identity;
+use tower::{Layer, Service, ServiceBuilder};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -47,7 +50,23 @@ pub const ACCESS_LOG_SAMPLE: u64 = 64;
 /// Requests seen, for the sampling.
 static REQUESTS: AtomicU64 = AtomicU64::new(0);
 
+/// The HTTP layers of every router (see the module's documentation).
 pub fn http_layers(router: Router) -> Router {
+    http_layers_around(router, Identity::new())
+}
+
+/// [`http_layers`] with `inner` inside them, all in one `Router::layer`: each call of it costs
+/// every request a boxed service clone and a boxed future.
+pub fn http_layers_around<L>(router: Router, inner: L) -> Router
+where
+    L: Layer<Route> + Clone + Send + Sync + 'static,
+    L::Service: Service<Request<Body>, Response = Response<Body>, Error = Infallible>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    <L::Service as Service<Request<Body>>>::Future: Send + 'static,
+{
     router.layer(
         ServiceBuilder::new()
             .layer(SetSensitiveRequestHeadersLayer::new([
@@ -63,7 +82,8 @@ pub fn http_layers(router: Router) -> Router {
                     .on_response(answered),
             )
             .layer(PropagateRequestIdLayer::x_request_id())
-            .layer(CatchPanicLayer::custom(panic_response)),
+            .layer(CatchPanicLayer::custom(panic_response))
+            .layer(inner),
     )
 }
 

@@ -17,7 +17,8 @@ use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
-use axum::{middleware, Router};
+use axum::Router;
+use tower::ServiceBuilder;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::error::AppError;
@@ -32,22 +33,21 @@ pub fn app(state: AppState) -> anyhow::Result<Router> {
     let router = Router::new()
         .nest(
             "/api",
-            security::mark(
-                api_router(&limits, state.settings.api_body_limit_bytes),
-                Served::Data,
-            ),
+            api_router(&limits, state.settings.api_body_limit_bytes),
         )
         .merge(security::mark(health::router(), Served::Data))
         // Server-rendered sign-in pages and redirects.
         .merge(security::mark(
-            dashboard::auth_router().layer(middleware::from_fn_with_state(limits, limits::per_ip)),
+            dashboard::auth_router().layer(limits::LimitsLayer::per_address(limits)),
             Served::Document,
         ))
         // Marks each answer itself: a file of the build, or the document.
         .fallback(static_files::serve)
         .with_state(state.clone());
-    let router = security::headers(router, &state.settings)?;
-    Ok(telemetry::http_layers(router))
+    // One layer over every route: each `Router::layer` call costs every request a boxed
+    // service clone and a boxed future.
+    let headers = security::HeadersLayer::new(&state.settings)?;
+    Ok(telemetry::http_layers_around(router, headers))
 }
 
 fn api_router(limits: &Arc<limits::Limits>, body_limit: usize) -> Router<AppState> {
@@ -60,12 +60,17 @@ fn api_router(limits: &Arc<limits::Limits>, body_limit: usize) -> Router<AppStat
         .merge(dashboard::api_router())
         // An unknown API path is a JSON 404, never the SPA's index.html.
         .fallback(|| async { AppError::NotFound })
-        .layer(DefaultBodyLimit::max(body_limit))
-        // Outside the handlers' extractors: refused requests never reach Chaster.
-        .layer(middleware::from_fn_with_state(limits.clone(), limits::api))
-        // Answers depend on the bearer token: no shared cache may keep them.
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
+        // One layer (see `app`), outermost first.
+        .layer(
+            ServiceBuilder::new()
+                .layer(security::mark_layer(Served::Data))
+                // Answers depend on the bearer token: no shared cache may keep them.
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("no-store"),
+                ))
+                // Outside the handlers' extractors: refused requests never reach Chaster.
+                .layer(limits::LimitsLayer::api(limits.clone()))
+                .layer(DefaultBodyLimit::max(body_limit)),
+        )
 }

@@ -3,7 +3,8 @@
 //! Claiming is one atomic `UPDATE … WHERE id = (SELECT …) RETURNING`: on Postgres the inner
 //! select takes `FOR UPDATE SKIP LOCKED`, on SQLite the single writer serializes claims. A job
 //! whose lease expired (its worker died) is claimable again. Jobs of one session in the same
-//! lane run strictly one after the other, oldest first.
+//! lane run strictly one after the other, oldest first. Box jobs are claimed before any other
+//! runnable job, so routine work never holds an opening back.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -140,10 +141,20 @@ impl Store {
         } else {
             ""
         };
+        // Box jobs first (openings Chaster asked for, relocks, starts), then by due time: a burst
+        // of releases must not queue behind routine work that happened to be due a moment
+        // earlier (after a start, every box's tamper check is due at once).
+        let box_kinds = JobKind::all()
+            .into_iter()
+            .filter(|k| k.lane() == Some(Lane::Box))
+            .map(|k| format!("'{}'", k.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = format!(
             "UPDATE jobs SET status = $4, lease_until = $1, attempts = attempts + 1, updated_at = $2 \
              WHERE id = (SELECT j.id FROM jobs j WHERE {RUNNABLE} \
-             ORDER BY j.run_after, j.created_at, j.id LIMIT 1{lock}) \
+             ORDER BY CASE WHEN j.kind IN ({box_kinds}) THEN 0 ELSE 1 END, \
+             j.run_after, j.created_at, j.id LIMIT 1{lock}) \
              AND (status = $3 OR lease_until < $2) RETURNING {COLUMNS}"
         );
         let row = sqlx::query(&sql)

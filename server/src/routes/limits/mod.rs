@@ -9,14 +9,15 @@ use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Request};
 use axum::http::{header, HeaderMap};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 
-use crate::bucket::KeyedBucket;
+mod layer;
+
+pub use layer::{LimitsLayer, LimitsService};
 
 use crate::auth::bearer_token;
+use crate::bucket::KeyedBucket;
 use crate::configuration::{RateLimitSettings, Settings};
 use crate::error::AppError;
 
@@ -117,31 +118,27 @@ impl Limits {
     }
 }
 
-/// `/api`: body size, then the address and page budgets.
-pub async fn api(State(limits): State<Arc<Limits>>, mut request: Request, next: Next) -> Response {
-    let ip = limits.client_ip(&request);
-    let checked = limits
-        .check_length(request.headers())
-        .and_then(|()| limits.check_rate(&request, ip));
-    // The token resolver charges cache misses to this address.
-    if let Some(ip) = ip {
-        request.extensions_mut().insert(crate::auth::ClientAddr(ip));
+impl Limits {
+    /// `/api`: body size, then the address and page budgets. The client's address goes into
+    /// the request for the token resolver, which charges cache misses to it.
+    fn admit_api(&self, request: &mut Request) -> Result<(), AppError> {
+        let ip = self.client_ip(request);
+        let checked = self
+            .check_length(request.headers())
+            .and_then(|()| self.check_rate(request, ip));
+        if let Some(ip) = ip {
+            request.extensions_mut().insert(crate::auth::ClientAddr(ip));
+        }
+        checked
     }
-    match checked {
-        Ok(()) => next.run(request).await,
-        Err(e) => e.into_response(),
-    }
-}
 
-/// Pages that write on every visit (`/auth/login` stores a sign-in state): the address budget.
-pub async fn per_ip(State(limits): State<Arc<Limits>>, request: Request, next: Next) -> Response {
-    let checked = match limits.client_ip(&request) {
-        Some(ip) => limits.per_ip.check(&ip, Instant::now()).map_err(too_many),
-        None => Ok(()),
-    };
-    match checked {
-        Ok(()) => next.run(request).await,
-        Err(e) => e.into_response(),
+    /// Pages that write on every visit (`/auth/login` stores a sign-in state): the address
+    /// budget.
+    fn admit_address(&self, request: &Request) -> Result<(), AppError> {
+        match self.client_ip(request) {
+            Some(ip) => self.per_ip.check(&ip, Instant::now()).map_err(too_many),
+            None => Ok(()),
+        }
     }
 }
 

@@ -18,19 +18,20 @@
 mod cache;
 mod csp;
 mod inline_scripts;
+mod layer;
 
-use std::sync::Arc;
+use std::sync::Mutex;
 
 use anyhow::Context;
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue};
-use axum::middleware::{self, Next};
+use axum::http::HeaderValue;
 use axum::response::Response;
 use axum::Router;
+use tower::util::MapResponseLayer;
 
 pub use cache::{is_content_hashed, IMMUTABLE, REVALIDATE};
 pub use csp::{page_policy, PageSources, NON_PAGE_POLICY, WORKER_POLICY};
 pub use inline_scripts::{inline_script_hashes, IndexScripts};
+pub use layer::{HeadersLayer, HeadersService};
 
 use crate::configuration::Settings;
 
@@ -54,12 +55,16 @@ pub fn mark<S>(router: Router<S>, served: Served) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    router.layer(middleware::map_response(
-        move |mut response: Response| async move {
-            response.extensions_mut().insert(served);
-            response
-        },
-    ))
+    router.layer(mark_layer(served))
+}
+
+/// The layer of [`mark`], to stack with others in one `Router::layer`. tower's `map_response`:
+/// unlike axum's, it boxes neither the service nor its future.
+pub fn mark_layer(served: Served) -> MapResponseLayer<impl Fn(Response) -> Response + Clone> {
+    MapResponseLayer::new(move |mut response: Response| {
+        response.extensions_mut().insert(served);
+        response
+    })
 }
 
 /// The pages that have their own bundle besides the main page, by the first segment of their
@@ -71,6 +76,9 @@ pub const PAGES: [&str; 3] = ["connect", "configure", "dashboard"];
 pub struct SecurityHeaders {
     sources: PageSources,
     scripts: Vec<IndexScripts>,
+    /// The page policy's header value and the hashes it was built from: built again only when
+    /// a page's inline scripts changed (a new build while the server runs).
+    built: Mutex<Option<(Vec<String>, HeaderValue)>>,
 }
 
 impl SecurityHeaders {
@@ -83,7 +91,11 @@ impl SecurityHeaders {
             .chain(PAGES.iter().map(|page| dist.join(page).join("index.html")))
             .map(IndexScripts::new)
             .collect();
-        let headers = SecurityHeaders { sources, scripts };
+        let headers = SecurityHeaders {
+            sources,
+            scripts,
+            built: Mutex::new(None),
+        };
         // Read now so a bad build shows in the log at start, not at the first visit.
         headers.page_policy();
         Ok(headers)
@@ -92,80 +104,34 @@ impl SecurityHeaders {
     /// The page policy for the index.html files currently on disk: one policy for every page,
     /// allowing the inline bootstrap of each (all of them are ours).
     pub fn page_policy(&self) -> String {
+        page_policy(&self.sources, &self.hashes())
+    }
+
+    /// The inline scripts' hashes of every page, without duplicates.
+    fn hashes(&self) -> Vec<String> {
         let mut hashes: Vec<String> = Vec::new();
         for hash in self.scripts.iter().flat_map(IndexScripts::hashes) {
             if !hashes.contains(&hash) {
                 hashes.push(hash);
             }
         }
-        page_policy(&self.sources, &hashes)
+        hashes
     }
-}
 
-pub fn headers(router: Router, settings: &Settings) -> anyhow::Result<Router> {
-    let headers = Arc::new(SecurityHeaders::new(settings)?);
-    Ok(router.layer(middleware::from_fn_with_state(headers, add_headers)))
-}
-
-async fn add_headers(
-    State(policy): State<Arc<SecurityHeaders>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let mut response = next.run(request).await;
-    let served = response
-        .extensions()
-        .get::<Served>()
-        .copied()
-        .unwrap_or(Served::Data);
-    let headers = response.headers_mut();
-    match served {
-        Served::Document => {
-            let csp = HeaderValue::from_str(&policy.page_policy())
-                // Hashes are base64 and the sources were checked at start; this cannot fail.
-                .unwrap_or(HeaderValue::from_static(NON_PAGE_POLICY));
-            headers.insert(header::CONTENT_SECURITY_POLICY, csp);
-            // Revalidate on every visit, so a new deploy is picked up at once; a page that
-            // chose `no-store` (sign-in answers carrying cookies) keeps it.
-            if !headers.contains_key(header::CACHE_CONTROL) {
-                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(REVALIDATE));
+    /// [`page_policy`](Self::page_policy) as a header value, formatted again only when the
+    /// hashes changed.
+    fn page_policy_value(&self) -> HeaderValue {
+        let hashes = self.hashes();
+        let mut built = self.built.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((for_hashes, value)) = built.as_ref() {
+            if *for_hashes == hashes {
+                return value.clone();
             }
         }
-        Served::Asset { content_hashed } => {
-            headers.insert(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(NON_PAGE_POLICY),
-            );
-            let cache = if content_hashed {
-                IMMUTABLE
-            } else {
-                REVALIDATE
-            };
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-            headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-        }
-        Served::Worker => {
-            headers.insert(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(WORKER_POLICY),
-            );
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(REVALIDATE));
-            headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-        }
-        Served::Data => {
-            headers.insert(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(NON_PAGE_POLICY),
-            );
-        }
+        let value = HeaderValue::from_str(&page_policy(&self.sources, &hashes))
+            // Hashes are base64 and the sources were checked at start; this cannot fail.
+            .unwrap_or(HeaderValue::from_static(NON_PAGE_POLICY));
+        *built = Some((hashes, value.clone()));
+        value
     }
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    response
 }

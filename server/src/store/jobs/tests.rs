@@ -93,3 +93,24 @@ async fn a_row_with_an_unknown_kind_or_status_is_an_error_when_read() {
     let counts = store.job_counts().await;
     assert!(matches!(counts, Err(StoreError::Corrupt(_))), "{counts:?}");
 }
+
+#[tokio::test]
+async fn a_release_is_claimed_before_routine_work_that_was_due_earlier() {
+    let store = store().await;
+    let now = Utc::now();
+    let earlier = now - chrono::Duration::seconds(2);
+    let checks: Vec<NewJob> = (0..3)
+        .map(|i| {
+            let sid = SessionId::new(format!("s{i}"));
+            JobKind::TamperCheck.job(&sid, format!("check{i}"), json!({}), earlier, now)
+        })
+        .collect();
+    store.enqueue(&checks).await.unwrap();
+    let release =
+        JobKind::OpenRelease.job(&SessionId::new("s9"), "rel".into(), json!({}), now, now);
+    store.enqueue(&[release]).await.unwrap();
+    let first = store.claim_job(now, now).await.unwrap().expect("due");
+    assert_eq!(first.kind, JobKind::OpenRelease);
+    let second = store.claim_job(now, now).await.unwrap().expect("due");
+    assert_eq!(second.kind, JobKind::TamperCheck);
+}
