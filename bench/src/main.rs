@@ -12,6 +12,10 @@
 //!
 //! `bench baseline-server` is the bare axum peer of the throughput test (see `baseline`).
 
+/// Like `sesame-opener`'s: the bare axum peer (this binary) must not lose on the allocator alone.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod baseline;
 mod breakdown;
 mod budget;

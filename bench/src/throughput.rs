@@ -90,7 +90,7 @@ pub async fn report(
          shares the 2 cores with the server. Ours/peer cells: median of the {RUNS} runs; ratio: \
          median of the {RUNS} per-run ratios (min–max). Peer = bare axum `GET /api/session` \
          answering the same {}-byte JSON body (bytes prepared once, the least a server can do), \
-         no middleware, no logging, glibc's malloc; ours goes through its whole middleware stack, \
+         no middleware, no logging, mimalloc like ours; ours goes through its whole middleware stack, \
          logs at its default filter (`info`: a sampled access log) to a file and allocates through \
          mimalloc, as the product's binary does. CPU per request = the server \
          process's user + system time over the run (10 ms ticks) / requests answered: the figure \
