@@ -43,57 +43,45 @@ pub const CONFIGURE_PATH: &str = "/configure";
 /// [`CONFIGURE_PATH`] with the same hash.
 #[component]
 pub fn MainApp() -> impl IntoView {
-    let launch = launch_from_hash();
-    view! {
-        <Localized>
-        <main class="app">
-            {move || match launch.get() {
-                Ok(Launch::Main { main_token, .. }) => {
-                    view! { <SessionPage token=main_token /> }.into_any()
-                }
-                Ok(Launch::Configuration { .. }) => moved_to(CONFIGURE_PATH).into_any(),
-                Err(reason) => view! { <NoTokenScreen reason /> }.into_any(),
-            }}
-        </main>
-        <LanguageSwitcher />
-        </Localized>
-    }
+    iframe_page(|launch| match launch {
+        Launch::Main { main_token, .. } => view! { <SessionPage token=main_token /> }.into_any(),
+        Launch::Configuration { .. } => moved_to(CONFIGURE_PATH).into_any(),
+    })
 }
 
 /// The connect page ([`CONNECT_PATH`]): the wearer's guided connect flow, opened from the main
 /// page with the same hash. A configuration token is sent on to [`CONFIGURE_PATH`].
 #[component]
 pub fn ConnectApp() -> impl IntoView {
-    let launch = launch_from_hash();
-    view! {
-        <Localized>
-        <main class="app">
-            {move || match launch.get() {
-                Ok(Launch::Main { main_token, .. }) => {
-                    view! { <ConnectPage token=main_token /> }.into_any()
-                }
-                Ok(Launch::Configuration { .. }) => moved_to(CONFIGURE_PATH).into_any(),
-                Err(reason) => view! { <NoTokenScreen reason /> }.into_any(),
-            }}
-        </main>
-        <LanguageSwitcher />
-        </Localized>
-    }
+    iframe_page(|launch| match launch {
+        Launch::Main { main_token, .. } => view! { <ConnectPage token=main_token /> }.into_any(),
+        Launch::Configuration { .. } => moved_to(CONFIGURE_PATH).into_any(),
+    })
 }
 
 /// The configuration page ([`CONFIGURE_PATH`]) for a `partnerConfigurationToken`; a
 /// `mainToken` is sent on to the main page.
 #[component]
 pub fn ConfigApp() -> impl IntoView {
+    iframe_page(|launch| match launch {
+        Launch::Configuration {
+            configuration_token,
+            ..
+        } => view! { <ConfigPage token=configuration_token /> }.into_any(),
+        Launch::Main { .. } => moved_to("/").into_any(),
+    })
+}
+
+/// The frame of every page Chaster shows in its iframe: the reader's language, what `body`
+/// draws for the launch in the hash (followed on `hashchange`), the explanation when the hash
+/// holds no token, and the language menu. A plain function, so the pages share one copy.
+fn iframe_page(body: fn(Launch) -> AnyView) -> impl IntoView {
     let launch = launch_from_hash();
     view! {
         <Localized>
         <main class="app">
             {move || match launch.get() {
-                Ok(Launch::Configuration { configuration_token, .. }) => {
-                    view! { <ConfigPage token=configuration_token /> }.into_any()
-                }
-                Ok(Launch::Main { .. }) => moved_to("/").into_any(),
+                Ok(launch) => body(launch),
                 Err(reason) => view! { <NoTokenScreen reason /> }.into_any(),
             }}
         </main>

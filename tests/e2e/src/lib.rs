@@ -24,6 +24,7 @@ mod interact;
 mod page;
 pub mod qr_png;
 mod stack;
+pub mod webhooks;
 mod world;
 
 use std::{

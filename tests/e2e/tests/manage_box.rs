@@ -5,39 +5,14 @@
 use std::time::Duration;
 
 use anyhow::{ensure, Context};
+use e2e::webhooks::{deliver_webhooks, WEBHOOK_SETTINGS};
 use e2e::{eventually, run_with_settings, TestContext, WAIT};
 use serde_json::Value;
-use sim::chaster::{Release, WebhookConfig, SESSION_A_ID, WEARER_TOKEN};
+use sim::chaster::{Release, SESSION_A_ID, WEARER_TOKEN};
 use sim::sesame::{CommandKind, DEMO_WEBAPI_UUID};
-
-const HOOK_USER: &str = "e2e-hooks";
-const HOOK_PASSWORD: &str = "e2e-hooks-password";
-
-/// Webhooks on (the release reaches the server at once), a page always sees Chaster's latest,
-/// quick job retries.
-const SETTINGS: &[(&str, &str)] = &[
-    ("CHASTER_WEBHOOK_USERNAME", HOOK_USER),
-    ("CHASTER_WEBHOOK_PASSWORD", HOOK_PASSWORD),
-    ("SESSION_CACHE_TTL_SECS", "0"),
-    ("RATE_LIMIT_PER_TOKEN_PER_MIN", "0"),
-    ("CHASTER_MAX_REQUESTS_PER_MINUTE", "100000"),
-    ("SESSION_MISSES_PER_IP_PER_MIN", "0"),
-    ("JOBS_IDLE_POLL_MS", "50"),
-    ("JOBS_RETRY_BASE_MS", "100"),
-    ("JOBS_RETRY_MAX_MS", "500"),
-];
 
 /// The opening after the release may take a few job rounds.
 const SLOW: Duration = Duration::from_secs(30);
-
-fn hooks(t: &TestContext) {
-    let url = t.stack.app_url.replace("localhost", "127.0.0.1");
-    t.stack.chaster.set_webhook(
-        WebhookConfig::new(format!("{url}/webhooks/chaster"))
-            .with_basic_auth(HOOK_USER, HOOK_PASSWORD)
-            .with_retry_delays(vec![Duration::from_millis(200); 4]),
-    );
-}
 
 /// `GET /api/device` as the wearer, straight from the server.
 async fn slot(t: &TestContext) -> anyhow::Result<Value> {
@@ -73,8 +48,8 @@ async fn wearer_page_in(t: &TestContext, state: &str) -> anyhow::Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn once_the_lock_has_ended_the_wearer_removes_the_box_from_the_manage_menu_and_the_page_says_it_is_gone(
 ) {
-    run_with_settings(SETTINGS, |t| async move {
-        hooks(&t);
+    run_with_settings(WEBHOOK_SETTINGS, |t| async move {
+        deliver_webhooks(&t);
         t.stack.connect_box(WEARER_TOKEN, DEMO_WEBAPI_UUID).await?;
 
         // While the lock runs, the lock holds the box: no menu to replace or remove it.

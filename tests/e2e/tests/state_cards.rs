@@ -7,44 +7,18 @@
 use std::time::Duration;
 
 use anyhow::{ensure, Context};
+use e2e::webhooks::{deliver_webhooks, WEBHOOK_SETTINGS};
 use e2e::{eventually, run_with_settings, TestContext};
 use serde_json::Value;
 use sim::chaster::{
-    Release, WebhookConfig, FROZEN_TOKEN, HIDDEN_TIMER_TOKEN, KEYHOLDER_TOKEN, SESSION_A_ID,
-    WEARER_TOKEN,
+    Release, FROZEN_TOKEN, HIDDEN_TIMER_TOKEN, KEYHOLDER_TOKEN, SESSION_A_ID, WEARER_TOKEN,
 };
 use sim::sesame::{Fault, DEMO_WEBAPI_UUID};
-
-const HOOK_USER: &str = "e2e-hooks";
-const HOOK_PASSWORD: &str = "e2e-hooks-password";
-
-/// Webhooks on, a page always sees Chaster's latest (no session cache), quick job retries.
-const SETTINGS: &[(&str, &str)] = &[
-    ("CHASTER_WEBHOOK_USERNAME", HOOK_USER),
-    ("CHASTER_WEBHOOK_PASSWORD", HOOK_PASSWORD),
-    ("SESSION_CACHE_TTL_SECS", "0"),
-    ("RATE_LIMIT_PER_TOKEN_PER_MIN", "0"),
-    ("CHASTER_MAX_REQUESTS_PER_MINUTE", "100000"),
-    ("SESSION_MISSES_PER_IP_PER_MIN", "0"),
-    ("JOBS_IDLE_POLL_MS", "50"),
-    ("JOBS_RETRY_BASE_MS", "100"),
-    ("JOBS_RETRY_MAX_MS", "500"),
-    ("JOBS_OPEN_RETRY_MAX_SECS", "1"),
-];
 
 /// Server jobs (openings after a webhook) may take a few rounds.
 const SLOW: Duration = Duration::from_secs(30);
 
 const KEY_ANYWAY: [&str; 2] = ["Sesame app over Bluetooth", "backup key"];
-
-fn hooks(t: &TestContext) {
-    let url = t.stack.app_url.replace("localhost", "127.0.0.1");
-    t.stack.chaster.set_webhook(
-        WebhookConfig::new(format!("{url}/webhooks/chaster"))
-            .with_basic_auth(HOOK_USER, HOOK_PASSWORD)
-            .with_retry_delays(vec![Duration::from_millis(200); 4]),
-    );
-}
 
 /// Opens the page as `token` and waits for the state card in `state`; returns its title.
 async fn card(t: &TestContext, token: &str, state: &str) -> anyhow::Result<String> {
@@ -115,7 +89,7 @@ async fn device(t: &TestContext, token: &str) -> anyhow::Result<Value> {
 /// Session A once the demo wearer connected their box: the running lock holds it.
 /// Returns `(sessionId, wearer token)`.
 async fn lock_holding_the_box(t: &TestContext) -> anyhow::Result<(String, String)> {
-    hooks(t);
+    deliver_webhooks(t);
     t.stack.connect_box(WEARER_TOKEN, DEMO_WEBAPI_UUID).await?;
     eventually("the running lock to hold the box", SLOW, || async move {
         let device = device(t, WEARER_TOKEN).await?;
@@ -132,8 +106,8 @@ async fn lock_holding_the_box(t: &TestContext) -> anyhow::Result<(String, String
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_released_lock_with_its_box_open_tells_the_wearer_to_take_the_key_and_drops_time_controls(
 ) {
-    run_with_settings(SETTINGS, |t| async move {
-        hooks(&t);
+    run_with_settings(WEBHOOK_SETTINGS, |t| async move {
+        deliver_webhooks(&t);
         t.stack.connect_box(WEARER_TOKEN, DEMO_WEBAPI_UUID).await?;
         t.stack
             .chaster
@@ -186,8 +160,8 @@ async fn a_released_lock_with_its_box_open_tells_the_wearer_to_take_the_key_and_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_release_while_the_hub_is_offline_says_the_box_opens_when_the_hub_is_back() {
-    run_with_settings(SETTINGS, |t| async move {
-        hooks(&t);
+    run_with_settings(WEBHOOK_SETTINGS, |t| async move {
+        deliver_webhooks(&t);
         t.stack.connect_box(WEARER_TOKEN, DEMO_WEBAPI_UUID).await?;
         let sesame = &t.stack.sesame;
         sesame.set_fault(DEMO_WEBAPI_UUID, Some(Fault::Offline));
@@ -225,7 +199,7 @@ async fn a_release_while_the_hub_is_offline_says_the_box_opens_when_the_hub_is_b
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deserted_lock_shows_the_date_its_box_opens() {
-    run_with_settings(SETTINGS, |t| async move {
+    run_with_settings(WEBHOOK_SETTINGS, |t| async move {
         let (session_id, wearer) = lock_holding_the_box(&t).await?;
         t.stack.chaster.desert(&session_id).await;
         t.stack.chaster.wait_deliveries_idle().await;
@@ -267,7 +241,7 @@ async fn a_deserted_lock_shows_the_date_its_box_opens() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hygiene_opening_counts_down_to_relock_and_warns_when_late() {
-    run_with_settings(SETTINGS, |t| async move {
+    run_with_settings(WEBHOOK_SETTINGS, |t| async move {
         let (session_id, wearer) = lock_holding_the_box(&t).await?;
         t.stack.chaster.start_hygiene_opening(&session_id).await;
         t.stack.chaster.wait_deliveries_idle().await;
@@ -308,7 +282,7 @@ async fn a_hygiene_opening_counts_down_to_relock_and_warns_when_late() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_box_opened_by_hand_is_an_alert_with_lock_box_first_and_the_keyholders_opening_is_not() {
-    run_with_settings(SETTINGS, |t| async move {
+    run_with_settings(WEBHOOK_SETTINGS, |t| async move {
         t.stack.connect_box(WEARER_TOKEN, DEMO_WEBAPI_UUID).await?;
         let title = card(&t, WEARER_TOKEN, "locked").await?;
         ensure!(title == "Your box is locked", "{title:?}");
@@ -356,7 +330,7 @@ async fn a_box_opened_by_hand_is_an_alert_with_lock_box_first_and_the_keyholders
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_offline_box_is_amber_and_says_when_it_was_last_seen() {
-    run_with_settings(SETTINGS, |t| async move {
+    run_with_settings(WEBHOOK_SETTINGS, |t| async move {
         t.stack.connect_box(WEARER_TOKEN, DEMO_WEBAPI_UUID).await?;
         t.stack
             .sesame
@@ -377,7 +351,7 @@ async fn an_offline_box_is_amber_and_says_when_it_was_last_seen() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_jammed_box_says_so_and_how_to_get_the_key() {
-    run_with_settings(SETTINGS, |t| async move {
+    run_with_settings(WEBHOOK_SETTINGS, |t| async move {
         t.stack.connect_box(WEARER_TOKEN, DEMO_WEBAPI_UUID).await?;
         t.stack.sesame.set_jammed(DEMO_WEBAPI_UUID, true);
         let title = card(&t, KEYHOLDER_TOKEN, "jammed").await?;
@@ -391,7 +365,7 @@ async fn a_jammed_box_says_so_and_how_to_get_the_key() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_used_up_quota_says_so_and_offers_the_wearer_to_try_again() {
-    run_with_settings(SETTINGS, |t| async move {
+    run_with_settings(WEBHOOK_SETTINGS, |t| async move {
         t.stack.connect_box(WEARER_TOKEN, DEMO_WEBAPI_UUID).await?;
         t.stack
             .sesame
@@ -417,7 +391,7 @@ async fn a_used_up_quota_says_so_and_offers_the_wearer_to_try_again() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_box_the_wearer_is_taken_to_connect_and_the_keyholder_asks_the_wearer() {
-    run_with_settings(SETTINGS, |t| async move {
+    run_with_settings(WEBHOOK_SETTINGS, |t| async move {
         let title = card(&t, WEARER_TOKEN, "no-box").await?;
         ensure!(title == "No box connected", "{title:?}");
         t.page.wait_for_testid("connect-start", e2e::WAIT).await?;
@@ -448,7 +422,7 @@ async fn without_a_box_the_wearer_is_taken_to_connect_and_the_keyholder_asks_the
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_frozen_timer_says_it_is_paused_and_a_hidden_one_that_the_box_still_opens() {
-    run_with_settings(SETTINGS, |t| async move {
+    run_with_settings(WEBHOOK_SETTINGS, |t| async move {
         t.stack.chaster.with_state(|s| {
             let lock = s.lock_of_session_mut(SESSION_A_ID).expect("lock A");
             lock.is_frozen = true;
@@ -485,7 +459,7 @@ async fn a_frozen_timer_says_it_is_paused_and_a_hidden_one_that_the_box_still_op
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_history_shows_five_highlights_only_what_matters_and_names_who_acted() {
-    run_with_settings(SETTINGS, |t| async move {
+    run_with_settings(WEBHOOK_SETTINGS, |t| async move {
         t.stack.connect_box(WEARER_TOKEN, DEMO_WEBAPI_UUID).await?;
         t.page.open_as(KEYHOLDER_TOKEN).await?;
         t.page.click_testid("open-box").await?;
