@@ -79,7 +79,7 @@ async fn get_device(
             .await;
     } else if slot.device.is_none() {
         let session = &current.session;
-        show_not_connected(&state, session).await;
+        show_on_lock_page(&state, session, BoxLook::NotConnected).await;
     }
     Ok(Json(slot))
 }
@@ -165,18 +165,15 @@ async fn put_device(
     .await;
     // The wearer's lock page shows the box from now on (the proof's reading, no extra request).
     let status = view::with_battery_flag(probe.status, &viewer.policy);
-    state
-        .tamper
-        .show(
-            &session.session_id,
-            &session.lock,
-            &session.config,
-            BoxLook::Read {
-                status: &status,
-                open_during_lock: false,
-            },
-        )
-        .await;
+    show_on_lock_page(
+        &state,
+        session,
+        BoxLook::Read {
+            status: &status,
+            open_during_lock: false,
+        },
+    )
+    .await;
     let requests = state
         .hub
         .requests_this_month(record.credentials.api_key())
@@ -220,7 +217,7 @@ async fn delete_device(
             "trash-alt",
         )
         .await;
-        show_not_connected(&state, session).await;
+        show_on_lock_page(&state, session, BoxLook::NotConnected).await;
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -305,15 +302,14 @@ fn registration_error(e: DeviceError) -> AppError {
 #[cfg(test)]
 mod tests;
 
-/// The lock page's entry says the lock has no box (kept only if it changed).
-async fn show_not_connected(state: &AppState, session: &crate::auth::ResolvedSession) {
+/// The lock page's entry shows `look` of the session's box (kept only if it changed).
+async fn show_on_lock_page(
+    state: &AppState,
+    session: &crate::auth::ResolvedSession,
+    look: BoxLook<'_>,
+) {
     state
         .tamper
-        .show(
-            &session.session_id,
-            &session.lock,
-            &session.config,
-            BoxLook::NotConnected,
-        )
+        .show(&session.session_id, &session.lock, &session.config, look)
         .await;
 }
