@@ -147,6 +147,11 @@ impl Opener {
                 .filter(|s| s.lock.status == LockStatus::Unlocked)
                 .filter(|s| wanted.remove(&s.session_id))
                 .collect();
+            // Saved together, in one commit: each job's own save then finds nothing new.
+            let records: Vec<_> = found.iter().map(super::session_record).collect();
+            if let Err(e) = self.store.upsert_sessions(&records).await {
+                tracing::warn!(error = %e, "cannot save the released sessions found");
+            }
             confirmations.keep(found);
             if wanted.is_empty() || !more || cursor.is_none() {
                 break;

@@ -74,7 +74,7 @@ impl Store {
         .bind(ms(w.checked_at.unwrap_or_else(Utc::now)))
         .bind(w.offline_since.map(ms))
         .bind(w.jammed_since.map(ms))
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -92,7 +92,7 @@ impl Store {
         .bind(session_id.as_str())
         .bind(ms(at))
         .bind(ms(at))
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -119,7 +119,7 @@ impl Store {
         follow_ups: impl FnOnce(&str) -> Vec<NewJob>,
     ) -> Result<Option<String>, StoreError> {
         let id = uuid::Uuid::new_v4().to_string();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         let done = sqlx::query(
             "INSERT INTO incidents (id, session_id, detected_at, resolved_at, penalty_applied, penalty, kind, source_ref, detail) \
              VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8) ON CONFLICT DO NOTHING",

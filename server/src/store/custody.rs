@@ -56,13 +56,6 @@ impl Store {
         now: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        sqlx::query(
-            "INSERT INTO custody_boxes (wearer_user_id) VALUES ($1) \
-             ON CONFLICT (wearer_user_id) DO NOTHING",
-        )
-        .bind(wearer.as_str())
-        .execute(self.pool())
-        .await?;
         let done = sqlx::query(
             "UPDATE custody_boxes SET lease_token = $1, lease_until = $2 WHERE wearer_user_id = $3 \
              AND (lease_token IS NULL OR lease_until < $4 OR lease_token = $1)",
@@ -71,7 +64,21 @@ impl Store {
         .bind(ms(until))
         .bind(wearer.as_str())
         .bind(ms(now))
-        .execute(self.pool())
+        .execute(self.writer())
+        .await?;
+        if done.rows_affected() == 1 {
+            return Ok(true);
+        }
+        // The box's first lease creates its row, holding it (one statement, one commit; the
+        // row existing already means someone else holds the lease).
+        let done = sqlx::query(
+            "INSERT INTO custody_boxes (wearer_user_id, lease_token, lease_until) \
+             VALUES ($1, $2, $3) ON CONFLICT (wearer_user_id) DO NOTHING",
+        )
+        .bind(wearer.as_str())
+        .bind(token)
+        .bind(ms(until))
+        .execute(self.writer())
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -84,7 +91,7 @@ impl Store {
         )
         .bind(wearer.as_str())
         .bind(token)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -154,7 +161,7 @@ impl Store {
         .bind(wearer.as_str())
         .bind(session_id.as_str())
         .bind(ms(now))
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(period)
     }
@@ -171,7 +178,7 @@ impl Store {
         .bind(ms(now))
         .bind(how.as_str())
         .bind(id)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -185,7 +192,7 @@ impl Store {
         sqlx::query("UPDATE custody SET opens_at = $1 WHERE id = $2 AND opens_at IS NULL")
             .bind(ms(at))
             .bind(id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }

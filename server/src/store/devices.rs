@@ -98,7 +98,7 @@ impl Store {
         .bind(api_key_enc)
         .bind(secret_enc)
         .bind(now)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         self.get_device(&device.user_id)
             .await?
@@ -121,7 +121,7 @@ impl Store {
     pub async fn delete_device(&self, user_id: &UserId) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM devices WHERE user_id = $1")
             .bind(user_id.as_str())
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(done.rows_affected() > 0)
     }

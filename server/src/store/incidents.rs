@@ -47,7 +47,7 @@ impl Store {
         follow_up: impl FnOnce(&str) -> NewJob,
     ) -> Result<Option<String>, StoreError> {
         let id = uuid::Uuid::new_v4().to_string();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         let done = sqlx::query(
             "INSERT INTO incidents (id, session_id, detected_at, penalty_applied) VALUES ($1, $2, $3, 0) \
              ON CONFLICT DO NOTHING",
@@ -77,7 +77,7 @@ impl Store {
         let row = sqlx::query(&sql)
             .bind(ms(now))
             .bind(session_id.as_str())
-            .fetch_optional(self.pool())
+            .fetch_optional(self.writer())
             .await?;
         row.map(|r| incident_from_row(&r)).transpose()
     }
@@ -104,7 +104,7 @@ impl Store {
         .bind(i64::from(applied))
         .bind(penalty)
         .bind(id)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(done.rows_affected() > 0)
     }

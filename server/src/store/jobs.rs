@@ -78,7 +78,7 @@ impl Store {
         &self,
         deliveries: &[(&NewWebhookEvent, &[NewJob], Option<&Supersede>)],
     ) -> Result<Vec<usize>, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         let mut counts = Vec::with_capacity(deliveries.len());
         for (event, jobs, supersede) in deliveries {
             let mut created = 0;
@@ -121,7 +121,7 @@ impl Store {
 
     /// Enqueues jobs outside a webhook; returns how many were new.
     pub async fn enqueue(&self, jobs: &[NewJob]) -> Result<usize, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         let mut created = 0;
         for (seq, job) in jobs.iter().enumerate() {
             created += insert_job(&mut tx, job, seq).await? as usize;
@@ -162,7 +162,7 @@ impl Store {
             .bind(ms(now))
             .bind(QUEUED)
             .bind(RUNNING)
-            .fetch_optional(self.pool())
+            .fetch_optional(self.writer())
             .await?;
         let Some(row) = row else { return Ok(None) };
         match job_from_row(&row) {
@@ -179,7 +179,7 @@ impl Store {
                 .bind(e.to_string())
                 .bind(ms(Utc::now()))
                 .bind(&id)
-                .execute(self.pool())
+                .execute(self.writer())
                 .await?;
                 Err(e)
             }
@@ -192,7 +192,7 @@ impl Store {
             .bind(ms(until))
             .bind(id)
             .bind(RUNNING)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -211,14 +211,14 @@ impl Store {
                     .bind(ms(at))
                     .bind(p.to_string())
                     .bind(id)
-                    .execute(self.pool())
+                    .execute(self.writer())
                     .await?
             }
             None => {
                 sqlx::query("UPDATE jobs SET command_sent_at = $1 WHERE id = $2")
                     .bind(ms(at))
                     .bind(id)
-                    .execute(self.pool())
+                    .execute(self.writer())
                     .await?
             }
         };
@@ -229,7 +229,7 @@ impl Store {
     pub async fn clear_command_sent(&self, id: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE jobs SET command_sent_at = NULL WHERE id = $1")
             .bind(id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -238,7 +238,7 @@ impl Store {
     pub async fn complete_job(&self, id: &str, c: &Completion) -> Result<(), StoreError> {
         let now = Utc::now();
         let status = c.status().as_str();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         sqlx::query(
             "UPDATE jobs SET status = $1, run_after = COALESCE($2, run_after), lease_until = NULL, \
              last_error = $3, retry_logged = CASE WHEN $4 = 1 THEN 1 ELSE retry_logged END, \
@@ -419,11 +419,11 @@ impl Store {
             .bind(ms(before))
             .bind(DONE)
             .bind(FAILED)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         let events = sqlx::query("DELETE FROM webhook_events WHERE received_at < $1")
             .bind(ms(before))
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(jobs.rows_affected() + events.rows_affected())
     }

@@ -46,7 +46,14 @@ pub enum StoreError {
 /// The database handle. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
+    /// Reads (and, on Postgres or in-memory SQLite, writes too).
     pool: AnyPool,
+    /// Writes. On a SQLite file this is a pool of ONE connection: SQLite has one writer at a
+    /// time, and writers queued here are woken the moment the connection is free, in order;
+    /// several connections competing for SQLite's write lock instead sleep in its busy handler
+    /// (1, 2, 5, … up to 100 ms a try) while the lock may be free, which was most of a release
+    /// burst's latency.
+    writer: AnyPool,
     key: SecretsKey,
 }
 
@@ -71,36 +78,54 @@ impl Store {
         // Each connection to an in-memory SQLite database would see its own empty database.
         let max = if in_memory { 1 } else { 5 };
         let file_sqlite = sqlite_file(database_url).is_some() && !in_memory;
-        let pool = AnyPoolOptions::new()
-            .max_connections(max)
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if file_sqlite {
-                        // WAL: readers never block the writer and a commit costs one fsync
-                        // (synchronous stays FULL, so a commit survives a power cut too).
-                        sqlx::query("PRAGMA journal_mode = WAL")
-                            .execute(&mut *conn)
-                            .await?;
-                        sqlx::query("PRAGMA busy_timeout = 15000")
-                            .execute(&mut *conn)
-                            .await?;
-                    }
-                    Ok(())
+        let options = |max: u32| {
+            AnyPoolOptions::new()
+                .max_connections(max)
+                .after_connect(move |conn, _| {
+                    Box::pin(async move {
+                        if file_sqlite {
+                            // WAL: readers never block the writer and a commit costs one fsync
+                            // (synchronous stays FULL, so a commit survives a power cut too).
+                            sqlx::query("PRAGMA journal_mode = WAL")
+                                .execute(&mut *conn)
+                                .await?;
+                            sqlx::query("PRAGMA busy_timeout = 15000")
+                                .execute(&mut *conn)
+                                .await?;
+                        }
+                        Ok(())
+                    })
                 })
-            })
-            .connect(database_url)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+        };
+        let open = |max: u32| async move {
+            options(max)
+                .connect(database_url)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))
+        };
+        let writer = if file_sqlite { open(1).await? } else { open(max).await? };
+        let pool = if file_sqlite { open(max).await? } else { writer.clone() };
         sqlx::migrate!("./migrations")
-            .run(&pool)
+            .run(&writer)
             .await
             .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
-        Ok(Self { pool, key })
+        Ok(Self { pool, writer, key })
     }
 
-    /// The pool, for other tables of the server.
+    /// The pool for reads.
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The pool for writes (every INSERT, UPDATE, DELETE and transaction of the store).
+    pub(crate) fn writer(&self) -> &AnyPool {
+        &self.writer
+    }
+
+    /// Closes every connection (tests that read the database's files).
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.pool.close().await;
     }
 }
 

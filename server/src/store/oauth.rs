@@ -43,7 +43,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM oauth_login_states WHERE expires_at <= $1")
             .bind(ms(Utc::now()))
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         sqlx::query(
             "INSERT INTO oauth_login_states (state_hash, verifier_enc, expires_at) \
@@ -52,7 +52,7 @@ impl Store {
         .bind(state_hash)
         .bind(self.seal(state_hash, VERIFIER, verifier.expose_secret().as_bytes()))
         .bind(ms(expires_at))
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -68,7 +68,7 @@ impl Store {
         )
         .bind(state_hash)
         .bind(ms(Utc::now()))
-        .fetch_optional(self.pool())
+        .fetch_optional(self.writer())
         .await?;
         row.map(|row| {
             let sealed: String = row.try_get("verifier_enc")?;
@@ -88,7 +88,7 @@ impl Store {
         let now = Utc::now();
         sqlx::query("DELETE FROM dashboard_sessions WHERE expires_at <= $1")
             .bind(ms(now))
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         sqlx::query(&format!(
             "INSERT INTO dashboard_sessions ({COLUMNS}, created_at) \
@@ -102,7 +102,7 @@ impl Store {
         .bind(s.handle_key.expose())
         .bind(ms(s.expires_at))
         .bind(ms(now))
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -126,7 +126,7 @@ impl Store {
     pub async fn delete_dashboard_session(&self, id_hash: &str) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM dashboard_sessions WHERE id_hash = $1")
             .bind(id_hash)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(done.rows_affected() > 0)
     }

@@ -84,7 +84,7 @@ impl Store {
         hold: &NewHold,
         jobs: &[NewJob],
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         sqlx::query(
             "INSERT INTO penalty_holds (id, session_id, incident_id, kind, reason, started_at, bound_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -124,7 +124,7 @@ impl Store {
             "UPDATE penalty_holds SET lifted_at = $1, lifted_why = $2 \
              WHERE session_id = $3 AND lifted_at IS NULL{filter} RETURNING {COLUMNS}"
         );
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         let mut query = sqlx::query(&sql)
             .bind(ms(now))
             .bind(why)
@@ -193,7 +193,7 @@ impl Store {
         .bind(&line.description)
         .bind(&line.icon)
         .bind(&line.refusal)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }

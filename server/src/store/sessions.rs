@@ -47,23 +47,38 @@ const COLUMNS: &str = "session_id, lock_id, wearer_user_id, keyholder_user_id, s
 impl Store {
     /// Saves what Chaster just said about a session (the hygiene flag is ours and is kept).
     pub async fn upsert_session(&self, s: &SessionRecord) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO sessions (session_id, lock_id, wearer_user_id, keyholder_user_id, status, config, \
-             hygiene_opening_active, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (session_id) DO UPDATE SET lock_id = excluded.lock_id, \
-             wearer_user_id = excluded.wearer_user_id, keyholder_user_id = excluded.keyholder_user_id, \
-             status = excluded.status, config = excluded.config, updated_at = excluded.updated_at",
-        )
-        .bind(s.session_id.as_str())
-        .bind(s.lock_id.as_str())
-        .bind(s.wearer_user_id.as_str())
-        .bind(s.keyholder_user_id.as_ref().map(UserId::as_str))
-        .bind(&s.status)
-        .bind(s.config.to_string())
-        .bind(i64::from(s.hygiene_opening_active))
-        .bind(ms(s.updated_at))
-        .execute(self.pool())
-        .await?;
+        self.upsert_sessions(std::slice::from_ref(s)).await
+    }
+
+    /// Saves several sessions in ONE transaction (one commit): what a batched confirmation of
+    /// releases found. A row that already says the same is left alone (no write, no commit),
+    /// so `updated_at` is when we last learned something new about the session.
+    pub async fn upsert_sessions(&self, sessions: &[SessionRecord]) -> Result<(), StoreError> {
+        let mut tx = self.writer().begin().await?;
+        for s in sessions {
+            sqlx::query(
+                "INSERT INTO sessions (session_id, lock_id, wearer_user_id, keyholder_user_id, status, config, \
+                 hygiene_opening_active, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 ON CONFLICT (session_id) DO UPDATE SET lock_id = excluded.lock_id, \
+                 wearer_user_id = excluded.wearer_user_id, keyholder_user_id = excluded.keyholder_user_id, \
+                 status = excluded.status, config = excluded.config, updated_at = excluded.updated_at \
+                 WHERE sessions.lock_id <> excluded.lock_id \
+                 OR sessions.wearer_user_id <> excluded.wearer_user_id \
+                 OR sessions.keyholder_user_id IS DISTINCT FROM excluded.keyholder_user_id \
+                 OR sessions.status <> excluded.status OR sessions.config <> excluded.config",
+            )
+            .bind(s.session_id.as_str())
+            .bind(s.lock_id.as_str())
+            .bind(s.wearer_user_id.as_str())
+            .bind(s.keyholder_user_id.as_ref().map(UserId::as_str))
+            .bind(&s.status)
+            .bind(s.config.to_string())
+            .bind(i64::from(s.hygiene_opening_active))
+            .bind(ms(s.updated_at))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -82,7 +97,7 @@ impl Store {
         .bind(s.config.to_string())
         .bind(i64::from(s.hygiene_opening_active))
         .bind(ms(s.updated_at))
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -114,8 +129,18 @@ impl Store {
         session_id: &SessionId,
         active: bool,
     ) -> Result<(), StoreError> {
-        self.set_stamped("hygiene_opening_active", i64::from(active), session_id)
-            .await
+        // Only when it changes: most calls confirm what is stored (every confirmation of a
+        // release clears it), and an unchanged row then costs no commit.
+        sqlx::query(
+            "UPDATE sessions SET hygiene_opening_active = $1, updated_at = $2 \
+             WHERE session_id = $3 AND hygiene_opening_active <> $1",
+        )
+        .bind(i64::from(active))
+        .bind(ms(Utc::now()))
+        .bind(session_id.as_str())
+        .execute(self.writer())
+        .await?;
+        Ok(())
     }
 
     /// Sets one column of a session and stamps `updated_at`. `column` is always a literal of
@@ -135,7 +160,7 @@ impl Store {
             .bind(value)
             .bind(ms(Utc::now()))
             .bind(session_id.as_str())
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -149,7 +174,7 @@ impl Store {
         sqlx::query("UPDATE sessions SET box_open_allowed = $1 WHERE session_id = $2")
             .bind(i64::from(allowed))
             .bind(session_id.as_str())
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -163,7 +188,7 @@ impl Store {
         entry: &str,
         write: &NewJob,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         let changed = sqlx::query(
             "UPDATE sessions SET home_action = $1 WHERE session_id = $2 AND status = $3 \
              AND (home_action IS NULL OR home_action <> $4)",

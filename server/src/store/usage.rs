@@ -35,7 +35,7 @@ impl Store {
         )
         .bind(key_hash)
         .bind(month)
-        .fetch_one(self.pool())
+        .fetch_one(self.writer())
         .await?;
         Ok(row.try_get::<i64, _>(0)?.max(0) as u64)
     }

@@ -67,7 +67,7 @@ async fn the_sqlite_file_does_not_contain_the_secret_or_the_api_key() {
         .await
         .unwrap();
     store.upsert_device(&web_device("wearer-1")).await.unwrap();
-    store.pool().close().await;
+    store.close().await;
     let mut bytes = Vec::new();
     for entry in std::fs::read_dir(&dir.0).unwrap() {
         bytes.extend(std::fs::read(entry.unwrap().path()).unwrap());

@@ -62,7 +62,7 @@ async fn a_row_with_an_unknown_kind_or_status_is_an_error_when_read() {
         .bind(id)
         .bind(kind)
         .bind(status)
-        .execute(store.pool())
+        .execute(store.writer())
         .await
         .unwrap();
         let read = store.get_job(id).await;
