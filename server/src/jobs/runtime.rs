@@ -32,6 +32,16 @@ pub trait JobQueue: Clone + Send + Sync + 'static {
         id: &str,
         completion: &Completion,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+
+    /// [`complete_job`](Self::complete_job), then [`claim_job`](Self::claim_job), atomically
+    /// (one commit for both).
+    fn complete_and_claim(
+        &self,
+        id: &str,
+        completion: &Completion,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<Job>, Self::Error>> + Send;
 }
 
 /// Carries out one attempt of a job and says what happens next.

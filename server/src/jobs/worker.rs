@@ -65,18 +65,15 @@ impl<Q: JobQueue, H: JobHandler> Worker<Q, H> {
             let notified = self.signal.notify().notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            let now = self.clock.now();
-            match self
-                .queue
-                .claim_job(
-                    now,
-                    now.checked_add_signed(lease(self.settings.lease))
-                        .unwrap_or(now),
-                )
-                .await
-            {
+            let (now, until) = self.lease_from_now();
+            match self.queue.claim_job(now, until).await {
                 Ok(Some(job)) => {
-                    self.run_job(job).await;
+                    // While there is work, each job's completion also claims the next one.
+                    let mut next = Some(job);
+                    while let Some(job) = next {
+                        let claim_next = !*stop.borrow();
+                        next = self.run_job(job, claim_next).await;
+                    }
                     continue;
                 }
                 Ok(None) => {}
@@ -90,7 +87,18 @@ impl<Q: JobQueue, H: JobHandler> Worker<Q, H> {
         }
     }
 
-    async fn run_job(&self, job: Job) {
+    /// Now, and when a lease taken now ends.
+    fn lease_from_now(&self) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+        let now = self.clock.now();
+        let until = now
+            .checked_add_signed(lease(self.settings.lease))
+            .unwrap_or(now);
+        (now, until)
+    }
+
+    /// Runs `job` and records its outcome; with `claim_next`, the same commit claims the next
+    /// runnable job, which is returned.
+    async fn run_job(&self, job: Job, claim_next: bool) -> Option<Job> {
         let span =
             tracing::info_span!("job", id = %job.id, kind = %job.kind, attempt = job.attempts);
         let heartbeat = self.heartbeat(job.id.clone());
@@ -108,20 +116,42 @@ impl<Q: JobQueue, H: JobHandler> Worker<Q, H> {
             }
         });
         log_outcome(&job, &completion);
+        let wake = !completion.follow_ups.is_empty() || completion.retry_at.is_some();
+        let mut next = None;
+        let mut recorded = false;
+        if claim_next {
+            let (now, until) = self.lease_from_now();
+            match self
+                .queue
+                .complete_and_claim(&job.id, &completion, now, until)
+                .await
+            {
+                Ok(claimed) => {
+                    next = claimed;
+                    recorded = true;
+                }
+                // Nothing was written (one transaction): record the outcome alone below.
+                Err(e) => tracing::error!(job = %job.id, error = %e, "cannot record a job's outcome"),
+            }
+        }
         // A lost write leaves the job running; its lease expires and it runs again, which every
         // job kind tolerates (commands re-check the box first).
         for delay in [0u64, 200, 1000, 3000] {
+            if recorded {
+                break;
+            }
             tokio::time::sleep(Duration::from_millis(delay)).await;
             match self.queue.complete_job(&job.id, &completion).await {
-                Ok(()) => break,
+                Ok(()) => recorded = true,
                 Err(e) => {
                     tracing::error!(job = %job.id, error = %e, "cannot record a job's outcome")
                 }
             }
         }
-        if !completion.follow_ups.is_empty() || completion.retry_at.is_some() {
+        if wake {
             self.signal.wake();
         }
+        next
     }
 
     fn heartbeat(&self, id: String) -> tokio::task::JoinHandle<()> {

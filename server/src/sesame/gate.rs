@@ -43,6 +43,21 @@ struct KeyState {
     quota_out: Mutex<Option<QuotaOut>>,
 }
 
+/// A request the gate let through; it must be counted.
+#[must_use = "an admitted request must be counted"]
+pub(crate) struct Admission<'a> {
+    gate: &'a KeyGate,
+    key: &'a ApiKey,
+}
+
+impl Admission<'_> {
+    /// Counts the request. Awaited together with the request, not before it: the counter's
+    /// commit must not delay an opening, and the count is saved by the time the call returns.
+    pub(crate) async fn count(self) {
+        self.gate.count(self.key).await
+    }
+}
+
 pub(crate) struct KeyGate {
     interval: Duration,
     ban_duration: Duration,
@@ -141,9 +156,10 @@ impl KeyGate {
         }
     }
 
-    /// Waits for this key's next request slot, then counts the request. Refuses at once while
-    /// the key is banned, backing off or out of quota, without reaching CANDY HOUSE.
-    pub(crate) async fn admit(&self, key: &ApiKey) -> Result<(), DeviceError> {
+    /// Waits for this key's next request slot. Refuses at once while the key is banned, backing
+    /// off or out of quota, without reaching CANDY HOUSE. The caller counts the admitted request
+    /// with [`Admission::count`] while it goes out.
+    pub(crate) async fn admit<'a>(&'a self, key: &'a ApiKey) -> Result<Admission<'a>, DeviceError> {
         let fingerprint = key.fingerprint();
         let state = self.state(&fingerprint);
         Self::check_blocks(&state)?;
@@ -157,8 +173,7 @@ impl KeyGate {
         tokio::time::sleep_until(wait_until).await;
         // A request that finished while we waited may have banned the key.
         Self::check_blocks(&state)?;
-        self.count(&fingerprint, &state).await;
-        Ok(())
+        Ok(Admission { gate: self, key })
     }
 
     pub(crate) fn ban(&self, key: &ApiKey) -> Duration {
@@ -223,10 +238,13 @@ impl KeyGate {
             .map(|o| (o.next_probe - now).to_std().unwrap_or_default())
     }
 
-    async fn count(&self, fingerprint: &str, state: &KeyState) {
+    /// Counts one request with `key` (the store's counter when there is one).
+    async fn count(&self, key: &ApiKey) {
+        let fingerprint = key.fingerprint();
+        let state = self.state(&fingerprint);
         let month = self.current_month();
         if let Some(counter) = &self.counter {
-            match counter.add(fingerprint, &month).await {
+            match counter.add(&fingerprint, &month).await {
                 Ok(total) => {
                     let mut usage = lock(&state.usage);
                     let known = usage
@@ -314,12 +332,12 @@ mod tests {
         let key = ApiKey::parse("k1").unwrap();
         let start = Instant::now();
         for _ in 0..3 {
-            gate.admit(&key).await.unwrap();
+            gate.admit(&key).await.unwrap().count().await;
         }
         assert!(Instant::now() - start >= Duration::from_secs(2));
         let other = ApiKey::parse("k2").unwrap();
         let before = Instant::now();
-        gate.admit(&other).await.unwrap();
+        gate.admit(&other).await.unwrap().count().await;
         assert_eq!(Instant::now(), before, "another key has its own pace");
         assert_eq!(gate.requests_this_month(&key).await, 3);
     }
@@ -334,7 +352,7 @@ mod tests {
             Err(DeviceError::Banned { .. })
         ));
         tokio::time::advance(Duration::from_secs(1801)).await;
-        assert!(gate.admit(&key).await.is_ok());
+        gate.admit(&key).await.unwrap().count().await;
         assert_eq!(
             gate.requests_this_month(&key).await,
             1,
@@ -351,7 +369,8 @@ mod tests {
             Err(DeviceError::Throttled { retry_after }) => {
                 assert_eq!(retry_after, Duration::from_secs(60))
             }
-            other => panic!("expected throttled, got {other:?}"),
+            Err(other) => panic!("expected throttled, got {other:?}"),
+            Ok(_) => panic!("expected throttled, got admitted"),
         }
     }
 }

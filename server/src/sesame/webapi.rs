@@ -117,13 +117,14 @@ impl WebApiClient {
         request: reqwest::RequestBuilder,
         what: &str,
     ) -> Result<Reply, DeviceError> {
-        self.gate.admit(key).await?;
-        let reply = http::send(
+        let admission = self.gate.admit(key).await?;
+        let send = http::send(
             &self.transport,
             request.header("x-api-key", key.expose()),
             what,
-        )
-        .await?;
+        );
+        let ((), reply) = tokio::join!(admission.count(), send);
+        let reply = reply?;
         if reply.is_success() {
             self.gate.quota_available(key);
         }

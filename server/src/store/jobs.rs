@@ -136,54 +136,8 @@ impl Store {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<Option<Job>, StoreError> {
-        let lock = if self.is_postgres() {
-            " FOR UPDATE SKIP LOCKED"
-        } else {
-            ""
-        };
-        // Box jobs first (openings Chaster asked for, relocks, starts), then by due time: a burst
-        // of releases must not queue behind routine work that happened to be due a moment
-        // earlier (after a start, every box's tamper check is due at once).
-        let box_kinds = JobKind::all()
-            .into_iter()
-            .filter(|k| k.lane() == Some(Lane::Box))
-            .map(|k| format!("'{}'", k.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "UPDATE jobs SET status = $4, lease_until = $1, attempts = attempts + 1, updated_at = $2 \
-             WHERE id = (SELECT j.id FROM jobs j WHERE {RUNNABLE} \
-             ORDER BY CASE WHEN j.kind IN ({box_kinds}) THEN 0 ELSE 1 END, \
-             j.run_after, j.created_at, j.id LIMIT 1{lock}) \
-             AND (status = $3 OR lease_until < $2) RETURNING {COLUMNS}"
-        );
-        let row = sqlx::query(&sql)
-            .bind(ms(lease_until))
-            .bind(ms(now))
-            .bind(QUEUED)
-            .bind(RUNNING)
-            .fetch_optional(self.writer())
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        match job_from_row(&row) {
-            Ok(job) => Ok(Some(job)),
-            Err(e) => {
-                // A row no handler could run (e.g. a kind this version does not know) ends as
-                // failed with the reason, so it is not claimed again after every lease.
-                let id: String = row.try_get("id")?;
-                sqlx::query(
-                    "UPDATE jobs SET status = $1, lease_until = NULL, last_error = $2, updated_at = $3 \
-                     WHERE id = $4",
-                )
-                .bind(FAILED)
-                .bind(e.to_string())
-                .bind(ms(Utc::now()))
-                .bind(&id)
-                .execute(self.writer())
-                .await?;
-                Err(e)
-            }
-        }
+        let mut conn = self.writer().acquire().await?;
+        claim_on(&mut conn, self.is_postgres(), now, lease_until).await
     }
 
     /// Extends the lease of a job still running.
@@ -236,31 +190,27 @@ impl Store {
 
     /// Ends an attempt: the job's new state and its follow-up jobs, atomically.
     pub async fn complete_job(&self, id: &str, c: &Completion) -> Result<(), StoreError> {
-        let now = Utc::now();
-        let status = c.status().as_str();
         let mut tx = self.writer().begin().await?;
-        sqlx::query(
-            "UPDATE jobs SET status = $1, run_after = COALESCE($2, run_after), lease_until = NULL, \
-             last_error = $3, retry_logged = CASE WHEN $4 = 1 THEN 1 ELSE retry_logged END, \
-             updated_at = $5, payload = COALESCE($7, payload), \
-             attempts = CASE WHEN $8 = 1 AND attempts > 0 THEN attempts - 1 ELSE attempts END \
-             WHERE id = $6",
-        )
-        .bind(status)
-        .bind(c.retry_at.map(ms))
-        .bind(&c.error)
-        .bind(i64::from(c.retry_logged))
-        .bind(ms(now))
-        .bind(id)
-        .bind(c.payload.as_ref().map(Value::to_string))
-        .bind(i64::from(c.step))
-        .execute(&mut *tx)
-        .await?;
-        for (seq, job) in c.follow_ups.iter().enumerate() {
-            insert_job(&mut tx, job, seq).await?;
-        }
+        complete_in(&mut tx, id, c).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Ends an attempt and takes the next runnable job, in ONE transaction (one commit): a busy
+    /// worker pays one commit per job for both, which is what a burst of releases waits on.
+    pub async fn complete_and_claim(
+        &self,
+        id: &str,
+        c: &Completion,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<Job>, StoreError> {
+        let mut tx = self.writer().begin().await?;
+        complete_in(&mut tx, id, c).await?;
+        // A corrupt row is marked failed inside the transaction: kept with the completion.
+        let next = claim_on(&mut tx, self.is_postgres(), now, lease_until).await;
+        tx.commit().await?;
+        next
     }
 
     pub async fn get_job(&self, id: &str) -> Result<Option<Job>, StoreError> {
@@ -429,6 +379,90 @@ impl Store {
     }
 }
 
+/// The claim of [`Store::claim_job`] on `conn` (a connection, or a transaction that also
+/// completes the previous job).
+async fn claim_on(
+    conn: &mut sqlx::AnyConnection,
+    postgres: bool,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+) -> Result<Option<Job>, StoreError> {
+    let lock = if postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+    // Box jobs first (openings Chaster asked for, relocks, starts), then by due time: a burst
+    // of releases must not queue behind routine work that happened to be due a moment
+    // earlier (after a start, every box's tamper check is due at once).
+    let box_kinds = JobKind::all()
+        .into_iter()
+        .filter(|k| k.lane() == Some(Lane::Box))
+        .map(|k| format!("'{}'", k.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "UPDATE jobs SET status = $4, lease_until = $1, attempts = attempts + 1, updated_at = $2 \
+         WHERE id = (SELECT j.id FROM jobs j WHERE {RUNNABLE} \
+         ORDER BY CASE WHEN j.kind IN ({box_kinds}) THEN 0 ELSE 1 END, \
+         j.run_after, j.created_at, j.id LIMIT 1{lock}) \
+         AND (status = $3 OR lease_until < $2) RETURNING {COLUMNS}"
+    );
+    let row = sqlx::query(&sql)
+        .bind(ms(lease_until))
+        .bind(ms(now))
+        .bind(QUEUED)
+        .bind(RUNNING)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    match job_from_row(&row) {
+        Ok(job) => Ok(Some(job)),
+        Err(e) => {
+            // A row no handler could run (e.g. a kind this version does not know) ends as
+            // failed with the reason, so it is not claimed again after every lease.
+            let id: String = row.try_get("id")?;
+            sqlx::query(
+                "UPDATE jobs SET status = $1, lease_until = NULL, last_error = $2, updated_at = $3 \
+                 WHERE id = $4",
+            )
+            .bind(FAILED)
+            .bind(e.to_string())
+            .bind(ms(Utc::now()))
+            .bind(&id)
+            .execute(&mut *conn)
+            .await?;
+            Err(e)
+        }
+    }
+}
+
+/// The completion of [`Store::complete_job`], inside `tx`.
+async fn complete_in(
+    tx: &mut Transaction<'static, Any>,
+    id: &str,
+    c: &Completion,
+) -> Result<(), StoreError> {
+    let status = c.status().as_str();
+    sqlx::query(
+        "UPDATE jobs SET status = $1, run_after = COALESCE($2, run_after), lease_until = NULL, \
+         last_error = $3, retry_logged = CASE WHEN $4 = 1 THEN 1 ELSE retry_logged END, \
+         updated_at = $5, payload = COALESCE($7, payload), \
+         attempts = CASE WHEN $8 = 1 AND attempts > 0 THEN attempts - 1 ELSE attempts END \
+         WHERE id = $6",
+    )
+    .bind(status)
+    .bind(c.retry_at.map(ms))
+    .bind(&c.error)
+    .bind(i64::from(c.retry_logged))
+    .bind(ms(Utc::now()))
+    .bind(id)
+    .bind(c.payload.as_ref().map(Value::to_string))
+    .bind(i64::from(c.step))
+    .execute(&mut **tx)
+    .await?;
+    for (seq, job) in c.follow_ups.iter().enumerate() {
+        insert_job(tx, job, seq).await?;
+    }
+    Ok(())
+}
+
 /// Inserts unless the dedupe key exists; true when a row was added. `created_at` is in
 /// microseconds, offset by `seq`, so jobs enqueued together keep their order in a lane.
 pub(crate) async fn insert_job(
@@ -524,6 +558,16 @@ impl JobQueue for Store {
 
     async fn complete_job(&self, id: &str, completion: &Completion) -> Result<(), StoreError> {
         Store::complete_job(self, id, completion).await
+    }
+
+    async fn complete_and_claim(
+        &self,
+        id: &str,
+        completion: &Completion,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<Job>, StoreError> {
+        Store::complete_and_claim(self, id, completion, now, lease_until).await
     }
 }
 

@@ -85,7 +85,7 @@ impl V3Client {
         path: &str,
         body: Option<Value>,
     ) -> Result<Reply, DeviceError> {
-        self.gate.admit(key).await?;
+        let admission = self.gate.admit(key).await?;
         let mut request = self
             .transport
             .request(method, format!("{}{path}", self.base))
@@ -93,12 +93,13 @@ impl V3Client {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let reply = http::send(
+        let send = http::send(
             &self.transport,
             request,
             path.split('?').next().unwrap_or(path),
-        )
-        .await?;
+        );
+        let ((), reply) = tokio::join!(admission.count(), send);
+        let reply = reply?;
         Ok(reply)
     }
 
