@@ -131,7 +131,9 @@ impl<Q: JobQueue, H: JobHandler> Worker<Q, H> {
                     recorded = true;
                 }
                 // Nothing was written (one transaction): record the outcome alone below.
-                Err(e) => tracing::error!(job = %job.id, error = %e, "cannot record a job's outcome"),
+                Err(e) => {
+                    tracing::error!(job = %job.id, error = %e, "cannot record a job's outcome")
+                }
             }
         }
         // A lost write leaves the job running; its lease expires and it runs again, which every

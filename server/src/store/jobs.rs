@@ -387,7 +387,11 @@ async fn claim_on(
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
 ) -> Result<Option<Job>, StoreError> {
-    let lock = if postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let lock = if postgres {
+        " FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
     // Box jobs first (openings Chaster asked for, relocks, starts), then by due time: a burst
     // of releases must not queue behind routine work that happened to be due a moment
     // earlier (after a start, every box's tamper check is due at once).

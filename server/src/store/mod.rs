@@ -103,8 +103,16 @@ impl Store {
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))
         };
-        let writer = if file_sqlite { open(1).await? } else { open(max).await? };
-        let pool = if file_sqlite { open(max).await? } else { writer.clone() };
+        let writer = if file_sqlite {
+            open(1).await?
+        } else {
+            open(max).await?
+        };
+        let pool = if file_sqlite {
+            open(max).await?
+        } else {
+            writer.clone()
+        };
         sqlx::migrate!("./migrations")
             .run(&writer)
             .await
@@ -141,6 +149,29 @@ fn sqlite_file(url: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_sqlite_files_writes_share_one_connection_and_never_fail_busy() {
+        let dir = std::env::temp_dir().join(format!("store-writer-{}", uuid::Uuid::new_v4()));
+        let url = format!("sqlite://{}?mode=rwc", dir.join("w.db").display());
+        let store = Store::connect(&url, SecretsKey::generate()).await.unwrap();
+        let until = chrono::Utc::now() + chrono::Duration::minutes(1);
+        let takes = (0..40).map(|i| {
+            let store = store.clone();
+            async move {
+                let wearer = crate::domain::UserId::new(format!("w{i}"));
+                store
+                    .acquire_box(&wearer, "t", chrono::Utc::now(), until)
+                    .await
+            }
+        });
+        for taken in futures::future::join_all(takes).await {
+            assert!(taken.unwrap(), "every free box's lease was taken");
+        }
+        assert_eq!(store.writer().size(), 1, "one writing connection");
+        store.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    }
 
     #[test]
     fn sqlite_urls_yield_their_file() {

@@ -248,3 +248,6 @@ fn session_from_row(row: &AnyRow) -> Result<SessionRecord, StoreError> {
         updated_at: from_ms(row.try_get("updated_at")?)?,
     })
 }
+
+#[cfg(test)]
+mod tests;

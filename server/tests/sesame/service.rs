@@ -79,3 +79,55 @@ async fn the_request_counter_counts_every_call_and_survives_a_restart() {
     assert_eq!(hub.requests_this_month(&key(DEMO_API_KEY)).await, counted);
     assert_eq!(hub.requests_this_month(&key("another-key")).await, 0);
 }
+
+/// A request counter whose writes wait until the test lets them through (a slow disk).
+struct HeldCounter {
+    open: tokio::sync::Semaphore,
+    added: std::sync::atomic::AtomicU64,
+}
+
+impl server::domain::RequestCounter for HeldCounter {
+    fn add<'a>(
+        &'a self,
+        _key_fingerprint: &'a str,
+        _month: &'a str,
+    ) -> futures::future::BoxFuture<'a, anyhow::Result<u64>> {
+        Box::pin(async move {
+            let _written = self.open.acquire().await?;
+            Ok(self.added.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1)
+        })
+    }
+
+    fn total<'a>(
+        &'a self,
+        _key_fingerprint: &'a str,
+        _month: &'a str,
+    ) -> futures::future::BoxFuture<'a, anyhow::Result<u64>> {
+        Box::pin(async move { Ok(self.added.load(std::sync::atomic::Ordering::SeqCst)) })
+    }
+}
+
+#[tokio::test]
+async fn a_request_goes_out_while_its_count_is_still_being_saved_and_returns_once_it_is() {
+    let t = spawn().await;
+    let counter = std::sync::Arc::new(HeldCounter {
+        open: tokio::sync::Semaphore::new(0),
+        added: 0.into(),
+    });
+    let hub = server::sesame::SesameHub::new(
+        t.hub.settings().clone(),
+        Some(counter.clone() as std::sync::Arc<dyn server::domain::RequestCounter>),
+    );
+    let device = hub.device(demo_web());
+    let read = tokio::spawn(async move { device.status().await });
+    test_support::wait_for(
+        "the status read to reach CANDY HOUSE before its count is saved",
+        std::time::Duration::from_secs(5),
+        || async { t.sim.requests_for_key(DEMO_API_KEY) == 1 },
+    )
+    .await;
+    assert!(!read.is_finished(), "the call waits for its count");
+    counter.open.add_permits(10);
+    assert_eq!(read.await.unwrap().unwrap().latch, LatchState::Locked);
+    assert_eq!(hub.requests_this_month(&key(DEMO_API_KEY)).await, 1);
+}

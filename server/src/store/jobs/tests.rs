@@ -114,3 +114,35 @@ async fn a_release_is_claimed_before_routine_work_that_was_due_earlier() {
     let second = store.claim_job(now, now).await.unwrap().expect("due");
     assert_eq!(second.kind, JobKind::TamperCheck);
 }
+
+#[tokio::test]
+async fn completing_a_job_claims_the_next_runnable_one_in_the_same_commit() {
+    let store = store().await;
+    let now = Utc::now();
+    let jobs: Vec<NewJob> = (0..2)
+        .map(|i| {
+            let sid = SessionId::new(format!("s{i}"));
+            JobKind::OpenRelease.job(&sid, format!("rel{i}"), json!({}), now, now)
+        })
+        .collect();
+    store.enqueue(&jobs).await.unwrap();
+    let first = store.claim_job(now, now).await.unwrap().expect("due");
+    let follow_up =
+        JobKind::ChasterLog.job(&SessionId::new("s0"), "log0".into(), json!({}), now, now);
+    let done = Completion {
+        follow_ups: vec![follow_up],
+        ..Completion::default()
+    };
+    let next = store
+        .complete_and_claim(&first.id, &done, now, now)
+        .await
+        .unwrap()
+        .expect("the other release is runnable");
+    assert_ne!(next.id, first.id);
+    assert_eq!(next.kind, JobKind::OpenRelease, "box jobs still come first");
+    assert_eq!((next.status, next.attempts), (JobStatus::Running, 1));
+    let first = store.get_job(&first.id).await.unwrap().expect("stored");
+    assert_eq!(first.status, JobStatus::Done);
+    // done: 1, running: the next release, queued: the follow-up line.
+    assert_eq!(store.job_counts().await.unwrap(), [1, 1, 1, 0]);
+}
