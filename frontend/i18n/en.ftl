@@ -1,8 +1,10 @@
-# The page's words in English, the fallback of every language (compiled into the page).
+# The page's words in English, the fallback of every language (compiled into the pages).
 # One message per line: `id = text`. `{ $name }` is a value the page fills in; keep it as it is.
 # Dates, times and durations come from the browser in the reader's language: never write one here.
 # A translation is a copy of this file named by the language's code (fr.ftl), every text
 # translated; `cargo test -p frontend` lists what is missing or has other values.
+# Lines starting `#!` say where the English of the messages below them is compiled (see build.rs);
+# a translation needs none of them.
 
 # The language picker: this language's own name, and the picker's label.
 language-name = English
@@ -31,24 +33,33 @@ retry-now = You can try again now.
 retry-in = You can try again { $when }.
 try-again = Try again
 
+#! said: the server's sentences, found by their `reason`. The server sends each in English with
+#! its values filled in, so their English is not compiled into the page (a sentence with a time or a
+#! duration is: the page formats those). Translations are fetched like every other message.
+
+#! said english: these keep their English in the page: the server's English also says how long to
+#! wait, and the page says that itself.
+# The server's answers when it or an upstream is busy (server/src/error.rs, server/src/sesame/error.rs)
+error-upstream-busy = { $service } is busy right now.
+error-too-many-requests = Too many requests from this page.
+error-box-busy = The Sesame is busy with another request (is the Sesame app open on a phone?).
+error-api-key-throttled = CANDY HOUSE is limiting requests for this API key.
+error-api-key-banned = CANDY HOUSE has blocked requests for this API key because of too many requests. We stopped calling it; try again in { $minutes } min.
+
+#! said
 # The server's errors, by their `reason` (server/src/error.rs, server/src/sesame/error.rs)
 error-missing-token = This page has no Chaster session token. Open it from the extension in Chaster.
 error-session-expired = This session has expired. Reopen the extension from Chaster.
 error-not-found = There is nothing here.
 error-upstream-unavailable = { $service } is not answering right now. Please try again in a few seconds.
-error-upstream-busy = { $service } is busy right now.
-error-too-many-requests = Too many requests from this page.
 error-too-large = This request is too large for the server. Reload the page and try again.
 error-internal = Something went wrong on our side. Please try again.
-error-box-busy = The Sesame is busy with another request (is the Sesame app open on a phone?).
 error-box-low-battery = The Sesame refuses to move because its batteries are low ({ $percent } %). Replace the batteries, then try again.
 error-box-low-battery-unknown = The Sesame refuses to move because its batteries are low. Replace the batteries, then try again.
 error-box-offline = The Sesame or its hub is offline, so the command was not carried out. Check the hub's power and Wi-Fi.
 error-box-offline-since = The Sesame or its hub is offline, so the command was not carried out. It last reported on { $last_update_at }. Check the hub's power and Wi-Fi.
-error-api-key-throttled = CANDY HOUSE is limiting requests for this API key.
 error-quota-used-up = The monthly CANDY HOUSE quota for this box's API key is used up, so the opener cannot reach the box through the internet until the month turns (Japan time). We try once a day. If the wearer has just bought a paid CANDY HOUSE plan, "Try again now" checks at once. To get the key without us: open the box with the Sesame app over Bluetooth, or use the backup key.
 error-quota-reserve-only = This month's CANDY HOUSE requests are nearly used up; the rest is kept for opening the box, so its status is not read again until the month turns. Opening and locking still work.
-error-api-key-banned = CANDY HOUSE has blocked requests for this API key because of too many requests. We stopped calling it; try again in { $minutes } min.
 error-bad-credentials = CANDY HOUSE refused the API key: it is wrong, was deleted, or its plan no longer allows this. Check the key in the CANDY HOUSE dashboard and connect the box again.
 error-integration-disabled = Cloud integration is off for this Sesame. Turn it on in the Sesame app (Sesame > Change Settings > Integration).
 error-box-unknown = CANDY HOUSE does not know this Sesame for this API key. Check the device ID, and that the key belongs to the Sesame's owner.
@@ -133,6 +144,8 @@ result-lock-unfrozen = The lock is unfrozen: its timer runs again.
 result-hygiene-started = The hygiene opening has started: the wearer may open the lock now.
 result-no-penalty-holds = No penalty holds this lock right now.
 result-penalty-ended = The open-box penalty is ended: the wearer can unlock again once Chaster allows it.
+#! main: compiled into every page, in English.
+
 # A latch position inside those sentences (the value named latch)
 latch-locked = locked
 latch-unlocked = unlocked
@@ -252,6 +265,13 @@ box-remove-yes = Yes, remove
 box-removed = Box removed: it no longer opens by itself when a lock ends, until you connect it again.
 cancel = Cancel
 
+# The way to the connect page and back (device/mod.rs, device/mapper.rs, device/components.rs)
+connect-title = Connect your key box
+connect-intro = Four steps. Once connected, the box opens by itself when your lock ends. Your keys are stored encrypted on our server and are never shown again, not even to your keyholder.
+connect-connected = Connected.
+connect-connected-opens = Connected. This box will open by itself when your lock ends.
+connect-manage-menu = Manage this box
+
 # Keyholder controls (controls/, confirm.rs)
 controls-title = Keyholder controls
 controls-add-time = Add time
@@ -293,9 +313,10 @@ history-older-failed = Could not load older entries:
 history-loading-more = Loading…
 history-show-older = Show older
 
+#! pages: only the connect, configuration and dashboard pages use these (`PageMsg`), so their
+#! English is compiled into those pages and not into the main page.
+
 # The box connect form (device/connect.rs, device/form.rs): its messages go here, as `connect-…`.
-connect-title = Connect your key box
-connect-intro = Four steps. Once connected, the box opens by itself when your lock ends. Your keys are stored encrypted on our server and are never shown again, not even to your keyholder.
 connect-step-model = Which Sesame is on your box?
 connect-model-label = Model
 connect-model-choose = Choose… (a QR code names its own model)
@@ -353,9 +374,6 @@ connect-check-tagged = Our test lock command, marked with a one-time tag, is in 
 connect-check-task = CANDY HOUSE reported our test lock command as carried out by the Sesame.
 connect-check-first-opening = This Sesame can only be unlocked remotely, so no lock command could test it: its secret key is checked at its first opening.
 connect-check-not-saved = Nothing is saved yet: press “Connect this box” to finish.
-connect-connected = Connected.
-connect-connected-opens = Connected. This box will open by itself when your lock ends.
-connect-manage-menu = Manage this box
 
 # Configuration page (config/)
 config-title = Sesame opener settings
@@ -433,6 +451,8 @@ dashboard-badge-locked = Box locked
 dashboard-badge-open = Box open
 dashboard-badge-jammed = Box jammed
 dashboard-badge-unknown = Box state unknown
+
+#! main
 
 # The page's own errors, when no server answer says why (api/transport.rs): `error-<reason>` like the server's
 error-page-session-invalid = Your session is no longer valid.

@@ -1,7 +1,7 @@
 //! Small layout pieces shared by every feature: the loading state, the error panel, a field's
 //! inline error, and moving the keyboard focus.
 
-use crate::i18n::{by_id, t, tf, Msg};
+use crate::i18n::{fill, t, text_of, tf, Msg};
 use crate::time::{format_amount, format_date, format_in, parse_rfc3339_ms};
 use api_types::{ApiError, ErrorCode, Sentence};
 use leptos::prelude::*;
@@ -83,8 +83,8 @@ pub fn worded(
     fallback: &str,
 ) -> String {
     let wording =
-        reason.and_then(|reason| by_id(&format!("{prefix}-{}", reason.replace('_', "-"))));
-    let Some(msg) = wording else {
+        reason.and_then(|reason| text_of(&format!("{prefix}-{}", reason.replace('_', "-"))));
+    let Some(text) = wording else {
         return fallback.to_owned();
     };
     let values: Vec<(&str, String)> = params
@@ -95,7 +95,7 @@ pub fn worded(
             } else if name.ends_with("_secs") {
                 value.parse().ok().map(format_amount)
             } else if name == "latch" {
-                by_id(&format!("latch-{value}")).map(|m| t(m).to_owned())
+                text_of(&format!("latch-{value}")).map(str::to_owned)
             } else {
                 None
             };
@@ -103,7 +103,7 @@ pub fn worded(
         })
         .collect();
     let values: Vec<(&str, &str)> = values.iter().map(|(n, v)| (*n, v.as_str())).collect();
-    tf(msg, &values)
+    fill(text, &values)
 }
 
 /// Moves the keyboard focus to the element with this `id` once the view has been drawn.
@@ -325,7 +325,10 @@ mod tests {
         ] {
             let mut e = error(ErrorCode::Conflict, None);
             e.reason = Some(reason.into());
+            // English may show the server's own words ("m"); every other language words it.
+            crate::i18n::speak("de");
             assert_ne!(error_text(&e), "m", "{reason} has no wording");
+            crate::i18n::speak("en");
         }
     }
 
@@ -341,16 +344,19 @@ mod tests {
             shown,
             "The Sesame or its hub is offline, so this is its last known status. It last reported on 1 Jun 2025, 10:00 UTC. Check the hub's power and Wi-Fi."
         );
-        let bike = Sentence::new("unlock_only_box", "English", &[]);
-        assert!(said("notice", &bike).starts_with("This SESAME Bike"));
+        // A sentence without a time: in English, the server's words as they came.
+        let bike = Sentence::new("unlock_only_box", "The server's English", &[]);
+        assert_eq!(said("notice", &bike), "The server's English");
         let refused = Sentence::new(
             "qr_code_of_bot",
             "English",
             &[("name", "SESAME Bot 2".into())],
         );
+        crate::i18n::speak("fr");
+        assert!(said("notice", &bike).starts_with("Ce SESAME Bike"));
         assert!(
             said("error", &refused)
-                .starts_with("This QR code belongs to a SESAME Bot 2, not a lock"),
+                .starts_with("Ce QR code appartient à un SESAME Bot 2, pas à une serrure"),
             "{}",
             said("error", &refused)
         );
@@ -366,15 +372,21 @@ mod tests {
                 .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
                 .collect()
         };
-        assert_eq!(
+        let mismatch = || {
             worded(
                 "result",
                 Some("box_mismatch"),
                 &params(&[("latch", "jammed")]),
-                "English"
-            ),
-            "The Sesame reports it is between locked and unlocked (jammed or half-turned) after the command. It may have been turned by hand or be jammed; check the box."
+                "The server's English",
+            )
+        };
+        assert_eq!(mismatch(), "The server's English");
+        crate::i18n::speak("fr");
+        assert_eq!(
+            mismatch(),
+            "Le Sesame indique qu'il est entre verrouillé et déverrouillé (coincé ou à moitié tourné) après la commande. Il a peut-être été tourné à la main ou il est coincé ; vérifiez la boîte."
         );
+        crate::i18n::speak("en");
         assert_eq!(
             worded(
                 "result",

@@ -45,7 +45,7 @@ pub fn init_subscriber(default_filter: &str) {
 }
 
 /// One request in this many is logged at `info` (all of them at `debug`).
-pub const ACCESS_LOG_SAMPLE: u64 = 64;
+pub const ACCESS_LOG_SAMPLE: u64 = 256;
 
 /// Requests seen, for the sampling.
 static REQUESTS: AtomicU64 = AtomicU64::new(0);

@@ -4,7 +4,7 @@ use super::form::{
     penalty_from_value, penalty_help, penalty_value, problem_of, problems, ConfigDraft,
     ConfigField, LOW_BATTERY_PERCENT, MAX_BOUND_HOURS,
 };
-use crate::i18n::{t, Msg};
+use crate::i18n::{t, PageMsg};
 use crate::ui::FieldError;
 use api_types::PenaltyKind;
 use leptos::prelude::*;
@@ -31,10 +31,10 @@ impl SaveState {
 
     fn text(&self) -> &'static str {
         match self {
-            SaveState::Idle => t(Msg::ConfigSaveIdle),
-            SaveState::Saving => t(Msg::ConfigSaveSaving),
-            SaveState::Saved => t(Msg::ConfigSaveSaved),
-            SaveState::Failed(_) => t(Msg::ConfigSaveFailed),
+            SaveState::Idle => t(PageMsg::ConfigSaveIdle),
+            SaveState::Saving => t(PageMsg::ConfigSaveSaving),
+            SaveState::Saved => t(PageMsg::ConfigSaveSaved),
+            SaveState::Failed(_) => t(PageMsg::ConfigSaveFailed),
         }
     }
 }
@@ -138,9 +138,9 @@ pub fn ConfigForm(
     };
     let freezes = move || draft.with(|d| d.penalty_kind == PenaltyKind::Freeze);
     let scope = if editing_running_session {
-        t(Msg::ConfigScopeRunning)
+        t(PageMsg::ConfigScopeRunning)
     } else {
-        t(Msg::ConfigScopeCreating)
+        t(PageMsg::ConfigScopeCreating)
     };
     let error = move || match state.get() {
         SaveState::Failed(reason) => Some(reason),
@@ -150,27 +150,27 @@ pub fn ConfigForm(
     view! {
         <form class="card config-form" data-testid="config-form"
             on:submit=move |ev| ev.prevent_default()>
-            <h1>{t(Msg::ConfigTitle)}</h1>
+            <h1>{t(PageMsg::ConfigTitle)}</h1>
             <p class="muted">{scope}</p>
             <fieldset>
-                <legend>{t(Msg::ConfigOpenLegend)}</legend>
-                {checkbox("cfg-open-on-release", t(Msg::ConfigOpenOnRelease),
-                    t(Msg::ConfigOpenOnReleaseHelp),
+                <legend>{t(PageMsg::ConfigOpenLegend)}</legend>
+                {checkbox("cfg-open-on-release", t(PageMsg::ConfigOpenOnRelease),
+                    t(PageMsg::ConfigOpenOnReleaseHelp),
                     |d| d.open_on_release, |d, on| d.open_on_release = on)}
-                {checkbox("cfg-open-for-hygiene", t(Msg::ConfigOpenForHygiene),
-                    t(Msg::ConfigOpenForHygieneHelp),
+                {checkbox("cfg-open-for-hygiene", t(PageMsg::ConfigOpenForHygiene),
+                    t(PageMsg::ConfigOpenForHygieneHelp),
                     |d| d.open_for_hygiene, |d, on| d.open_for_hygiene = on)}
                 <p class="muted" data-testid="cfg-deserted-note">
-                    {t(Msg::ConfigDesertedNote)}
+                    {t(PageMsg::ConfigDesertedNote)}
                 </p>
                 <p class="muted">
-                    {t(Msg::ConfigOneLockNote)}
+                    {t(PageMsg::ConfigOneLockNote)}
                 </p>
             </fieldset>
             <fieldset>
-                <legend>{t(Msg::ConfigPenaltyLegend)}</legend>
+                <legend>{t(PageMsg::ConfigPenaltyLegend)}</legend>
                 <div class="field">
-                    <label for="cfg-penalty-kind">{t(Msg::ConfigPenaltyLabel)}</label>
+                    <label for="cfg-penalty-kind">{t(PageMsg::ConfigPenaltyLabel)}</label>
                     <select data-testid="cfg-penalty-kind" id="cfg-penalty-kind"
                         aria-describedby="cfg-penalty-kind-help"
                         prop:value=move || draft.with(|d| penalty_value(d.penalty_kind))
@@ -178,10 +178,10 @@ pub fn ConfigForm(
                             let kind = penalty_from_value(&event_target_value(&ev));
                             draft.update(|d| d.penalty_kind = kind);
                         }>
-                        <option value="none">{t(Msg::ConfigPenaltyNone)}</option>
-                        <option value="add_time">{t(Msg::ConfigPenaltyAddTime)}</option>
-                        <option value="freeze">{t(Msg::ConfigPenaltyFreeze)}</option>
-                        <option value="block_unlocking">{t(Msg::ConfigPenaltyBlock)}</option>
+                        <option value="none">{t(PageMsg::ConfigPenaltyNone)}</option>
+                        <option value="add_time">{t(PageMsg::ConfigPenaltyAddTime)}</option>
+                        <option value="freeze">{t(PageMsg::ConfigPenaltyFreeze)}</option>
+                        <option value="block_unlocking">{t(PageMsg::ConfigPenaltyBlock)}</option>
                     </select>
                     <p class="muted hint" id="cfg-penalty-kind-help" data-testid="cfg-penalty-help">
                         {move || draft.with(|d| penalty_help(d.penalty_kind))}
@@ -189,13 +189,13 @@ pub fn ConfigForm(
                 </div>
                 <Show when=freezes>
                     <p class="muted" data-testid="cfg-freeze-self-lock">
-                        {t(Msg::ConfigFreezeSelfLock)}
+                        {t(PageMsg::ConfigFreezeSelfLock)}
                     </p>
                 </Show>
                 <Show when=holds_lock>
                     <div class="field">
                         <label for=ConfigField::BoundHours.input_id()>
-                            {t(Msg::ConfigBoundLabel)}
+                            {t(PageMsg::ConfigBoundLabel)}
                         </label>
                         <input type="number" inputmode="numeric" min="1" max=MAX_BOUND_HOURS
                             step="1" data-testid="cfg-penalty-bound-hours"
@@ -214,14 +214,14 @@ pub fn ConfigForm(
                 </Show>
                 <Show when=adds_time>
                     <fieldset class="duration" data-testid="cfg-penalty-duration">
-                        <legend>{t(Msg::ConfigDurationLegend)}</legend>
-                        <p class="muted hint" id="cfg-penalty-help">{t(Msg::ConfigDurationHelp)}</p>
+                        <legend>{t(PageMsg::ConfigDurationLegend)}</legend>
+                        <p class="muted hint" id="cfg-penalty-help">{t(PageMsg::ConfigDurationHelp)}</p>
                         <div class="duration-parts">
-                            {duration_part("cfg-penalty-days", "cfg-penalty-days", t(Msg::ConfigDays), 7,
+                            {duration_part("cfg-penalty-days", "cfg-penalty-days", t(PageMsg::ConfigDays), 7,
                                 |d| d.penalty_days.clone(), |d, v| d.penalty_days = v)}
-                            {duration_part("cfg-penalty-hours", "cfg-penalty-hours", t(Msg::ConfigHours), 23,
+                            {duration_part("cfg-penalty-hours", "cfg-penalty-hours", t(PageMsg::ConfigHours), 23,
                                 |d| d.penalty_hours.clone(), |d, v| d.penalty_hours = v)}
-                            {duration_part("cfg-penalty-minutes", "cfg-penalty-minutes", t(Msg::ConfigMinutes), 59,
+                            {duration_part("cfg-penalty-minutes", "cfg-penalty-minutes", t(PageMsg::ConfigMinutes), 59,
                                 |d| d.penalty_minutes.clone(), |d, v| d.penalty_minutes = v)}
                         </div>
                         <FieldError id=ConfigField::PenaltyDuration.error_id()
@@ -231,13 +231,13 @@ pub fn ConfigForm(
                 </Show>
             </fieldset>
             <fieldset>
-                <legend>{t(Msg::ConfigWearerLegend)}</legend>
-                {checkbox("cfg-wearer-may-lock", t(Msg::ConfigWearerMayLock),
-                    t(Msg::ConfigWearerMayLockHelp),
+                <legend>{t(PageMsg::ConfigWearerLegend)}</legend>
+                {checkbox("cfg-wearer-may-lock", t(PageMsg::ConfigWearerMayLock),
+                    t(PageMsg::ConfigWearerMayLockHelp),
                     |d| d.wearer_may_lock, |d, on| d.wearer_may_lock = on)}
                 <div class="field">
                     <label for=ConfigField::LowBattery.input_id()>
-                        {t(Msg::ConfigBatteryLabel)}
+                        {t(PageMsg::ConfigBatteryLabel)}
                     </label>
                     <input type="number" inputmode="numeric" step="1"
                         min=*LOW_BATTERY_PERCENT.start() max=*LOW_BATTERY_PERCENT.end()
@@ -251,14 +251,14 @@ pub fn ConfigForm(
                             draft.update(|d| d.low_battery_percent = typed);
                         } />
                     <p class="muted hint" id="cfg-battery-help">
-                        {t(Msg::ConfigBatteryHelp)}
+                        {t(PageMsg::ConfigBatteryHelp)}
                     </p>
                     <FieldError id=ConfigField::LowBattery.error_id() testid="cfg-battery-error"
                         message=error_of(ConfigField::LowBattery) />
                 </div>
             </fieldset>
             <p class="muted">
-                {t(Msg::ConfigPublicNote)}
+                {t(PageMsg::ConfigPublicNote)}
             </p>
             {move || error().map(|reason| view! {
                 <p class="notice notice-error" data-testid="config-error" role="alert">{reason}</p>

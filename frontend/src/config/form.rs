@@ -1,7 +1,7 @@
 //! The configuration form's content and its checks. Pure.
 //! The server checks again (422 with a sentence); these checks only explain typos at once.
 
-use crate::i18n::{t, tf, Msg};
+use crate::i18n::{t, tf, PageMsg};
 use api_types::{ExtensionConfig, Penalty, PenaltyKind};
 
 /// The longest penalty the form accepts: one week.
@@ -72,16 +72,20 @@ pub enum ConfigProblem {
 impl ConfigProblem {
     pub fn message(self) -> String {
         match self {
-            ConfigProblem::PenaltyMinutesNotANumber => t(Msg::ConfigDurationNotWhole).to_owned(),
-            ConfigProblem::PenaltyMinutesOutOfRange => t(Msg::ConfigDurationOutOfRange).to_owned(),
-            ConfigProblem::BoundNotANumber => t(Msg::ConfigBoundNotWhole).to_owned(),
+            ConfigProblem::PenaltyMinutesNotANumber => {
+                t(PageMsg::ConfigDurationNotWhole).to_owned()
+            }
+            ConfigProblem::PenaltyMinutesOutOfRange => {
+                t(PageMsg::ConfigDurationOutOfRange).to_owned()
+            }
+            ConfigProblem::BoundNotANumber => t(PageMsg::ConfigBoundNotWhole).to_owned(),
             ConfigProblem::BoundOutOfRange => tf(
-                Msg::ConfigBoundOutOfRange,
+                PageMsg::ConfigBoundOutOfRange,
                 &[("max", &MAX_BOUND_HOURS.to_string())],
             ),
-            ConfigProblem::LowBatteryNotANumber => t(Msg::ConfigBatteryNotWhole).to_owned(),
+            ConfigProblem::LowBatteryNotANumber => t(PageMsg::ConfigBatteryNotWhole).to_owned(),
             ConfigProblem::LowBatteryOutOfRange => tf(
-                Msg::ConfigBatteryOutOfRange,
+                PageMsg::ConfigBatteryOutOfRange,
                 &[
                     ("min", &LOW_BATTERY_PERCENT.start().to_string()),
                     ("max", &LOW_BATTERY_PERCENT.end().to_string()),
@@ -134,10 +138,10 @@ pub fn duration_minutes(days: &str, hours: &str, minutes: &str) -> Result<u32, C
 /// One line that says what a penalty does, shown under the choice.
 pub fn penalty_help(kind: PenaltyKind) -> &'static str {
     match kind {
-        PenaltyKind::None => t(Msg::ConfigPenaltyNoneHelp),
-        PenaltyKind::AddTime => t(Msg::ConfigPenaltyAddTimeHelp),
-        PenaltyKind::Freeze => t(Msg::ConfigPenaltyFreezeHelp),
-        PenaltyKind::BlockUnlocking => t(Msg::ConfigPenaltyBlockHelp),
+        PenaltyKind::None => t(PageMsg::ConfigPenaltyNoneHelp),
+        PenaltyKind::AddTime => t(PageMsg::ConfigPenaltyAddTimeHelp),
+        PenaltyKind::Freeze => t(PageMsg::ConfigPenaltyFreezeHelp),
+        PenaltyKind::BlockUnlocking => t(PageMsg::ConfigPenaltyBlockHelp),
     }
 }
 

@@ -9,7 +9,7 @@ use crate::{
     api,
     bridge::{self, ChildEvent, ParentEvent},
     hash::MainToken,
-    i18n::{t, tf, Msg},
+    i18n::{t, tf, PageMsg},
     ui::{error_text, focus_id, ErrorPanel, Loading},
 };
 use api_types::ExtensionConfig;
@@ -78,7 +78,7 @@ pub fn ConfigPage(
                 summary(&problems)
             })
         } else {
-            Err(t(Msg::ConfigNotLoaded).to_owned())
+            Err(t(PageMsg::ConfigNotLoaded).to_owned())
         };
         match checked {
             Ok(config) => {
@@ -114,7 +114,7 @@ pub fn ConfigPage(
                     testid="config-error" />
             }
             .into_any(),
-            _ => view! { <Loading text=t(Msg::ConfigLoading) /> }.into_any(),
+            _ => view! { <Loading text=t(PageMsg::ConfigLoading) /> }.into_any(),
         }
     }
 }
@@ -124,7 +124,7 @@ fn summary(problems: &[ConfigProblem]) -> String {
     match problems {
         [one] => one.message(),
         many => tf(
-            Msg::ConfigProblems,
+            PageMsg::ConfigProblems,
             &[
                 ("count", &many.len().to_string()),
                 (

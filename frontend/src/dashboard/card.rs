@@ -11,7 +11,7 @@ use crate::{
         components::{BoxStatusView, CommandBar},
         mapper::{command_feedback, to_device_data, Command, DeviceData},
     },
-    i18n::{t, Msg},
+    i18n::{t, PageMsg},
     session::{
         components::SessionCard,
         mapper::{to_session_data, SessionData},
@@ -105,12 +105,12 @@ pub fn DashboardCard(
 
     if ended {
         return view! {
-            <section class="card box-panel" aria-label=t(Msg::DashboardBoxPanel) data-testid="dashboard-ended-card">
+            <section class="card box-panel" aria-label=t(PageMsg::DashboardBoxPanel) data-testid="dashboard-ended-card">
                 <p class="muted">
-                    {t(Msg::DashboardEndedNote)}
+                    {t(PageMsg::DashboardEndedNote)}
                 </p>
                 <Show when=move || has_device.get()
-                    fallback=|| view! { <p class="empty" data-testid="no-box">{t(Msg::DashboardNoBoxWas)}</p> }>
+                    fallback=|| view! { <p class="empty" data-testid="no-box">{t(PageMsg::DashboardNoBoxWas)}</p> }>
                     <BoxStatusView device=Signal::derive(move || device.get().unwrap_or_default()) now />
                 </Show>
             </section>
@@ -128,12 +128,12 @@ pub fn DashboardCard(
                         confirm
                         on_control=Callback::new(move |c| { control.dispatch_local(c); })
                     />
-                    <section class="card box-panel" aria-label=t(Msg::DashboardBoxPanel)>
+                    <section class="card box-panel" aria-label=t(PageMsg::DashboardBoxPanel)>
                         <Show
                             when=move || has_device.get()
                             fallback=|| view! {
                                 <p class="empty" data-testid="no-box">
-                                    {t(Msg::DashboardNoBoxYet)}
+                                    {t(PageMsg::DashboardNoBoxYet)}
                                 </p>
                             }
                         >

@@ -1,7 +1,7 @@
 //! Dashboard data: one summary row per lock, running and ended locks apart, the last-updated
 //! line, how the answers of a card's commands change the list, and what a failed load means. Pure.
 
-use crate::i18n::{t, tf, Msg};
+use crate::i18n::{t, tf, PageMsg};
 use crate::session::mapper::{time_left_text, to_session_data, Timer};
 use crate::time::{format_ago, parse_rfc3339_ms};
 use api_types::{
@@ -37,19 +37,19 @@ pub fn to_row(entry: &DashboardSession, now_ms: f64) -> RowData {
     let time = if ended {
         match entry.ended_at.as_deref().and_then(parse_rfc3339_ms) {
             Some(at) => tf(
-                Msg::DashboardEndedAgo,
+                PageMsg::DashboardEndedAgo,
                 &[("ago", &format_ago(now_ms as i64 - at))],
             ),
-            None => t(Msg::DashboardEnded).to_owned(),
+            None => t(PageMsg::DashboardEnded).to_owned(),
         }
     } else {
         match data.timer {
             Timer::Counting { .. } if data.frozen => tf(
-                Msg::DashboardPausedLeft,
+                PageMsg::DashboardPausedLeft,
                 &[("time", &time_left_text(data.timer, now_ms))],
             ),
             Timer::Counting { .. } => tf(
-                Msg::DashboardTimeLeft,
+                PageMsg::DashboardTimeLeft,
                 &[("time", &time_left_text(data.timer, now_ms))],
             ),
             Timer::Hidden | Timer::Unknown => time_left_text(data.timer, now_ms),
@@ -60,7 +60,7 @@ pub fn to_row(entry: &DashboardSession, now_ms: f64) -> RowData {
         initial: wearer.map(|w| w.initial.clone()).unwrap_or_default(),
         avatar_url: wearer.and_then(|w| w.avatar_url.clone()),
         title: match data.lock_title.trim() {
-            "" => t(Msg::DashboardUntitled).to_owned(),
+            "" => t(PageMsg::DashboardUntitled).to_owned(),
             title => title.to_owned(),
         },
         time,
@@ -77,16 +77,18 @@ pub fn is_ended(entry: &DashboardSession) -> bool {
 pub fn box_badge(slot: &DeviceSlot) -> Badge {
     let badge = |text, class| Badge { text, class };
     let Some(device) = &slot.device else {
-        return badge(t(Msg::DashboardBadgeNoBox), "badge-muted");
+        return badge(t(PageMsg::DashboardBadgeNoBox), "badge-muted");
     };
     match &device.status {
-        None => badge(t(Msg::DashboardBadgeUnreachable), "badge-warning"),
-        Some(status) if !status.reachable => badge(t(Msg::DashboardBadgeOffline), "badge-warning"),
+        None => badge(t(PageMsg::DashboardBadgeUnreachable), "badge-warning"),
+        Some(status) if !status.reachable => {
+            badge(t(PageMsg::DashboardBadgeOffline), "badge-warning")
+        }
         Some(status) => match status.latch {
-            LatchState::Locked => badge(t(Msg::DashboardBadgeLocked), "badge-ok"),
-            LatchState::Unlocked => badge(t(Msg::DashboardBadgeOpen), "badge-danger"),
-            LatchState::Jammed => badge(t(Msg::DashboardBadgeJammed), "badge-danger"),
-            LatchState::Unknown => badge(t(Msg::DashboardBadgeUnknown), "badge-muted"),
+            LatchState::Locked => badge(t(PageMsg::DashboardBadgeLocked), "badge-ok"),
+            LatchState::Unlocked => badge(t(PageMsg::DashboardBadgeOpen), "badge-danger"),
+            LatchState::Jammed => badge(t(PageMsg::DashboardBadgeJammed), "badge-danger"),
+            LatchState::Unknown => badge(t(PageMsg::DashboardBadgeUnknown), "badge-muted"),
         },
     }
 }
@@ -102,7 +104,7 @@ pub fn split_handles(view: &DashboardView) -> (Vec<String>, Vec<String>) {
 /// "Last updated just now", "Last updated 2 min ago".
 pub fn last_updated_text(loaded_at_ms: f64, now_ms: f64) -> String {
     tf(
-        Msg::DashboardUpdated,
+        PageMsg::DashboardUpdated,
         &[("ago", &format_ago((now_ms - loaded_at_ms) as i64))],
     )
 }

@@ -10,7 +10,7 @@ mod row;
 use crate::{
     api::dashboard as api,
     clock::{use_clock, use_interval},
-    i18n::{t, Msg},
+    i18n::{t, PageMsg},
     session::components::Avatar,
     ui::{error_text, ErrorPanel, Loading},
 };
@@ -82,7 +82,7 @@ pub fn DashboardPage() -> impl IntoView {
                     <ErrorPanel error on_retry=Callback::new(move |()| dashboard.refetch()) />
                 }
                 .into_any(),
-                _ => view! { <Loading text=t(Msg::DashboardLoading) /> }.into_any(),
+                _ => view! { <Loading text=t(PageMsg::DashboardLoading) /> }.into_any(),
             };
         }
         let lists = Memo::new(move |_| {
@@ -122,10 +122,10 @@ pub fn DashboardPage() -> impl IntoView {
                 {move || loaded_at.get().map(|at| last_updated_text(at, now.get()))}
             </p>
             <section class="lock-list" aria-labelledby="running-heading" data-testid="dashboard-running">
-                <h2 id="running-heading">{t(Msg::DashboardRunning)}</h2>
+                <h2 id="running-heading">{t(PageMsg::DashboardRunning)}</h2>
                 <Show when=move || lists.with(|(running, _)| running.is_empty())>
                     <p class="card empty" data-testid="dashboard-empty">
-                        {t(Msg::DashboardEmpty)}
+                        {t(PageMsg::DashboardEmpty)}
                     </p>
                 </Show>
                 <For each=move || lists.get().0 key=|handle| handle.clone() let:handle>
@@ -134,7 +134,7 @@ pub fn DashboardPage() -> impl IntoView {
             </section>
             <Show when=move || lists.with(|(_, ended)| !ended.is_empty())>
                 <section class="lock-list" aria-labelledby="ended-heading" data-testid="dashboard-ended">
-                    <h2 id="ended-heading">{t(Msg::DashboardEnded)}</h2>
+                    <h2 id="ended-heading">{t(PageMsg::DashboardEnded)}</h2>
                     <For each=move || lists.get().1 key=|handle| handle.clone() let:handle>
                         {lock_row(handle, true)}
                     </For>
@@ -151,12 +151,12 @@ pub fn DashboardPage() -> impl IntoView {
 fn SignIn() -> impl IntoView {
     view! {
         <section class="card notice-screen" data-testid="dashboard-signin">
-            <h1>{t(Msg::DashboardTitle)}</h1>
+            <h1>{t(PageMsg::DashboardTitle)}</h1>
             <p>
-                {t(Msg::DashboardSigninText)}
+                {t(PageMsg::DashboardSigninText)}
             </p>
             <a class="button button-primary" href=api::LOGIN_PATH data-testid="signin-link">
-                {t(Msg::DashboardSignin)}
+                {t(PageMsg::DashboardSignin)}
             </a>
         </section>
     }
@@ -185,16 +185,16 @@ fn Header(
                         url=avatar().filter(|url| url.starts_with("https://")) />
                 }}
                 <span class="person-text">
-                    <span class="eyebrow">{t(Msg::DashboardSignedInAs)}</span>
+                    <span class="eyebrow">{t(PageMsg::DashboardSignedInAs)}</span>
                     <span class="person-name">{name}</span>
                 </span>
             </div>
             <button class="button button-quiet" type="button" data-testid="signout"
                 disabled=move || signing_out.get() on:click=move |_| on_sign_out.run(())>
-                {move || t(if signing_out.get() { Msg::DashboardSigningOut } else { Msg::DashboardSignOut })}
+                {move || t(if signing_out.get() { PageMsg::DashboardSigningOut } else { PageMsg::DashboardSignOut })}
             </button>
             {move || sign_out_failed.get().map(|reason| view! {
-                <p class="notice notice-error" role="alert">{t(Msg::DashboardSignOutFailed)} " " {reason}</p>
+                <p class="notice notice-error" role="alert">{t(PageMsg::DashboardSignOutFailed)} " " {reason}</p>
             })}
         </header>
     }

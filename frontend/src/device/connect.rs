@@ -11,7 +11,7 @@ use super::{
     guide::{qr_message, TestReport},
     qr::{read_qr, QrProblem},
 };
-use crate::i18n::{t, tf, Msg};
+use crate::i18n::{t, tf, Msg, PageMsg};
 use crate::ui::{focus_id, ErrorPanel, FieldError};
 use api_types::{ApiError, DeviceApi, DeviceRegistration};
 use leptos::prelude::*;
@@ -81,8 +81,8 @@ pub fn ConnectForm(
     let summary = move || {
         let count = found.with(Vec::len);
         (submitted.get() && count > 0).then(|| match count {
-            1 => t(Msg::ConnectProblemOne).to_owned(),
-            n => tf(Msg::ConnectProblemMany, &[("count", &n.to_string())]),
+            1 => t(PageMsg::ConnectProblemOne).to_owned(),
+            n => tf(PageMsg::ConnectProblemMany, &[("count", &n.to_string())]),
         })
     };
     // The screenshot is read here, in the page; only its text is sent, as typed QR text would be.
@@ -115,7 +115,7 @@ pub fn ConnectForm(
     };
     let qr_status = move || {
         if reading.get() {
-            return Some((t(Msg::ConnectQrReading), "notice progress"));
+            return Some((t(PageMsg::ConnectQrReading), "notice progress"));
         }
         qr_result
             .with(|r| r.as_ref().map(qr_message))
@@ -146,58 +146,58 @@ pub fn ConnectForm(
             <p class="muted">{t(Msg::ConnectIntro)}</p>
             <ol class="steps">
                 <li class="step" data-testid="step-model">
-                    <h3>{t(Msg::ConnectStepModel)}</h3>
+                    <h3>{t(PageMsg::ConnectStepModel)}</h3>
                     <div class="field">
-                        <label for="connect-model">{t(Msg::ConnectModelLabel)}</label>
+                        <label for="connect-model">{t(PageMsg::ConnectModelLabel)}</label>
                         <select id="connect-model" data-testid="device-model"
                             aria-describedby="connect-model-hint"
                             on:change=move |ev| {
                                 let choice = event_target_value(&ev).parse::<usize>().ok();
                                 draft.update(|d| d.choice = choice);
                             }>
-                            <option value="" selected=true>{t(Msg::ConnectModelChoose)}</option>
+                            <option value="" selected=true>{t(PageMsg::ConnectModelChoose)}</option>
                             {model_options}
                         </select>
-                        <p class="muted hint" id="connect-model-hint">{t(Msg::ConnectModelHint)}</p>
+                        <p class="muted hint" id="connect-model-hint">{t(PageMsg::ConnectModelHint)}</p>
                     </div>
-                    <DraftField field=ConnectField::Nickname label=t(Msg::ConnectNicknameLabel)
+                    <DraftField field=ConnectField::Nickname label=t(PageMsg::ConnectNicknameLabel)
                         draft read=|d| d.nickname.clone() write=|d, v| d.nickname = v
                         error=error_of(ConnectField::Nickname) on_leave
                         maxlength="40" placeholder=Some(DEFAULT_NICKNAME) />
                 </li>
                 <li class="step" data-testid="step-api-key">
-                    <h3>{t(Msg::ConnectStepApiKey)}</h3>
+                    <h3>{t(PageMsg::ConnectStepApiKey)}</h3>
                     <p class="muted hint" id="connect-api-key-hint">
                         {move || if is_web() {
                             view! {
-                                {t(Msg::ConnectApiKeyHintBefore)} " "
+                                {t(PageMsg::ConnectApiKeyHintBefore)} " "
                                 <a href=BIZ_URL target="_blank" rel="noopener noreferrer">"biz.candyhouse.co"</a>
-                                " " {t(Msg::ConnectApiKeyHintAfter)}
+                                " " {t(PageMsg::ConnectApiKeyHintAfter)}
                             }.into_any()
                         } else {
                             view! {
-                                {t(Msg::ConnectApiKeyOriginalBefore)} " "
+                                {t(PageMsg::ConnectApiKeyOriginalBefore)} " "
                                 <a href=MY_URL target="_blank" rel="noopener noreferrer">"my.candyhouse.co"</a>
-                                " " {t(Msg::ConnectApiKeyOriginalAfter)}
+                                " " {t(PageMsg::ConnectApiKeyOriginalAfter)}
                             }.into_any()
                         }}
                     </p>
-                    <DraftField field=ConnectField::ApiKey label=t(Msg::ConnectApiKeyLabel)
+                    <DraftField field=ConnectField::ApiKey label=t(PageMsg::ConnectApiKeyLabel)
                         draft read=|d| d.api_key.clone() write=|d, v| d.api_key = v
                         error=error_of(ConnectField::ApiKey) on_leave
                         password=true required=true hint="connect-api-key-hint" />
                 </li>
                 <li class="step" data-testid="step-key">
                     <Show when=is_web fallback=move || view! {
-                        <h3>{t(Msg::ConnectStepDeviceId)}</h3>
+                        <h3>{t(PageMsg::ConnectStepDeviceId)}</h3>
                         <p class="muted hint" id="connect-device-id-hint">
-                            {t(Msg::ConnectDeviceIdHintBefore)} " " <a href=MY_URL target="_blank" rel="noopener noreferrer">"my.candyhouse.co"</a> " " {t(Msg::ConnectDeviceIdHintAfter)}
+                            {t(PageMsg::ConnectDeviceIdHintBefore)} " " <a href=MY_URL target="_blank" rel="noopener noreferrer">"my.candyhouse.co"</a> " " {t(PageMsg::ConnectDeviceIdHintAfter)}
                         </p>
                     }>
-                        <h3>{t(Msg::ConnectStepKey)}</h3>
-                        <p class="muted hint" id="connect-qr-hint">{t(Msg::ConnectQrHint)}</p>
+                        <h3>{t(PageMsg::ConnectStepKey)}</h3>
+                        <p class="muted hint" id="connect-qr-hint">{t(PageMsg::ConnectQrHint)}</p>
                         <div class="field">
-                            <label for="connect-qr">{t(Msg::ConnectQrLabel)}</label>
+                            <label for="connect-qr">{t(PageMsg::ConnectQrLabel)}</label>
                             <input type="file" accept="image/*" id="connect-qr" data-testid="qr-upload"
                                 aria-describedby="connect-qr-hint" disabled=reading
                                 on:change=on_upload />
@@ -208,25 +208,25 @@ pub fn ConnectForm(
                             })}
                         </div>
                         <p class="muted hint" id="connect-secret-hint">
-                            {t(Msg::ConnectTypeHintBefore)} " " <a href=BIZ_URL target="_blank" rel="noopener noreferrer">"biz.candyhouse.co"</a> " " {t(Msg::ConnectTypeHintAfter)}
+                            {t(PageMsg::ConnectTypeHintBefore)} " " <a href=BIZ_URL target="_blank" rel="noopener noreferrer">"biz.candyhouse.co"</a> " " {t(PageMsg::ConnectTypeHintAfter)}
                         </p>
                     </Show>
                     <DraftField field=ConnectField::DeviceId
-                        label=Signal::derive(move || t(if is_web() { Msg::ConnectUuidLabel } else { Msg::ConnectDeviceIdLabel }))
+                        label=Signal::derive(move || t(if is_web() { PageMsg::ConnectUuidLabel } else { PageMsg::ConnectDeviceIdLabel }))
                         draft read=|d| d.device_id.clone() write=|d, v| d.device_id = v
                         error=error_of(ConnectField::DeviceId) on_leave
                         placeholder=Signal::derive(move || is_web().then_some("12345678-1234-5678-1234-567812345678")) />
                     <Show when=is_web>
-                        <DraftField field=ConnectField::Secret label=t(Msg::ConnectSecretLabel)
+                        <DraftField field=ConnectField::Secret label=t(PageMsg::ConnectSecretLabel)
                             draft read=|d| d.secret.clone() write=|d, v| d.secret = v
                             error=error_of(ConnectField::Secret) on_leave
                             password=true required=true hint="connect-secret-hint" />
                     </Show>
                 </li>
                 <li class="step" data-testid="step-test">
-                    <h3>{t(Msg::ConnectStepTest)}</h3>
+                    <h3>{t(PageMsg::ConnectStepTest)}</h3>
                     <p class="muted hint">
-                        {move || t(if is_web() { Msg::ConnectTestHintWeb } else { Msg::ConnectTestHintOriginal })}
+                        {move || t(if is_web() { PageMsg::ConnectTestHintWeb } else { PageMsg::ConnectTestHintOriginal })}
                     </p>
                     <p class="notice notice-error" data-testid="form-problem" role="alert"
                         hidden=move || summary().is_none()>
@@ -249,14 +249,14 @@ pub fn ConnectForm(
                     <div class="actions">
                         <button class="button" type="button" data-testid="test-connection"
                             disabled=busy on:click=move |_| submit(on_test)>
-                            {move || t(if testing.get() { Msg::ConnectTesting } else { Msg::ConnectTest })}
+                            {move || t(if testing.get() { PageMsg::ConnectTesting } else { PageMsg::ConnectTest })}
                         </button>
                         <button class="button button-primary" type="submit" data-testid="save-device"
                             disabled=busy>
-                            {move || t(if saving.get() { Msg::ConnectSaving } else { Msg::ConnectSave })}
+                            {move || t(if saving.get() { PageMsg::ConnectSaving } else { PageMsg::ConnectSave })}
                         </button>
                         <button class="button button-quiet" type="button" data-testid="cancel-connect"
-                            on:click=move |_| on_cancel.run(())>{t(Msg::ConnectCancel)}</button>
+                            on:click=move |_| on_cancel.run(())>{t(PageMsg::ConnectCancel)}</button>
                     </div>
                 </li>
             </ol>

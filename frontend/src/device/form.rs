@@ -1,7 +1,7 @@
 //! The connect form's content and its checks, before anything is sent. Pure.
 //! The server checks again; these checks only catch typos early and explain them.
 
-use crate::i18n::{t, Msg};
+use crate::i18n::{t, PageMsg};
 use api_types::{DeviceApi, DeviceRegistration};
 
 /// One answer to "Which Sesame do you have?": the name on the box, and what it means for the
@@ -19,7 +19,7 @@ pub struct ModelChoice {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Label {
     Name(&'static str),
-    Words(Msg),
+    Words(PageMsg),
 }
 
 impl Label {
@@ -48,7 +48,7 @@ pub const MODEL_CHOICES: &[ModelChoice] = &[
     web("Sesame 6", "SESAME 6"),
     web("Sesame 6 Pro", "SESAME 6 Pro"),
     ModelChoice {
-        label: Label::Words(Msg::ConnectModelSlidingDoor),
+        label: Label::Words(PageMsg::ConnectModelSlidingDoor),
         api: DeviceApi::WebApi,
         model: Some("SESAME 6 Pro sliding door"),
     },
@@ -59,7 +59,7 @@ pub const MODEL_CHOICES: &[ModelChoice] = &[
     web("Sesame Bike 2", "SESAME Bike 2"),
     web("Sesame Bike 3", "SESAME Bike 3"),
     ModelChoice {
-        label: Label::Words(Msg::ConnectModelOriginal),
+        label: Label::Words(PageMsg::ConnectModelOriginal),
         api: DeviceApi::LegacyV3,
         model: None,
     },
@@ -152,14 +152,14 @@ pub enum DraftProblem {
 impl DraftProblem {
     pub fn message(self) -> &'static str {
         t(match self {
-            DraftProblem::NicknameTooLong => Msg::ConnectNicknameTooLong,
-            DraftProblem::ApiKeyMissing => Msg::ConnectApiKeyMissing,
-            DraftProblem::ApiKeyHasSpaces => Msg::ConnectApiKeySpaces,
-            DraftProblem::DeviceIdMissing => Msg::ConnectDeviceIdMissing,
-            DraftProblem::DeviceIdNotUuid => Msg::ConnectDeviceIdNotUuid,
-            DraftProblem::DeviceIdHasSpaces => Msg::ConnectDeviceIdSpaces,
-            DraftProblem::SecretMissing => Msg::ConnectSecretMissing,
-            DraftProblem::SecretMalformed => Msg::ConnectSecretMalformed,
+            DraftProblem::NicknameTooLong => PageMsg::ConnectNicknameTooLong,
+            DraftProblem::ApiKeyMissing => PageMsg::ConnectApiKeyMissing,
+            DraftProblem::ApiKeyHasSpaces => PageMsg::ConnectApiKeySpaces,
+            DraftProblem::DeviceIdMissing => PageMsg::ConnectDeviceIdMissing,
+            DraftProblem::DeviceIdNotUuid => PageMsg::ConnectDeviceIdNotUuid,
+            DraftProblem::DeviceIdHasSpaces => PageMsg::ConnectDeviceIdSpaces,
+            DraftProblem::SecretMissing => PageMsg::ConnectSecretMissing,
+            DraftProblem::SecretMalformed => PageMsg::ConnectSecretMalformed,
         })
     }
 

@@ -3,7 +3,7 @@
 
 use super::mapper::to_status_data;
 use super::qr::QrProblem;
-use crate::i18n::{t, tf, Msg};
+use crate::i18n::{t, tf, PageMsg};
 use api_types::{ApiError, ConnectionProof, ConnectionTest};
 
 /// The outcome of "Test connection": a headline, the checks it made, and its tone.
@@ -28,30 +28,30 @@ pub fn test_report(result: &Result<ConnectionTest, ApiError>) -> TestReport {
         }
     };
     let status = to_status_data(&test.status);
-    let known = tf(Msg::ConnectCheckKnown, &[("model", &test.model)]);
+    let known = tf(PageMsg::ConnectCheckKnown, &[("model", &test.model)]);
     if !status.reachable {
         return TestReport {
-            headline: t(Msg::ConnectTestUnreachable).to_owned(),
+            headline: t(PageMsg::ConnectTestUnreachable).to_owned(),
             checks: vec![known],
             class: "notice-warning",
         };
     }
     let proof = t(match test.proof {
-        ConnectionProof::TaggedLockInHistory => Msg::ConnectCheckTagged,
-        ConnectionProof::LockTaskCompleted => Msg::ConnectCheckTask,
-        ConnectionProof::AtFirstOpening => Msg::ConnectCheckFirstOpening,
+        ConnectionProof::TaggedLockInHistory => PageMsg::ConnectCheckTagged,
+        ConnectionProof::LockTaskCompleted => PageMsg::ConnectCheckTask,
+        ConnectionProof::AtFirstOpening => PageMsg::ConnectCheckFirstOpening,
     });
     let latch = status.latch_text.to_lowercase();
     TestReport {
-        headline: t(Msg::ConnectTestPassed).to_owned(),
+        headline: t(PageMsg::ConnectTestPassed).to_owned(),
         checks: vec![
             known,
             tf(
-                Msg::ConnectCheckStatus,
+                PageMsg::ConnectCheckStatus,
                 &[("latch", &latch), ("battery", &status.battery_text)],
             ),
             proof.to_owned(),
-            t(Msg::ConnectCheckNotSaved).to_owned(),
+            t(PageMsg::ConnectCheckNotSaved).to_owned(),
         ],
         class: "notice-success",
     }
@@ -60,12 +60,12 @@ pub fn test_report(result: &Result<ConnectionTest, ApiError>) -> TestReport {
 /// What the page says after reading an uploaded screenshot.
 pub fn qr_message(result: &Result<String, QrProblem>) -> (&'static str, &'static str) {
     let (msg, class) = match result {
-        Ok(text) if super::form::is_qr_text(text) => (Msg::ConnectQrRead, "notice-success"),
-        Ok(_) => (Msg::ConnectQrNotSesame, "notice-error"),
-        Err(QrProblem::NotAPicture) => (Msg::ConnectQrNotPicture, "notice-error"),
-        Err(QrProblem::NoCode) => (Msg::ConnectQrNoCode, "notice-error"),
-        Err(QrProblem::Unreadable) => (Msg::ConnectQrUnreadable, "notice-error"),
-        Err(QrProblem::ReaderFailed) => (Msg::ConnectQrReaderFailed, "notice-error"),
+        Ok(text) if super::form::is_qr_text(text) => (PageMsg::ConnectQrRead, "notice-success"),
+        Ok(_) => (PageMsg::ConnectQrNotSesame, "notice-error"),
+        Err(QrProblem::NotAPicture) => (PageMsg::ConnectQrNotPicture, "notice-error"),
+        Err(QrProblem::NoCode) => (PageMsg::ConnectQrNoCode, "notice-error"),
+        Err(QrProblem::Unreadable) => (PageMsg::ConnectQrUnreadable, "notice-error"),
+        Err(QrProblem::ReaderFailed) => (PageMsg::ConnectQrReaderFailed, "notice-error"),
     };
     (t(msg), class)
 }

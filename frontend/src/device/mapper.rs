@@ -261,13 +261,17 @@ mod tests {
             Some("1,234 of 3,000 CANDY HOUSE requests this month, 100 kept for openings")
         );
         assert_eq!(data.reading_age.as_deref(), Some("Status read 12 min ago"));
-        // Worded from its reason, not the server's English.
-        let said = data.quota_message.unwrap();
+        // In English, the server's own words; in another language, worded from its reason.
+        assert_eq!(data.quota_message.as_deref(), Some("quota used up"));
+        assert!(data.can_retry_quota);
+        crate::i18n::speak("fr");
+        let said = to_device_data(&view, Role::Wearer).quota_message.unwrap();
         assert!(
-            said.starts_with("The monthly CANDY HOUSE quota for this box's API key is used up"),
+            said.starts_with(
+                "Le quota mensuel CANDY HOUSE de la clé d'API de cette boîte est épuisé"
+            ),
             "{said}"
         );
-        assert!(data.can_retry_quota);
     }
 
     #[test]

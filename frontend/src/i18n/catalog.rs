@@ -3,7 +3,7 @@
 
 use super::{by_id, Texts, COUNT};
 
-/// The texts of a fetched message file, indexed by `Msg`. Lines that are not `id = text`
+/// The texts of a fetched message file, by message index. Lines that are not `id = text`
 /// (comments, blank lines, or an HTML page a proxy sent instead) and unknown ids are skipped.
 /// The texts are leaked on purpose: a language is read once per page, at most a few KB, and
 /// `&'static str` lets every component keep the simple `t(…)` signature.
@@ -14,8 +14,8 @@ pub fn parse(text: &str) -> Texts {
             continue;
         };
         let (id, value) = (id.trim(), value.trim());
-        if let (Some(msg), false) = (by_id(id), value.is_empty()) {
-            texts[msg as usize] = Some(Box::leak(value.to_owned().into_boxed_str()));
+        if let (Some(index), false) = (by_id(id), value.is_empty()) {
+            texts[index] = Some(Box::leak(value.to_owned().into_boxed_str()));
         }
     }
     Box::leak(texts.into_boxed_slice())
@@ -60,13 +60,13 @@ fn names(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::{by_id, t, Msg, IDS, LANGUAGES};
+    use crate::i18n::{Msg, IDS, LANGUAGES};
 
-    /// The English text of the message with this index.
+    /// The English text of the message with this index, read from `en.ftl` itself: the page
+    /// does not compile in the English of the server's sentences.
     fn english(index: usize) -> &'static str {
-        let msg = by_id(IDS[index]).unwrap();
-        assert_eq!(msg as usize, index);
-        t(msg)
+        let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/i18n/en.ftl"));
+        parse(text)[index].unwrap()
     }
 
     #[test]

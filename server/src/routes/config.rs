@@ -22,7 +22,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/config", get(get_config).put(put_config))
+    Router::new().route("/api/config", get(get_config).put(put_config))
 }
 
 fn config_token(headers: &HeaderMap) -> Result<ConfigToken, AppError> {

@@ -24,10 +24,10 @@ use crate::views;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/controls/time", post(change_time))
-        .route("/controls/freeze", post(freeze))
-        .route("/controls/hygiene-opening", post(hygiene_opening))
-        .route("/controls/penalty/clear", post(clear_penalty))
+        .route("/api/controls/time", post(change_time))
+        .route("/api/controls/freeze", post(freeze))
+        .route("/api/controls/hygiene-opening", post(hygiene_opening))
+        .route("/api/controls/penalty/clear", post(clear_penalty))
 }
 
 /// The keyholder at the page, for the shared use-cases.

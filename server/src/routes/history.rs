@@ -22,7 +22,7 @@ const PAGE_SIZE: u32 = 20;
 const MAX_CURSOR_LEN: usize = 64;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/history", get(history))
+    Router::new().route("/api/history", get(history))
 }
 
 #[derive(Deserialize)]

@@ -1,6 +1,6 @@
 //! HTTP routes: one `router()` per module, assembled here with the shared layers.
-//! To add an API module: write `routes/x.rs` with `pub fn router() -> Router<AppState>` and merge
-//! it in `api_router`.
+//! To add an API module: write `routes/x.rs` with `pub fn router() -> Router<AppState>` (its
+//! paths start with `/api/`) and merge it in `api_router`.
 
 mod config;
 pub(crate) mod controls;
@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
+use axum::routing::any;
 use axum::Router;
 use tower::ServiceBuilder;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -31,10 +32,9 @@ use security::Served;
 pub fn app(state: AppState) -> anyhow::Result<Router> {
     let limits = limits::Limits::new(&state.settings);
     let router = Router::new()
-        .nest(
-            "/api",
-            api_router(&limits, state.settings.api_body_limit_bytes),
-        )
+        // Merged, not nested: `nest` rewrites every request's URI (an allocation and a format)
+        // to strip the prefix, so the API modules name their full `/api/…` paths.
+        .merge(api_router(&limits, state.settings.api_body_limit_bytes))
         .merge(security::mark(health::router(), Served::Data))
         // Server-rendered sign-in pages and redirects.
         .merge(security::mark(
@@ -50,6 +50,11 @@ pub fn app(state: AppState) -> anyhow::Result<Router> {
     Ok(telemetry::http_layers_around(router, headers))
 }
 
+async fn api_not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// Every `/api/…` route, behind the layers only the API has.
 fn api_router(limits: &Arc<limits::Limits>, body_limit: usize) -> Router<AppState> {
     Router::new()
         .merge(session::router())
@@ -59,7 +64,8 @@ fn api_router(limits: &Arc<limits::Limits>, body_limit: usize) -> Router<AppStat
         .merge(history::router())
         .merge(dashboard::api_router())
         // An unknown API path is a JSON 404, never the SPA's index.html.
-        .fallback(|| async { AppError::NotFound })
+        .route("/api", any(api_not_found))
+        .route("/api/{*rest}", any(api_not_found))
         // One layer (see `app`), outermost first.
         .layer(
             ServiceBuilder::new()

@@ -250,3 +250,28 @@ async fn unknown_paths_get_a_nestjs_404() {
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["message"], "Cannot GET /api/extensions/nothing");
 }
+
+#[tokio::test]
+async fn a_body_that_is_not_a_json_object_gets_nestjs_400_and_changes_nothing() {
+    let sim = ChasterSim::spawn().await.unwrap();
+    let client = reqwest::Client::new();
+    for body in ["[]", "\"text\"", "not json", ""] {
+        let r = client
+            .patch(format!(
+                "{}/api/extensions/sessions/{SESSION_A_ID}",
+                sim.base_url()
+            ))
+            .header("X-Chaster-Client-Id", CLIENT_ID)
+            .header("Content-Type", "application/json")
+            .bearer_auth(DEV_TOKEN)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{body:?}");
+        let answer: Value = r.json().await.unwrap();
+        assert_eq!(answer["message"], json!(["body must be a JSON object"]));
+    }
+    let (_, session) = auth(&sim, WEARER_TOKEN).await;
+    assert!(session["session"]["metadata"]["reasonsPreventingUnlocking"].is_array());
+}

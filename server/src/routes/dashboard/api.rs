@@ -36,19 +36,19 @@ use crate::views;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/dashboard", get(dashboard))
-        .route("/dashboard/sessions/{handle}/time", post(change_time))
-        .route("/dashboard/sessions/{handle}/freeze", post(freeze))
+        .route("/api/dashboard", get(dashboard))
+        .route("/api/dashboard/sessions/{handle}/time", post(change_time))
+        .route("/api/dashboard/sessions/{handle}/freeze", post(freeze))
         .route(
-            "/dashboard/sessions/{handle}/hygiene-opening",
+            "/api/dashboard/sessions/{handle}/hygiene-opening",
             post(hygiene_opening),
         )
         .route(
-            "/dashboard/sessions/{handle}/penalty/clear",
+            "/api/dashboard/sessions/{handle}/penalty/clear",
             post(clear_penalty),
         )
-        .route("/dashboard/sessions/{handle}/open-box", post(open_box))
-        .route("/dashboard/sessions/{handle}/lock-box", post(lock_box))
+        .route("/api/dashboard/sessions/{handle}/open-box", post(open_box))
+        .route("/api/dashboard/sessions/{handle}/lock-box", post(lock_box))
 }
 
 async fn dashboard(

@@ -45,13 +45,13 @@ use history::write_history;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(
-            "/device",
+            "/api/device",
             get(get_device).put(put_device).delete(delete_device),
         )
-        .route("/device/test", post(test_device))
-        .route("/device/open", post(open_device))
-        .route("/device/lock", post(lock_device))
-        .route("/device/quota/retry", post(retry_quota_now))
+        .route("/api/device/test", post(test_device))
+        .route("/api/device/open", post(open_device))
+        .route("/api/device/lock", post(lock_device))
+        .route("/api/device/quota/retry", post(retry_quota_now))
 }
 
 /// `POST /device/quota/retry` (wearer): "Try again now" while the monthly quota is used up.

@@ -1,6 +1,5 @@
 //! Changing a session: partner data (`PATCH`), lock actions and hygiene openings.
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -8,7 +7,7 @@ use axum::routing::{patch, post};
 use axum::Router;
 use serde_json::Value;
 
-use super::{object_body, opt_str, Problems};
+use super::{opt_str, Dto, Problems};
 use crate::chaster::{lock_actions, nest, now, world, Shared};
 
 pub fn router() -> Router<Shared> {
@@ -33,12 +32,8 @@ pub fn router() -> Router<Shared> {
 async fn patch_session(
     State(hub): State<Shared>,
     Path(session_id): Path<String>,
-    body: Bytes,
+    Dto(dto): Dto,
 ) -> Response {
-    let dto = match object_body(&body) {
-        Ok(dto) => dto,
-        Err(r) => return r.into_response(),
-    };
     let mut problems = Problems::default();
     for key in ["config", "metadata", "data"] {
         if !matches!(dto.get(key), None | Some(Value::Object(_))) {
@@ -113,12 +108,9 @@ fn home_action_problems(actions: &Value, problems: &mut Problems) {
 async fn do_action(
     State(hub): State<Shared>,
     Path(session_id): Path<String>,
-    body: Bytes,
+    Dto(dto): Dto,
 ) -> Response {
-    let dto = match object_body(&body) {
-        Ok(dto) => Value::Object(dto),
-        Err(r) => return r.into_response(),
-    };
+    let dto = Value::Object(dto);
     hub.apply(|s, events| {
         let received = s.actions_received.entry(session_id.clone()).or_default();
         received.push(dto.clone());
@@ -134,12 +126,8 @@ async fn do_action(
 async fn open_temporarily(
     State(hub): State<Shared>,
     Path(session_id): Path<String>,
-    body: Bytes,
+    Dto(dto): Dto,
 ) -> Response {
-    let dto = match object_body(&body) {
-        Ok(dto) => dto,
-        Err(r) => return r.into_response(),
-    };
     let mut problems = Problems::default();
     problems.one_of(&dto, "actor", &["wearer", "keyholder", "extension"], true);
     if let Err(r) = problems.check() {

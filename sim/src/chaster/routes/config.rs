@@ -1,6 +1,5 @@
 //! The configuration page's token: read and save `PartnerConfigurationForPublic`.
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -8,7 +7,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use super::object_body;
+use super::Dto;
 use crate::chaster::nest::Rejection;
 use crate::chaster::render::date;
 use crate::chaster::state::SimState;
@@ -55,12 +54,8 @@ async fn get_configuration(State(hub): State<Shared>, Path(token): Path<String>)
 async fn put_configuration(
     State(hub): State<Shared>,
     Path(token): Path<String>,
-    body: Bytes,
+    Dto(dto): Dto,
 ) -> Response {
-    let dto = match object_body(&body) {
-        Ok(dto) => dto,
-        Err(r) => return r.into_response(),
-    };
     let Some(config @ Value::Object(_)) = dto.get("config").cloned() else {
         return nest::error(StatusCode::BAD_REQUEST, json!(["config must be an object"]));
     };

@@ -10,8 +10,9 @@ mod oauth;
 mod sessions;
 
 use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
 use axum::http::{Method, StatusCode, Uri};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::{middleware, Router};
 use serde_json::{json, Map, Value};
 
@@ -38,14 +39,25 @@ async fn fallback(method: Method, uri: Uri) -> Response {
     nest::not_found(&format!("Cannot {method} {}", uri.path()))
 }
 
-/// The JSON object body of a request, or the 400 NestJS answers for anything else.
-pub(super) fn object_body(body: &Bytes) -> Result<Map<String, Value>, Rejection> {
-    match serde_json::from_slice(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Err(Rejection::new(
-            StatusCode::BAD_REQUEST,
-            json!(["body must be a JSON object"]),
-        )),
+/// The JSON object body of a request; anything else is refused with the 400 NestJS answers,
+/// before the handler runs (as Nest's validation pipe does).
+pub(super) struct Dto(pub Map<String, Value>);
+
+impl<S: Send + Sync> FromRequest<S> for Dto {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        match serde_json::from_slice(&body) {
+            Ok(Value::Object(map)) => Ok(Dto(map)),
+            _ => Err(Rejection::new(
+                StatusCode::BAD_REQUEST,
+                json!(["body must be a JSON object"]),
+            )
+            .into_response()),
+        }
     }
 }
 

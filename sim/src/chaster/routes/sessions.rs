@@ -1,7 +1,6 @@
 //! Reading sessions: session auth by mainToken, one session, the session search, and the
 //! lock history (custom logs in, history search out).
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -10,7 +9,7 @@ use axum::{Json, Router};
 use chrono::Utc;
 use serde_json::{json, Map, Value};
 
-use super::{object_body, opt_str, Problems};
+use super::{opt_str, Dto, Problems};
 use crate::chaster::state::SimLockStatus;
 use crate::chaster::webhooks::Event;
 use crate::chaster::{nest, render, Shared, EXTENSION_SLUG};
@@ -63,11 +62,7 @@ async fn get_session(State(hub): State<Shared>, Path(session_id): Path<String>) 
 /// `POST /api/extensions/sessions/search` (`GetSessionsDto`) → `{count, hasMore, results}`, oldest
 /// first unless `search_newest_first` (Chaster documents no order); each result is an `ExtensionSessionForPartner` with its `paginationId`. `count` is the
 /// number of sessions matching the filter, over all pages.
-async fn search_sessions(State(hub): State<Shared>, body: Bytes) -> Response {
-    let dto = match object_body(&body) {
-        Ok(dto) => dto,
-        Err(r) => return r.into_response(),
-    };
+async fn search_sessions(State(hub): State<Shared>, Dto(dto): Dto) -> Response {
     let mut problems = Problems::default();
     problems.string(&dto, "extensionSlug", true);
     let statuses = ["locked", "unlocked", "deserted", "all"];
@@ -134,12 +129,8 @@ fn parse_status(status: &str) -> SimLockStatus {
 async fn post_custom_log(
     State(hub): State<Shared>,
     Path(session_id): Path<String>,
-    body: Bytes,
+    Dto(dto): Dto,
 ) -> Response {
-    let dto = match object_body(&body) {
-        Ok(dto) => dto,
-        Err(r) => return r.into_response(),
-    };
     if let Err(r) = custom_log_problems(&dto).check() {
         return r.into_response();
     }
@@ -195,12 +186,8 @@ fn custom_log_problems(dto: &Map<String, Value>) -> Problems {
 async fn search_logs(
     State(hub): State<Shared>,
     Path(session_id): Path<String>,
-    body: Bytes,
+    Dto(dto): Dto,
 ) -> Response {
-    let dto = match object_body(&body) {
-        Ok(dto) => dto,
-        Err(r) => return r.into_response(),
-    };
     let mut problems = Problems::default();
     problems.one_of(&dto, "role", &["keyholder", "wearer", "visitor"], true);
     let limit = problems.limit(&dto, "limit", 15, 100);
