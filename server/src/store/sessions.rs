@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use sqlx::any::AnyRow;
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
+use sqlx::Any;
 use sqlx::Row;
 
 use super::jobs::insert_job;
@@ -41,6 +43,23 @@ pub struct WatchedSession {
     pub device_api: String,
 }
 
+/// Binds a session's eight values to an `INSERT INTO sessions (session_id, lock_id, wearer_user_id,
+/// keyholder_user_id, status, config, hygiene_opening_active, updated_at)`, in that order.
+fn bind_session<'q>(
+    query: Query<'q, Any, AnyArguments<'q>>,
+    s: &'q SessionRecord,
+) -> Query<'q, Any, AnyArguments<'q>> {
+    query
+        .bind(s.session_id.as_str())
+        .bind(s.lock_id.as_str())
+        .bind(s.wearer_user_id.as_str())
+        .bind(s.keyholder_user_id.as_ref().map(UserId::as_str))
+        .bind(&s.status)
+        .bind(s.config.to_string())
+        .bind(i64::from(s.hygiene_opening_active))
+        .bind(ms(s.updated_at))
+}
+
 const COLUMNS: &str = "session_id, lock_id, wearer_user_id, keyholder_user_id, status, config, \
      hygiene_opening_active, box_open_allowed, updated_at";
 
@@ -56,7 +75,8 @@ impl Store {
     pub async fn upsert_sessions(&self, sessions: &[SessionRecord]) -> Result<(), StoreError> {
         let mut tx = self.writer().begin().await?;
         for s in sessions {
-            sqlx::query(
+            bind_session(
+                sqlx::query(
                 "INSERT INTO sessions (session_id, lock_id, wearer_user_id, keyholder_user_id, status, config, \
                  hygiene_opening_active, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
                  ON CONFLICT (session_id) DO UPDATE SET lock_id = excluded.lock_id, \
@@ -66,15 +86,9 @@ impl Store {
                  OR sessions.wearer_user_id <> excluded.wearer_user_id \
                  OR sessions.keyholder_user_id IS DISTINCT FROM excluded.keyholder_user_id \
                  OR sessions.status <> excluded.status OR sessions.config <> excluded.config",
+            ),
+                s,
             )
-            .bind(s.session_id.as_str())
-            .bind(s.lock_id.as_str())
-            .bind(s.wearer_user_id.as_str())
-            .bind(s.keyholder_user_id.as_ref().map(UserId::as_str))
-            .bind(&s.status)
-            .bind(s.config.to_string())
-            .bind(i64::from(s.hygiene_opening_active))
-            .bind(ms(s.updated_at))
             .execute(&mut *tx)
             .await?;
         }
@@ -84,19 +98,14 @@ impl Store {
 
     /// Saves a session only if we knew nothing of it (a possibly older view must not win).
     pub async fn insert_session_if_absent(&self, s: &SessionRecord) -> Result<bool, StoreError> {
-        let done = sqlx::query(
+        let done = bind_session(
+            sqlx::query(
             "INSERT INTO sessions (session_id, lock_id, wearer_user_id, keyholder_user_id, status, config, \
              hygiene_opening_active, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (session_id) DO NOTHING",
+        ),
+            s,
         )
-        .bind(s.session_id.as_str())
-        .bind(s.lock_id.as_str())
-        .bind(s.wearer_user_id.as_str())
-        .bind(s.keyholder_user_id.as_ref().map(UserId::as_str))
-        .bind(&s.status)
-        .bind(s.config.to_string())
-        .bind(i64::from(s.hygiene_opening_active))
-        .bind(ms(s.updated_at))
         .execute(self.writer())
         .await?;
         Ok(done.rows_affected() > 0)
