@@ -12,9 +12,14 @@ use super::{ResolvedSession, TokenResolver};
 use crate::domain::MainToken;
 use crate::error::AppError;
 
-/// The client's address as the limits layer saw it (behind a proxy: from `CLIENT_IP_HEADER`).
-#[derive(Clone, Copy, Debug)]
-pub struct ClientAddr(pub std::net::IpAddr);
+/// What the limits layer learnt of an `/api` request, left in its extensions for this
+/// extractor: the client's address (behind a proxy: from `CLIENT_IP_HEADER`), and the bearer
+/// token when it parsed it for the page budget, so it is not parsed and hashed twice.
+#[derive(Clone, Debug, Default)]
+pub struct Admitted {
+    pub client: Option<std::net::IpAddr>,
+    pub token: Option<MainToken>,
+}
 
 /// The viewer of the current request, as Chaster says for their mainToken.
 pub struct CurrentSession {
@@ -31,9 +36,13 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let token = bearer_token(&parts.headers)?;
+        let admitted = parts.extensions.remove::<Admitted>().unwrap_or_default();
+        let token = match admitted.token {
+            Some(token) => token,
+            None => bearer_token(&parts.headers)?,
+        };
+        let client = admitted.client;
         let sessions = Arc::<TokenResolver>::from_ref(state);
-        let client = parts.extensions.get::<ClientAddr>().map(|c| c.0);
         let session = sessions.resolve_from(&token, client).await?;
         Ok(CurrentSession { token, session })
     }

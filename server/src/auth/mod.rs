@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use futures::future::{BoxFuture, FutureExt, Shared};
 
-pub use bearer::{bearer_token, ClientAddr, CurrentSession};
+pub use bearer::{bearer_token, Admitted, CurrentSession};
 pub use session::ResolvedSession;
 
 use crate::bucket::KeyedBucket;

@@ -10,7 +10,11 @@ use sha2::{Digest, Sha256};
 const MAX_LEN: usize = 2048;
 
 #[derive(Clone)]
-pub struct MainToken(SecretString);
+pub struct MainToken {
+    secret: SecretString,
+    /// Computed once at parse: the limits layer, the token cache and the log all key by it.
+    fingerprint: [u8; 32],
+}
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum MainTokenError {
@@ -34,17 +38,20 @@ impl MainToken {
         if !raw.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(MainTokenError::BadCharacters);
         }
-        Ok(MainToken(SecretString::from(raw.to_owned())))
+        Ok(MainToken {
+            fingerprint: Sha256::digest(raw.as_bytes()).into(),
+            secret: SecretString::from(raw.to_owned()),
+        })
     }
 
     /// The raw token, for the one place that must send it to Chaster.
     pub fn expose(&self) -> &str {
-        self.0.expose_secret()
+        self.secret.expose_secret()
     }
 
     /// SHA-256 of the token: a cache key that does not keep the token itself.
     pub fn fingerprint(&self) -> [u8; 32] {
-        Sha256::digest(self.expose().as_bytes()).into()
+        self.fingerprint
     }
 
     /// The first 8 hex digits of the fingerprint, enough to correlate log lines.

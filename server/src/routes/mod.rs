@@ -16,11 +16,9 @@ mod static_files;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue};
 use axum::routing::any;
 use axum::Router;
 use tower::ServiceBuilder;
-use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -35,7 +33,8 @@ pub fn app(state: AppState) -> anyhow::Result<Router> {
         // Merged, not nested: `nest` rewrites every request's URI (an allocation and a format)
         // to strip the prefix, so the API modules name their full `/api/…` paths.
         .merge(api_router(&limits, state.settings.api_body_limit_bytes))
-        .merge(security::mark(health::router(), Served::Data))
+        // Unmarked: `Data` (no-store, a policy that allows nothing).
+        .merge(health::router())
         // Server-rendered sign-in pages and redirects.
         .merge(security::mark(
             dashboard::auth_router().layer(limits::LimitsLayer::per_address(limits)),
@@ -66,15 +65,10 @@ fn api_router(limits: &Arc<limits::Limits>, body_limit: usize) -> Router<AppStat
         // An unknown API path is a JSON 404, never the SPA's index.html.
         .route("/api", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
-        // One layer (see `app`), outermost first.
+        // One layer (see `app`), outermost first. The answers are unmarked: `Data`, which the
+        // header layer gives `no-store` (they depend on the bearer token).
         .layer(
             ServiceBuilder::new()
-                .layer(security::mark_layer(Served::Data))
-                // Answers depend on the bearer token: no shared cache may keep them.
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("no-store"),
-                ))
                 // Outside the handlers' extractors: refused requests never reach Chaster.
                 .layer(limits::LimitsLayer::api(limits.clone()))
                 .layer(DefaultBodyLimit::max(body_limit)),

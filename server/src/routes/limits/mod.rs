@@ -16,9 +16,10 @@ mod layer;
 
 pub use layer::{LimitsLayer, LimitsService};
 
-use crate::auth::bearer_token;
+use crate::auth::{bearer_token, Admitted};
 use crate::bucket::KeyedBucket;
 use crate::configuration::{RateLimitSettings, Settings};
+use crate::domain::MainToken;
 use crate::error::AppError;
 
 /// The budgets and the body limit, shared by every request.
@@ -87,21 +88,28 @@ impl Limits {
         self.proxy_warned.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    fn check_rate(&self, request: &Request, ip: Option<IpAddr>) -> Result<(), AppError> {
+    /// The address and page budgets; the bearer token, when the page budget parsed it.
+    fn check_rate(
+        &self,
+        request: &Request,
+        ip: Option<IpAddr>,
+    ) -> Result<Option<MainToken>, AppError> {
         let now = Instant::now();
         if let Some(ip) = ip {
             self.per_ip.check(&ip, now).map_err(too_many)?;
         }
         // A malformed token is refused later (401); the address budget covers it. No token
         // hashing when the page budget is off.
-        if self.per_token.is_on() {
-            if let Ok(token) = bearer_token(request.headers()) {
-                self.per_token
-                    .check(&token.fingerprint(), now)
-                    .map_err(too_many)?;
-            }
+        if !self.per_token.is_on() {
+            return Ok(None);
         }
-        Ok(())
+        let token = bearer_token(request.headers()).ok();
+        if let Some(token) = &token {
+            self.per_token
+                .check(&token.fingerprint(), now)
+                .map_err(too_many)?;
+        }
+        Ok(token)
     }
 
     /// Refuses a declared body over the limit before it is read. Streamed bodies without a
@@ -119,17 +127,18 @@ impl Limits {
 }
 
 impl Limits {
-    /// `/api`: body size, then the address and page budgets. The client's address goes into
-    /// the request for the token resolver, which charges cache misses to it.
+    /// `/api`: body size, then the address and page budgets. The client's address (and the
+    /// token, once parsed) go into the request for the token resolver, which charges cache
+    /// misses to the address.
     fn admit_api(&self, request: &mut Request) -> Result<(), AppError> {
         let ip = self.client_ip(request);
-        let checked = self
-            .check_length(request.headers())
-            .and_then(|()| self.check_rate(request, ip));
-        if let Some(ip) = ip {
-            request.extensions_mut().insert(crate::auth::ClientAddr(ip));
+        self.check_length(request.headers())?;
+        let token = self.check_rate(request, ip)?;
+        if ip.is_some() || token.is_some() {
+            let admitted = Admitted { client: ip, token };
+            request.extensions_mut().insert(admitted);
         }
-        checked
+        Ok(())
     }
 
     /// Pages that write on every visit (`/auth/login` stores a sign-in state): the address

@@ -23,6 +23,7 @@ static WORKER: HeaderValue = HeaderValue::from_static(WORKER_POLICY);
 static NO_CACHE: HeaderValue = HeaderValue::from_static(REVALIDATE);
 static FOR_A_YEAR: HeaderValue = HeaderValue::from_static(IMMUTABLE);
 static BY_ENCODING: HeaderValue = HeaderValue::from_static("accept-encoding");
+static NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
 static NOSNIFF: HeaderValue = HeaderValue::from_static("nosniff");
 static NO_REFERRER: HeaderValue = HeaderValue::from_static("no-referrer");
 
@@ -134,6 +135,8 @@ fn add_headers(policy: &SecurityHeaders, response: &mut Response) {
         }
         Served::Data => {
             headers.insert(header::CONTENT_SECURITY_POLICY, NON_PAGE.clone());
+            // Answers for one viewer (`/api` depends on the bearer token): no cache keeps them.
+            headers.insert(header::CACHE_CONTROL, NO_STORE.clone());
         }
     }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, NOSNIFF.clone());

@@ -10,7 +10,8 @@
 //!   (they are served precompressed), and a year of caching when the name carries a content hash.
 //! - A web worker's entry script (trunk's `*_loader.js`, unhashed): a policy that lets the worker
 //!   load its glue and WASM from our origin, revalidated on every use.
-//! - JSON (`/api`, `/health`): a CSP that allows nothing.
+//! - JSON (`/api`, `/health`) and anything unmarked: a CSP that allows nothing and `no-store`
+//!   (`/api` answers depend on the bearer token).
 //!
 //! All get `nosniff` and `no-referrer` (the page's URL carries the mainToken in its hash;
 //! no-referrer keeps even the path to ourselves).
