@@ -41,6 +41,30 @@ impl LoadResult {
         self.ok as f64 / self.elapsed.as_secs_f64()
     }
 
+    /// Slices of one load, as if they had been one: counts, times and CPU added, latencies
+    /// pooled.
+    pub fn merged(slices: Vec<LoadResult>) -> LoadResult {
+        let mut total = LoadResult {
+            ok: 0,
+            errors: 0,
+            elapsed: Duration::ZERO,
+            latencies: Samples::new(Vec::new()),
+            body_bytes: 0,
+            server_cpu: Some(Duration::ZERO),
+        };
+        let mut latencies = Vec::with_capacity(slices.len());
+        for slice in slices {
+            total.ok += slice.ok;
+            total.errors += slice.errors;
+            total.elapsed += slice.elapsed;
+            total.body_bytes = total.body_bytes.max(slice.body_bytes);
+            total.server_cpu = total.server_cpu.zip(slice.server_cpu).map(|(a, b)| a + b);
+            latencies.push(slice.latencies);
+        }
+        total.latencies = Samples::merged(latencies);
+        total
+    }
+
     /// Server CPU time per answered request, in µs: unlike requests per second, it hardly
     /// moves when other processes take the cores.
     pub fn cpu_us_per_request(&self) -> f64 {

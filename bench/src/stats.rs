@@ -13,6 +13,11 @@ impl Samples {
         Samples(samples)
     }
 
+    /// All samples of `parts` together.
+    pub fn merged(parts: impl IntoIterator<Item = Samples>) -> Self {
+        Samples::new(parts.into_iter().flat_map(|s| s.0).collect())
+    }
+
     pub fn len(&self) -> usize {
         self.0.len()
     }

@@ -16,6 +16,8 @@ use crate::table::{Report, Row};
 use crate::world::World;
 
 const WARM_UP: Duration = Duration::from_secs(1);
+/// Slices per server and run: each lasts the run's duration / `SLICES`.
+const SLICES: usize = 5;
 
 /// Runs the load against ours, then the baseline; leaves our server's peak RSS for later rows.
 pub async fn report(
@@ -53,21 +55,27 @@ pub async fn report(
         duration: WARM_UP,
         ..spec
     };
+    let slice = LoadSpec {
+        duration: spec.duration / SLICES as u32,
+        max_requests: spec.max_requests / SLICES as u64,
+        ..spec
+    };
     let ours_pid = world.server.pid;
+    load::run(&ours_url, Some(&token), warm, ours_pid).await?;
+    load::run(&peer_url, None, warm, baseline.pid).await?;
     let mut runs = Vec::with_capacity(RUNS);
     for run in 0..RUNS {
-        // Alternate which server goes first, so drift in the machine's load hits both.
-        let (mut ours, mut peer) = (None, None);
-        for ours_turn in [run % 2 == 0, run % 2 != 0] {
-            if ours_turn {
-                load::run(&ours_url, Some(&token), warm, ours_pid).await?;
-                ours = Some(load::run(&ours_url, Some(&token), spec, ours_pid).await?);
+        // Each run interleaves short slices of both servers (the first alternating), so a
+        // change in what else the machine runs hits both alike, then adds each server's slices.
+        let (mut ours, mut peer) = (Vec::new(), Vec::new());
+        for turn in 0..2 * SLICES {
+            if (turn + run) % 2 == 0 {
+                ours.push(load::run(&ours_url, Some(&token), slice, ours_pid).await?);
             } else {
-                load::run(&peer_url, None, warm, baseline.pid).await?;
-                peer = Some(load::run(&peer_url, None, spec, baseline.pid).await?);
+                peer.push(load::run(&peer_url, None, slice, baseline.pid).await?);
             }
         }
-        runs.push((ours.context("ours ran")?, peer.context("the peer ran")?));
+        runs.push((LoadResult::merged(ours), LoadResult::merged(peer)));
     }
     let ours_rss = world.server.peak_rss_kib();
     let peer_rss = baseline.peak_rss_kib();
@@ -84,9 +92,10 @@ pub async fn report(
         .vs(fmt_kib(peer_rss), ratio_kib(ours_rss, peer_rss)),
     );
     report.note(format!(
-        "throughput: {RUNS} runs, each loading ours and the peer in turn (the first alternating), \
-         {} closed-loop clients on keep-alive connections (reqwest, tokio) in the bench process, \
-         {} s per server after a {} s warm-up, at most {} requests; loopback; the load generator \
+        "throughput: after a {} s warm-up of each server, {RUNS} runs, each of {SLICES} slices \
+         per server interleaved (ours, peer, ours, … with the first alternating per run) and \
+         added up per server, {} closed-loop clients on keep-alive connections (reqwest, tokio) \
+         in the bench process, {} s per server and run, at most {} requests; loopback; the load generator \
          shares the 2 cores with the server. Ours/peer cells: median of the {RUNS} runs; ratio: \
          median of the {RUNS} per-run ratios (min–max). Peer = bare axum `GET /api/session` \
          answering the same {}-byte JSON body (bytes prepared once, the least a server can do), \
@@ -95,9 +104,9 @@ pub async fn report(
          mimalloc, as the product's binary does. CPU per request = the server \
          process's user + system time over the run (10 ms ticks) / requests answered: the figure \
          that moves least when other processes share the cores.",
+        WARM_UP.as_secs(),
         spec.concurrency,
         spec.duration.as_secs(),
-        WARM_UP.as_secs(),
         fmt_count(spec.max_requests),
         body.len()
     ));

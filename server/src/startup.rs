@@ -3,19 +3,19 @@
 use std::net::SocketAddr;
 
 use anyhow::Context;
-use axum::Router;
+use axum::ServiceExt;
 use tokio::net::TcpListener;
 
 use crate::configuration::Settings;
 use crate::opener::{Background, BackgroundParts};
 use crate::routes;
 pub use crate::state::AppState;
-use crate::{telemetry, webhooks};
+use crate::webhooks;
 
 pub struct Application {
     address: SocketAddr,
     listener: TcpListener,
-    router: Router,
+    app: routes::App,
     state: AppState,
 }
 
@@ -24,9 +24,9 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let bind_addr = settings.bind_addr;
         let state = AppState::build(settings).await?;
-        // Chaster's webhooks sit outside `/api` and its browser-facing headers.
-        let webhooks = telemetry::http_layers(webhooks::router(&state).with_state(state.clone()));
-        let router = routes::app(state.clone())?.merge(webhooks);
+        // Chaster's webhooks sit outside `/api` and its limits.
+        let webhooks = webhooks::router(&state).with_state(state.clone());
+        let app = routes::app(state.clone(), webhooks)?;
         let listener = TcpListener::bind(bind_addr)
             .await
             .with_context(|| format!("cannot listen on {bind_addr}"))?;
@@ -34,7 +34,7 @@ impl Application {
         Ok(Application {
             address,
             listener,
-            router,
+            app,
             state,
         })
     }
@@ -67,9 +67,7 @@ impl Application {
         });
         tracing::info!(address = %self.address, "listening");
         // The peer address is what the per-address request budget counts (`routes::limits`).
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
+        let service = self.app.into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;

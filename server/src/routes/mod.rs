@@ -18,16 +18,21 @@ use std::sync::Arc;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::any;
 use axum::Router;
-use tower::ServiceBuilder;
+use tower::Layer;
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::telemetry;
-use security::Served;
+use crate::telemetry::{Access, AccessLayer};
+use security::{HeadersService, Served};
 
-/// The whole application: `/api`, `/health`, the static frontend, limits, security headers,
-/// telemetry.
-pub fn app(state: AppState) -> anyhow::Result<Router> {
+/// The whole application as one service: `/api`, `/health`, the static frontend and
+/// `webhooks` (Chaster's, outside `/api` and its limits), with limits, security headers and
+/// the access layer.
+pub type App = Access<HeadersService<Router>>;
+
+/// Builds [`App`]. The headers and access layers wrap the whole router, not each route: a
+/// `Router::layer` would cost every request one more boxed service clone and boxed future.
+pub fn app(state: AppState, webhooks: Router) -> anyhow::Result<App> {
     let limits = limits::Limits::new(&state.settings);
     let router = Router::new()
         // Merged, not nested: `nest` rewrites every request's URI (an allocation and a format)
@@ -42,11 +47,10 @@ pub fn app(state: AppState) -> anyhow::Result<Router> {
         ))
         // Marks each answer itself: a file of the build, or the document.
         .fallback(static_files::serve)
-        .with_state(state.clone());
-    // One layer over every route: each `Router::layer` call costs every request a boxed
-    // service clone and a boxed future.
+        .with_state(state.clone())
+        .merge(webhooks);
     let headers = security::HeadersLayer::new(&state.settings)?;
-    Ok(telemetry::http_layers_around(router, headers))
+    Ok(AccessLayer::new().layer(headers.layer(router)))
 }
 
 async fn api_not_found() -> AppError {
@@ -55,22 +59,24 @@ async fn api_not_found() -> AppError {
 
 /// Every `/api/…` route, behind the layers only the API has.
 fn api_router(limits: &Arc<limits::Limits>, body_limit: usize) -> Router<AppState> {
-    Router::new()
-        .merge(session::router())
+    // Only the routes that read a body carry the body limit: it is one more layer and request
+    // extension, and the GETs the page asks for most (`/api/session`, history) read none. The
+    // limits layer refuses a declared length over the limit on every route.
+    let with_bodies = Router::new()
         .merge(device::router())
         .merge(controls::router())
         .merge(config::router())
-        .merge(history::router())
         .merge(dashboard::api_router())
+        .layer(DefaultBodyLimit::max(body_limit));
+    Router::new()
+        .merge(session::router())
+        .merge(history::router())
+        .merge(with_bodies)
         // An unknown API path is a JSON 404, never the SPA's index.html.
         .route("/api", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
-        // One layer (see `app`), outermost first. The answers are unmarked: `Data`, which the
-        // header layer gives `no-store` (they depend on the bearer token).
-        .layer(
-            ServiceBuilder::new()
-                // Outside the handlers' extractors: refused requests never reach Chaster.
-                .layer(limits::LimitsLayer::api(limits.clone()))
-                .layer(DefaultBodyLimit::max(body_limit)),
-        )
+        // The answers are unmarked: `Data`, which the header layer gives `no-store` (they
+        // depend on the bearer token). Outside the handlers' extractors: refused requests
+        // never reach Chaster.
+        .layer(limits::LimitsLayer::api(limits.clone()))
 }

@@ -13,7 +13,7 @@ use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
@@ -32,23 +32,52 @@ pub const ACCESS_LOG_SAMPLE: u64 = 256;
 
 static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Requests seen: the sampling, and the counter part of our request ids.
-static REQUESTS: AtomicU64 = AtomicU64::new(0);
+/// The application has one layer; each has its own count (tests build several).
+#[derive(Clone, Debug)]
+pub struct AccessLayer {
+    ids: Arc<Ids>,
+}
 
-#[derive(Clone, Copy, Debug, Default)]
-pub struct AccessLayer;
+/// Where request ids come from.
+#[derive(Debug)]
+struct Ids {
+    /// Drawn once: tells ids of different runs (and layers) apart.
+    prefix: u32,
+    /// Requests seen: the sampling, and the counter part of the ids.
+    count: AtomicU64,
+}
+
+impl AccessLayer {
+    pub fn new() -> AccessLayer {
+        let ids = Ids {
+            prefix: rand::random(),
+            count: AtomicU64::new(0),
+        };
+        AccessLayer { ids: Arc::new(ids) }
+    }
+}
+
+impl Default for AccessLayer {
+    fn default() -> Self {
+        AccessLayer::new()
+    }
+}
 
 impl<S> Layer<S> for AccessLayer {
     type Service = Access<S>;
 
     fn layer(&self, inner: S) -> Access<S> {
-        Access { inner }
+        Access {
+            inner,
+            ids: self.ids.clone(),
+        }
     }
 }
 
 #[derive(Clone, Debug)]
 pub struct Access<S> {
     inner: S,
+    ids: Arc<Ids>,
 }
 
 impl<S> Service<Request<Body>> for Access<S>
@@ -68,11 +97,11 @@ where
             request.headers_mut(),
             &[AUTHORIZATION, PROXY_AUTHORIZATION, COOKIE],
         );
-        let n = REQUESTS.fetch_add(1, Ordering::Relaxed);
+        let n = self.ids.count.fetch_add(1, Ordering::Relaxed);
         let id = match request.headers().get(&X_REQUEST_ID) {
             Some(theirs) => theirs.clone(),
             None => {
-                let ours = request_id(n);
+                let ours = request_id(self.ids.prefix, n);
                 request.headers_mut().insert(&X_REQUEST_ID, ours.clone());
                 ours
             }
@@ -174,13 +203,19 @@ fn mark_sensitive(headers: &mut HeaderMap, names: &[HeaderName]) {
     }
 }
 
-/// `<8 hex digits drawn at start>-<request count in hex>`: unique within the process and, by
-/// its random part, across restarts; no UUID formatting and no random draw per request.
-fn request_id(n: u64) -> HeaderValue {
-    static PROCESS: OnceLock<u32> = OnceLock::new();
-    let process = *PROCESS.get_or_init(rand::random);
+/// `<8 hex digits drawn at start>-<request count, 16 hex digits>`: unique within the run and,
+/// by its random part, across restarts; no UUID, no random draw and no formatting per request.
+fn request_id(process: u32, n: u64) -> HeaderValue {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut text = [b'-'; 25];
+    for (i, byte) in text[..8].iter_mut().enumerate() {
+        *byte = HEX[(process >> (28 - 4 * i)) as usize & 15];
+    }
+    for (i, byte) in text[9..].iter_mut().enumerate() {
+        *byte = HEX[(n >> (60 - 4 * i)) as usize & 15];
+    }
     // Hex digits and a dash are always a valid header value.
-    HeaderValue::from_str(&format!("{process:08x}-{n:x}")).unwrap_or(HeaderValue::from_static("-"))
+    HeaderValue::from_bytes(&text).unwrap_or(HeaderValue::from_static("-"))
 }
 
 /// The request's span: `info` for the sampled one, `debug` for the others. A span whose level
@@ -226,14 +261,15 @@ mod access_log_tests {
     use std::sync::{Arc, Mutex};
 
     use axum::body::Body;
-    use axum::http::header::SET_COOKIE;
     use axum::routing::get;
     use axum::Router;
     use tower::ServiceExt;
     use tracing_subscriber::EnvFilter;
 
     use super::*;
-    use crate::telemetry::http_layers;
+    use tower::Layer;
+
+    use crate::telemetry::AccessLayer;
 
     /// Log lines written while `f` runs with a subscriber at `filter` on this thread.
     #[derive(Clone, Default)]
@@ -257,7 +293,8 @@ mod access_log_tests {
             .with_writer(move || writer.clone())
             .finish();
         let _guard = tracing::subscriber::set_default(subscriber);
-        let app = http_layers(Router::new().route("/api/session", get(|| async { "{}" })));
+        let app =
+            AccessLayer::new().layer(Router::new().route("/api/session", get(|| async { "{}" })));
         for _ in 0..requests {
             let request = Request::get("/api/session").body(Body::empty()).unwrap();
             let response = app.clone().oneshot(request).await.unwrap();
@@ -288,7 +325,9 @@ mod header_tests {
     use axum::Router;
     use tower::ServiceExt;
 
-    use crate::telemetry::http_layers;
+    use tower::Layer;
+
+    use crate::telemetry::AccessLayer;
 
     /// Answers with whether the request's credentials arrived marked sensitive, and a cookie.
     async fn echo(headers: HeaderMap) -> Response<Body> {
@@ -306,9 +345,12 @@ mod header_tests {
         response
     }
 
+    fn app() -> crate::telemetry::Access<Router> {
+        AccessLayer::new().layer(Router::new().route("/", get(echo)))
+    }
+
     async fn call(request: Request<Body>) -> Response<Body> {
-        let app = http_layers(Router::new().route("/", get(echo)));
-        app.oneshot(request).await.unwrap()
+        app().oneshot(request).await.unwrap()
     }
 
     #[tokio::test]
@@ -328,15 +370,20 @@ mod header_tests {
 
     #[tokio::test]
     async fn a_request_gets_an_id_that_the_handler_sees_and_the_answer_echoes() {
-        let first = call(Request::get("/").body(Body::empty()).unwrap()).await;
-        let second = call(Request::get("/").body(Body::empty()).unwrap()).await;
+        let app = app();
+        let get = || Request::get("/").body(Body::empty()).unwrap();
+        let first = app.clone().oneshot(get()).await.unwrap();
+        let second = app.oneshot(get()).await.unwrap();
         let id = |r: &Response<Body>| r.headers()["x-request-id"].to_str().unwrap().to_owned();
         assert_eq!(
             first.headers()["x-seen-id"],
             first.headers()["x-request-id"]
         );
         assert_ne!(id(&first), id(&second));
-        assert!(id(&first).len() >= 10, "{}", id(&first));
+        let first_id = id(&first);
+        let (process, count) = first_id.split_once('-').unwrap();
+        assert_eq!((process.len(), count.len()), (8, 16), "{first_id}");
+        assert_eq!(process, id(&second).split_once('-').unwrap().0);
     }
 
     #[tokio::test]
@@ -344,7 +391,7 @@ mod header_tests {
         async fn boom() -> &'static str {
             panic!("secret detail")
         }
-        let app = http_layers(
+        let app = AccessLayer::new().layer(
             Router::new()
                 .route("/boom", get(boom))
                 .route("/", get(echo)),

@@ -1,5 +1,5 @@
-//! Logging: a tracing subscriber filtered by `RUST_LOG`, and the HTTP layers that give every
-//! request an id and a span. Credentials are marked sensitive before anything can log them, and
+//! Logging: a tracing subscriber filtered by `RUST_LOG`, and the HTTP layer ([`AccessLayer`],
+//! around the whole application) that gives every request an id and a span. Credentials are marked sensitive before anything can log them, and
 //! spans carry the path only (a query string could carry anything).
 //!
 //! The access log is sampled at the default `info` filter: one request in [`ACCESS_LOG_SAMPLE`]
@@ -10,17 +10,9 @@
 
 mod access;
 
-use std::convert::Infallible;
-
-use axum::body::Body;
-use axum::http::{Request, Response};
-use axum::routing::Route;
-use axum::Router;
-use tower::layer::util::Identity;
-use tower::{Layer, Service, ServiceBuilder};
 use tracing_subscriber::EnvFilter;
 
-pub use access::{AccessLayer, ACCESS_LOG_SAMPLE};
+pub use access::{Access, AccessLayer, ACCESS_LOG_SAMPLE};
 
 /// Installs the global subscriber; a second call (several tests in one process) is a no-op.
 pub fn init_subscriber(default_filter: &str) {
@@ -30,26 +22,6 @@ pub fn init_subscriber(default_filter: &str) {
         .with_env_filter(filter)
         .with_target(false)
         .try_init();
-}
-
-/// The HTTP layers of every router (see the module's documentation).
-pub fn http_layers(router: Router) -> Router {
-    http_layers_around(router, Identity::new())
-}
-
-/// [`http_layers`] with `inner` inside them, all in one `Router::layer`: each call of it costs
-/// every request a boxed service clone and a boxed future.
-pub fn http_layers_around<L>(router: Router, inner: L) -> Router
-where
-    L: Layer<Route> + Clone + Send + Sync + 'static,
-    L::Service: Service<Request<Body>, Response = Response<Body>, Error = Infallible>
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    <L::Service as Service<Request<Body>>>::Future: Send + 'static,
-{
-    router.layer(ServiceBuilder::new().layer(AccessLayer).layer(inner))
 }
 
 /// Lets a repeated warning through at most once per `every`, counting what it held back, so an
