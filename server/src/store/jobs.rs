@@ -6,50 +6,31 @@
 //! lane run strictly one after the other, oldest first. Box jobs are claimed before any other
 //! runnable job, so routine work never holds an opening back.
 
+//!
+//! Here the queue's operations; `claim` the claim and completion statements, `rows` how a job
+//! is written and read back, `webhooks` the deliveries the jobs come from.
+
+mod claim;
+mod rows;
+mod webhooks;
+
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
-use super::time::{from_ms, ms};
+use super::time::ms;
 use super::{Store, StoreError};
 use crate::domain::SessionId;
 use crate::jobs::{Completion, Job, JobKind, JobQueue, JobStatus, Lane, NewJob};
+use claim::{claim_on, complete_in};
+pub(crate) use rows::insert_job;
+use rows::{job_from_row, status_of, COLUMNS};
+pub use webhooks::{NewWebhookEvent, Supersede};
 
 const QUEUED: &str = JobStatus::Queued.as_str();
 const RUNNING: &str = JobStatus::Running.as_str();
 const DONE: &str = JobStatus::Done.as_str();
 const FAILED: &str = JobStatus::Failed.as_str();
-
-/// A webhook delivery as received.
-#[derive(Clone, Debug)]
-pub struct NewWebhookEvent {
-    pub event: String,
-    pub request_id: Option<String>,
-    pub session_id: Option<String>,
-    pub action_log_id: Option<String>,
-    pub body: String,
-}
-
-/// Queued jobs of `kind` for one session that a newer event made pointless.
-#[derive(Clone, Debug)]
-pub struct Supersede {
-    pub session_id: SessionId,
-    pub kind: JobKind,
-    pub reason: String,
-}
-
-const COLUMNS: &str =
-    "id, kind, session_id, lane, dedupe_key, payload, status, attempts, run_after, \
-     deadline, command_sent_at, retry_logged, last_error, created_at";
-
-/// Runnable: queued (`$3`) and due, or running (`$4`) with an expired lease; and first in its
-/// lane.
-const RUNNABLE: &str =
-    "((j.status = $3 AND j.run_after <= $2) OR (j.status = $4 AND j.lease_until < $2)) \
-     AND (j.lane IS NULL OR NOT EXISTS (SELECT 1 FROM jobs e WHERE e.session_id = j.session_id \
-     AND e.lane = j.lane AND e.status IN ($3, $4) \
-     AND (e.created_at < j.created_at OR (e.created_at = j.created_at AND e.id < j.id))))";
 
 impl Store {
     /// True when the database is Postgres (claims then use `SKIP LOCKED`).
@@ -58,65 +39,6 @@ impl Store {
             self.pool().connect_options().database_url.scheme(),
             "postgres" | "postgresql"
         )
-    }
-
-    /// Stores a delivery and the jobs derived from it, atomically; returns how many jobs were
-    /// new (0 for a duplicate delivery).
-    pub async fn ingest_webhook(
-        &self,
-        event: &NewWebhookEvent,
-        jobs: &[NewJob],
-        supersede: Option<&Supersede>,
-    ) -> Result<usize, StoreError> {
-        let created = self.ingest_webhooks(&[(event, jobs, supersede)]).await?;
-        Ok(created[0])
-    }
-
-    /// Several deliveries in ONE transaction (one commit, one fsync): how a burst is stored.
-    /// Returns the new-job count of each, in order.
-    pub async fn ingest_webhooks(
-        &self,
-        deliveries: &[(&NewWebhookEvent, &[NewJob], Option<&Supersede>)],
-    ) -> Result<Vec<usize>, StoreError> {
-        let mut tx = self.writer().begin().await?;
-        let mut counts = Vec::with_capacity(deliveries.len());
-        for (event, jobs, supersede) in deliveries {
-            let mut created = 0;
-            for (seq, job) in jobs.iter().enumerate() {
-                created += insert_job(&mut tx, job, seq).await? as usize;
-            }
-            if let (Some(s), true) = (supersede, created > 0) {
-                sqlx::query(
-                    "UPDATE jobs SET status = $1, last_error = $2, updated_at = $3 \
-                     WHERE session_id = $4 AND kind = $5 AND status = $6",
-                )
-                .bind(DONE)
-                .bind(&s.reason)
-                .bind(ms(Utc::now()))
-                .bind(s.session_id.as_str())
-                .bind(s.kind.as_str())
-                .bind(QUEUED)
-                .execute(&mut *tx)
-                .await?;
-            }
-            sqlx::query(
-                "INSERT INTO webhook_events (id, event, request_id, session_id, action_log_id, body, jobs_created, received_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(uuid::Uuid::new_v4().to_string())
-            .bind(&event.event)
-            .bind(&event.request_id)
-            .bind(&event.session_id)
-            .bind(&event.action_log_id)
-            .bind(&event.body)
-            .bind(created as i64)
-            .bind(ms(Utc::now()))
-            .execute(&mut *tx)
-            .await?;
-            counts.push(created);
-        }
-        tx.commit().await?;
-        Ok(counts)
     }
 
     /// Enqueues jobs outside a webhook; returns how many were new.
@@ -354,194 +276,6 @@ impl Store {
         .await?;
         Ok(row.try_get::<i64, _>(0)?)
     }
-
-    /// Webhook deliveries stored so far.
-    pub async fn webhook_event_count(&self) -> Result<i64, StoreError> {
-        let row = sqlx::query("SELECT COUNT(*) FROM webhook_events")
-            .fetch_one(self.pool())
-            .await?;
-        Ok(row.try_get::<i64, _>(0)?)
-    }
-
-    /// Deletes finished jobs and webhook events older than `before`.
-    pub async fn prune_jobs(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        let jobs = sqlx::query("DELETE FROM jobs WHERE status IN ($2, $3) AND updated_at < $1")
-            .bind(ms(before))
-            .bind(DONE)
-            .bind(FAILED)
-            .execute(self.writer())
-            .await?;
-        let events = sqlx::query("DELETE FROM webhook_events WHERE received_at < $1")
-            .bind(ms(before))
-            .execute(self.writer())
-            .await?;
-        Ok(jobs.rows_affected() + events.rows_affected())
-    }
-}
-
-/// The claim of [`Store::claim_job`] on `conn` (a connection, or a transaction that also
-/// completes the previous job).
-async fn claim_on(
-    conn: &mut sqlx::AnyConnection,
-    postgres: bool,
-    now: DateTime<Utc>,
-    lease_until: DateTime<Utc>,
-) -> Result<Option<Job>, StoreError> {
-    let lock = if postgres {
-        " FOR UPDATE SKIP LOCKED"
-    } else {
-        ""
-    };
-    // Box jobs first (openings Chaster asked for, relocks, starts), then by due time: a burst
-    // of releases must not queue behind routine work that happened to be due a moment
-    // earlier (after a start, every box's tamper check is due at once).
-    let box_kinds = JobKind::all()
-        .into_iter()
-        .filter(|k| k.lane() == Some(Lane::Box))
-        .map(|k| format!("'{}'", k.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "UPDATE jobs SET status = $4, lease_until = $1, attempts = attempts + 1, updated_at = $2 \
-         WHERE id = (SELECT j.id FROM jobs j WHERE {RUNNABLE} \
-         ORDER BY CASE WHEN j.kind IN ({box_kinds}) THEN 0 ELSE 1 END, \
-         j.run_after, j.created_at, j.id LIMIT 1{lock}) \
-         AND (status = $3 OR lease_until < $2) RETURNING {COLUMNS}"
-    );
-    let row = sqlx::query(&sql)
-        .bind(ms(lease_until))
-        .bind(ms(now))
-        .bind(QUEUED)
-        .bind(RUNNING)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    match job_from_row(&row) {
-        Ok(job) => Ok(Some(job)),
-        Err(e) => {
-            // A row no handler could run (e.g. a kind this version does not know) ends as
-            // failed with the reason, so it is not claimed again after every lease.
-            let id: String = row.try_get("id")?;
-            sqlx::query(
-                "UPDATE jobs SET status = $1, lease_until = NULL, last_error = $2, updated_at = $3 \
-                 WHERE id = $4",
-            )
-            .bind(FAILED)
-            .bind(e.to_string())
-            .bind(ms(Utc::now()))
-            .bind(&id)
-            .execute(&mut *conn)
-            .await?;
-            Err(e)
-        }
-    }
-}
-
-/// The completion of [`Store::complete_job`], inside `tx`.
-async fn complete_in(
-    tx: &mut Transaction<'static, Any>,
-    id: &str,
-    c: &Completion,
-) -> Result<(), StoreError> {
-    let status = c.status().as_str();
-    sqlx::query(
-        "UPDATE jobs SET status = $1, run_after = COALESCE($2, run_after), lease_until = NULL, \
-         last_error = $3, retry_logged = CASE WHEN $4 = 1 THEN 1 ELSE retry_logged END, \
-         updated_at = $5, payload = COALESCE($7, payload), \
-         attempts = CASE WHEN $8 = 1 AND attempts > 0 THEN attempts - 1 ELSE attempts END \
-         WHERE id = $6",
-    )
-    .bind(status)
-    .bind(c.retry_at.map(ms))
-    .bind(&c.error)
-    .bind(i64::from(c.retry_logged))
-    .bind(ms(Utc::now()))
-    .bind(id)
-    .bind(c.payload.as_ref().map(Value::to_string))
-    .bind(i64::from(c.step))
-    .execute(&mut **tx)
-    .await?;
-    for (seq, job) in c.follow_ups.iter().enumerate() {
-        insert_job(tx, job, seq).await?;
-    }
-    Ok(())
-}
-
-/// Inserts unless the dedupe key exists; true when a row was added. `created_at` is in
-/// microseconds, offset by `seq`, so jobs enqueued together keep their order in a lane.
-pub(crate) async fn insert_job(
-    tx: &mut Transaction<'static, Any>,
-    job: &NewJob,
-    seq: usize,
-) -> Result<bool, StoreError> {
-    let now = Utc::now();
-    let created = now.timestamp_micros() + seq as i64;
-    let done = sqlx::query(
-        "INSERT INTO jobs (id, kind, session_id, lane, dedupe_key, payload, status, attempts, run_after, \
-         deadline, retry_logged, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $11, 0, $7, $8, 0, $9, $10) ON CONFLICT (dedupe_key) DO NOTHING",
-    )
-    .bind(uuid::Uuid::new_v4().to_string())
-    .bind(job.kind.as_str())
-    .bind(job.session_id.as_ref().map(SessionId::as_str))
-    .bind(job.lane.map(Lane::as_str))
-    .bind(&job.dedupe_key)
-    .bind(job.payload.to_string())
-    .bind(ms(job.run_after))
-    .bind(ms(job.deadline))
-    .bind(created)
-    .bind(ms(now))
-    .bind(QUEUED)
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected() > 0)
-}
-
-/// A row's kind, status and lane, typed; a name this server does not know is corrupt data
-/// (e.g. a row written by a newer version), never a panic.
-fn kind_of(name: &str) -> Result<JobKind, StoreError> {
-    JobKind::parse(name).ok_or_else(|| StoreError::Corrupt(format!("unknown job kind {name:?}")))
-}
-
-fn status_of(name: &str) -> Result<JobStatus, StoreError> {
-    JobStatus::parse(name)
-        .ok_or_else(|| StoreError::Corrupt(format!("unknown job status {name:?}")))
-}
-
-fn lane_of(name: Option<String>) -> Result<Option<Lane>, StoreError> {
-    name.map(|n| {
-        Lane::parse(&n).ok_or_else(|| StoreError::Corrupt(format!("unknown job lane {n:?}")))
-    })
-    .transpose()
-}
-
-fn job_from_row(row: &AnyRow) -> Result<Job, StoreError> {
-    let payload: String = row.try_get("payload")?;
-    let opt_time = |name: &str| -> Result<Option<DateTime<Utc>>, StoreError> {
-        row.try_get::<Option<i64>, _>(name)?
-            .map(from_ms)
-            .transpose()
-    };
-    Ok(Job {
-        id: row.try_get("id")?,
-        kind: kind_of(&row.try_get::<String, _>("kind")?)?,
-        session_id: row
-            .try_get::<Option<String>, _>("session_id")?
-            .map(SessionId::new),
-        lane: lane_of(row.try_get("lane")?)?,
-        dedupe_key: row.try_get("dedupe_key")?,
-        payload: serde_json::from_str(&payload)
-            .map_err(|e| StoreError::Corrupt(format!("job payload: {e}")))?,
-        status: status_of(&row.try_get::<String, _>("status")?)?,
-        attempts: row.try_get("attempts")?,
-        run_after: from_ms(row.try_get("run_after")?)?,
-        deadline: from_ms(row.try_get("deadline")?)?,
-        command_sent_at: opt_time("command_sent_at")?,
-        retry_logged: row.try_get::<i64, _>("retry_logged")? != 0,
-        last_error: row.try_get("last_error")?,
-        created_at: DateTime::from_timestamp_micros(row.try_get("created_at")?)
-            .ok_or_else(|| StoreError::Corrupt("bad job creation time".into()))?,
-    })
 }
 
 /// The runtime's queue is this table.

@@ -5,26 +5,6 @@ use super::*;
 use crate::crypto::SecretsKey;
 use crate::domain::SessionId;
 
-#[test]
-fn known_names_become_typed_values() {
-    assert_eq!(kind_of("open.release").unwrap(), JobKind::OpenRelease);
-    assert_eq!(status_of("queued").unwrap(), JobStatus::Queued);
-    assert_eq!(lane_of(Some("box".into())).unwrap(), Some(Lane::Box));
-    assert_eq!(lane_of(None).unwrap(), None);
-}
-
-#[test]
-fn an_unknown_kind_status_or_lane_is_corrupt_data_not_a_panic() {
-    for e in [
-        kind_of("open.teleport").map(|_| ()),
-        status_of("paused").map(|_| ()),
-        status_of("QUEUED").map(|_| ()),
-        lane_of(Some("fast".into())).map(|_| ()),
-    ] {
-        assert!(matches!(e, Err(StoreError::Corrupt(_))), "{e:?}");
-    }
-}
-
 async fn store() -> Store {
     Store::connect("sqlite::memory:", SecretsKey::generate())
         .await
