@@ -1,11 +1,12 @@
 //! What every request gets on its way in and out, as one hand-written tower layer: its
-//! credentials marked sensitive, a panic turned into the JSON 500, an id (`x-request-id`: the client's if it sent one, else ours,
-//! echoed in the answer), a span and the sampled access line.
+//! credentials marked sensitive, an id (`x-request-id`: the client's if it sent one, else ours,
+//! echoed in the answer), a span, the sampled access line, and a panic turned into the JSON 500.
 //!
 //! One layer instead of tower-http's six (sensitive request and response headers, set and
-//! propagate the id, trace, catch panic): each of those was a service, a future and a poll per request, and
-//! the request id also went into the request's extensions, which nothing reads. On a cached
-//! `/api/session` that was a measurable share of the answer's CPU time (issue 17).
+//! propagate the id, trace, catch panic): each was a service, a future and a poll per request,
+//! the request id also went into the request's extensions, which nothing reads, and catch-panic
+//! boxed every answer's body once more. On a cached `/api/session` that was a measurable share
+//! of the answer's CPU time (issue 17).
 
 use std::any::Any;
 use std::convert::Infallible;

@@ -1,6 +1,7 @@
 //! Logging: a tracing subscriber filtered by `RUST_LOG`, and the HTTP layer ([`AccessLayer`],
-//! around the whole application) that gives every request an id and a span. Credentials are marked sensitive before anything can log them, and
-//! spans carry the path only (a query string could carry anything).
+//! around the whole application) that gives every request an id and a span. Credentials are
+//! marked sensitive before anything can log them, and spans carry the path only (a query
+//! string could carry anything).
 //!
 //! The access log is sampled at the default `info` filter: one request in [`ACCESS_LOG_SAMPLE`]
 //! gets an `info` span and an "answered" line; every request gets them at `debug`
