@@ -44,25 +44,16 @@ impl LoadResult {
     /// Slices of one load, as if they had been one: counts, times and CPU added, latencies
     /// pooled.
     pub fn merged(slices: Vec<LoadResult>) -> LoadResult {
-        let mut total = LoadResult {
-            ok: 0,
-            errors: 0,
-            elapsed: Duration::ZERO,
-            latencies: Samples::new(Vec::new()),
-            body_bytes: 0,
-            server_cpu: Some(Duration::ZERO),
-        };
-        let mut latencies = Vec::with_capacity(slices.len());
-        for slice in slices {
-            total.ok += slice.ok;
-            total.errors += slice.errors;
-            total.elapsed += slice.elapsed;
-            total.body_bytes = total.body_bytes.max(slice.body_bytes);
-            total.server_cpu = total.server_cpu.zip(slice.server_cpu).map(|(a, b)| a + b);
-            latencies.push(slice.latencies);
+        let sum = |count: fn(&LoadResult) -> u64| slices.iter().map(count).sum();
+        LoadResult {
+            ok: sum(|r| r.ok),
+            errors: sum(|r| r.errors),
+            elapsed: slices.iter().map(|r| r.elapsed).sum(),
+            body_bytes: slices.iter().map(|r| r.body_bytes).max().unwrap_or(0),
+            // Unknown for the whole when unknown for a slice.
+            server_cpu: slices.iter().map(|r| r.server_cpu).sum(),
+            latencies: Samples::merged(slices.into_iter().map(|r| r.latencies)),
         }
-        total.latencies = Samples::merged(latencies);
-        total
     }
 
     /// Server CPU time per answered request, in µs: unlike requests per second, it hardly

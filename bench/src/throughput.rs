@@ -95,8 +95,8 @@ pub async fn report(
         "throughput: after a {} s warm-up of each server, {RUNS} runs, each of {SLICES} slices \
          per server interleaved (ours, peer, ours, … with the first alternating per run) and \
          added up per server, {} closed-loop clients on keep-alive connections (reqwest, tokio) \
-         in the bench process, {} s per server and run, at most {} requests; loopback; the load generator \
-         shares the 2 cores with the server. Ours/peer cells: median of the {RUNS} runs; ratio: \
+         in the bench process, {} s per server and run, at most {} requests; loopback; the load \
+         generator shares the 2 cores with the server. Ours/peer cells: median of the {RUNS} runs; ratio: \
          median of the {RUNS} per-run ratios (min–max). Peer = bare axum `GET /api/session` \
          answering the same {}-byte JSON body (bytes prepared once, the least a server can do), \
          no middleware, no logging, mimalloc like ours; ours goes through its whole middleware stack, \

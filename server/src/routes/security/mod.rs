@@ -51,21 +51,16 @@ pub enum Served {
     Data,
 }
 
-/// A layer that marks every response of a router as `served`.
+/// Marks every response of a router as `served`, with tower's `map_response`: unlike axum's,
+/// it boxes neither the service nor its future.
 pub fn mark<S>(router: Router<S>, served: Served) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    router.layer(mark_layer(served))
-}
-
-/// The layer of [`mark`], to stack with others in one `Router::layer`. tower's `map_response`:
-/// unlike axum's, it boxes neither the service nor its future.
-pub fn mark_layer(served: Served) -> MapResponseLayer<impl Fn(Response) -> Response + Clone> {
-    MapResponseLayer::new(move |mut response: Response| {
+    router.layer(MapResponseLayer::new(move |mut response: Response| {
         response.extensions_mut().insert(served);
         response
-    })
+    }))
 }
 
 /// The pages that have their own bundle besides the main page, by the first segment of their
