@@ -12,6 +12,17 @@ start=$SECONDS
 
 bash scripts/setup.sh
 export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+# A one-off run gains nothing from incremental state; it only costs disk (gigabytes).
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
+mkdir -p "$target_dir"
+disk() { df -h --output=avail "$target_dir" | tail -1 | tr -d ' '; }
+# A cold run writes about 8 GB under target/; say so early rather than die of a full disk later.
+free_kb=$(df --output=avail "$target_dir" | tail -1)
+if [ "$free_kb" -lt $((10 * 1024 * 1024)) ]; then
+  printf '\033[1;33m[test] warning: only %s free for %s; a cold run needs about 8 GB\033[0m\n' \
+    "$(disk)" "$target_dir" >&2
+fi
 
 # Habits first: each takes seconds to a few minutes and fails before the long tests do.
 say "checking the format: cargo fmt --all --check ($(elapsed) so far)"
@@ -43,6 +54,7 @@ say "running cargo test --workspace --no-fail-fast ($(elapsed) so far)"
 status=0
 cargo test --workspace --no-fail-fast || status=$?
 
+say "target directory: $(du -sh "$target_dir" | cut -f1), $(disk) still free"
 if [ "$status" -eq 0 ]; then
   say "all tests passed in $(elapsed)"
 else
