@@ -17,10 +17,10 @@ export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
 mkdir -p "$target_dir"
 disk() { df -h --output=avail "$target_dir" | tail -1 | tr -d ' '; }
-# A cold run writes about 8 GB under target/; say so early rather than die of a full disk later.
+# A cold run writes about 4.3 GB under target/; say so early rather than die of a full disk later.
 free_kb=$(df --output=avail "$target_dir" | tail -1)
-if [ "$free_kb" -lt $((10 * 1024 * 1024)) ]; then
-  printf '\033[1;33m[test] warning: only %s free for %s; a cold run needs about 8 GB\033[0m\n' \
+if [ "$free_kb" -lt $((6 * 1024 * 1024)) ]; then
+  printf '\033[1;33m[test] warning: only %s free for %s; a cold run needs about 4.5 GB\033[0m\n' \
     "$(disk)" "$target_dir" >&2
 fi
 
