@@ -18,8 +18,8 @@ target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
 mkdir -p "$target_dir"
 disk() { df -h --output=avail "$target_dir" | tail -1 | tr -d ' '; }
 # A cold run writes about 4.3 GB under target/; say so early rather than die of a full disk later.
-free_kb=$(df --output=avail "$target_dir" | tail -1)
-if [ "$free_kb" -lt $((6 * 1024 * 1024)) ]; then
+free_kb=$(df --output=avail "$target_dir" 2>/dev/null | tail -1 | tr -d ' ' || true)
+if [[ "$free_kb" =~ ^[0-9]+$ ]] && [ "$free_kb" -lt $((6 * 1024 * 1024)) ]; then
   printf '\033[1;33m[test] warning: only %s free for %s; a cold run needs about 4.5 GB\033[0m\n' \
     "$(disk)" "$target_dir" >&2
 fi
@@ -54,7 +54,7 @@ say "running cargo test --workspace --no-fail-fast ($(elapsed) so far)"
 status=0
 cargo test --workspace --no-fail-fast || status=$?
 
-say "target directory: $(du -sh "$target_dir" | cut -f1), $(disk) still free"
+say "target directory: $(du -sh "$target_dir" 2>/dev/null | cut -f1), $(disk) still free"
 if [ "$status" -eq 0 ]; then
   say "all tests passed in $(elapsed)"
 else
